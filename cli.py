@@ -1,0 +1,209 @@
+"""The `kb` command: parse arguments, call the kb library, render. Nothing else lives here."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from kb import KINDS, KbError, KnowledgeBase
+from kb.knowledge import DEFAULT_INDEX, default_seeds
+
+INDEX_HELP = "Index directory (default: ./index, or $KB_INDEX)."
+
+
+def _index_path(index: str | None) -> Path:
+    return Path(index or os.environ.get("KB_INDEX") or DEFAULT_INDEX)
+
+
+def _progress(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def _open(index: str | None) -> KnowledgeBase:
+    """Open the index; build it from seeds/ on first use, rebuild it when its files changed."""
+    path = _index_path(index)
+    explicit = bool(index or os.environ.get("KB_INDEX"))
+    try:
+        if not (path / "CURRENT").exists() and not explicit:
+            seeds = default_seeds()
+            click.echo(f"No index yet: building {path}/ from {seeds}/ (first run) …", err=True)
+            kb = KnowledgeBase.build([seeds], path, progress=_progress)
+            click.echo(f"Built in {kb.report.seconds:.1f} s.", err=True)
+            return kb
+        kb = KnowledgeBase.open(path)
+        reasons = kb.stale_reasons()
+        if reasons and not any("gone" in r for r in reasons):
+            click.echo(f"Index is out of date ({'; '.join(reasons)}): rebuilding …", err=True)
+            kb = kb.rebuild(progress=_progress)
+        elif reasons:
+            click.echo(f"Warning: {'; '.join(reasons)}; answering from the index as built.", err=True)
+        return kb
+    except KbError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _emit_json(obj: dict) -> None:
+    click.echo(json.dumps(obj, ensure_ascii=False, indent=1))
+
+
+def _marked(text: str) -> str:
+    """«marks» become bold on a terminal and stay as they are elsewhere."""
+    if not sys.stdout.isatty():
+        return text
+    return text.replace("«", "\x1b[1;33m").replace("»", "\x1b[0m")
+
+
+def _crumbs(section) -> str:
+    return " › ".join(section)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="kb")
+def main() -> None:
+    """Search and ask the express-delivery training documents (Chinese, either script)."""
+
+
+@main.command("index")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--index", "index", help=INDEX_HELP)
+def index_cmd(paths: tuple[Path, ...], index: str | None) -> None:
+    """Index files and folders (default: seeds/). The old index stays live until the new one is complete."""
+    path = _index_path(index)
+    inputs = list(paths) or [default_seeds()]
+    try:
+        kb = KnowledgeBase.build(inputs, path, progress=_progress)
+    except KbError as exc:
+        raise click.ClickException(str(exc)) from exc
+    r = kb.report
+    click.echo(f"Indexed {r.documents} document(s), {r.passages} passages in {r.seconds:.1f} s → {path}/")
+    for s in r.skipped:
+        click.echo(f"Skipped {s.path}: {s.reason}", err=True)
+
+
+@main.command()
+@click.argument("query")
+@click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 100), help="How many results.")
+@click.option("--doc", help="Only this document (name or prefix, e.g. 000).")
+@click.option("--kind", type=click.Choice(KINDS), help="Only passages of this kind.")
+@click.option("--json", "as_json", is_flag=True, help="Print the search JSON contract.")
+@click.option("--index", "index", help=INDEX_HELP)
+def search(query: str, limit: int, doc: str | None, kind: str | None, as_json: bool, index: str | None) -> None:
+    """Ranked passages for QUERY, with where they come from."""
+    kb = _open(index)
+    try:
+        hits = kb.search(query, limit=limit, doc=doc, kind=kind)
+    except KbError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        _emit_json({"query": query, "results": [h.to_json() for h in hits]})
+        return
+    if not hits:
+        click.echo(f"Nothing found for {query!r}.")
+        return
+    for h in hits:
+        p = h.passage
+        click.echo(f"{h.rank}. {_crumbs(p.section)}  [{p.kind}]")
+        click.echo(f"   {p.ref}")
+        click.echo("   " + _marked(h.highlight.replace("\n", " ")))
+
+
+@main.command()
+@click.argument("ref")
+@click.option("--json", "as_json", is_flag=True, help="Print the passage as JSON.")
+@click.option("--index", "index", help=INDEX_HELP)
+def show(ref: str, as_json: bool, index: str | None) -> None:
+    """The passage at REF (DOC:LINE, e.g. 000:416), with its breadcrumb."""
+    kb = _open(index)
+    try:
+        p = kb.show(ref)
+    except KbError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        _emit_json(p.to_json())
+        return
+    click.echo(_crumbs(p.section))
+    click.echo(f"{p.ref}  [{p.kind}]")
+    click.echo()
+    click.echo(p.text)
+
+
+@main.command()
+@click.argument("doc", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print the outline as JSON.")
+@click.option("--index", "index", help=INDEX_HELP)
+def outline(doc: str | None, as_json: bool, index: str | None) -> None:
+    """The course / unit / section tree of DOC (or of every document)."""
+    kb = _open(index)
+    try:
+        entries = kb.outline(doc)
+        docs = kb.documents()
+    except KbError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        _emit_json({"outline": [e.to_json() for e in entries]})
+        return
+    current = None
+    for e in entries:
+        if e.doc != current:
+            current = e.doc
+            click.echo(f"{e.doc}  {docs[e.doc]['title']}")
+        click.echo(f"{'  ' * (e.depth + 1)}{e.title}  :{e.line}")
+
+
+@main.command("eval")
+@click.argument("judged", type=click.Path(path_type=Path))
+@click.option("--floor", "floors", multiple=True, metavar="FIGURE=VALUE",
+              help="Fail (exit 1) when a figure is below VALUE, e.g. --floor P@1=0.6. Repeatable.")
+@click.option("--json", "as_json", is_flag=True, help="Print figures and per-query results as JSON.")
+@click.option("--index", "index", help=INDEX_HELP)
+def eval_cmd(judged: Path, floors: tuple[str, ...], as_json: bool, index: str | None) -> None:
+    """Score a judged set (search or Q&A JSONL) and print misses and figures."""
+    from kb import evaluate
+
+    try:
+        limits = {k: float(v) for k, v in (f.split("=", 1) for f in floors)}
+    except ValueError as exc:
+        raise click.BadParameter("use FIGURE=VALUE, e.g. P@1=0.6", param_hint="--floor") from exc
+    kb = _open(index)
+    try:
+        rows = evaluate.load(judged)
+        report = evaluate.evaluate_qa(kb, rows) if evaluate.is_qa(rows) else evaluate.evaluate_search(kb, rows)
+    except KbError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        _emit_json({"figures": report.figures, "results": [r.__dict__ for r in report.results]})
+    else:
+        _print_report(report)
+    failed = [f"{k} {report.figures.get(k, 0):.3f} < {v}" for k, v in limits.items() if report.figures.get(k, 0) < v]
+    unknown = [k for k in limits if k not in report.figures]
+    if unknown:
+        raise click.ClickException(f"unknown figure(s) {', '.join(unknown)}; known: {', '.join(report.figures)}")
+    if failed:
+        raise click.ClickException("below the floor: " + "; ".join(failed))
+
+
+def _print_report(report) -> None:
+    from kb.evaluate import QaReport
+
+    if isinstance(report, QaReport):
+        for r in report.results:
+            if r.answerable and r.cover < 1:
+                click.echo(f"{r.id}  cover {r.cover:.2f}  missing {', '.join(r.missing)}  ({r.question})")
+            elif not r.answerable and r.answered:
+                click.echo(f"{r.id}  answered an unanswerable question ({r.question})")
+    else:
+        for r in report.results:
+            if r.first_relevant != 1:
+                where = f"first relevant at {r.first_relevant}" if r.first_relevant else "no relevant hit in top 10"
+                click.echo(f"{r.id}  {where}: {r.query}  → top: {', '.join(r.top)}")
+            if not r.twins_agree:
+                click.echo(f"{r.id}  Traditional and Simplified forms disagree in the top 5: {r.query}")
+    click.echo("  ".join(f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in report.figures.items()))
+
+
+if __name__ == "__main__":
+    main()

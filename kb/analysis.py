@@ -1,0 +1,156 @@
+"""Analyse: one analyzer for documents and queries.
+
+    text ─► normalise (NFKC, full→half width, lower case, OpenCC t2s) ─► segment ─► stop words
+
+Normalisation keeps a map from each normalised character back to the original
+one, so every token carries offsets into the *original* text (highlights land on
+the script the reader saw). Latin and digit runs (SPIN, 5W2H, 80/20, 2B) are cut
+out whole before jieba sees the Chinese runs; jieba runs on its own Tokenizer
+with the domain dictionary, loaded once per process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Iterator
+
+from .script import to_hans
+
+# Bump when tokens for the same text change; the index records it and rebuilds when it differs.
+ANALYZER_VERSION = "1"
+
+_ASCII_WORD = r"[a-z0-9]+(?:[./+&\-][a-z0-9]+)*"
+_CJK_RUN = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+"
+_RUNS = re.compile(f"({_ASCII_WORD})|({_CJK_RUN})")
+
+
+@dataclass(frozen=True)
+class Token:
+    """A term with its position among the text's terms and its span in the original text."""
+
+    text: str
+    pos: int
+    start: int
+    end: int
+    sub: bool = False  # a shorter word inside a longer one (search-mode), same position
+
+
+def normalise(text: str) -> tuple[str, list[int]]:
+    """Normalised text and, for each of its characters, the index of the original character."""
+    out: list[str] = []
+    offsets: list[int] = []
+    for i, ch in enumerate(text):
+        n = ch if ch.isascii() or "\u4e00" <= ch <= "\u9fff" else unicodedata.normalize("NFKC", ch)
+        n = n.lower()
+        out.append(n)
+        offsets.extend([i] * len(n))
+    norm = "".join(out)
+    simple = to_hans(norm)
+    if len(simple) != len(norm):  # a phrase conversion changed length: convert char by char
+        simple = "".join(to_hans(c) if len(to_hans(c)) == 1 else c for c in norm)
+    return simple, offsets
+
+
+def normalise_text(text: str) -> str:
+    """The normalised form alone (what matching and scoring compare)."""
+    return normalise(text)[0]
+
+
+def _data_lines(name: str) -> list[str]:
+    text = resources.files("kb.data").joinpath(name).read_text("utf-8")
+    return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+
+
+@lru_cache(maxsize=1)
+def stop_words() -> frozenset[str]:
+    return frozenset(_data_lines("stopwords.txt"))
+
+
+@lru_cache(maxsize=1)
+def jieba_tokenizer():
+    """The process's one jieba Tokenizer: main dictionary plus kb/data/userdict.txt."""
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    logging.getLogger("jieba").setLevel(logging.WARNING)
+    tk = jieba.Tokenizer()
+    tk.initialize()
+    for line in _data_lines("userdict.txt"):
+        parts = line.split()
+        word, freq = parts[0], int(parts[1]) if len(parts) > 1 else None
+        tk.add_word(to_hans(word.lower()), freq)
+    return tk
+
+
+@lru_cache(maxsize=1)
+def fingerprint() -> str:
+    """Identifies the analyzer: version plus the data files that shape its tokens."""
+    h = hashlib.sha256(ANALYZER_VERSION.encode())
+    for name in ("userdict.txt", "stopwords.txt"):
+        h.update(resources.files("kb.data").joinpath(name).read_bytes())
+    return h.hexdigest()[:16]
+
+
+def _segment(run: str) -> Iterator[tuple[str, int, list[tuple[str, int]]]]:
+    """jieba over a Chinese run: (word, offset, [(subword, offset)…]) in order."""
+    tk = jieba_tokenizer()
+    pos = 0
+    for word in tk.cut(run, HMM=False):
+        subs: list[tuple[str, int]] = []
+        if len(word) > 2:
+            for n in (2, 3):
+                for i in range(len(word) - n + 1):
+                    gram = word[i: i + n]
+                    if gram != word and tk.FREQ.get(gram):
+                        subs.append((gram, pos + i))
+        yield word, pos, subs
+        pos += len(word)
+
+
+def analyze(text: str, subwords: bool = True) -> list[Token]:
+    """Tokens of a text: sequential positions (after stop words), offsets into `text`."""
+    tokens = _analyze(text)
+    return list(tokens) if subwords else [t for t in tokens if not t.sub]
+
+
+@lru_cache(maxsize=1024)
+def _analyze(text: str) -> tuple[Token, ...]:
+    """Cached: indexing analyses a passage for several fields, search highlights the same hits."""
+    norm, offsets = normalise(text)
+    stop = stop_words()
+    out: list[Token] = []
+    pos = 0
+
+    def span(s: int, e: int) -> tuple[int, int]:
+        return offsets[s], offsets[e - 1] + 1
+
+    for m in _RUNS.finditer(norm):
+        if m.group(1):
+            word = m.group(1)
+            if word not in stop:
+                out.append(Token(word, pos, *span(m.start(), m.end())))
+                pos += 1
+            continue
+        base = m.start()
+        for word, off, subs in _segment(m.group(2)):
+            if word in stop:
+                continue
+            s = base + off
+            out.append(Token(word, pos, *span(s, s + len(word))))
+            for gram, goff in subs:
+                if gram not in stop:
+                    gs = base + goff
+                    out.append(Token(gram, pos, *span(gs, gs + len(gram)), sub=True))
+            pos += 1
+    return tuple(out)
+
+
+def terms(text: str) -> list[str]:
+    """Main terms of a text, in order (no subwords): what proximity and coverage look at."""
+    return [t.text for t in analyze(text, subwords=False)]

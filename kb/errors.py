@@ -1,0 +1,31 @@
+"""Errors a user can cause. Each carries one line that says what happened and what to do."""
+
+from __future__ import annotations
+
+
+class KbError(Exception):
+    """Base class: the CLI prints str(error) on one line and exits non-zero."""
+
+
+class ReadError(KbError):
+    """A file could not be read or decoded as text."""
+
+
+class IndexMissingError(KbError):
+    """No index at the given path."""
+
+
+class IndexCorruptError(KbError):
+    """An index exists but cannot be opened or is inconsistent."""
+
+
+class StaleIndexError(KbError):
+    """The indexed files changed since the index was built."""
+
+
+class QueryError(KbError):
+    """A query that cannot be searched (empty, only punctuation, far too long)."""
+
+
+class ReferenceError_(KbError):
+    """A `DOC:LINE` reference that does not point at an indexed passage."""

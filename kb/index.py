@@ -1,0 +1,226 @@
+"""Index: the on-disk store of passages, and the only module that knows whoosh.
+
+Layout of an index directory:
+
+    index/
+      CURRENT            name of the live generation (replaced atomically)
+      gen-000003/        whoosh segment files, passages.jsonl, meta.json
+      gen-000002/        the previous generation, kept for readers still on it
+
+A build writes a new generation beside the live one and then swaps CURRENT, so
+a failed build never breaks the index and a reader never sees half of one.
+Swapping whoosh for another engine means rewriting this module only: the rest of
+kb talks to `IndexStore` in passages, terms and scores.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from .analysis import normalise_text
+from .errors import IndexCorruptError, IndexMissingError
+from .model import Passage
+
+CURRENT = "CURRENT"
+META = "meta.json"
+PASSAGES = "passages.jsonl"
+FORMAT = 1
+
+# Field weights: a query word in a section's own heading says more than one in its body.
+FIELD_BOOSTS = {"body": 1.0, "heading": 2.0, "path": 0.7}
+
+
+def _schema():
+    from whoosh.fields import ID, STORED, TEXT, Schema
+
+    from .whoosh_analysis import KbTokenizer
+
+    analyzer = KbTokenizer()
+    return Schema(
+        id=ID(stored=True, unique=True),
+        doc=ID(stored=True),
+        kind=ID(stored=True),
+        body=TEXT(analyzer=analyzer, phrase=True),
+        heading=TEXT(analyzer=analyzer, phrase=False),
+        path=TEXT(analyzer=analyzer, phrase=False),
+        norm=STORED(),
+        data=STORED(),
+    )
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A passage the engine matched, its engine score and its normalised text."""
+
+    passage: Passage
+    score: float
+    norm: str
+
+
+class IndexStore:
+    """A generation-swapped whoosh index directory."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self._ix = None
+        self._searcher = None
+        self._meta: dict | None = None
+        self._gen: Path | None = None
+
+    # --- reading -----------------------------------------------------------
+
+    def exists(self) -> bool:
+        return (self.root / CURRENT).is_file()
+
+    @property
+    def generation(self) -> Path:
+        if self._gen is None:
+            current = self.root / CURRENT
+            if not current.is_file():
+                raise IndexMissingError(f"no index at {self.root} (run `kb index` first)")
+            try:
+                name = current.read_text("utf-8").strip()
+            except OSError as exc:
+                raise IndexCorruptError(f"index at {self.root} is unreadable: {exc}") from exc
+            gen = self.root / name
+            if not name.startswith("gen-") or not gen.is_dir():
+                raise IndexCorruptError(f"index at {self.root} is corrupt (missing {name or 'generation'}); rebuild it with `kb index`")
+            self._gen = gen
+        return self._gen
+
+    @property
+    def meta(self) -> dict:
+        if self._meta is None:
+            try:
+                meta = json.loads((self.generation / META).read_text("utf-8"))
+            except (OSError, ValueError) as exc:
+                raise IndexCorruptError(f"index at {self.root} is corrupt (bad {META}); rebuild it with `kb index`") from exc
+            if meta.get("format") != FORMAT:
+                raise IndexCorruptError(f"index at {self.root} has an old format; rebuild it with `kb index`")
+            self._meta = meta
+        return self._meta
+
+    def searcher(self):
+        if self._searcher is None:
+            from whoosh import index as windex
+            from whoosh import scoring
+
+            try:
+                self._ix = windex.open_dir(str(self.generation))
+                self._searcher = self._ix.searcher(weighting=scoring.BM25F(B=0.75, K1=1.2))
+            except Exception as exc:  # whoosh raises many kinds on a damaged directory
+                raise IndexCorruptError(f"index at {self.root} is corrupt ({type(exc).__name__}); rebuild it with `kb index`") from exc
+        return self._searcher
+
+    def close(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+        self._searcher = self._ix = None
+        self._gen = self._meta = None
+
+    def passages(self) -> Iterator[Passage]:
+        try:
+            with open(self.generation / PASSAGES, encoding="utf-8") as f:
+                for line in f:
+                    yield Passage.from_json(json.loads(line))
+        except (OSError, ValueError, TypeError) as exc:
+            raise IndexCorruptError(f"index at {self.root} is corrupt (bad {PASSAGES}); rebuild it with `kb index`") from exc
+
+    def doc_frequency(self, term: str) -> int:
+        return self.searcher().doc_frequency("body", term)
+
+    def doc_count(self) -> int:
+        return self.searcher().doc_count()
+
+    def candidates(self, weighted_terms: dict[str, float], limit: int,
+                   doc: str | None = None, kind: str | None = None) -> list[Candidate]:
+        """Passages matching any of the terms, best BM25F first (an OR query, never parsed)."""
+        from whoosh.query import And, Or, Term
+
+        clauses = [
+            Term(field, term, boost=weight * boost)
+            for term, weight in weighted_terms.items()
+            for field, boost in FIELD_BOOSTS.items()
+        ]
+        if not clauses:
+            return []
+        query = Or(clauses)
+        filters = [Term("doc", doc)] if doc else []
+        if kind:
+            filters.append(Term("kind", kind))
+        filter_q = And(filters) if len(filters) > 1 else (filters[0] if filters else None)
+        try:
+            results = self.searcher().search(query, limit=limit, filter=filter_q)
+            return [
+                Candidate(Passage.from_json(hit["data"]), hit.score, hit["norm"])
+                for hit in results
+            ]
+        except (KeyError, ValueError, OSError) as exc:
+            raise IndexCorruptError(f"index at {self.root} is corrupt ({exc}); rebuild it with `kb index`") from exc
+
+    # --- writing -----------------------------------------------------------
+
+    def write(self, passages: Iterable[Passage], meta: dict) -> Path:
+        """Write a new generation and make it live; returns its directory."""
+        from whoosh import index as windex
+
+        self.root.mkdir(parents=True, exist_ok=True)
+        gen = Path(tempfile.mkdtemp(prefix="building-", dir=self.root))
+        try:
+            ix = windex.create_in(str(gen), _schema())
+            writer = ix.writer(limitmb=256)
+            with open(gen / PASSAGES, "w", encoding="utf-8") as out:
+                count = 0
+                for p in passages:
+                    out.write(json.dumps(p.to_json(), ensure_ascii=False) + "\n")
+                    writer.add_document(
+                        id=p.id, doc=p.doc, kind=p.kind, body=p.text,
+                        heading="\n".join(p.headings), path="\n".join(p.section),
+                        norm=normalise_text(p.text),
+                        data=p.to_json(),
+                    )
+                    count += 1
+            writer.commit()
+            ix.close()
+            meta = {**meta, "format": FORMAT, "passages": count, "built": time.time()}
+            (gen / META).write_text(json.dumps(meta, ensure_ascii=False, indent=1), "utf-8")
+            final = self.root / self._next_name()
+            os.rename(gen, final)
+            self._swap(final.name)
+        except BaseException:
+            shutil.rmtree(gen, ignore_errors=True)
+            raise
+        self.close()
+        self._collect()
+        return final
+
+    def _next_name(self) -> str:
+        numbers = [int(p.name[4:]) for p in self.root.glob("gen-*") if p.name[4:].isdigit()]
+        return f"gen-{max(numbers, default=0) + 1:06d}"
+
+    def _swap(self, name: str) -> None:
+        tmp = self.root / f".{CURRENT}.{os.getpid()}"
+        tmp.write_text(name + "\n", "utf-8")
+        os.replace(tmp, self.root / CURRENT)
+
+    def _collect(self) -> None:
+        """Remove all but the live and the previous generation, and abandoned builds."""
+        live = (self.root / CURRENT).read_text("utf-8").strip()
+        gens = sorted(p for p in self.root.glob("gen-*") if p.is_dir())
+        keep = {live}
+        older = [g.name for g in gens if g.name < live]
+        if older:
+            keep.add(older[-1])
+        for g in gens:
+            if g.name not in keep:
+                shutil.rmtree(g, ignore_errors=True)
+        for b in self.root.glob("building-*"):
+            if time.time() - b.stat().st_mtime > 3600:
+                shutil.rmtree(b, ignore_errors=True)

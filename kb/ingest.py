@@ -1,0 +1,80 @@
+"""Ingest: files and folders to passages, running read → clean → structure → passages per file.
+
+One bad file never stops a build: it is reported as skipped, with the reason.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from .clean import clean, page_marker_title
+from .errors import KbError, ReadError
+from .model import Passage, Skipped
+from .passages import build_passages
+from .read import TEXT_SUFFIXES, read_file
+from .structure import build_document, outline
+
+
+@dataclass(frozen=True)
+class Source:
+    """A file to index and the name it is known by in references."""
+
+    path: Path
+    name: str
+
+
+@dataclass(frozen=True)
+class Ingested:
+    source: Source
+    sha256: str
+    encoding: str
+    title: str
+    outline: list[tuple[int, str, int]]
+    passages: list[Passage]
+
+
+def _hidden_or_temp(name: str) -> bool:
+    return name.startswith((".", "~$", "~")) or name.endswith(("~", ".tmp", ".swp"))
+
+
+def collect(paths: Iterable[Path]) -> tuple[list[Source], list[Skipped]]:
+    """The files under the given paths, named relative to their common folder."""
+    files: list[Path] = []
+    skipped: list[Skipped] = []
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            for dirpath, dirnames, filenames in os.walk(path):
+                dirnames[:] = sorted(d for d in dirnames if not _hidden_or_temp(d))
+                for name in sorted(filenames):
+                    if _hidden_or_temp(name):
+                        continue
+                    f = Path(dirpath) / name
+                    if f.suffix.lower() in TEXT_SUFFIXES:
+                        files.append(f)
+                    else:
+                        skipped.append(Skipped(str(f), f"unsupported file type {f.suffix or '(none)'}"))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise KbError(f"{path}: no such file or folder")
+    files = list(dict.fromkeys(f.resolve() for f in files))
+    if not files:
+        return [], skipped
+    common = Path(os.path.commonpath([f.parent for f in files]))
+    sources = [Source(f, f.relative_to(common).as_posix()) for f in files]
+    return sources, skipped
+
+
+def ingest(source: Source) -> Ingested:
+    """Read, clean, structure and cut one file; raises ReadError when it cannot be used."""
+    st = read_file(source.path)
+    lines = clean(st.text)
+    doc = build_document(source.name, lines, page_marker_title(st.text))
+    passages = build_passages(doc)
+    if not passages:
+        raise ReadError(f"{source.path}: no text left after cleaning")
+    return Ingested(source, st.sha256, st.encoding, doc.title, outline(doc), passages)

@@ -1,0 +1,216 @@
+"""KnowledgeBase: the library's front door (build, open, search, show, outline, ask)."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from pathlib import Path
+from typing import Callable, Iterable
+
+from . import analysis
+from .errors import IndexMissingError, KbError, ReadError, ReferenceError_
+from .index import IndexStore
+from .ingest import Ingested, collect, ingest
+from .model import Answer, BuildReport, Hit, OutlineEntry, Passage, Skipped
+
+DEFAULT_INDEX = Path("index")
+KINDS = ("steps", "script", "technique", "case", "outline", "text")
+
+Progress = Callable[[str], None]
+
+
+def default_seeds() -> Path:
+    """seeds/ in the working directory, else the seeds that ship beside the package."""
+    here = Path("seeds")
+    if here.is_dir():
+        return here
+    return Path(__file__).resolve().parent.parent / "seeds"
+
+
+def _silent(_: str) -> None:
+    pass
+
+
+class KnowledgeBase:
+    """A searchable index of training documents.
+
+    >>> kb = KnowledgeBase.build(["seeds"], "index")      # doctest: +SKIP
+    >>> kb.search("客诉处理步骤", limit=3)[0].passage.ref  # doctest: +SKIP
+    """
+
+    def __init__(self, store: IndexStore, report: BuildReport | None = None):
+        self.store = store
+        self.report = report
+
+    # --- building and opening ----------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | os.PathLike = DEFAULT_INDEX) -> "KnowledgeBase":
+        """Open an existing index; raises IndexMissingError / IndexCorruptError."""
+        store = IndexStore(Path(path))
+        if not store.exists():
+            raise IndexMissingError(f"no index at {path} (run `kb index` first)")
+        store.meta  # noqa: B018  (validates the generation and its metadata now)
+        return cls(store)
+
+    @classmethod
+    def build(cls, paths: Iterable[str | os.PathLike], index: str | os.PathLike = DEFAULT_INDEX,
+              progress: Progress = _silent) -> "KnowledgeBase":
+        """Index files and folders into a new generation of `index` (atomic: all or nothing)."""
+        started = time.perf_counter()
+        inputs = [Path(p) for p in paths]
+        sources, skipped = collect(inputs)
+        done: list[Ingested] = []
+        for i, source in enumerate(sources, 1):
+            try:
+                done.append(ingest(source))
+                progress(f"[{i}/{len(sources)}] {source.name}: {len(done[-1].passages)} passages")
+            except ReadError as exc:
+                skipped.append(Skipped(str(source.path), str(exc)))
+                progress(f"[{i}/{len(sources)}] skipped {exc}")
+        if not done:
+            reasons = "; ".join(s.reason for s in skipped) or "no files found"
+            raise KbError(f"nothing to index ({reasons}); the existing index is unchanged")
+        meta = {
+            "analyzer": analysis.fingerprint(),
+            "inputs": [str(p.resolve()) for p in inputs],
+            "sources": [_source_meta(d) for d in done],
+            "documents": {
+                d.source.name: {"title": d.title, "encoding": d.encoding, "outline": d.outline}
+                for d in done
+            },
+            "skipped": [{"path": s.path, "reason": s.reason} for s in skipped],
+        }
+        store = IndexStore(Path(index))
+        store.write((p for d in done for p in d.passages), meta)
+        report = BuildReport(
+            documents=len(done),
+            passages=sum(len(d.passages) for d in done),
+            skipped=tuple(skipped),
+            seconds=time.perf_counter() - started,
+        )
+        return cls(store, report)
+
+    def stale_reasons(self) -> list[str]:
+        """Why the index no longer matches its files (empty when it is fresh)."""
+        meta = self.store.meta
+        reasons = []
+        if meta.get("analyzer") != analysis.fingerprint():
+            reasons.append("the analyzer changed since the index was built")
+        recorded = {s["path"]: s for s in meta.get("sources", [])}
+        inputs = [Path(p) for p in meta.get("inputs", [])]
+        missing_inputs = [str(p) for p in inputs if not p.exists()]
+        if missing_inputs:
+            reasons.append(f"indexed path(s) gone: {', '.join(missing_inputs)}")
+            return reasons
+        try:
+            sources, _ = collect(inputs)
+        except KbError as exc:
+            return reasons + [str(exc)]
+        current = {str(s.path): s for s in sources}
+        added = sorted(set(current) - set(recorded))
+        removed = sorted(set(recorded) - set(current))
+        changed = [p for p in set(current) & set(recorded) if _changed(Path(p), recorded[p])]
+        if added:
+            reasons.append(f"{len(added)} new file(s), e.g. {Path(added[0]).name}")
+        if removed:
+            reasons.append(f"{len(removed)} file(s) removed, e.g. {Path(removed[0]).name}")
+        if changed:
+            reasons.append(f"{len(changed)} file(s) changed, e.g. {Path(sorted(changed)[0]).name}")
+        return reasons
+
+    def rebuild(self, progress: Progress = _silent) -> "KnowledgeBase":
+        """Rebuild from the paths this index was built from."""
+        inputs = self.store.meta.get("inputs", [])
+        root = self.store.root
+        self.store.close()
+        return KnowledgeBase.build(inputs, root, progress)
+
+    # --- reading -----------------------------------------------------------
+
+    def documents(self) -> dict[str, dict]:
+        """Indexed documents by name: title, encoding, outline."""
+        return self.store.meta.get("documents", {})
+
+    def resolve_doc(self, doc: str) -> str:
+        """A document name from a full name or a unique prefix ('000' for '000_eada….txt')."""
+        names = list(self.documents())
+        if doc in names:
+            return doc
+        matches = [n for n in names if n.startswith(doc) or Path(n).stem == doc]
+        if len(matches) == 1:
+            return matches[0]
+        listing = ", ".join(names[:8]) + (" …" if len(names) > 8 else "")
+        if not matches:
+            raise KbError(f"no indexed document {doc!r}; indexed: {listing}")
+        raise KbError(f"{doc!r} names several documents: {', '.join(matches[:5])}")
+
+    def search(self, query: str, limit: int = 10, doc: str | None = None,
+               kind: str | None = None) -> list[Hit]:
+        """Ranked passages for a natural-language query in either script."""
+        from .search import search
+
+        if kind is not None and kind not in KINDS:
+            raise KbError(f"unknown kind {kind!r}; one of: {', '.join(KINDS)}")
+        return search(self.store, query, limit=limit, doc=self.resolve_doc(doc) if doc else None, kind=kind)
+
+    def ask(self, question: str, script: str | None = "auto") -> Answer:
+        """A short extractive answer with citations, or answered=False when the corpus does not say."""
+        from .answer import ask
+
+        return ask(self, question, script=script)
+
+    def passages(self, doc: str | None = None) -> list[Passage]:
+        name = self.resolve_doc(doc) if doc else None
+        return [p for p in self.store.passages() if name is None or p.doc == name]
+
+    def show(self, ref: str) -> Passage:
+        """The passage at a `DOC:LINE` reference."""
+        m = re.fullmatch(r"\s*(.+?):(\d+)(?:-\d+)?\s*", ref or "")
+        if not m:
+            raise ReferenceError_(f"bad reference {ref!r}: use DOC:LINE, e.g. 000:415")
+        name, line = self.resolve_doc(m.group(1)), int(m.group(2))
+        holding = [p for p in self.passages(name) if p.line_start <= line <= p.line_end]
+        if holding:
+            return min(holding, key=lambda p: (p.line_end - p.line_start, p.line_start))
+        nearest = min(self.passages(name), key=lambda p: min(abs(p.line_start - line), abs(p.line_end - line)))
+        raise ReferenceError_(
+            f"line {line} of {name} holds no indexed text (boilerplate or blank); nearest passage: {nearest.ref}"
+        )
+
+    def outline(self, doc: str | None = None) -> list[OutlineEntry]:
+        """The course / unit / section headings of one document, or of all."""
+        docs = self.documents()
+        names = [self.resolve_doc(doc)] if doc else list(docs)
+        return [
+            OutlineEntry(name, depth, title, line)
+            for name in names
+            for depth, title, line in docs[name]["outline"]
+        ]
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def _source_meta(d: Ingested) -> dict:
+    st = d.source.path.stat()
+    return {
+        "path": str(d.source.path),
+        "name": d.source.name,
+        "sha256": d.sha256,
+        "size": st.st_size,
+        "mtime_ns": st.st_mtime_ns,
+    }
+
+
+def _changed(path: Path, recorded: dict) -> bool:
+    try:
+        st = path.stat()
+    except OSError:
+        return True
+    if st.st_size == recorded.get("size") and st.st_mtime_ns == recorded.get("mtime_ns"):
+        return False
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest() != recorded.get("sha256")

@@ -1,0 +1,133 @@
+"""The typed values that cross module boundaries: passages in, hits and answers out."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class Passage:
+    """The unit of retrieval: a section's heading and body, with where it stands in its file."""
+
+    id: str
+    doc: str
+    title: str
+    section: tuple[str, ...]
+    headings: tuple[str, ...]
+    text: str
+    line_start: int
+    line_end: int
+    kind: str
+
+    def to_json(self) -> dict:
+        d = asdict(self)
+        d["section"] = list(self.section)
+        d["headings"] = list(self.headings)
+        return d
+
+    @classmethod
+    def from_json(cls, d: dict) -> "Passage":
+        return cls(**{**d, "section": tuple(d["section"]), "headings": tuple(d["headings"])})
+
+    @property
+    def ref(self) -> str:
+        span = f"{self.line_start}" if self.line_start == self.line_end else f"{self.line_start}-{self.line_end}"
+        return f"{self.doc}:{span}"
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A ranked passage for a query, with the passage text highlighted where the query matched."""
+
+    rank: int
+    score: float
+    passage: Passage
+    highlight: str
+
+    def to_json(self) -> dict:
+        p = self.passage
+        return {
+            "rank": self.rank,
+            "score": round(self.score, 4),
+            "doc": p.doc,
+            "section": list(p.section),
+            "line_start": p.line_start,
+            "line_end": p.line_end,
+            "kind": p.kind,
+            "text": p.text,
+            "highlight": self.highlight,
+        }
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Where a part of an answer came from."""
+
+    doc: str
+    section: tuple[str, ...]
+    line_start: int
+    line_end: int
+
+    def to_json(self) -> dict:
+        return {
+            "doc": self.doc,
+            "section": list(self.section),
+            "line_start": self.line_start,
+            "line_end": self.line_end,
+        }
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An extractive answer, or an honest 'not covered' with the nearest sections."""
+
+    question: str
+    answered: bool
+    answer: str
+    citations: tuple[Citation, ...] = ()
+    confidence: float = 0.0
+    kind: str = ""
+    suggestions: tuple[Citation, ...] = field(default=())
+
+    def to_json(self) -> dict:
+        return {
+            "question": self.question,
+            "answered": self.answered,
+            "answer": self.answer,
+            "citations": [c.to_json() for c in self.citations],
+            "confidence": round(self.confidence, 3),
+            "kind": self.kind,
+            "suggestions": [c.to_json() for c in self.suggestions],
+        }
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file the build could not use, and why."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What an index build did."""
+
+    documents: int
+    passages: int
+    skipped: tuple[Skipped, ...]
+    seconds: float
+    rebuilt: bool = True
+
+
+@dataclass(frozen=True)
+class OutlineEntry:
+    """One heading in a document's section tree: for trainers locating a course or unit."""
+
+    doc: str
+    depth: int
+    title: str
+    line: int
+
+    def to_json(self) -> dict:
+        return asdict(self)

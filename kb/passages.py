@@ -1,0 +1,141 @@
+"""Passages: cut each section tree into units small enough to read at a glance.
+
+A section that fits in MAX_PASSAGE characters (with everything under it) is one
+passage, so a heading stays with its numbered items ("five steps", not a heading
+alone). A larger section yields its own heading and body, then its children,
+small siblings packed together; the breadcrumb always names the section.
+"""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+from functools import lru_cache
+
+from .model import Passage
+from .script import both_scripts, to_hans
+from .structure import MAX_PASSAGE, Document, Section, Segment
+
+
+MAJOR_RANK = 4  # course, part, unit, 節: each stands in its own passages, never packed with a sibling
+
+
+def join_segments(segments: list[Segment]) -> str:
+    """Original text of segments: pieces of one line run on, lines are separated by newlines."""
+    out: list[str] = []
+    prev = None
+    for seg in segments:
+        if prev is not None:
+            out.append("" if seg.line == prev else "\n")
+        out.append(seg.text)
+        prev = seg.line
+    return "".join(out)
+
+
+def _size(segments: list[Segment]) -> int:
+    """Length of the joined text (counting one separator per segment)."""
+    return sum(len(s.text) + 1 for s in segments) - 1 if segments else 0
+
+
+def _chunks(segments: list[Segment]) -> list[list[Segment]]:
+    chunks: list[list[Segment]] = []
+    for seg in segments:
+        if chunks and _size(chunks[-1]) + len(seg.text) <= MAX_PASSAGE:
+            chunks[-1].append(seg)
+        else:
+            chunks.append([seg])
+    return chunks
+
+
+def build_passages(doc: Document) -> list[Passage]:
+    """All passages of a document, in document order."""
+    out: list[Passage] = []
+    headings: dict[tuple[int, str], str] = {}
+
+    def collect(section: Section) -> None:
+        for child in section.children:
+            if child.heading:
+                headings[(child.heading.line, child.heading.text)] = child.title
+            collect(child)
+
+    collect(doc.root)
+
+    def emit(crumbs: list[str], segments: list[Segment]) -> None:
+        if not segments:
+            return
+        text = join_segments(segments)
+        own = tuple(headings[(s.line, s.text)] for s in segments if (s.line, s.text) in headings)
+        out.append(
+            Passage(
+                id=f"{doc.name}#{len(out) + 1}",
+                doc=doc.name,
+                title=doc.title,
+                section=tuple(crumbs),
+                headings=own,
+                text=text,
+                line_start=min(s.line for s in segments),
+                line_end=max(s.line for s in segments),
+                kind=infer_kind(own, crumbs, text),
+            )
+        )
+
+    def walk(section: Section, path: list[str]) -> None:
+        crumbs = path + [section.title] if section.heading else path
+        segments = section.segments()
+        if _size(segments) <= MAX_PASSAGE:
+            emit(crumbs, segments)
+            return
+        own = ([section.heading] if section.heading else []) + section.body
+        pack: list[Segment] = []
+        for chunk in _chunks(own):
+            emit(crumbs, pack)
+            pack = chunk
+        for child in section.children:
+            child_segments = child.segments()
+            if _size(child_segments) > MAX_PASSAGE or child.rank <= MAJOR_RANK:
+                emit(crumbs, pack)
+                pack = []
+                walk(child, crumbs)
+                continue
+            if _size(pack) + _size(child_segments) > MAX_PASSAGE:
+                emit(crumbs, pack)
+                pack = []
+            pack = pack + child_segments
+        emit(crumbs, pack)
+
+    walk(doc.root, [doc.title])
+    return out
+
+
+# --- kinds -----------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def _kind_rules() -> tuple[tuple[str, str, re.Pattern[str]], ...]:
+    """(kind, where, pattern) rows from kb/data/kinds.txt, in priority order."""
+    rows = []
+    text = resources.files("kb.data").joinpath("kinds.txt").read_text("utf-8")
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        kind, where, pattern = line.split(None, 2)
+        rows.append((kind, where, both_scripts(pattern.strip())))
+    return tuple(rows)
+
+
+_ENUMERATED = re.compile(r"(^|\n|\s)([((]?\d{1,2}[))、.]|[((][一二三四五六七八九十][))]|第[一二三四五六七八九十]步|[üü•✓➢■-])")
+
+
+def infer_kind(headings: tuple[str, ...], crumbs: list[str], text: str) -> str:
+    """steps, script, technique, case, outline or text, from the passage's shape and headings."""
+    head = headings[0] if headings else (crumbs[-1] if crumbs else "")
+    simple_text = to_hans(text)
+    for kind, where, pattern in _kind_rules():
+        subject = head if where == "heading" else simple_text
+        if kind == "steps" and where == "heading" and len(_ENUMERATED.findall(text)) < 2:
+            continue
+        if pattern.search(subject):
+            return kind
+    lines = [ln for ln in text.split("\n") if ln.strip()]
+    if len(lines) >= 4 and sum(map(len, lines)) / len(lines) <= 24:
+        return "outline"
+    return "text"

@@ -1,0 +1,210 @@
+"""Structure: cleaned lines to a section tree (course > unit > section > item) per document.
+
+Headings are recognised by their numbering (課程一, 第一篇, 單元一, 一、, 1、, (1), 1) …),
+each numbering style having a fixed rank; a heading closes every open section of
+the same or a lower rank. Run-on lines (slide decks scraped into one line) are cut
+into segments at sentence ends and slide breaks, and at inline numbered titles
+(`01行業認知基礎`) that the document's own table of contents confirms.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .clean import RUN_ON, Line
+from .script import both_scripts
+
+MAX_PASSAGE = 400  # characters: what reads at a glance on a phone
+MAX_HEADING = 40
+
+_N = "[一二三四五六七八九十百零〇两]+"
+# (rank, pattern): lower rank = higher level. Written in Simplified; both scripts match.
+_RULES: tuple[tuple[int, str], ...] = (
+    (1, rf"^课程{_N}\s*[::、 ]"),
+    (1, r"^[^。,,]{2,40}(课件|[pP][pP][tT]|[pP][pP][tT]课件)$"),  # a deck scraped into the same file
+    (2, rf"^第[{_N[1:-2]}\d]+(篇|部分|章)"),
+    (3, rf"^(单元{_N}|第[{_N[1:-2]}\d]+单元)"),
+    (3, r"^【[^】]{2,12}】"),
+    (4, rf"^第[{_N[1:-2]}\d]+节"),
+    (5, rf"^{_N}、"),
+    (5, rf"^[((]{_N}[))]"),
+    (6, r"^\d{1,2}(、|\.(?!\d))"),
+    (7, r"^[((]\d{1,2}[))]"),
+    (7, r"^\d{1,2}[))]"),
+    (7, r"^[a-z][))]"),
+)
+HEADING_RULES = tuple((rank, both_scripts(p)) for rank, p in _RULES)
+INLINE_RANK = 2
+
+# Where a long heading line stops being a title: an inline item, a sentence end, a colon.
+_TITLE_END = re.compile(r"\s[((]?\d+[))、.]|[。!?;!?;::]|\s{2,}")
+# Where a run-on line is cut: after a sentence end, or at a slide break ('.' not in a number).
+_SENTENCE_END = re.compile(r"(?<=[。!?;!?;])|(?<!\d)\.(?!\d)\s*")
+_SOFT_BREAK = re.compile(r"[,,、 ]")
+_INLINE_NUMBER = re.compile(r"(?<!\d)0[1-9](?=[\u4e00-\u9fff])")
+_TOC = both_scripts(r"目录")
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A piece of one source line: a whole line, or a cut of a run-on line."""
+
+    line: int
+    text: str
+
+
+@dataclass
+class Section:
+    title: str
+    rank: int
+    heading: Segment | None = None
+    body: list[Segment] = field(default_factory=list)
+    children: list["Section"] = field(default_factory=list)
+
+    def segments(self) -> list[Segment]:
+        """Heading, body and every descendant's segments, in document order."""
+        out = [self.heading] if self.heading else []
+        out += self.body
+        for child in self.children:
+            out += child.segments()
+        return out
+
+
+@dataclass
+class Document:
+    name: str
+    title: str
+    root: Section
+
+
+def heading_rank(text: str) -> int | None:
+    for rank, pattern in HEADING_RULES:
+        if pattern.match(text):
+            return rank
+    return None
+
+
+def split_heading(text: str) -> tuple[str, str] | None:
+    """A heading line's (title, rest of the line), or None when it is too long to be a title."""
+    if len(text) <= MAX_HEADING:
+        return text, ""
+    m = _TITLE_END.search(text, 3)
+    if not m or m.start() > MAX_HEADING:
+        return None
+    return text[: m.start()].rstrip(), text[m.start():].strip(" ::")
+
+
+def table_of_contents(lines: list[Line]) -> str:
+    """The text of a '目錄' list, used to confirm inline numbered titles."""
+    for line in lines:
+        m = _TOC.search(line.text)
+        if m:
+            rest = line.text[m.end():]
+            first = _INLINE_NUMBER.search(rest)
+            return rest[: first.start()] if first else rest[:300]
+    return ""
+
+
+def cut_run_on(line: Line, toc: str) -> list[tuple[Segment, str | None]]:
+    """Cut a run-on line into segments; an inline title confirmed by the TOC comes with its title."""
+    pieces: list[tuple[str, str | None]] = []
+    pos = 0
+    text = line.text
+    if toc:
+        for m in _INLINE_NUMBER.finditer(text):
+            title = _toc_title(text[m.end(): m.end() + 20], toc)
+            if title:
+                pieces.append((text[pos: m.start()], None))
+                pieces.append((text[m.start(): m.end() + len(title)], title))
+                pos = m.end() + len(title)
+    pieces.append((text[pos:], None))
+    out: list[tuple[Segment, str | None]] = []
+    for piece, title in pieces:
+        if title:
+            out.append((Segment(line.no, piece), title))
+            continue
+        for sentence in _sentences(piece):
+            out.append((Segment(line.no, sentence), None))
+    return out
+
+
+def _toc_title(following: str, toc: str) -> str | None:
+    for size in range(min(len(following), 20), 3, -1):
+        if following[:size] in toc:
+            return following[:size]
+    return None
+
+
+def _sentences(text: str) -> list[str]:
+    out = []
+    for part in _SENTENCE_END.split(text):
+        part = part.strip()
+        while len(part) > MAX_PASSAGE:
+            cut = max((m.end() for m in _SOFT_BREAK.finditer(part, 0, MAX_PASSAGE)), default=MAX_PASSAGE)
+            out.append(part[:cut].strip())
+            part = part[cut:].strip()
+        if part:
+            out.append(part)
+    return out
+
+
+def document_title(lines: list[Line], marker_title: str | None) -> str:
+    if marker_title:
+        return marker_title
+    for line in lines[:3]:
+        text = line.text.strip()
+        if len(text) <= 8 and text.endswith((":", ":")):
+            continue  # a label such as '课程大纲:'
+        cut = re.split(r"演讲人|演講人|日期|目录|目錄|[。::]", text, maxsplit=1)[0]
+        return cut[:30].strip() or text[:30]
+    return ""
+
+
+def build_document(name: str, lines: list[Line], marker_title: str | None = None) -> Document:
+    """Turn a document's cleaned lines into its section tree."""
+    root = Section(title="", rank=0)
+    doc = Document(name=name, title=document_title(lines, marker_title) or name, root=root)
+    toc = table_of_contents(lines)
+    stack = [root]
+
+    def open_section(title: str, rank: int, seg: Segment) -> Section:
+        while stack[-1].rank >= rank:
+            stack.pop()
+        section = Section(title=title, rank=rank, heading=seg)
+        stack[-1].children.append(section)
+        stack.append(section)
+        return section
+
+    for line in lines:
+        if len(line.text) > RUN_ON:
+            for seg, title in cut_run_on(line, toc):
+                if title:
+                    open_section(title, INLINE_RANK, seg)
+                elif seg.text:
+                    stack[-1].body.append(seg)
+            continue
+        rank = heading_rank(line.text)
+        parts = split_heading(line.text) if rank else None
+        if rank and parts:
+            title, rest = parts
+            section = open_section(title, rank, Segment(line.no, title))
+            if rest:
+                section.body.append(Segment(line.no, rest))
+        else:
+            stack[-1].body.append(Segment(line.no, line.text))
+    return doc
+
+
+def outline(doc: Document) -> list[tuple[int, str, int]]:
+    """(depth, title, line) for every heading, in order: the course map trainers read."""
+    out: list[tuple[int, str, int]] = []
+
+    def walk(section: Section, depth: int) -> None:
+        for child in section.children:
+            if child.heading and (child.children or child.body):  # a bare numbered item is not a section
+                out.append((depth, child.title, child.heading.line))
+            walk(child, depth + 1)
+
+    walk(doc.root, 0)
+    return out
