@@ -17,7 +17,8 @@ from .script import both_scripts, to_hans
 from .structure import MAX_PASSAGE, Document, Section, Segment
 
 
-MAJOR_RANK = 4  # course, part, unit, 節: each stands in its own passages, never packed with a sibling
+MAJOR_RANK = 4  # course, part, unit, 節: each stands in its own passages, not packed with a sibling …
+STUB = 60  # … unless one of them is a stub (a bare heading, a table-of-contents line)
 
 
 def join_segments(segments: list[Segment]) -> str:
@@ -92,7 +93,8 @@ def build_passages(doc: Document) -> list[Passage]:
             pack = chunk
         for child in section.children:
             child_segments = child.segments()
-            if _size(child_segments) > MAX_PASSAGE or child.rank <= MAJOR_RANK:
+            major = child.rank <= MAJOR_RANK and min(_size(pack), _size(child_segments)) > STUB
+            if _size(child_segments) > MAX_PASSAGE or major:
                 emit(crumbs, pack)
                 pack = []
                 walk(child, crumbs)

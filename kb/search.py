@@ -22,8 +22,12 @@ MAX_QUERY = 500  # characters; a longer "query" is a pasted document
 SUBWORD_WEIGHT = 0.4  # a word inside a query word counts for less than the word itself
 CANDIDATES = 60
 COVERAGE_WEIGHT = 1.5
-PROXIMITY_WEIGHT = 0.5
+PROXIMITY_WEIGHT = 1.0
 MIN_COVERAGE = 0.3  # a passage holding less of the query than this is not an answer to it
+# A bare heading or table-of-contents line matches a query's words as well as the section
+# itself but answers nothing: passages shorter than FULL_LENGTH are discounted.
+FULL_LENGTH = 100
+LENGTH_PRIOR = 0.3
 MARK_OPEN, MARK_CLOSE = "«", "»"
 SNIPPET = 160
 
@@ -94,7 +98,8 @@ def rank(candidates: list[Candidate], q: QueryTerms, idf: dict[str, float]) -> l
         if cov < MIN_COVERAGE:
             continue
         prox = proximity(q.main, c.norm)
-        out.append(((c.score / top) * (1 + COVERAGE_WEIGHT * cov + PROXIMITY_WEIGHT * prox), c))
+        prior = (min(len(c.norm), FULL_LENGTH) / FULL_LENGTH) ** LENGTH_PRIOR
+        out.append(((c.score / top) * prior * (1 + COVERAGE_WEIGHT * cov + PROXIMITY_WEIGHT * prox), c))
     out.sort(key=lambda sc: -sc[0])
     return out
 
@@ -142,7 +147,9 @@ def search(store: IndexStore, query: str, limit: int = 10, doc: str | None = Non
         raise QueryError("limit must be at least 1")
     q = analyse_query(query)
     n = max(store.doc_count(), 1)
-    idf = {t: math.log(1 + (n - (df := store.doc_frequency(t)) + 0.5) / (df + 0.5)) for t in q.weights}
+    # Terms the corpus never uses can't tell passages apart: they count for nothing here.
+    idf = {t: math.log(1 + (n - df + 0.5) / (df + 0.5)) if (df := store.doc_frequency(t)) else 0.0
+           for t in q.weights}
     candidates = store.candidates(q.weights, limit=max(CANDIDATES, limit * 3), doc=doc, kind=kind)
     ranked = rank(candidates, q, idf)[:limit]
     terms = set(q.weights)
