@@ -12,7 +12,6 @@ from .errors import (
     KbError,
     QueryError,
     ReadError,
-    StaleIndexError,
 )
 from .knowledge import KINDS, KnowledgeBase
 from .model import Answer, BuildReport, Citation, Hit, OutlineEntry, Passage, Skipped
@@ -32,6 +31,5 @@ __all__ = [
     "ReadError",
     "IndexMissingError",
     "IndexCorruptError",
-    "StaleIndexError",
 ]
 __version__ = "0.1.0"

@@ -19,10 +19,6 @@ class IndexCorruptError(KbError):
     """An index exists but cannot be opened or is inconsistent."""
 
 
-class StaleIndexError(KbError):
-    """The indexed files changed since the index was built."""
-
-
 class QueryError(KbError):
     """A query that cannot be searched (empty, only punctuation, far too long)."""
 

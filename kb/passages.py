@@ -87,23 +87,32 @@ def build_passages(doc: Document) -> list[Passage]:
             emit(crumbs, segments)
             return
         own = ([section.heading] if section.heading else []) + section.body
-        pack: list[Segment] = []
-        for chunk in _chunks(own):
-            emit(crumbs, pack)
-            pack = chunk
+        chunks = _chunks(own)
+        for chunk in chunks[:-1]:
+            emit(crumbs, chunk)
+        pack: list[Segment] = chunks[-1] if chunks else []
+        packed: list[Section] = []
+
+        def close() -> None:
+            if len(packed) == 1 and _size(pack) == _size(packed[0].segments()):
+                walk(packed[0], crumbs)  # a child alone keeps its own breadcrumb
+            else:
+                emit(crumbs, pack)
+
         for child in section.children:
             child_segments = child.segments()
             major = child.rank <= MAJOR_RANK and min(_size(pack), _size(child_segments)) > STUB
             if _size(child_segments) > MAX_PASSAGE or major:
-                emit(crumbs, pack)
-                pack = []
+                close()
+                pack, packed = [], []
                 walk(child, crumbs)
                 continue
-            if _size(pack) + _size(child_segments) > MAX_PASSAGE:
-                emit(crumbs, pack)
-                pack = []
+            if pack and _size(pack) + _size(child_segments) + 1 > MAX_PASSAGE:
+                close()
+                pack, packed = [], []
             pack = pack + child_segments
-        emit(crumbs, pack)
+            packed.append(child)
+        close()
 
     walk(doc.root, [doc.title])
     return out

@@ -54,21 +54,24 @@ def decode_bytes(data: bytes, name: str = "<bytes>") -> tuple[str, str]:
     utf16 = _sniff_utf16(data)
     if utf16:
         return _strict(data, utf16, name), utf16
-    if b"\x00" in data:
-        raise ReadError(f"{name}: binary file (contains NUL bytes), not text")
-    try:
-        return _check_text(data.decode("utf-8"), name), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    if b"\x00" in data:  # only UTF-16 text holds NUL bytes
+        encodings: tuple[str, ...] = ("utf-16-le", "utf-16-be")
+    else:
+        try:
+            return _check_text(data.decode("utf-8"), name), "utf-8"
+        except UnicodeDecodeError:
+            encodings = ("gb18030", "big5", "utf-16-le", "utf-16-be")
     candidates = []
-    for enc in ("gb18030", "big5"):
+    for enc in encodings:
         try:
             candidates.append((_plausibility(data.decode(enc)), enc))
         except UnicodeDecodeError:
             continue
     if not candidates:
         raise ReadError(f"{name}: not text in UTF-8, UTF-16, GB18030 or Big5")
-    _, enc = max(candidates)
+    score, enc = max(candidates)
+    if score < 0.5:
+        raise ReadError(f"{name}: not text in UTF-8, UTF-16, GB18030 or Big5 (binary or an unknown encoding)")
     return _check_text(data.decode(enc), name), enc
 
 
@@ -111,9 +114,12 @@ def _common_chars() -> frozenset[str]:
 
 
 def _plausibility(text: str) -> float:
-    """Share of CJK characters that are common Chinese characters (either script)."""
+    """Share of characters a Chinese office text is made of: common characters (either script),
+    printable ASCII, white space and CJK punctuation."""
     common = _common_chars()
-    cjk = [c for c in text if "\u4e00" <= c <= "\u9fff"]
-    if not cjk:
+    sample = text[:20000]
+    if not sample:
         return 0.0
-    return sum(c in common for c in cjk) / len(cjk)
+    ok = sum(c in common or " " <= c <= "~" or c in "\n\r\t" or "\u3000" <= c <= "\u303f" or "\uff00" <= c <= "\uffef"
+             for c in sample)
+    return ok / len(sample)

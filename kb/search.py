@@ -22,8 +22,12 @@ MAX_QUERY = 500  # characters; a longer "query" is a pasted document
 SUBWORD_WEIGHT = 0.4  # a word inside a query word counts for less than the word itself
 CANDIDATES = 60
 COVERAGE_WEIGHT = 1.5
-PROXIMITY_WEIGHT = 1.0
-MIN_COVERAGE = 0.3  # a passage holding less of the query than this is not an answer to it
+PROXIMITY_WEIGHT = 0.5
+# A passage holding less of the query than this is not an answer to it: by weight among the
+# words the corpus knows, and by count among all the query's words (so one shared word
+# between an off-topic title and the corpus does not make a hit).
+MIN_COVERAGE = 0.3
+MIN_TERM_SHARE = 0.3
 # A bare heading or table-of-contents line matches a query's words as well as the section
 # itself but answers nothing: passages shorter than FULL_LENGTH are discounted.
 FULL_LENGTH = 100
@@ -34,10 +38,12 @@ SNIPPET = 160
 
 @dataclass(frozen=True)
 class QueryTerms:
-    """The analysed query: each term's weight, and the main terms in order."""
+    """The analysed query: each term's weight, the main terms in order, and each main
+    term grouped with the shorter words inside it."""
 
     weights: dict[str, float]
     main: tuple[str, ...]
+    groups: tuple[tuple[str, ...], ...]
 
 
 def analyse_query(query: str) -> QueryTerms:
@@ -55,7 +61,16 @@ def analyse_query(query: str) -> QueryTerms:
     if not weights:
         raise QueryError(f"nothing to search for in {text!r}: it holds only punctuation or common words")
     main = tuple(dict.fromkeys(t.text for t in tokens if not t.sub))
-    return QueryTerms(weights, main)
+    by_pos: dict[int, list[str]] = {}
+    for tok in tokens:
+        by_pos.setdefault(tok.pos, []).append(tok.text)
+    groups = tuple(dict.fromkeys(tuple(g) for g in by_pos.values()))
+    return QueryTerms(weights, main, groups)
+
+
+def term_share(groups: tuple[tuple[str, ...], ...], norm: str) -> float:
+    """Share of the query's words (a word or a part of it) that a passage holds, by count."""
+    return sum(any(t in norm for t in g) for g in groups) / len(groups) if groups else 0.0
 
 
 def coverage(weights: dict[str, float], idf: dict[str, float], norm: str) -> float:
@@ -69,7 +84,7 @@ def proximity(terms: tuple[str, ...], norm: str) -> float:
     """How tightly the query's words cluster: their total length over the shortest window holding them all."""
     present = [t for t in terms if t in norm]
     if len(present) < 2:
-        return 1.0 if present else 0.0
+        return 1.0 if present and len(terms) == 1 else 0.0
     events = sorted((m.start(), i, len(t)) for i, t in enumerate(present) for m in re.finditer(re.escape(t), norm))
     need, have = len(present), {}
     best = math.inf
@@ -95,7 +110,7 @@ def rank(candidates: list[Candidate], q: QueryTerms, idf: dict[str, float]) -> l
     out = []
     for c in candidates:
         cov = coverage(q.weights, idf, c.norm)
-        if cov < MIN_COVERAGE:
+        if cov < MIN_COVERAGE or term_share(q.groups, c.norm) < MIN_TERM_SHARE:
             continue
         prox = proximity(q.main, c.norm)
         prior = (min(len(c.norm), FULL_LENGTH) / FULL_LENGTH) ** LENGTH_PRIOR

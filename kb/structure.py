@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .clean import RUN_ON, Line
 from .script import both_scripts
@@ -34,16 +35,24 @@ _RULES: tuple[tuple[int, str], ...] = (
     (7, r"^\d{1,2}[))]"),
     (7, r"^[a-z][))]"),
 )
-HEADING_RULES = tuple((rank, both_scripts(p)) for rank, p in _RULES)
+
+
+@lru_cache(maxsize=1)
+def heading_rules() -> tuple[tuple[int, re.Pattern[str]], ...]:
+    """The rules compiled for both scripts (on first use: OpenCC loads only when needed)."""
+    return tuple((rank, both_scripts(p)) for rank, p in _RULES)
+
+
 INLINE_RANK = 2
+ITEM_RANK = 5  # ranks below this (1、, (1), 1)) number the items of a list
 
 # Where a long heading line stops being a title: an inline item, a sentence end, a colon.
-_TITLE_END = re.compile(r"\s[((]?\d+[))、.]|[。!?;!?;::]|\s{2,}")
+_TITLE_END = re.compile(r"\s[((]?\d+[))、.]|[。!?;!?;::,,]|\s{2,}")
 # Where a run-on line is cut: after a sentence end, or at a slide break ('.' not in a number).
 _SENTENCE_END = re.compile(r"(?<=[。!?;!?;])|(?<!\d)\.(?!\d)\s*")
 _SOFT_BREAK = re.compile(r"[,,、 ]")
 _INLINE_NUMBER = re.compile(r"(?<!\d)0[1-9](?=[\u4e00-\u9fff])")
-_TOC = both_scripts(r"目录")
+_TOC = re.compile(r"目[录錄]")
 
 
 @dataclass(frozen=True)
@@ -79,7 +88,7 @@ class Document:
 
 
 def heading_rank(text: str) -> int | None:
-    for rank, pattern in HEADING_RULES:
+    for rank, pattern in heading_rules():
         if pattern.match(text):
             return rank
     return None
@@ -202,7 +211,8 @@ def outline(doc: Document) -> list[tuple[int, str, int]]:
 
     def walk(section: Section, depth: int) -> None:
         for child in section.children:
-            if child.heading and (child.children or child.body):  # a bare numbered item is not a section
+            # a numbered item is a section only when it has sub-items; parts and units always are
+            if child.heading and (child.children or (child.rank <= ITEM_RANK and child.body)):
                 out.append((depth, child.title, child.heading.line))
             walk(child, depth + 1)
 

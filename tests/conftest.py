@@ -1,0 +1,46 @@
+"""Shared fixtures: the real seeds indexed once per session into a real whoosh index."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kb import KnowledgeBase
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+SHARED_EVAL = ROOT.parent / "shared" / "eval"
+
+
+@pytest.fixture(scope="session")
+def seeds_dir() -> Path:
+    return SEEDS
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> KnowledgeBase:
+    """The five seeds in a real index, shared by read-only tests."""
+    index = tmp_path_factory.mktemp("shared") / "index"
+    return KnowledgeBase.build([SEEDS], index)
+
+
+@pytest.fixture()
+def own_index(tmp_path, built) -> Path:
+    """A private copy of the built index, for tests that change or break it."""
+    dest = tmp_path / "index"
+    shutil.copytree(built.store.root, dest)
+    return dest
+
+
+@pytest.fixture()
+def own_seeds(tmp_path) -> Path:
+    """A private copy of the seeds, for tests that edit files."""
+    dest = tmp_path / "seeds"
+    shutil.copytree(SEEDS, dest)
+    return dest
+
+
+def seed(name_prefix: str) -> Path:
+    return next(SEEDS.glob(f"{name_prefix}*.txt"))

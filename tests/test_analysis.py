@@ -1,0 +1,49 @@
+from kb.analysis import analyze, normalise, terms
+
+
+def test_positions_are_sequential_for_main_tokens():
+    toks = [t for t in analyze("客戶投訴處理的步驟和方法") if not t.sub]
+    assert [t.pos for t in toks] == list(range(len(toks)))
+
+
+def test_offsets_point_into_the_original_traditional_text():
+    text = "顧客抱怨、投訴處理的步驟"
+    for tok in analyze(text):
+        original = text[tok.start: tok.end]
+        assert normalise(original)[0] == tok.text
+
+
+def test_traditional_and_simplified_give_the_same_terms():
+    assert terms("顧客抱怨、投訴處理的步驟") == terms("顾客抱怨、投诉处理的步骤")
+
+
+def test_acronyms_and_figures_are_kept_whole_and_lower_cased():
+    got = terms("SPIN提问法 5W2H 80/20原理 關鍵時刻MOT 2B關鍵客戶")
+    for word in ("spin", "5w2h", "80/20", "mot", "2b"):
+        assert word in got
+
+
+def test_full_width_letters_are_half_width():
+    assert "spin" in terms("ＳＰＩＮ销售法")
+
+
+def test_domain_dictionary_keeps_words_together():
+    got = terms("客诉处理的话术和大客户")
+    assert {"客诉", "话术", "大客户"} <= set(got)
+
+
+def test_stop_words_are_dropped():
+    assert terms("客诉处理有哪几个步骤") == ["客诉", "处理", "步骤"]
+
+
+def test_long_words_also_index_their_parts_at_the_same_position():
+    toks = analyze("客户服务人员")
+    main = next(t for t in toks if t.text == "客户服务")
+    parts = [t for t in toks if t.sub and t.pos == main.pos]
+    assert {"客户", "服务"} <= {t.text for t in parts}
+
+
+def test_normalise_is_idempotent():
+    text = "ＳＰＩＮ銷售法：顧客抱怨（投訴）"
+    once = normalise(text)[0]
+    assert normalise(once)[0] == once

@@ -1,0 +1,30 @@
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import kb
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def test_exports_are_what_the_readme_documents():
+    documented = set(re.findall(r"`kb\.(\w+)`", README.read_text("utf-8")))
+    assert documented == set(kb.__all__)
+
+
+def test_every_export_exists():
+    for name in kb.__all__:
+        assert hasattr(kb, name), name
+
+
+def test_import_kb_stays_light():
+    code = "import sys, kb; print(','.join(m for m in ('whoosh', 'jieba', 'opencc') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == ""
+
+
+def test_search_returns_typed_hits(built):
+    hit = built.search("客诉处理", limit=1)[0]
+    assert isinstance(hit, kb.Hit) and isinstance(hit.passage, kb.Passage)
+    assert hit.passage.ref.startswith(hit.passage.doc + ":")

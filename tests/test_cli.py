@@ -1,0 +1,146 @@
+import json
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+from cli import main
+
+
+@pytest.fixture()
+def run(own_index):
+    runner = CliRunner()
+
+    def invoke(*args):
+        return runner.invoke(main, [*args, "--index", str(own_index)] if args[0] != "index" else list(args))
+
+    return invoke
+
+
+def test_search_prints_rank_breadcrumb_reference_and_snippet(run):
+    r = run("search", "派前电动车检查要点", "-n", "2")
+    assert r.exit_code == 0, r.output
+    first = r.output.splitlines()
+    assert first[0].startswith("1. ") and "›" in first[0]
+    assert "002_5c54809273e44e81.txt:" in first[1]
+    assert "«" in first[2]
+
+
+def test_search_json_is_one_object_with_the_contract(run):
+    r = run("search", "客訴處理步驟", "--json", "-n", "3")
+    assert r.exit_code == 0
+    data = json.loads(r.stdout)
+    assert data["query"] == "客訴處理步驟"
+    assert [h["rank"] for h in data["results"]] == [1, 2, 3]
+    h = data["results"][0]
+    assert isinstance(h["line_start"], int) and h["line_start"] <= h["line_end"]
+
+
+def test_search_nothing_found_is_not_an_error(run):
+    r = run("search", "盆腔器官脫垂")
+    assert r.exit_code == 0
+    assert "Nothing found" in r.output
+
+
+@pytest.mark.parametrize("query", ["", "   ", "?!。", "客" * 5000])
+def test_bad_query_gives_one_line_and_non_zero_exit(run, query):
+    r = run("search", query)
+    assert r.exit_code == 1
+    assert r.output.startswith("Error: ") and r.output.count("\n") == 1
+    assert "Traceback" not in r.output
+
+
+def test_query_syntax_characters_are_searched_as_text(run):
+    r = run("search", '"客诉" AND (处理*)')
+    assert r.exit_code == 0, r.output
+
+
+def test_show_prints_the_passage_at_a_reference(run):
+    r = run("show", "000:417")
+    assert r.exit_code == 0, r.output
+    assert "第二步:表示同情理解并真情致歉" in r.output
+    assert "第三單元" in r.output.splitlines()[0]
+
+
+@pytest.mark.parametrize("ref, message", [("000", "bad reference"), ("zzz:3", "no indexed document"), ("003:9", "holds no indexed text")])
+def test_show_bad_reference_is_a_clear_error(run, ref, message):
+    r = run("show", ref)
+    assert r.exit_code == 1 and message in r.output
+
+
+def test_outline_shows_courses_and_units_with_lines(run):
+    r = run("outline", "000")
+    assert r.exit_code == 0
+    assert "課程四:《化訴為金的客服技巧》  :359" in r.output
+    assert "    第三單元 處理客戶抱怨、投訴的要訣  :409" in r.output
+
+
+def test_eval_prints_figures_and_fails_below_a_floor(run, tmp_path):
+    judged = tmp_path / "set.jsonl"
+    judged.write_text(json.dumps({"id": "t1", "query": "派前电动车检查要点", "relevant": [{"doc": "002", "key": "检查轮胎气压"}]}, ensure_ascii=False) + "\n", "utf-8")
+    r = run("eval", str(judged))
+    assert r.exit_code == 0 and "P@1 1.000" in r.output
+    r = run("eval", str(judged), "--floor", "P@1=1.01")
+    assert r.exit_code == 1 and "below the floor" in r.output
+
+
+def test_eval_of_a_malformed_set_is_a_clear_error(run, tmp_path):
+    judged = tmp_path / "bad.jsonl"
+    judged.write_text("{not json\n", "utf-8")
+    r = run("eval", str(judged))
+    assert r.exit_code == 1 and "bad.jsonl:1" in r.output
+
+
+def test_missing_explicit_index_is_a_clear_error(tmp_path):
+    r = CliRunner().invoke(main, ["search", "客诉", "--index", str(tmp_path / "none")])
+    assert r.exit_code == 1 and "kb index" in r.output
+
+
+def test_corrupt_index_is_a_clear_error_and_left_as_it_was(own_index):
+    (own_index / "CURRENT").write_text("gen-bogus\n")
+    r = CliRunner().invoke(main, ["search", "客诉", "--index", str(own_index)])
+    assert r.exit_code == 1 and "corrupt" in r.output
+    assert (own_index / "CURRENT").read_text() == "gen-bogus\n"
+
+
+def test_first_search_builds_the_default_index_from_seeds(tmp_path, seeds_dir, monkeypatch):
+    shutil.copytree(seeds_dir, tmp_path / "seeds")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("KB_INDEX", raising=False)
+    r = CliRunner().invoke(main, ["search", "派前电动车检查要点", "-n", "1"])
+    assert r.exit_code == 0, r.output
+    assert "building" in r.stderr and "002_5c54809273e44e81.txt" in r.stdout
+    assert (tmp_path / "index" / "CURRENT").exists()
+
+
+def test_changed_seed_is_reindexed_before_searching(tmp_path, seeds_dir, monkeypatch):
+    shutil.copytree(seeds_dir, tmp_path / "seeds")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("KB_INDEX", raising=False)
+    runner = CliRunner()
+    assert runner.invoke(main, ["index"]).exit_code == 0
+    f = next((tmp_path / "seeds").glob("001*.txt"))
+    f.write_text(f.read_text("utf-8") + "\n第十四部分:夜间派件安全守则\n", "utf-8")
+    r = runner.invoke(main, ["search", "夜间派件安全守则", "-n", "1"])
+    assert "out of date" in r.stderr
+    assert "夜间派件安全守则" in r.stdout
+
+
+def test_index_command_reports_what_it_skipped(tmp_path, seeds_dir):
+    folder = tmp_path / "docs"
+    shutil.copytree(seeds_dir, folder)
+    (folder / "slides.pptx").write_bytes(b"PK")
+    r = CliRunner().invoke(main, ["index", str(folder), "--index", str(tmp_path / "ix")])
+    assert r.exit_code == 0
+    assert "Indexed 5 document(s)" in r.stdout
+    assert "slides.pptx: unsupported file type .pptx" in r.stderr
+
+
+def test_index_of_a_missing_path_is_a_clear_error(tmp_path):
+    r = CliRunner().invoke(main, ["index", str(tmp_path / "nope"), "--index", str(tmp_path / "ix")])
+    assert r.exit_code == 1 and "no such file" in r.output
+
+
+def test_every_command_has_help_text():
+    for name, command in main.commands.items():
+        assert command.help and len(command.help) > 20, name

@@ -1,0 +1,111 @@
+import os
+
+import pytest
+
+from kb import IndexCorruptError, IndexMissingError, KbError, KnowledgeBase
+
+
+def test_build_reports_documents_and_passages(built):
+    r = built.report
+    assert r.documents == 5
+    assert r.passages > 100
+    assert r.skipped == ()
+    assert len(built.documents()) == 5
+
+
+def test_index_records_corpus_fingerprint_and_analyzer(built):
+    meta = built.store.meta
+    assert len(meta["sources"]) == 5
+    assert all(len(s["sha256"]) == 64 for s in meta["sources"])
+    assert meta["analyzer"]
+
+
+def test_open_missing_index_is_a_clear_error(tmp_path):
+    with pytest.raises(IndexMissingError, match="kb index"):
+        KnowledgeBase.open(tmp_path / "nowhere")
+
+
+def test_corrupt_current_pointer_is_reported(own_index):
+    (own_index / "CURRENT").write_text("gen-999999\n")
+    with pytest.raises(IndexCorruptError, match="rebuild"):
+        KnowledgeBase.open(own_index)
+
+
+def test_damaged_whoosh_files_are_reported_not_a_traceback(own_index):
+    kb = KnowledgeBase.open(own_index)
+    gen = kb.store.generation
+    for f in gen.iterdir():
+        if f.suffix in (".seg", ".toc") or f.name.endswith(".toc"):
+            f.write_bytes(b"garbage")
+    kb.close()
+    kb = KnowledgeBase.open(own_index)
+    with pytest.raises(IndexCorruptError):
+        kb.search("客诉处理")
+
+
+def test_failed_build_leaves_the_old_index_live(own_index, tmp_path):
+    before = (own_index / "CURRENT").read_text()
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(KbError, match="unchanged"):
+        KnowledgeBase.build([empty], own_index)
+    assert (own_index / "CURRENT").read_text() == before
+    assert KnowledgeBase.open(own_index).search("客诉处理", limit=1)
+
+
+def test_rebuild_swaps_generations_and_keeps_one_previous(own_seeds, tmp_path):
+    index = tmp_path / "ix"
+    for _ in range(3):
+        KnowledgeBase.build([own_seeds], index)
+    gens = sorted(p.name for p in index.glob("gen-*"))
+    assert len(gens) == 2
+    assert (index / "CURRENT").read_text().strip() == gens[-1]
+    assert not list(index.glob("building-*"))
+
+
+def test_reader_on_the_old_generation_keeps_working_during_a_rebuild(own_seeds, tmp_path):
+    index = tmp_path / "ix"
+    KnowledgeBase.build([own_seeds], index)
+    reader = KnowledgeBase.open(index)
+    first = [h.passage.id for h in reader.search("派前电动车检查要点", limit=3)]
+    KnowledgeBase.build([own_seeds], index)
+    assert [h.passage.id for h in reader.search("派前电动车检查要点", limit=3)] == first
+
+
+def test_changed_file_makes_the_index_stale(own_seeds, tmp_path):
+    index = tmp_path / "ix"
+    kb = KnowledgeBase.build([own_seeds], index)
+    assert kb.stale_reasons() == []
+    f = next(own_seeds.glob("001*.txt"))
+    f.write_text(f.read_text("utf-8") + "\n新增一行:客户回访话术\n", "utf-8")
+    assert any("changed" in r for r in kb.stale_reasons())
+    kb = kb.rebuild()
+    assert kb.stale_reasons() == []
+    assert any("客户回访话术" in h.passage.text for h in kb.search("客户回访话术", limit=3))
+
+
+def test_new_and_removed_files_make_the_index_stale(own_seeds, tmp_path):
+    index = tmp_path / "ix"
+    kb = KnowledgeBase.build([own_seeds], index)
+    (own_seeds / "005_new.txt").write_text("第一章 新课程\n派件时如何核对收件人身份", "utf-8")
+    assert any("new file" in r for r in kb.stale_reasons())
+    next(own_seeds.glob("004*.txt")).unlink()
+    reasons = kb.stale_reasons()
+    assert any("removed" in r for r in reasons)
+
+
+def test_unreadable_file_is_skipped_and_the_rest_indexed(own_seeds, tmp_path):
+    (own_seeds / "broken.txt").write_bytes(b"\x00\x01\x02\xff\xfe" * 100 + b"\x00")
+    kb = KnowledgeBase.build([own_seeds], tmp_path / "ix")
+    assert kb.report.documents == 5
+    assert [os.path.basename(s.path) for s in kb.report.skipped] == ["broken.txt"]
+    assert "broken.txt" in kb.report.skipped[0].reason
+
+
+def test_folder_walk_skips_hidden_temp_and_unsupported_files(own_seeds, tmp_path):
+    (own_seeds / ".hidden.txt").write_text("隐藏", "utf-8")
+    (own_seeds / "~$deck.txt").write_text("临时", "utf-8")
+    (own_seeds / "deck.pptx").write_bytes(b"PK")
+    kb = KnowledgeBase.build([own_seeds], tmp_path / "ix")
+    assert kb.report.documents == 5
+    assert [s.reason for s in kb.report.skipped] == ["unsupported file type .pptx"]

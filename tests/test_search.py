@@ -1,0 +1,93 @@
+import pytest
+
+from kb import KbError, QueryError
+from kb.search import MARK_CLOSE, MARK_OPEN, coverage, proximity
+
+
+def refs(hits):
+    return [h.passage.id for h in hits]
+
+
+def test_traditional_query_finds_simplified_text(built):
+    hits = built.search("派前電動車檢查要點", limit=3)
+    assert "派前电动车检查要点" in hits[0].passage.text
+
+
+def test_simplified_query_finds_traditional_text(built):
+    hits = built.search("顾客抱怨投诉处理的步骤", limit=3)
+    assert "顧客抱怨、投訴處理的步驟" in hits[0].passage.text
+
+
+@pytest.mark.parametrize("query", ["客诉处理有哪几个步骤", "大客户关系发展有哪几个阶段", "SPIN提问法怎么用", "化訴為金那門課第三單元講什麼"])
+def test_traditional_and_simplified_twins_give_the_same_top_five(built, query):
+    from kb.script import to_hans, to_hant
+
+    assert refs(built.search(to_hans(query), limit=5)) == refs(built.search(to_hant(query), limit=5))
+
+
+@pytest.mark.parametrize("query", ["盆腔器官脫垂", "加油站電路火災應急預案", "行政法學考試沖刺試題"])
+def test_boilerplate_titles_return_nothing(built, query):
+    assert built.search(query) == []
+
+
+def test_highlight_marks_the_original_script(built):
+    hit = built.search("顾客抱怨投诉处理的步骤", limit=1)[0]
+    assert f"{MARK_OPEN}步驟{MARK_CLOSE}" in hit.highlight
+    assert MARK_OPEN not in hit.passage.text
+
+
+def test_acronym_query_finds_the_model(built):
+    assert "LSCIA" in built.search("LSCIA模型", limit=1)[0].passage.text
+
+
+@pytest.mark.parametrize("query", ['"客诉" AND 处理*', "(SPIN) OR [FABE]", "title:步骤", "客诉 NOT", "*?~^"])
+def test_query_syntax_characters_are_text_not_errors(built, query):
+    built.search(query) if any(c.isalnum() for c in query) else None
+
+
+def test_syntax_only_query_is_a_clear_error(built):
+    with pytest.raises(QueryError, match="nothing to search"):
+        built.search("*?~^()")
+
+
+@pytest.mark.parametrize("query, message", [("", "empty"), ("   ", "empty"), ("。,!?", "nothing to search"), ("的了吗", "nothing to search"), ("客" * 5000, "too long")])
+def test_bad_queries_raise_a_clear_query_error(built, query, message):
+    with pytest.raises(QueryError, match=message):
+        built.search(query)
+
+
+def test_doc_filter_by_prefix(built):
+    hits = built.search("客户投诉", doc="001", limit=5)
+    assert hits and all(h.passage.doc.startswith("001") for h in hits)
+
+
+def test_unknown_doc_filter_is_an_error(built):
+    with pytest.raises(KbError, match="no indexed document"):
+        built.search("客户投诉", doc="999")
+
+
+def test_kind_filter(built):
+    hits = built.search("客户投诉", kind="steps", limit=5)
+    assert hits and all(h.passage.kind == "steps" for h in hits)
+
+
+def test_limit_is_respected(built):
+    assert len(built.search("客户", limit=3)) == 3
+
+
+def test_covering_more_of_the_query_ranks_higher():
+    idf = {"派件": 2.0, "电动车": 3.0}
+    assert coverage({"派件": 1, "电动车": 1}, idf, "派件前检查电动车") == 1.0
+    assert coverage({"派件": 1, "电动车": 1}, idf, "电动车") == pytest.approx(0.6)
+
+
+def test_closer_words_score_higher_proximity():
+    near = proximity(("电动车", "检查"), "电动车检查要点")
+    far = proximity(("电动车", "检查"), "电动车" + "很" * 30 + "检查")
+    assert near == 1.0 and far < 0.3
+
+
+def test_hit_json_has_the_contract_fields(built):
+    j = built.search("客诉处理", limit=1)[0].to_json()
+    assert set(j) == {"rank", "score", "doc", "section", "line_start", "line_end", "kind", "text", "highlight"}
+    assert isinstance(j["section"], list) and j["rank"] == 1
