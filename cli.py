@@ -112,6 +112,34 @@ def search(query: str, limit: int, doc: str | None, kind: str | None, as_json: b
 
 
 @main.command()
+@click.argument("question")
+@click.option("--script", type=click.Choice(["auto", "hans", "hant", "original"]), default="auto",
+              show_default=True, help="Script of the answer; auto answers in the question's script.")
+@click.option("--json", "as_json", is_flag=True, help="Print the ask JSON contract.")
+@click.option("--index", "index", help=INDEX_HELP)
+def ask(question: str, script: str, as_json: bool, index: str | None) -> None:
+    """A short answer to QUESTION, read off the documents, with its sources; or 'not covered'."""
+    kb = _open(index)
+    try:
+        answer = kb.ask(question, script=script)
+    except KbError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        _emit_json(answer.to_json())
+        return
+    click.echo(answer.answer)
+    click.echo()
+    if answer.answered:
+        click.echo(f"Sources (confidence {answer.confidence:.2f}):")
+        for c in answer.citations:
+            click.echo(f"  {_crumbs(c.section)}  {c.doc}:{c.line_start}-{c.line_end}")
+    else:
+        click.echo("Nearest sections:")
+        for c in answer.suggestions:
+            click.echo(f"  {_crumbs(c.section)}  {c.doc}:{c.line_start}-{c.line_end}")
+
+
+@main.command()
 @click.argument("ref")
 @click.option("--json", "as_json", is_flag=True, help="Print the passage as JSON.")
 @click.option("--index", "index", help=INDEX_HELP)

@@ -42,6 +42,7 @@ class KnowledgeBase:
     def __init__(self, store: IndexStore, report: BuildReport | None = None):
         self.store = store
         self.report = report
+        self._by_doc: dict[str, list[Passage]] | None = None
 
     # --- building and opening ----------------------------------------------
 
@@ -162,8 +163,20 @@ class KnowledgeBase:
         return ask(self, question, script=script)
 
     def passages(self, doc: str | None = None) -> list[Passage]:
-        name = self.resolve_doc(doc) if doc else None
-        return [p for p in self.store.passages() if name is None or p.doc == name]
+        """All passages in document order, or those of one document."""
+        if self._by_doc is None:
+            by_doc: dict[str, list[Passage]] = {}
+            for p in self.store.passages():
+                by_doc.setdefault(p.doc, []).append(p)
+            self._by_doc = by_doc
+        if doc:
+            return list(self._by_doc.get(self.resolve_doc(doc), []))
+        return [p for ps in self._by_doc.values() for p in ps]
+
+    def doc_passages(self, name: str) -> list[Passage]:
+        """The passages of the document with this exact name, in order."""
+        self.passages()
+        return (self._by_doc or {}).get(name, [])
 
     def show(self, ref: str) -> Passage:
         """The passage at a `DOC:LINE` reference."""
@@ -191,6 +204,7 @@ class KnowledgeBase:
 
     def close(self) -> None:
         self.store.close()
+        self._by_doc = None
 
 
 def _source_meta(d: Ingested) -> dict:

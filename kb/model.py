@@ -18,16 +18,25 @@ class Passage:
     line_start: int
     line_end: int
     kind: str
+    lines: tuple[int, ...] = ()  # the source line of each line of `text`
 
     def to_json(self) -> dict:
         d = asdict(self)
         d["section"] = list(self.section)
         d["headings"] = list(self.headings)
+        d["lines"] = list(self.lines)
         return d
 
     @classmethod
     def from_json(cls, d: dict) -> "Passage":
-        return cls(**{**d, "section": tuple(d["section"]), "headings": tuple(d["headings"])})
+        return cls(**{**d, "section": tuple(d["section"]), "headings": tuple(d["headings"]),
+                      "lines": tuple(d.get("lines", ()))})
+
+    def numbered_lines(self) -> list[tuple[int, str]]:
+        """(source line, text) for each line of the passage."""
+        texts = self.text.split("\n")
+        numbers = self.lines if len(self.lines) == len(texts) else (self.line_start,) * len(texts)
+        return list(zip(numbers, texts))
 
     @property
     def ref(self) -> str:

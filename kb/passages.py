@@ -77,6 +77,7 @@ def build_passages(doc: Document) -> list[Passage]:
                 line_start=min(s.line for s in segments),
                 line_end=max(s.line for s in segments),
                 kind=infer_kind(own, crumbs, text),
+                lines=tuple(dict.fromkeys(s.line for s in segments)),
             )
         )
 

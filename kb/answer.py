@@ -1,0 +1,423 @@
+"""Answer: a short extractive answer with citations, or an honest "not covered".
+
+No language model: the answer is read off the corpus. The question's kind says
+what to read: the numbered items under the best-matching heading (a list or a
+method), the units of a course (structure), the sentence that defines a term,
+the sentence holding the figures, or the breadcrumbs where a topic is taught.
+Every line of an answer comes from a cited source line. When the best evidence
+does not hold the question's key terms, the reply is answered=False with the
+nearest sections, because a wrong confident answer is worse than none.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from .analysis import analyze, normalise_text
+from .errors import QueryError
+from .model import Answer, Citation, Hit, Passage
+from .script import HANS, HANT, both_scripts, convert, detect_script
+from .structure import heading_rank
+
+MAX_ANSWER = 600  # characters; the eval counts anything over 1,500 as no answer at all
+MIN_SUPPORT = 0.5  # share of the question's topic weight the evidence must hold
+MAX_ITEMS = 20
+MAX_ANCHOR = 40
+UNRANKED = 99
+EVIDENCE_HITS = 6
+
+_SENTENCE = re.compile(r"(?<=[。!?;!?;])|(?<![\d.])\.(?![\d.])")
+# An item marker opening a line or standing inside one: (1) 1) 1、 1. (一) 一、 第一步 ① ü • -
+_MARKER = (
+    r"[((]\d{1,2}[))]|(?<![\d.a-zA-Z])\d{1,2}[))]|(?<![\d.])\d{1,2}、|(?<![\d.])\d{1,2}\.(?!\d)"
+    r"|[((][一二三四五六七八九十]{1,3}[))]|(?<![一二三四五六七八九十])[一二三四五六七八九十]{1,3}、"
+    r"|第[一二三四五六七八九十]{1,2}[步个]|[①-⑳]|[üü•✓➢■]"
+)
+_MARKER_RE = re.compile(_MARKER)
+# Bullets that only open a line ('-返利标准'); inside a line a dash is just a dash.
+_LEADING_MARKER = re.compile(rf"^\s*({_MARKER}|-(?=\S))\s*")
+# A short unnumbered line ending in one of these nouns heads a new list, it is not an item.
+_HEADING_NOUN = re.compile(r"(技巧|原则|方法|步骤|管理|分析|流程|机制|策略|原因|特征|模型|工具|要点)$")
+
+
+def _family(marker: str) -> str:
+    """The numbering style of a marker: (1) and 1) and 1、 are different lists."""
+    m = marker.strip()
+    m = re.sub(r"\d+", "9", m)
+    m = re.sub(r"[一二三四五六七八九十]+", "九", m)
+    m = re.sub(r"[①-⑳]", "①", m)
+    return m.replace("(", "(").replace(")", ")")
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    kind: str
+    topic: tuple[str, ...]  # topic terms, normalised
+    script: str | None  # the script it was typed in
+
+
+@lru_cache(maxsize=1)
+def _kind_rules() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    text = resources.files("kb.data").joinpath("question_kinds.txt").read_text("utf-8")
+    rows = []
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            kind, pattern = line.split(None, 1)
+            rows.append((kind, both_scripts(pattern.strip())))
+    return tuple(rows)
+
+
+@lru_cache(maxsize=1)
+def _framing_words() -> frozenset[str]:
+    text = resources.files("kb.data").joinpath("question_words.txt").read_text("utf-8")
+    return frozenset(ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#"))
+
+
+def analyse_question(text: str) -> Question:
+    """The kind of answer wanted, the topic terms, and the script the question is in."""
+    text = (text or "").strip()
+    if not text:
+        raise QueryError("empty question: ask e.g. 客户投诉应该按什么步骤处理?")
+    kind = next((k for k, pattern in _kind_rules() if pattern.search(text)), "method")
+    framing = _framing_words()
+    topic = tuple(dict.fromkeys(t.text for t in analyze(text) if not t.sub and t.text not in framing))
+    return Question(text, kind, topic, detect_script(text))
+
+
+# --- evidence ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Part:
+    """One line of an answer and where it came from."""
+
+    text: str
+    passage: Passage
+    line: int
+
+
+class _Weights:
+    """idf of the question's terms; a term the corpus never uses weighs as the rarest."""
+
+    def __init__(self, kb, terms: tuple[str, ...]):
+        store = kb.store
+        n = max(store.doc_count(), 1)
+        top = math.log(1 + (n + 0.5) / 0.5)
+        self.idf: dict[str, float] = {}
+        self.known: set[str] = set()
+        for t in terms:
+            df = store.doc_frequency(t)
+            self.idf[t] = math.log(1 + (n - df + 0.5) / (df + 0.5)) if df else top
+            if df:
+                self.known.add(t)
+
+    def score(self, text: str) -> float:
+        norm = normalise_text(text)
+        return sum(w for t, w in self.idf.items() if t in norm)
+
+    def key(self) -> str | None:
+        """The name the question is about when it has one the corpus knows: an acronym or a
+        number (LSCIA, 5P, 651) identifies a model, and a list without it answers another question."""
+        names = [t for t in self.idf if t in self.known and t.isascii()]
+        return max(names, key=self.idf.get) if names else None
+
+    def share(self, text: str) -> float:
+        total = sum(self.idf.values())
+        return self.score(text) / total if total else 0.0
+
+
+def _sentences(passage: Passage) -> list[tuple[int, str]]:
+    out = []
+    for line, text in passage.numbered_lines():
+        for piece in _SENTENCE.split(text):
+            if piece and piece.strip():
+                out.append((line, piece.strip()))
+    return out
+
+
+def _following(kb, passage: Passage, count: int = 2) -> list[Passage]:
+    """The passage and the ones after it in its document: a list may run past a passage's end."""
+    doc = kb.doc_passages(passage.doc)
+    ids = [p.id for p in doc]
+    i = ids.index(passage.id) if passage.id in ids else 0
+    return doc[i: i + 1 + count]
+
+
+def _split_items(text: str) -> list[tuple[str | None, str]]:
+    """A line cut at its item markers: [(family or None, text)…]."""
+    lead = _LEADING_MARKER.match(text)
+    marks = [lead] if lead else []
+    for m in _MARKER_RE.finditer(text, lead.end() if lead else 0):
+        # a marker right after another ('(1)第一步') is part of that item, not a new one
+        if not marks or m.start() - marks[-1].end() >= 2:
+            marks.append(m)
+    if not marks:
+        return [(None, text.strip())]
+    out: list[tuple[str | None, str]] = []
+    if marks[0].start() > 0 and text[: marks[0].start()].strip():
+        out.append((None, text[: marks[0].start()].strip()))
+    for m, nxt in zip(marks, marks[1:] + [None]):
+        body = text[m.start(): nxt.start() if nxt else len(text)].strip()
+        marker = m.group(1) if m.re is _LEADING_MARKER else m.group()
+        out.append((_family(marker), body))
+    return out
+
+
+def _items_after(lines: list[tuple[int, str, Passage]], anchor: int) -> list[tuple[int, str, Passage]]:
+    """The numbered (or, failing that, short bulleted) items under lines[anchor]."""
+    anchor_line, anchor_text, _ = lines[anchor]
+    rank = heading_rank(anchor_text) or UNRANKED
+    family: str | None = None
+    items: list[list] = []
+    for i in range(anchor, len(lines)):
+        no, text, passage = lines[i]
+        if i > anchor:
+            r = heading_rank(text)
+            lead = _LEADING_MARKER.match(text)
+            same_list = family is not None and lead is not None and _family(lead.group(1)) == family
+            starts_list = family is None and rank == UNRANKED  # a plain title's first numbered line
+            if r is not None and r <= rank and not same_list and not starts_list:
+                break
+        pieces = _split_items(text)
+        if i == anchor:
+            pieces = pieces[1:] if pieces and pieces[0][0] is None else pieces[1:]
+        for fam, body in pieces:
+            if fam is None:
+                # an unmarked run-on continues the previous item (a line wrapped mid-sentence)
+                if items and family and not items[-1][1].endswith(("。", ";", ";")) and i > anchor:
+                    items[-1][1] += body
+                continue
+            if family is None:
+                family = fam
+            if fam == family:
+                items.append([no, body, passage])
+        if len(items) >= MAX_ITEMS:
+            break
+    if len(items) >= 2:
+        return [tuple(x) for x in items]
+    return _flat_items(lines, anchor)
+
+
+def _flat_items(lines, anchor):
+    """Unnumbered short lines under a heading line (快刀斩乱麻 / 吃亏得便宜 / …)."""
+    out = []
+    for no, text, passage in lines[anchor + 1:]:
+        if len(text) > 16 or heading_rank(text) is not None:
+            break
+        if out and _HEADING_NOUN.search(normalise_text(text)):
+            break
+        out.append((no, text, passage))
+        if len(out) >= MAX_ITEMS:
+            break
+    return out if len(out) >= 2 else []
+
+
+def _units(passages: list[Passage]) -> list[tuple[int, str, Passage]]:
+    """Lines of passages; a long line is cut at its inline items, then at sentence ends."""
+    out = []
+    for p in passages:
+        for no, text in p.numbered_lines():
+            if len(text) <= 80:
+                out.append((no, text, p))
+                continue
+            for _, piece in _split_items(text):
+                out.extend((no, s.strip(), p) for s in _SENTENCE.split(piece) if s and s.strip())
+    return out
+
+
+@lru_cache(maxsize=1)
+def _list_nouns() -> frozenset[str]:
+    text = resources.files("kb.data").joinpath("list_nouns.txt").read_text("utf-8")
+    return frozenset(ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#"))
+
+
+def _list_parts(kb, q: Question, hits: list[Hit], w: _Weights) -> list[Part]:
+    """The heading that best names the topic and the items under it, among the top hits."""
+    nouns = [t for t in q.topic if t in _list_nouns()]
+    key = w.key()
+    candidates = []  # (score, units, anchor index, items)
+    for rank, hit in enumerate(hits[:3]):
+        units = _units(_following(kb, hit.passage))
+        for i in range(len(_units([hit.passage]))):
+            text = units[i][1]
+            if len(text) > MAX_ANCHOR and heading_rank(text) is None:
+                continue  # a list is headed by a title, not by a sentence
+            title = normalise_text(text[:60])
+            anchor_score = w.score(title) + sum(w.idf[n] for n in nouns if n in title)
+            if not anchor_score:
+                continue
+            items = _items_after(units, i)
+            if not items:
+                continue
+            block = text + "".join(t for _, t, _ in items)
+            if key and key not in normalise_text(block):
+                continue
+            # items that each name what was asked for (孕育阶段, 初期合作阶段 … for 哪几个阶段)
+            named = max((sum(n in normalise_text(t) for _, t, _ in items) / len(items) * w.idf[n] for n in nouns), default=0.0)
+            score = (anchor_score + 0.25 * w.score(block) + 2 * named) / (1 + 0.15 * rank)
+            candidates.append((score, units, i, items))
+    if not candidates:
+        return []
+    best = max(candidates, key=lambda c: c[0])
+    # prefer the most specific list: when one of the winner's items heads a list that
+    # scores nearly as well, answer with that list (the steps, not the unit's contents)
+    while True:
+        item_lines = {(n, t) for n, t, _ in best[3]}
+        inner = [c for c in candidates if (c[1][c[2]][0], c[1][c[2]][1]) in item_lines and c[0] >= 0.7 * best[0]]
+        if not inner:
+            break
+        best = max(inner, key=lambda c: c[0])
+    _, units, a, items = best
+    no, text, passage = units[a]
+    head = [Part(text, passage, no)]
+    intro = units[a + 1] if a + 1 < len(units) else None
+    if intro and intro[0] != items[0][0] and not _LEADING_MARKER.match(intro[1]) and len(intro[1]) <= 200 and w.score(intro[1]):
+        head.append(Part(intro[1], intro[2], intro[0]))
+    return head + [Part(t, p, n) for n, t, p in items]
+
+
+def _structure_parts(kb, q: Question, w: _Weights) -> list[Part]:
+    """The units of the course the question names, read off the outline."""
+    entries = kb.outline()
+    best = max(range(len(entries)), key=lambda i: w.score(entries[i].title), default=None)
+    if best is None or not w.score(entries[best].title):
+        return []
+    head = entries[best]
+    children = []
+    for e in entries[best + 1:]:
+        if e.doc != head.doc or e.depth <= head.depth:
+            break
+        if e.depth == head.depth + 1:
+            children.append(e)
+    if len(children) < 2:
+        return []
+    parts = []
+    for e in [head] + children:
+        try:
+            passage = kb.show(f"{e.doc}:{e.line}")
+        except Exception:  # a heading line always lies in a passage; be safe if not
+            continue
+        parts.append(Part(e.title, passage, e.line))
+    return parts
+
+
+def _sentence_parts(q: Question, hits: list[Hit], w: _Weights, want_numbers: bool) -> list[Part]:
+    """The best sentence(s) for a definition or a figure, with the next one when it is short."""
+    best = None
+    for rank, hit in enumerate(hits[:4]):
+        sents = _sentences(hit.passage)
+        for i, (no, s) in enumerate(sents):
+            score = w.score(s) / (1 + 0.15 * rank)
+            if want_numbers:
+                score *= 1 + min(len(re.findall(r"\d+(?:\.\d+)?%?", s)), 4) / 2
+            elif re.search(r"是|指|即|:|:|——|包括|代表", s):
+                score *= 1.2
+            if best is None or score > best[0]:
+                best = (score, hit.passage, sents, i)
+    if not best or best[0] <= 0:
+        return []
+    _, passage, sents, i = best
+    picked = [sents[i]]
+    if i + 1 < len(sents) and len(sents[i + 1][1]) < 60:
+        picked.append(sents[i + 1])
+    return [Part(s, passage, no) for no, s in picked]
+
+
+def _location_parts(hits: list[Hit], w: _Weights) -> list[Part]:
+    """Where the topic's rarest term is taught: distinct breadcrumbs of the hits holding it."""
+    key = max(w.idf, key=w.idf.get) if w.idf else None
+    parts, seen = [], set()
+    for hit in hits:
+        p = hit.passage
+        if key and key not in normalise_text(p.text):
+            continue
+        where = " › ".join(p.section)
+        if where in seen:
+            continue
+        seen.add(where)
+        line = next((no for no, t in p.numbered_lines() if key and key in normalise_text(t)), p.line_start)
+        parts.append(Part(where, p, line))
+        if len(parts) >= 4:
+            break
+    return parts
+
+
+# --- the answer ---------------------------------------------------------------
+
+def ask(kb, question: str, script: str | None = "auto") -> Answer:
+    q = analyse_question(question)
+    out_script = q.script if script == "auto" else (script if script in (HANS, HANT) else None)
+    try:
+        hits = kb.search(question, limit=10 if q.kind == "location" else EVIDENCE_HITS)
+    except QueryError:
+        hits = []
+    w = _Weights(kb, q.topic)
+    if not hits or not q.topic:
+        return _decline(q, hits, out_script, w)
+
+    parts: list[Part] = []
+    if q.kind == "structure":
+        parts = _structure_parts(kb, q, w)
+    if not parts and q.kind in ("list", "method", "structure"):
+        parts = _list_parts(kb, q, hits, w)
+    if not parts and q.kind == "location":
+        parts = _location_parts(hits, w)
+    if not parts:
+        parts = _sentence_parts(q, hits, w, want_numbers=q.kind == "figure")
+    evidence = "\n".join(p.text for p in parts) + "\n" + "\n".join(h.passage.text for h in hits[:1])
+    support = w.share(evidence if q.kind != "location" else evidence + "".join(h.passage.text for h in hits))
+    if not parts or support < MIN_SUPPORT:
+        return _decline(q, hits, out_script, w)
+
+    text = _render(q, parts)
+    return Answer(
+        question=question,
+        answered=True,
+        answer=convert(text, out_script),
+        citations=_citations(parts),
+        confidence=round(min(1.0, support), 3),
+        kind=q.kind,
+    )
+
+
+def _render(q: Question, parts: list[Part]) -> str:
+    if q.kind == "location":
+        lines = [f"{p.text}({p.passage.doc}:{p.line})" for p in parts]
+    else:
+        lines = [p.text for p in parts]
+    out, size = [], 0
+    for line in lines:
+        if size + len(line) > MAX_ANSWER and out:
+            out.append("…")
+            break
+        out.append(line)
+        size += len(line) + 1
+    return "\n".join(out)
+
+
+def _citations(parts: list[Part]) -> tuple[Citation, ...]:
+    """One citation per passage used, spanning the lines the answer took from it."""
+    spans: dict[str, list] = {}
+    for p in parts:
+        s = spans.setdefault(p.passage.id, [p.passage, p.line, p.line])
+        s[1], s[2] = min(s[1], p.line), max(s[2], p.line)
+    return tuple(Citation(ps.doc, ps.section, a, b) for ps, a, b in spans.values())
+
+
+def _decline(q: Question, hits: list[Hit], script: str | None, w: _Weights) -> Answer:
+    missing = [t for t in q.topic if not any(t in normalise_text(h.passage.text) for h in hits[:3])]
+    what = "、".join(missing[:4])
+    message = "资料中没有这个问题的答案" + (f"(未涉及:{what})" if what else "") + "。最接近的章节见下。"
+    return Answer(
+        question=q.text,
+        answered=False,
+        answer=convert(message, script),
+        citations=(),
+        confidence=0.0,
+        kind=q.kind,
+        suggestions=tuple(Citation(h.passage.doc, h.passage.section, h.passage.line_start, h.passage.line_end) for h in hits[:3]),
+    )
