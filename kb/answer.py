@@ -57,7 +57,7 @@ def _family(marker: str) -> str:
 class Question:
     text: str
     kind: str
-    topic: tuple[str, ...]  # topic terms, normalised
+    topic: tuple[tuple[str, ...], ...]  # topic words, each with the shorter words inside it
     script: str | None  # the script it was typed in
 
 
@@ -85,7 +85,11 @@ def analyse_question(text: str) -> Question:
         raise QueryError("empty question: ask e.g. 客户投诉应该按什么步骤处理?")
     kind = next((k for k, pattern in _kind_rules() if pattern.search(text)), "method")
     framing = _framing_words()
-    topic = tuple(dict.fromkeys(t.text for t in analyze(text) if not t.sub and t.text not in framing))
+    groups: dict[int, list[str]] = {}
+    for t in analyze(text):
+        if t.text not in framing and (t.sub or t.pos not in groups):
+            groups.setdefault(t.pos, []).append(t.text)
+    topic = tuple(dict.fromkeys(tuple(g) for g in groups.values() if g and g[0] not in framing))
     return Question(text, kind, topic, detect_script(text))
 
 
@@ -101,33 +105,56 @@ class Part:
 
 
 class _Weights:
-    """idf of the question's terms; a term the corpus never uses weighs as the rarest."""
+    """How much of the question's topic a text holds, weighting each topic word by its idf.
 
-    def __init__(self, kb, terms: tuple[str, ...]):
+    A word counts whole when the text has it and at half weight when the text has only a
+    word inside it (快递企业 → 快递). A word the corpus never uses is replaced by the words
+    inside it that it does use (波士顿矩阵 → 波士顿, 矩阵); a word with no such part weighs
+    as the rarest term, so what the corpus lacks counts against an answer."""
+
+    PART = 0.5
+
+    def __init__(self, kb, topic: tuple[tuple[str, ...], ...]):
         store = kb.store
         n = max(store.doc_count(), 1)
         top = math.log(1 + (n + 0.5) / 0.5)
         self.idf: dict[str, float] = {}
         self.known: set[str] = set()
-        for t in terms:
-            df = store.doc_frequency(t)
-            self.idf[t] = math.log(1 + (n - df + 0.5) / (df + 0.5)) if df else top
-            if df:
-                self.known.add(t)
+        self.groups: list[tuple[str, tuple[str, ...]]] = []
+        for main, *parts in topic:
+            df = {t: store.doc_frequency(t) for t in (main, *parts)}
+            idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) if d else top for t, d in df.items()}
+            self.known.update(t for t, d in df.items() if d)
+            known_parts = tuple(p for p in parts if df[p])
+            if df[main] or not known_parts:
+                self.groups.append((main, known_parts))
+                self.idf[main] = idf[main]
+            else:  # the corpus lacks the word but has its parts: each part is a topic word
+                for p in known_parts:
+                    self.groups.append((p, ()))
+                    self.idf[p] = idf[p]
+            for p in known_parts:
+                self.idf.setdefault(p, idf[p])
+        self.total = sum(self.idf[m] for m, _ in self.groups)
 
     def score(self, text: str) -> float:
         norm = normalise_text(text)
-        return sum(w for t, w in self.idf.items() if t in norm)
+        out = 0.0
+        for main, parts in self.groups:
+            if main in norm:
+                out += self.idf[main]
+            else:
+                out += self.PART * max((self.idf[p] for p in parts if p in norm), default=0.0)
+        return out
 
     def key(self) -> str | None:
         """The name the question is about when it has one the corpus knows: an acronym or a
         number (LSCIA, 5P, 651) identifies a model, and a list without it answers another question."""
-        names = [t for t in self.idf if t in self.known and t.isascii()]
+        names = [m for m, _ in self.groups if m in self.known and m.isascii()]
         return max(names, key=self.idf.get) if names else None
 
     def share(self, text: str) -> float:
-        total = sum(self.idf.values())
-        return self.score(text) / total if total else 0.0
+        return self.score(text) / self.total if self.total else 0.0
 
 
 def _sentences(passage: Passage) -> list[tuple[int, str]]:
@@ -198,8 +225,25 @@ def _items_after(lines: list[tuple[int, str, Passage]], anchor: int) -> list[tup
         if len(items) >= MAX_ITEMS:
             break
     if len(items) >= 2:
-        return [tuple(x) for x in items]
+        # a numbered list starts at one: ④⑤⑥ under a title are the tail of another list
+        return [tuple(x) for x in items] if _first_number(items[0][1]) in (None, 1) else []
     return _flat_items(lines, anchor)
+
+
+_NUMERALS = {c: i for i, c in enumerate("一二三四五六七八九十", 1)}
+
+
+def _first_number(item: str) -> int | None:
+    """The number an item's marker gives it, or None for a bullet."""
+    m = _LEADING_MARKER.match(item)
+    marker = m.group(1) if m else ""
+    if d := re.search(r"\d+", marker):
+        return int(d.group())
+    if c := re.search(r"[①-⑳]", marker):
+        return ord(c.group()) - ord("①") + 1
+    if c := re.search(r"[一二三四五六七八九十]", marker):
+        return _NUMERALS[c.group()]
+    return None
 
 
 def _flat_items(lines, anchor):
@@ -237,7 +281,7 @@ def _list_nouns() -> frozenset[str]:
 
 def _list_parts(kb, q: Question, hits: list[Hit], w: _Weights) -> list[Part]:
     """The heading that best names the topic and the items under it, among the top hits."""
-    nouns = [t for t in q.topic if t in _list_nouns()]
+    nouns = [m for m, _ in w.groups if m in _list_nouns()]
     key = w.key()
     candidates = []  # (score, units, anchor index, items)
     for rank, hit in enumerate(hits[:3]):
@@ -273,7 +317,8 @@ def _list_parts(kb, q: Question, hits: list[Hit], w: _Weights) -> list[Part]:
         best = max(inner, key=lambda c: c[0])
     _, units, a, items = best
     no, text, passage = units[a]
-    head = [Part(text, passage, no)]
+    pieces = _split_items(text)
+    head = [Part(pieces[0][1] if len(pieces) > 1 else text, passage, no)]  # the title, not its inline items
     intro = units[a + 1] if a + 1 < len(units) else None
     if intro and intro[0] != items[0][0] and not _LEADING_MARKER.match(intro[1]) and len(intro[1]) <= 200 and w.score(intro[1]):
         head.append(Part(intro[1], intro[2], intro[0]))
@@ -293,6 +338,10 @@ def _structure_parts(kb, q: Question, w: _Weights) -> list[Part]:
             break
         if e.depth == head.depth + 1:
             children.append(e)
+    unit = re.search(r"(单元|章|篇|节|部分|课)", normalise_text(q.text))
+    if unit:  # '哪幾個單元' asks for the units, not the course's other labels
+        named = [e for e in children if unit.group(1) in normalise_text(e.title)]
+        children = named if len(named) >= 2 else children
     if len(children) < 2:
         return []
     parts = []
@@ -321,15 +370,33 @@ def _sentence_parts(q: Question, hits: list[Hit], w: _Weights, want_numbers: boo
     if not best or best[0] <= 0:
         return []
     _, passage, sents, i = best
+    line_no = sents[i][0]
+    whole = dict(passage.numbered_lines()).get(line_no, "")
+    if len(whole) <= 200:  # a line of ordinary length reads better whole than cut at a ';'
+        return [Part(whole, passage, line_no)]
     picked = [sents[i]]
     if i + 1 < len(sents) and len(sents[i + 1][1]) < 60:
         picked.append(sents[i + 1])
-    return [Part(s, passage, no) for no, s in picked]
+    return [Part(_window(s, w), passage, no) for no, s in picked]
+
+
+def _window(sentence: str, w: _Weights, size: int = 180) -> str:
+    """A run-on 'sentence' cut to the stretch around the question's words."""
+    if len(sentence) <= size:
+        return sentence
+    norm = normalise_text(sentence)
+    hits = sorted(m.start() for t in w.known for m in re.finditer(re.escape(t), norm))
+    best = max(range(len(hits)), key=lambda i: sum(1 for h in hits[i:] if h < hits[i] + size), default=0)
+    start = max(0, (hits[best] if hits else 0) - 20)
+    end = min(len(sentence), start + size)
+    return ("…" if start else "") + sentence[start:end] + ("…" if end < len(sentence) else "")
 
 
 def _location_parts(hits: list[Hit], w: _Weights) -> list[Part]:
     """Where the topic's rarest term is taught: distinct breadcrumbs of the hits holding it."""
-    key = max(w.idf, key=w.idf.get) if w.idf else None
+    known = [m for m, _ in w.groups if m in w.known]
+    known = [t for t in known if len(t) > 1] or known
+    key = max(known, key=w.idf.get) if known else None
     parts, seen = [], set()
     for hit in hits:
         p = hit.passage
@@ -368,8 +435,11 @@ def ask(kb, question: str, script: str | None = "auto") -> Answer:
         parts = _location_parts(hits, w)
     if not parts:
         parts = _sentence_parts(q, hits, w, want_numbers=q.kind == "figure")
-    evidence = "\n".join(p.text for p in parts) + "\n" + "\n".join(h.passage.text for h in hits[:1])
-    support = w.share(evidence if q.kind != "location" else evidence + "".join(h.passage.text for h in hits))
+    if q.kind == "figure" and not any(re.search(r"\d", _LEADING_MARKER.sub("", p.text)) for p in parts):
+        parts = []  # a figure question answered without a figure is not answered
+    # the answer's own lines and the passages they come from must hold the question's topic
+    evidence = "\n".join([p.text for p in parts] + list(dict.fromkeys(p.passage.text for p in parts)))
+    support = w.share(evidence)
     if not parts or support < MIN_SUPPORT:
         return _decline(q, hits, out_script, w)
 
@@ -409,7 +479,7 @@ def _citations(parts: list[Part]) -> tuple[Citation, ...]:
 
 
 def _decline(q: Question, hits: list[Hit], script: str | None, w: _Weights) -> Answer:
-    missing = [t for t in q.topic if not any(t in normalise_text(h.passage.text) for h in hits[:3])]
+    missing = [m for m, _ in w.groups if not any(m in normalise_text(h.passage.text) for h in hits[:3])]
     what = "、".join(missing[:4])
     message = "资料中没有这个问题的答案" + (f"(未涉及:{what})" if what else "") + "。最接近的章节见下。"
     return Answer(

@@ -1,0 +1,129 @@
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from cli import main
+from kb import Answer, QueryError
+from kb.answer import MAX_ANSWER, analyse_question
+from kb.evaluate import canon
+
+from .conftest import SEEDS
+
+
+@pytest.mark.parametrize(
+    "question, kind",
+    [
+        ("处理投诉常用的策略有哪些?", "list"),
+        ("客服人員應有哪三種心態?", "list"),
+        ("什么是TQCSO标准?", "definition"),
+        ("关键时刻施加影响三要素各占多少比例?", "figure"),
+        ("波士顿矩阵在哪门课讲?", "location"),
+        ("化訴為金的客服技巧有哪幾個單元?", "structure"),
+        ("怎么管理负面情绪?", "method"),
+    ],
+)
+def test_question_kind_is_recognised_in_either_script(question, kind):
+    assert analyse_question(question).kind == kind
+
+
+def source_line(doc: str, line: int) -> str:
+    return (SEEDS / doc).read_text("utf-8").splitlines()[line - 1]
+
+
+def assert_cited(answer: Answer):
+    """Every line of the answer is found in the source lines its citations point at."""
+    cited = "".join(
+        canon(source_line(c.doc, n)) for c in answer.citations for n in range(c.line_start, c.line_end + 1)
+    )
+    for line in answer.answer.split("\n"):
+        line = canon(line.strip("…"))
+        if line:
+            assert line[:12] in cited, line
+
+
+def test_list_answer_gives_every_item_under_the_heading(built):
+    a = built.ask("处理投诉常用的策略有哪些?")
+    assert a.answered and a.kind == "list"
+    for item in ("息事寧人策略", "紅白臉配合策略", "丟車保帥策略", "不文明客戶處理策略"):
+        assert canon(item) in canon(a.answer)
+    assert_cited(a)
+
+
+def test_answer_follows_the_question_script(built):
+    hant = built.ask("客服人員應有哪三種心態?")
+    hans = built.ask("客服人员应有哪三种心态?")
+    assert "陽光服務心態" in hant.answer
+    assert "阳光服务心态" in hans.answer
+    assert built.ask("客服人員應有哪三種心態?", script="hans").answer == hans.answer
+    assert_cited(hant)
+
+
+def test_structure_answer_lists_the_units_of_a_course(built):
+    a = built.ask("化訴為金的客服技巧有哪幾個單元?")
+    assert a.answered and a.kind == "structure"
+    assert [ln for ln in a.answer.split("\n") if "單元" in ln] == [
+        "第一單元 客服人員的職業素養",
+        "第二單元 服務中不同客戶特徵的溝通技巧",
+        "第三單元 處理客戶抱怨、投訴的要訣",
+        "第四單元、超越客戶滿意,形成粘性",
+    ]
+
+
+def test_figure_answer_holds_the_numbers(built):
+    a = built.ask("关键时刻施加影响三要素各占多少比例?")
+    assert a.answered
+    for figure in ("52%", "33%", "15%"):
+        assert figure in a.answer
+    assert_cited(a)
+
+
+def test_definition_answer_is_the_defining_sentence(built):
+    a = built.ask("什么是TQCSO标准?")
+    assert a.answered and "TQCSO" in a.answer
+    assert len(a.answer) < 400
+
+
+def test_location_answer_names_course_and_reference(built):
+    a = built.ask("波士顿矩阵在哪门课讲?")
+    assert a.answered
+    assert "课程一" in a.answer and "000_eada5ee40357fd85.txt:" in a.answer  # in the question's script
+
+
+@pytest.mark.parametrize("question", ["从广州寄10公斤到成都运费多少钱?", "顺丰快递的客服热线电话是多少?", "寄到新疆要几天才能到?"])
+def test_what_the_corpus_does_not_say_is_declined_with_suggestions(built, question):
+    a = built.ask(question)
+    assert not a.answered
+    assert a.citations == ()
+    assert "没有" in a.answer and "\n" not in a.answer
+
+
+def test_answers_stay_short(built):
+    for q in ("渠道的谈判包括哪些内容?", "客户满意度管理讲了什么?", "SPIN提问法怎么用?"):
+        assert len(built.ask(q).answer) <= MAX_ANSWER + 10
+
+
+def test_empty_question_is_a_query_error(built):
+    with pytest.raises(QueryError):
+        built.ask("   ")
+
+
+def test_ask_json_contract(own_index):
+    r = CliRunner().invoke(main, ["ask", "处理投诉常用的策略有哪些?", "--json", "--index", str(own_index)])
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert {"question", "answered", "answer", "citations"} <= set(data)
+    c = data["citations"][0]
+    assert set(c) == {"doc", "section", "line_start", "line_end"}
+
+
+def test_ask_cli_prints_sources_and_not_covered(own_index):
+    r = CliRunner().invoke(main, ["ask", "处理投诉常用的策略有哪些?", "--index", str(own_index)])
+    assert "Sources" in r.output and "000_eada5ee40357fd85.txt:" in r.output
+    r = CliRunner().invoke(main, ["ask", "从广州寄10公斤到成都运费多少钱?", "--index", str(own_index)])
+    assert r.exit_code == 0 and "Nearest sections" in r.output
+
+
+def test_ask_bad_input_is_one_line_error(own_index):
+    r = CliRunner().invoke(main, ["ask", "", "--index", str(own_index)])
+    assert r.exit_code == 1 and r.output.startswith("Error: ")
