@@ -134,7 +134,7 @@ def ask(question: str, script: str, as_json: bool, index: str | None) -> None:
         for c in answer.citations:
             click.echo(f"  {_crumbs(c.section)}  {c.doc}:{c.line_start}-{c.line_end}")
     else:
-        click.echo("Nearest sections:")
+        click.echo("Nearest sections:" if answer.suggestions else "No section comes close.")
         for c in answer.suggestions:
             click.echo(f"  {_crumbs(c.section)}  {c.doc}:{c.line_start}-{c.line_end}")
 

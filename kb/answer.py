@@ -424,7 +424,7 @@ def ask(kb, question: str, script: str | None = "auto") -> Answer:
         hits = []
     w = _Weights(kb, q.topic)
     if not hits or not q.topic:
-        return _decline(q, hits, out_script, w)
+        return _decline(q, hits or _nearest(kb, w), out_script, w)
 
     parts: list[Part] = []
     if q.kind == "structure":
@@ -476,6 +476,15 @@ def _citations(parts: list[Part]) -> tuple[Citation, ...]:
         s = spans.setdefault(p.passage.id, [p.passage, p.line, p.line])
         s[1], s[2] = min(s[1], p.line), max(s[2], p.line)
     return tuple(Citation(ps.doc, ps.section, a, b) for ps, a, b in spans.values())
+
+
+def _nearest(kb, w: _Weights) -> list[Hit]:
+    """Sections near a question nothing answered: a search for the topic words the corpus knows."""
+    known = " ".join(m for m, _ in w.groups if m in w.known)
+    try:
+        return kb.search(known, limit=3) if known else []
+    except QueryError:
+        return []
 
 
 def _decline(q: Question, hits: list[Hit], script: str | None, w: _Weights) -> Answer:
