@@ -92,7 +92,7 @@ def jieba_tokenizer():
 def fingerprint() -> str:
     """Identifies the analyzer: version plus the data files that shape its tokens."""
     h = hashlib.sha256(ANALYZER_VERSION.encode())
-    for name in ("userdict.txt", "stopwords.txt"):
+    for name in ("userdict.txt", "stopwords.txt", "spin.txt"):
         h.update(resources.files("kb.data").joinpath(name).read_bytes())
     return h.hexdigest()[:16]
 
@@ -122,7 +122,29 @@ def analyze(text: str, subwords: bool = True) -> list[Token]:
 @lru_cache(maxsize=1024)
 def _analyze(text: str) -> tuple[Token, ...]:
     """Cached: indexing analyses a passage for several fields, search highlights the same hits."""
+    return _tokens(*normalise(text))
+
+
+@lru_cache(maxsize=256)
+def analyze_repaired(text: str) -> tuple[Token, ...]:
+    """For a spun document: the tokens its repaired normalisation adds (投诉 where the text
+    says 赞扬), with offsets into the original text. Tokens the repair did not touch are left
+    out, so indexing them beside the original counts nothing twice."""
+    from .lexicon import repair
+
     norm, offsets = normalise(text)
+    fixed, spans = repair(norm)
+    if not spans:
+        return ()
+    changed = [t for t in _tokens(fixed, offsets) if _touches(t, spans, offsets)]
+    return tuple(changed)
+
+
+def _touches(tok: Token, spans: list[tuple[int, int]], offsets: list[int]) -> bool:
+    return any(offsets[s] < tok.end and tok.start < offsets[e - 1] + 1 for s, e in spans)
+
+
+def _tokens(norm: str, offsets: list[int]) -> tuple[Token, ...]:
     stop = stop_words()
     out: list[Token] = []
     pos = 0

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from .analysis import normalise_text
+from .lexicon import repair
 from .errors import IndexCorruptError, IndexMissingError
 from .model import Passage
 
@@ -34,13 +35,13 @@ PASSAGES = "passages.jsonl"
 FORMAT = 1
 
 # Field weights: a query word in a section's own heading says more than one in its body.
-FIELD_BOOSTS = {"body": 1.0, "heading": 1.3, "path": 0.5}
+FIELD_BOOSTS = {"body": 1.0, "heading": 1.3, "path": 0.5, "repaired": 1.0}
 
 
 def _schema():
     from whoosh.fields import ID, STORED, TEXT, Schema
 
-    from .whoosh_analysis import KbTokenizer
+    from .whoosh_analysis import KbRepairedTokenizer, KbTokenizer
 
     analyzer = KbTokenizer()
     return Schema(
@@ -50,9 +51,17 @@ def _schema():
         body=TEXT(analyzer=analyzer, phrase=True),
         heading=TEXT(analyzer=analyzer, phrase=False),
         path=TEXT(analyzer=analyzer, phrase=False),
+        repaired=TEXT(analyzer=KbRepairedTokenizer(), phrase=False),
         norm=STORED(),
         data=STORED(),
     )
+
+
+def searchable_text(p: Passage) -> str:
+    """What coverage and proximity read: the normalised text, and for a spun document its
+    repaired form as well (so 投诉 is found where the page says 赞扬)."""
+    norm = normalise_text(p.text)
+    return norm + "\n" + repair(norm)[0] if p.spun else norm
 
 
 @dataclass(frozen=True)
@@ -73,6 +82,7 @@ class IndexStore:
         self._searcher = None
         self._meta: dict | None = None
         self._gen: Path | None = None
+        self._vocab: frozenset[str] | None = None
 
     # --- reading -----------------------------------------------------------
 
@@ -124,6 +134,7 @@ class IndexStore:
             self._searcher.close()
         self._searcher = self._ix = None
         self._gen = self._meta = None
+        self._vocab = None
 
     def passages(self) -> Iterator[Passage]:
         try:
@@ -134,7 +145,19 @@ class IndexStore:
             raise IndexCorruptError(f"index at {self.root} is corrupt (bad {PASSAGES}); rebuild it with `kb index`") from exc
 
     def doc_frequency(self, term: str) -> int:
-        return self.searcher().doc_frequency("body", term)
+        """Passages holding the term (in their text, or in a spun text's repaired form)."""
+        s = self.searcher()
+        return max(s.doc_frequency("body", term), s.doc_frequency("repaired", term))
+
+    def vocabulary(self) -> frozenset[str]:
+        """Every term of the passages' text: what spelling suggestions are chosen from."""
+        if self._vocab is None:
+            s = self.searcher()
+            words: set[str] = set()
+            for field in ("body", "repaired"):
+                words.update(t.decode("utf-8") if isinstance(t, bytes) else t for t in s.lexicon(field))
+            self._vocab = frozenset(words)
+        return self._vocab
 
     def doc_count(self) -> int:
         return self.searcher().doc_count()
@@ -180,12 +203,14 @@ class IndexStore:
                 count = 0
                 for p in passages:
                     out.write(json.dumps(p.to_json(), ensure_ascii=False) + "\n")
-                    writer.add_document(
+                    fields = dict(
                         id=p.id, doc=p.doc, kind=p.kind, body=p.text,
                         heading="\n".join(p.headings), path="\n".join(p.section),
-                        norm=normalise_text(p.text),
-                        data=p.to_json(),
+                        norm=searchable_text(p), data=p.to_json(),
                     )
+                    if p.spun:
+                        fields["repaired"] = p.text
+                    writer.add_document(**fields)
                     count += 1
             writer.commit()
             ix.close()

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
+from .analysis import normalise_text
 from .clean import clean, page_marker_title
+from .lexicon import is_spun
 from .errors import KbError, ReadError
 from .model import Passage, Skipped
 from .passages import build_passages
@@ -34,6 +36,10 @@ class Ingested:
     title: str
     outline: list[tuple[int, str, int]]
     passages: list[Passage]
+
+    @property
+    def spun(self) -> bool:
+        return bool(self.passages) and self.passages[0].spun
 
 
 def _hidden_or_temp(name: str) -> bool:
@@ -74,7 +80,8 @@ def ingest(source: Source) -> Ingested:
     st = read_file(source.path)
     lines = clean(st.text)
     doc = build_document(source.name, lines, page_marker_title(st.text))
-    passages = build_passages(doc)
+    spun = is_spun(normalise_text("".join(line.text for line in lines)))
+    passages = build_passages(doc, spun=spun)
     if not passages:
         raise ReadError(f"{source.path}: no text left after cleaning")
     return Ingested(source, st.sha256, st.encoding, doc.title, outline(doc), passages)

@@ -6,7 +6,7 @@ import os
 import re
 import time
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from . import analysis
 from .errors import IndexMissingError, KbError, ReadError, ReferenceError_
@@ -18,6 +18,10 @@ DEFAULT_INDEX = Path("index")
 KINDS = ("steps", "script", "technique", "case", "outline", "text")
 
 Progress = Callable[[str], None]
+
+if TYPE_CHECKING:
+    from .query import QueryPlan
+    from .search import SearchResult
 
 
 def default_seeds() -> Path:
@@ -78,7 +82,7 @@ class KnowledgeBase:
             "inputs": [str(p.resolve()) for p in inputs],
             "sources": [_source_meta(d) for d in done],
             "documents": {
-                d.source.name: {"title": d.title, "encoding": d.encoding, "outline": d.outline}
+                d.source.name: {"title": d.title, "encoding": d.encoding, "spun": d.spun, "outline": d.outline}
                 for d in done
             },
             "skipped": [{"path": s.path, "reason": s.reason} for s in skipped],
@@ -150,11 +154,24 @@ class KnowledgeBase:
     def search(self, query: str, limit: int = 10, doc: str | None = None,
                kind: str | None = None) -> list[Hit]:
         """Ranked passages for a natural-language query in either script."""
+        return self.lookup(query, limit=limit, doc=doc, kind=kind).hits
+
+    def lookup(self, query: str, limit: int = 10, doc: str | None = None,
+               kind: str | None = None, fix: bool = False) -> "SearchResult":
+        """search() with how the query was understood, and the spelling fix it ran (with
+        fix=True, or by itself when the query as typed found nothing)."""
         from .search import search
 
         if kind is not None and kind not in KINDS:
             raise KbError(f"unknown kind {kind!r}; one of: {', '.join(KINDS)}")
-        return search(self.store, query, limit=limit, doc=self.resolve_doc(doc) if doc else None, kind=kind)
+        return search(self.store, query, limit=limit, doc=self.resolve_doc(doc) if doc else None,
+                      kind=kind, fix=fix)
+
+    def explain(self, query: str) -> "QueryPlan":
+        """How a query is analysed: its words, their weighted stand-ins, spelling fixes."""
+        from .query import understand
+
+        return understand(query, self.store)
 
     def ask(self, question: str, script: str | None = "auto") -> Answer:
         """A short extractive answer with citations, or answered=False when the corpus does not say."""

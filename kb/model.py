@@ -19,6 +19,7 @@ class Passage:
     line_end: int
     kind: str
     lines: tuple[int, ...] = ()  # the source line of each line of `text`
+    spun: bool = False  # from a synonym-spun document: also searched in repaired form
 
     def to_json(self) -> dict:
         d = asdict(self)

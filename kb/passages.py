@@ -48,7 +48,7 @@ def _chunks(segments: list[Segment]) -> list[list[Segment]]:
     return chunks
 
 
-def build_passages(doc: Document) -> list[Passage]:
+def build_passages(doc: Document, spun: bool = False) -> list[Passage]:
     """All passages of a document, in document order."""
     out: list[Passage] = []
     headings: dict[tuple[int, str], str] = {}
@@ -78,6 +78,7 @@ def build_passages(doc: Document) -> list[Passage]:
                 line_end=max(s.line for s in segments),
                 kind=infer_kind(own, crumbs, text),
                 lines=tuple(dict.fromkeys(s.line for s in segments)),
+                spun=spun,
             )
         )
 

@@ -13,13 +13,12 @@ import math
 import re
 from dataclasses import dataclass
 
-from .analysis import Token, analyze
+from .analysis import analyze, analyze_repaired
 from .errors import QueryError
 from .index import Candidate, IndexStore
-from .model import Hit
+from .model import Hit, Passage
+from .query import Group, QueryPlan, understand
 
-MAX_QUERY = 500  # characters; a longer "query" is a pasted document
-SUBWORD_WEIGHT = 0.4  # a word inside a query word counts for less than the word itself
 CANDIDATES = 60
 COVERAGE_WEIGHT = 1.5
 PROXIMITY_WEIGHT = 0.5
@@ -36,48 +35,39 @@ MARK_OPEN, MARK_CLOSE = "«", "»"
 SNIPPET = 160
 
 
-@dataclass(frozen=True)
-class QueryTerms:
-    """The analysed query: each term's weight, the main terms in order, and each main
-    term grouped with the shorter words inside it."""
-
-    weights: dict[str, float]
-    main: tuple[str, ...]
-    groups: tuple[tuple[str, ...], ...]
+def group_idf(group: Group, idf: dict[str, float]) -> float:
+    """A query word's weight: its own idf, or when the corpus lacks it, its best stand-in's."""
+    first = group.alternatives[0].term
+    return idf.get(first) or max((idf.get(t, 0.0) for t in group.terms()), default=0.0)
 
 
-def analyse_query(query: str) -> QueryTerms:
-    """Validate and analyse a query, raising QueryError with a clear message when it cannot be searched."""
-    text = (query or "").strip()
-    if not text:
-        raise QueryError("empty query: type a few words, e.g. 客诉处理步骤")
-    if len(text) > MAX_QUERY:
-        raise QueryError(f"query too long ({len(text)} characters; at most {MAX_QUERY})")
-    tokens = analyze(text)
-    weights: dict[str, float] = {}
-    for tok in tokens:
-        w = SUBWORD_WEIGHT if tok.sub else 1.0
-        weights[tok.text] = max(weights.get(tok.text, 0.0), w)
-    if not weights:
-        raise QueryError(f"nothing to search for in {text!r}: it holds only punctuation or common words")
-    main = tuple(dict.fromkeys(t.text for t in tokens if not t.sub))
-    by_pos: dict[int, list[str]] = {}
-    for tok in tokens:
-        by_pos.setdefault(tok.pos, []).append(tok.text)
-    groups = tuple(dict.fromkeys(tuple(g) for g in by_pos.values()))
-    return QueryTerms(weights, main, groups)
-
-
-def term_share(groups: tuple[tuple[str, ...], ...], norm: str) -> float:
-    """Share of the query's words (a word or a part of it) that a passage holds, by count."""
-    return sum(any(t in norm for t in g) for g in groups) / len(groups) if groups else 0.0
-
-
-def coverage(weights: dict[str, float], idf: dict[str, float], norm: str) -> float:
-    """Share of the query's idf-weighted terms found in a passage's normalised text."""
-    total = sum(idf[t] * w for t, w in weights.items())
-    found = sum(idf[t] * w for t, w in weights.items() if t in norm)
+def coverage(groups: tuple[Group, ...], idf: dict[str, float], norm: str) -> float:
+    """Share of the query's idf-weighted words a passage holds, each through its best alternative."""
+    total = found = 0.0
+    for g in groups:
+        weight = group_idf(g, idf)
+        total += weight
+        found += weight * max((a.weight for a in g.alternatives if a.term in norm), default=0.0)
     return found / total if total else 0.0
+
+
+def term_share(groups: tuple[Group, ...], norm: str) -> float:
+    """Share of the query's words (or a stand-in for them) that a passage holds, by count."""
+    return sum(any(t in norm for t in g.terms()) for g in groups) / len(groups) if groups else 0.0
+
+
+def engine_weights(plan: QueryPlan, idf: dict[str, float]) -> dict[str, float]:
+    """Boost per term for the engine. A stand-in never weighs more than the word it stands
+    for: a rare synonym's idf is scaled down to the literal word's."""
+    out: dict[str, float] = {}
+    for g in plan.groups:
+        lead = g.alternatives[0].term
+        for a in g.alternatives:
+            w = a.weight
+            if a.term != lead and idf.get(lead) and idf.get(a.term, 0) > idf[lead]:
+                w *= idf[lead] / idf[a.term]
+            out[a.term] = max(out.get(a.term, 0.0), w)
+    return out
 
 
 def proximity(terms: tuple[str, ...], norm: str) -> float:
@@ -102,14 +92,14 @@ def proximity(terms: tuple[str, ...], norm: str) -> float:
     return min(1.0, span / best) if best < math.inf else 0.0
 
 
-def rank(candidates: list[Candidate], q: QueryTerms, idf: dict[str, float]) -> list[tuple[float, Candidate]]:
+def rank(candidates: list[Candidate], q: QueryPlan, idf: dict[str, float]) -> list[tuple[float, Candidate]]:
     """Re-rank engine candidates by BM25F, coverage and proximity; drop those that hold too little."""
     if not candidates:
         return []
     top = max(c.score for c in candidates) or 1.0
     out = []
     for c in candidates:
-        cov = coverage(q.weights, idf, c.norm)
+        cov = coverage(q.groups, idf, c.norm)
         if cov < MIN_COVERAGE or term_share(q.groups, c.norm) < MIN_TERM_SHARE:
             continue
         prox = proximity(q.main, c.norm)
@@ -119,9 +109,11 @@ def rank(candidates: list[Candidate], q: QueryTerms, idf: dict[str, float]) -> l
     return out
 
 
-def highlight(text: str, terms: set[str], width: int = SNIPPET) -> str:
+def highlight(passage: Passage, terms: set[str], width: int = SNIPPET) -> str:
     """The passage text around its best match, query words marked «like this» in the original script."""
-    spans = _merge([(t.start, t.end) for t in analyze(text) if t.text in terms])
+    text = passage.text
+    tokens = analyze(text) + (list(analyze_repaired(text)) if passage.spun else [])
+    spans = _merge([(t.start, t.end) for t in tokens if t.text in terms])
     if not spans:
         return text[:width] + ("…" if len(text) > width else "")
     # the window of `width` characters holding the most marked characters
@@ -155,23 +147,43 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
-def search(store: IndexStore, query: str, limit: int = 10, doc: str | None = None,
-           kind: str | None = None) -> list[Hit]:
-    """Ranked hits for a query (an empty list when nothing in the corpus matches)."""
-    if limit < 1:
-        raise QueryError("limit must be at least 1")
-    q = analyse_query(query)
+@dataclass(frozen=True)
+class SearchResult:
+    """Hits, how the query was understood, and the query actually run (a spelling fix when
+    the typed one found nothing)."""
+
+    hits: list[Hit]
+    plan: QueryPlan
+    query: str
+
+    @property
+    def fixed(self) -> bool:
+        return self.query != self.plan.text
+
+
+def run(store: IndexStore, plan: QueryPlan, limit: int, doc: str | None, kind: str | None) -> list[Hit]:
     n = max(store.doc_count(), 1)
     # Terms the corpus never uses can't tell passages apart: they count for nothing here.
     idf = {t: math.log(1 + (n - df + 0.5) / (df + 0.5)) if (df := store.doc_frequency(t)) else 0.0
-           for t in q.weights}
-    candidates = store.candidates(q.weights, limit=max(CANDIDATES, limit * 3), doc=doc, kind=kind)
-    ranked = rank(candidates, q, idf)[:limit]
-    terms = set(q.weights)
+           for t in plan.weights}
+    candidates = store.candidates(engine_weights(plan, idf), limit=max(CANDIDATES, limit * 3), doc=doc, kind=kind)
+    ranked = rank(candidates, plan, idf)[:limit]
+    terms = set(plan.weights)
     return [
-        Hit(rank=i, score=score, passage=c.passage, highlight=highlight(c.passage.text, terms))
+        Hit(rank=i, score=score, passage=c.passage, highlight=highlight(c.passage, terms))
         for i, (score, c) in enumerate(ranked, 1)
     ]
 
 
-__all__ = ["search", "analyse_query", "QueryTerms", "Token"]
+def search(store: IndexStore, query: str, limit: int = 10, doc: str | None = None,
+           kind: str | None = None, fix: bool = False) -> SearchResult:
+    """Ranked hits for a query. With fix, or when the query finds nothing and has a spelling
+    fix, the fixed query is run instead."""
+    if limit < 1:
+        raise QueryError("limit must be at least 1")
+    plan = understand(query, store)
+    hits = [] if fix and plan.corrected else run(store, plan, limit, doc, kind)
+    if not hits and plan.corrected:
+        fixed = understand(plan.corrected, store)
+        return SearchResult(run(store, fixed, limit, doc, kind), plan, plan.corrected)
+    return SearchResult(hits, plan, query)

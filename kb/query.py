@@ -1,0 +1,217 @@
+"""Query understanding: what a query's words may stand for in the documents.
+
+Staff do not type the course authors' words. Each query word becomes a group of
+alternatives, each with a weight below the literal word's, so exact wording
+still ranks first:
+
+    literal word             1.0
+    spelling fix             0.9   头诉 → 投诉 (same pinyin, a word the corpus uses)
+    domain synonym           0.6   客诉 → 投诉, 拍板人 → 关键决策人   (kb/data/synonyms.txt)
+    a word inside the word   0.4   客户服务 → 服务
+
+A group counts as covered by a passage through its best alternative. Spun
+documents need nothing here: their repaired form is indexed (see kb.lexicon).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Protocol
+
+from .analysis import Token, analyze, normalise_text
+from .errors import QueryError
+from .lexicon import spin_map, synonyms
+
+MAX_QUERY = 500  # characters; a longer "query" is a pasted document
+
+LITERAL = 1.0
+SPELLING = 0.9
+SYNONYM = 0.6
+PART = 0.4
+# single characters a spelling fix replaced ('头' '诉' of 头诉) stay, barely
+REPLACED = 0.15
+
+
+class Vocabulary(Protocol):
+    def doc_frequency(self, term: str) -> int: ...
+    def vocabulary(self) -> frozenset[str]: ...
+
+
+@dataclass(frozen=True)
+class Alternative:
+    term: str
+    weight: float
+    why: str  # "query", "spelling", "synonym", "part"
+
+
+@dataclass(frozen=True)
+class Group:
+    """A query word and what may stand for it in a passage."""
+
+    word: str
+    alternatives: tuple[Alternative, ...]
+
+    def terms(self) -> tuple[str, ...]:
+        return tuple(a.term for a in self.alternatives)
+
+
+@dataclass(frozen=True)
+class QueryPlan:
+    text: str
+    groups: tuple[Group, ...]
+    corrections: tuple[tuple[str, str], ...] = ()
+    spun: tuple[tuple[str, str], ...] = field(default=())  # (query word, the spun word it also matches)
+
+    @property
+    def weights(self) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for g in self.groups:
+            for a in g.alternatives:
+                out[a.term] = max(out.get(a.term, 0.0), a.weight)
+        return out
+
+    @property
+    def main(self) -> tuple[str, ...]:
+        """The literal words (or their fixes), in order: what proximity looks at."""
+        return tuple(dict.fromkeys(g.alternatives[0].term for g in self.groups))
+
+    @property
+    def corrected(self) -> str | None:
+        """The query with its spelling fixes applied, when there are any."""
+        if not self.corrections:
+            return None
+        text = self.text
+        for wrong, right in self.corrections:
+            text = _replace_normalised(text, wrong, right)
+        return text
+
+
+def _replace_normalised(text: str, wrong: str, right: str) -> str:
+    """Replace `wrong` (normalised) in the original text, whatever its script."""
+    norm = normalise_text(text)
+    i = norm.find(wrong)
+    if i < 0 or len(norm) != len(text):
+        return norm.replace(wrong, right)
+    return text[:i] + right + text[i + len(wrong):]
+
+
+def understand(query: str, vocab: Vocabulary) -> QueryPlan:
+    """Analyse a query into groups of weighted alternatives, with spelling fixes and synonyms."""
+    text = (query or "").strip()
+    if not text:
+        raise QueryError("empty query: type a few words, e.g. 客诉处理步骤")
+    if len(text) > MAX_QUERY:
+        raise QueryError(f"query too long ({len(text)} characters; at most {MAX_QUERY})")
+    tokens = analyze(text)
+    if not tokens:
+        raise QueryError(f"nothing to search for in {text!r}: it holds only punctuation or common words")
+
+    by_pos: dict[int, list[Token]] = {}
+    for tok in tokens:
+        by_pos.setdefault(tok.pos, []).append(tok)
+    words = [(toks[0], [t.text for t in toks[1:]]) for _, toks in sorted(by_pos.items())]
+
+    corrections: list[tuple[str, str]] = []
+    groups: list[Group] = []
+    i = 0
+    while i < len(words):
+        main, parts = words[i]
+        fix, span = _spelling(words, i, vocab)
+        if fix:
+            wrong = "".join(w.text for w, _ in words[i: i + span])
+            corrections.append((wrong, fix))
+            alts = [Alternative(fix, SPELLING, f"spelling: {wrong}→{fix}")]
+            alts += [Alternative(w.text, REPLACED if span > 1 else LITERAL, "query") for w, _ in words[i: i + span]]
+            alts += _synonyms(fix, vocab)
+            groups.append(Group(wrong, tuple(_dedupe(alts))))
+            i += span
+            continue
+        alts = [Alternative(main.text, LITERAL, "query")]
+        alts += [Alternative(p, PART, f"part of {main.text}") for p in parts]
+        alts += _synonyms(main.text, vocab)
+        groups.append(Group(main.text, tuple(_dedupe(alts))))
+        i += 1
+
+    inverse = _spun_words()
+    spun = tuple((a.term, s) for g in groups for a in g.alternatives[:1] for s in inverse.get(a.term, ()))
+    return QueryPlan(text, tuple(groups), tuple(corrections), spun)
+
+
+def _dedupe(alts: list[Alternative]) -> list[Alternative]:
+    seen: dict[str, Alternative] = {}
+    for a in alts:
+        if a.term not in seen or a.weight > seen[a.term].weight:
+            seen[a.term] = a
+    return sorted(seen.values(), key=lambda a: -a.weight)
+
+
+def _synonyms(word: str, vocab: Vocabulary) -> list[Alternative]:
+    """Domain synonyms the corpus actually uses, each analysed as the documents are."""
+    out = []
+    for syn in synonyms().get(word, ()):
+        toks = [t.text for t in analyze(syn) if not t.sub]
+        if len(toks) == 1 and vocab.doc_frequency(toks[0]):
+            out.append(Alternative(toks[0], SYNONYM, f"synonym of {word}"))
+    return out
+
+
+def _is_cjk(word: str) -> bool:
+    return all("\u4e00" <= c <= "\u9fff" for c in word)
+
+
+def _spelling(words, i: int, vocab: Vocabulary) -> tuple[str | None, int]:
+    """A same-pinyin word the corpus uses for an unknown word at words[i] (头诉 → 投诉), or for
+    two single characters that together make no word (检 差 → 检查). Returns (fix, words used)."""
+    main = words[i][0].text
+    candidates = []
+    if len(main) >= 2 and _is_cjk(main) and not vocab.doc_frequency(main):
+        candidates.append((main, 1))
+    if len(main) == 1 and i + 1 < len(words) and len(words[i + 1][0].text) == 1:
+        pair = main + words[i + 1][0].text
+        if _is_cjk(pair) and not vocab.doc_frequency(pair) and not _known_word(pair):
+            candidates.append((pair, 2))
+    for wrong, span in candidates:
+        fix = _same_sound(wrong, vocab)
+        if fix:
+            return fix, span
+    return None, 1
+
+
+def _known_word(word: str) -> bool:
+    from .analysis import jieba_tokenizer
+
+    return bool(jieba_tokenizer().FREQ.get(word))
+
+
+def _same_sound(word: str, vocab: Vocabulary) -> str | None:
+    """The most used corpus word that sounds like `word` (toneless pinyin) and shares a character."""
+    key = _pinyin(word)
+    options = [w for w in _by_sound(vocab.vocabulary()).get(key, ()) if w != word and set(w) & set(word)]
+    if not options:
+        return None
+    return max(options, key=lambda w: (vocab.doc_frequency(w), w))
+
+
+@lru_cache(maxsize=4)
+def _by_sound(words: frozenset[str]) -> dict[str, tuple[str, ...]]:
+    out: dict[str, list[str]] = {}
+    for w in words:
+        if 2 <= len(w) <= 4 and _is_cjk(w):
+            out.setdefault(_pinyin(w), []).append(w)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _pinyin(word: str) -> str:
+    from pypinyin import lazy_pinyin  # loaded only when a query needs a spelling fix
+
+    return " ".join(lazy_pinyin(word))
+
+
+@lru_cache(maxsize=1)
+def _spun_words() -> dict[str, tuple[str, ...]]:
+    """Original word → the spun words that stand for it in a spun document."""
+    out: dict[str, list[str]] = {}
+    for spun, original in spin_map().items():
+        out.setdefault(original.strip(), []).append(spun)
+    return {k: tuple(v) for k, v in out.items()}
