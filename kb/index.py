@@ -59,9 +59,12 @@ def _schema():
 
 def searchable_text(p: Passage) -> str:
     """What coverage and proximity read: the normalised text, and for a spun document its
-    repaired form as well (so 投诉 is found where the page says 赞扬)."""
+    repaired form as well (so 投诉 is found where the page says 赞扬); then the breadcrumb,
+    because where a passage stands (化訴為金 › 第三單元) is part of what it is."""
     norm = normalise_text(p.text)
-    return norm + "\n" + repair(norm)[0] if p.spun else norm
+    if p.spun:
+        norm += "\n" + repair(norm)[0]
+    return norm + "\n" + normalise_text(" › ".join(p.section))
 
 
 @dataclass(frozen=True)

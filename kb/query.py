@@ -62,6 +62,7 @@ class QueryPlan:
     groups: tuple[Group, ...]
     corrections: tuple[tuple[str, str], ...] = ()
     spun: tuple[tuple[str, str], ...] = field(default=())  # (query word, the spun word it also matches)
+    intents: tuple[str, ...] = ()  # passage kinds the query asks for (script for 话术 …)
 
     @property
     def weights(self) -> dict[str, float]:
@@ -127,15 +128,62 @@ def understand(query: str, vocab: Vocabulary) -> QueryPlan:
             groups.append(Group(wrong, tuple(_dedupe(alts))))
             i += span
             continue
+        synonyms_ = _synonyms(main.text, vocab)
+        pieces = _tile(main.text, vocab) if not vocab.doc_frequency(main.text) and not synonyms_ else []
+        if len(pieces) > 1:
+            # a compound the corpus never uses (提出异议, 哪里找) is read as the words it is
+            # made of that the corpus does use, each a query word of its own
+            for piece in pieces:
+                alts = [Alternative(piece, LITERAL, f"part of {main.text}")] + _synonyms(piece, vocab)
+                groups.append(Group(piece, tuple(_dedupe(alts))))
+            i += 1
+            continue
         alts = [Alternative(main.text, LITERAL, "query")]
         alts += [Alternative(p, PART, f"part of {main.text}") for p in parts]
-        alts += _synonyms(main.text, vocab)
+        alts += synonyms_
         groups.append(Group(main.text, tuple(_dedupe(alts))))
         i += 1
 
     inverse = _spun_words()
     spun = tuple((a.term, s) for g in groups for a in g.alternatives[:1] for s in inverse.get(a.term, ()))
-    return QueryPlan(text, tuple(groups), tuple(corrections), spun)
+    intents = tuple(kind for kind, pattern in _intent_rules() if pattern.search(text))
+    return QueryPlan(text, tuple(groups), tuple(corrections), spun, intents)
+
+
+@lru_cache(maxsize=1)
+def _intent_rules():
+    from importlib import resources
+
+    from .script import both_scripts
+
+    rows = []
+    text = resources.files("kb.data").joinpath("intents.txt").read_text("utf-8")
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            kind, pattern = line.split(None, 1)
+            rows.append((kind, both_scripts(pattern.strip())))
+    return tuple(rows)
+
+
+def _tile(word: str, vocab: Vocabulary) -> list[str]:
+    """Cut a word into the longest pieces the corpus uses, left to right (stop words dropped)."""
+    from .analysis import stop_words
+
+    if not _is_cjk(word) or len(word) < 2:
+        return []
+    stops = stop_words()
+    pieces, i = [], 0
+    while i < len(word):
+        for size in range(min(4, len(word) - i), 0, -1):
+            piece = word[i: i + size]
+            if size < len(word) and (piece in stops or vocab.doc_frequency(piece)):
+                if piece not in stops:
+                    pieces.append(piece)
+                i += size
+                break
+        else:
+            i += 1
+    return pieces
 
 
 def _dedupe(alts: list[Alternative]) -> list[Alternative]:
@@ -165,8 +213,8 @@ def _spelling(words, i: int, vocab: Vocabulary) -> tuple[str | None, int]:
     two single characters that together make no word (检 差 → 检查). Returns (fix, words used)."""
     main = words[i][0].text
     candidates = []
-    if len(main) >= 2 and _is_cjk(main) and not vocab.doc_frequency(main):
-        candidates.append((main, 1))
+    if len(main) >= 2 and _is_cjk(main) and not vocab.doc_frequency(main) and not _known_word(main):
+        candidates.append((main, 1))  # a real word the corpus lacks (接手) is not a typo
     if len(main) == 1 and i + 1 < len(words) and len(words[i + 1][0].text) == 1:
         pair = main + words[i + 1][0].text
         if _is_cjk(pair) and not vocab.doc_frequency(pair) and not _known_word(pair):

@@ -20,17 +20,19 @@ from .model import Hit, Passage
 from .query import Group, QueryPlan, understand
 
 CANDIDATES = 60
-COVERAGE_WEIGHT = 1.5
+COVERAGE_WEIGHT = 3.0
+BM25_POWER = 1.0
 PROXIMITY_WEIGHT = 0.5
 # A passage holding less of the query than this is not an answer to it: by weight among the
 # words the corpus knows, and by count among all the query's words (so one shared word
 # between an off-topic title and the corpus does not make a hit).
-MIN_COVERAGE = 0.3
+MIN_COVERAGE = 0.15
 MIN_TERM_SHARE = 0.3
 # A bare heading or table-of-contents line matches a query's words as well as the section
 # itself but answers nothing: passages shorter than FULL_LENGTH are discounted.
 FULL_LENGTH = 100
 LENGTH_PRIOR = 0.3
+INTENT_BOOST = 1.25  # a passage of the kind the query asks for (a script for 话术)
 MARK_OPEN, MARK_CLOSE = "«", "»"
 SNIPPET = 160
 
@@ -104,7 +106,9 @@ def rank(candidates: list[Candidate], q: QueryPlan, idf: dict[str, float]) -> li
             continue
         prox = proximity(q.main, c.norm)
         prior = (min(len(c.norm), FULL_LENGTH) / FULL_LENGTH) ** LENGTH_PRIOR
-        out.append(((c.score / top) * prior * (1 + COVERAGE_WEIGHT * cov + PROXIMITY_WEIGHT * prox), c))
+        if c.passage.kind in q.intents:
+            prior *= INTENT_BOOST
+        out.append(((c.score / top) ** BM25_POWER * prior * (1 + COVERAGE_WEIGHT * cov + PROXIMITY_WEIGHT * prox), c))
     out.sort(key=lambda sc: -sc[0])
     return out
 

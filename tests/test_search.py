@@ -75,10 +75,17 @@ def test_limit_is_respected(built):
     assert len(built.search("客户", limit=3)) == 3
 
 
-def test_covering_more_of_the_query_ranks_higher():
-    idf = {"派件": 2.0, "电动车": 3.0}
-    assert coverage({"派件": 1, "电动车": 1}, idf, "派件前检查电动车") == 1.0
-    assert coverage({"派件": 1, "电动车": 1}, idf, "电动车") == pytest.approx(0.6)
+def test_coverage_weighs_words_by_idf_and_stand_ins_by_their_weight():
+    from kb.query import Alternative, Group
+
+    groups = (
+        Group("派件", (Alternative("派件", 1.0, "query"), Alternative("派送", 0.6, "synonym"))),
+        Group("电动车", (Alternative("电动车", 1.0, "query"),)),
+    )
+    idf = {"派件": 2.0, "派送": 2.5, "电动车": 3.0}
+    assert coverage(groups, idf, "派件前检查电动车") == 1.0
+    assert coverage(groups, idf, "电动车") == pytest.approx(0.6)
+    assert coverage(groups, idf, "派送前检查电动车") == pytest.approx((0.6 * 2.0 + 3.0) / 5.0)
 
 
 def test_closer_words_score_higher_proximity():
