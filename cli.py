@@ -84,22 +84,43 @@ def index_cmd(paths: tuple[Path, ...], index: str | None) -> None:
         click.echo(f"Skipped {s.path}: {s.reason}", err=True)
 
 
+SCRIPT_CHOICE = click.Choice(["auto", "hans", "hant", "original"])
+
+
 @main.command()
 @click.argument("query")
 @click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 100), help="How many results.")
 @click.option("--doc", help="Only this document (name or prefix, e.g. 000).")
 @click.option("--kind", type=click.Choice(KINDS), help="Only passages of this kind.")
+@click.option("--fix", is_flag=True, help="Search the spelling-fixed query (头诉 → 投诉) instead of the typed one.")
+@click.option("--explain", is_flag=True, help="Show how the query was analysed before the results.")
+@click.option("--script", type=SCRIPT_CHOICE, default="auto", show_default=True,
+              help="Script of the snippets; auto uses the query's script.")
 @click.option("--json", "as_json", is_flag=True, help="Print the search JSON contract.")
 @click.option("--index", "index", help=INDEX_HELP)
-def search(query: str, limit: int, doc: str | None, kind: str | None, as_json: bool, index: str | None) -> None:
+def search(query: str, limit: int, doc: str | None, kind: str | None, fix: bool, explain: bool,
+           script: str, as_json: bool, index: str | None) -> None:
     """Ranked passages for QUERY, with where they come from."""
+    from kb.script import convert, detect_script
+
     kb = _open(index)
     try:
-        hits = kb.search(query, limit=limit, doc=doc, kind=kind)
+        result = kb.lookup(query, limit=limit, doc=doc, kind=kind, fix=fix)
     except KbError as exc:
         raise click.ClickException(str(exc)) from exc
+    hits, plan = result.hits, result.plan
+    out_script = detect_script(query) if script == "auto" else (None if script == "original" else script)
+    if explain:
+        _explain(plan, err=as_json)
+    if result.fixed:
+        click.echo(f"Searched for {result.query!r} instead of {query!r} (spelling).", err=True)
+    elif plan.corrected:
+        click.echo(f"Did you mean: {plan.corrected}  (kb search --fix …)", err=True)
     if as_json:
-        _emit_json({"query": query, "results": [h.to_json() for h in hits]})
+        rows = [h.to_json() for h in hits]
+        for row in rows:
+            row["highlight"] = convert(row["highlight"], out_script)
+        _emit_json({"query": query, "results": rows})
         return
     if not hits:
         click.echo(f"Nothing found for {query!r}.")
@@ -108,12 +129,28 @@ def search(query: str, limit: int, doc: str | None, kind: str | None, as_json: b
         p = h.passage
         click.echo(f"{h.rank}. {_crumbs(p.section)}  [{p.kind}]")
         click.echo(f"   {p.ref}")
-        click.echo("   " + _marked(h.highlight.replace("\n", " ")))
+        click.echo("   " + _marked(convert(h.highlight, out_script).replace("\n", " ")))
+
+
+def _explain(plan, err: bool) -> None:
+    """How the query was read: words, their weighted stand-ins, fixes, spun-text matches."""
+    echo = lambda line: click.echo(line, err=err)  # noqa: E731
+    echo(f"Query: {plan.text}")
+    for g in plan.groups:
+        alts = ", ".join(f"{a.term} {a.weight:.2f} ({a.why})" for a in g.alternatives)
+        echo(f"  {g.word}: {alts}")
+    for wrong, right in plan.corrections:
+        echo(f"  spelling: {wrong} → {right}")
+    for word, spun in plan.spun:
+        echo(f"  spun text: {word} also matches {spun} in synonym-spun documents")
+    if plan.intents:
+        echo(f"  wants: {', '.join(plan.intents)} passages")
+    echo("")
 
 
 @main.command()
 @click.argument("question")
-@click.option("--script", type=click.Choice(["auto", "hans", "hant", "original"]), default="auto",
+@click.option("--script", type=SCRIPT_CHOICE, default="auto",
               show_default=True, help="Script of the answer; auto answers in the question's script.")
 @click.option("--json", "as_json", is_flag=True, help="Print the ask JSON contract.")
 @click.option("--index", "index", help=INDEX_HELP)

@@ -35,6 +35,7 @@ PASSAGES = "passages.jsonl"
 FORMAT = 1
 
 # Field weights: a query word in a section's own heading says more than one in its body.
+BM25_B, BM25_K1 = 0.75, 1.2
 FIELD_BOOSTS = {"body": 1.0, "heading": 1.3, "path": 0.5, "repaired": 1.0}
 
 
@@ -127,7 +128,10 @@ class IndexStore:
 
             try:
                 self._ix = windex.open_dir(str(self.generation))
-                self._searcher = self._ix.searcher(weighting=scoring.BM25F(B=0.75, K1=1.2))
+                # the repaired field exists only in spun passages: its average length over the
+                # whole index is near zero, so length normalisation would crush it
+                weighting = scoring.BM25F(B=BM25_B, K1=BM25_K1, repaired_B=0.0)
+                self._searcher = self._ix.searcher(weighting=weighting)
             except Exception as exc:  # whoosh raises many kinds on a damaged directory
                 raise IndexCorruptError(f"index at {self.root} is corrupt ({type(exc).__name__}); rebuild it with `kb index`") from exc
         return self._searcher

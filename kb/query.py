@@ -6,7 +6,7 @@ still ranks first:
 
     literal word             1.0
     spelling fix             0.9   头诉 → 投诉 (same pinyin, a word the corpus uses)
-    domain synonym           0.6   客诉 → 投诉, 拍板人 → 关键决策人   (kb/data/synonyms.txt)
+    domain synonym           0.7   客诉 → 投诉, 拍板人 → 关键决策人   (kb/data/synonyms.txt)
     a word inside the word   0.4   客户服务 → 服务
 
 A group counts as covered by a passage through its best alternative. Spun
@@ -27,8 +27,10 @@ MAX_QUERY = 500  # characters; a longer "query" is a pasted document
 
 LITERAL = 1.0
 SPELLING = 0.9
-SYNONYM = 0.6
+SYNONYM = 0.7
 PART = 0.4
+PIECES = 0.8  # every piece of a compound present, in any order
+PIECE = 0.6  # one piece of a compound (投诉 of 投诉处理)
 # single characters a spelling fix replaced ('头' '诉' of 头诉) stay, barely
 REPLACED = 0.15
 
@@ -51,9 +53,18 @@ class Group:
 
     word: str
     alternatives: tuple[Alternative, ...]
+    pieces: tuple[str, ...] = ()  # the shorter corpus words the word is made of (投诉处理 → 投诉, 处理)
 
     def terms(self) -> tuple[str, ...]:
         return tuple(a.term for a in self.alternatives)
+
+    def credit(self, norm: str) -> float:
+        """How well a passage's normalised text stands for this word: its best alternative, or
+        all of its pieces in any order (处理客户投诉 for 投诉处理) at a little less."""
+        best = max((a.weight for a in self.alternatives if a.term in norm), default=0.0)
+        if self.pieces:
+            best = max(best, PIECES * sum(p in norm for p in self.pieces) / len(self.pieces))
+        return best
 
 
 @dataclass(frozen=True)
@@ -141,7 +152,13 @@ def understand(query: str, vocab: Vocabulary) -> QueryPlan:
         alts = [Alternative(main.text, LITERAL, "query")]
         alts += [Alternative(p, PART, f"part of {main.text}") for p in parts]
         alts += synonyms_
-        groups.append(Group(main.text, tuple(_dedupe(alts))))
+        tiles = _tile(main.text, vocab) if len(main.text) > 2 else []
+        # pieces only when words of two or more characters make up the whole compound
+        whole = len(tiles) > 1 and all(len(t) > 1 for t in tiles) and len("".join(tiles)) == len(main.text)
+        tiles = tiles if whole else []
+        # the pieces that make up a compound stand for it better than any part of it
+        alts += [Alternative(t, PIECE, f"piece of {main.text}") for t in tiles]
+        groups.append(Group(main.text, tuple(_dedupe(alts)), tuple(tiles)))
         i += 1
 
     inverse = _spun_words()

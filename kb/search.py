@@ -32,7 +32,8 @@ MIN_TERM_SHARE = 0.3
 # itself but answers nothing: passages shorter than FULL_LENGTH are discounted.
 FULL_LENGTH = 100
 LENGTH_PRIOR = 0.3
-INTENT_BOOST = 1.25  # a passage of the kind the query asks for (a script for 话术)
+INTENT_BOOST = 1.5  # a passage of the kind the query asks for (a script for 话术)
+HIGHLIGHT_WEIGHT = 0.4  # stand-ins weaker than this (a lone character of a typo) are not marked
 MARK_OPEN, MARK_CLOSE = "«", "»"
 SNIPPET = 160
 
@@ -49,13 +50,13 @@ def coverage(groups: tuple[Group, ...], idf: dict[str, float], norm: str) -> flo
     for g in groups:
         weight = group_idf(g, idf)
         total += weight
-        found += weight * max((a.weight for a in g.alternatives if a.term in norm), default=0.0)
+        found += weight * g.credit(norm)
     return found / total if total else 0.0
 
 
 def term_share(groups: tuple[Group, ...], norm: str) -> float:
     """Share of the query's words (or a stand-in for them) that a passage holds, by count."""
-    return sum(any(t in norm for t in g.terms()) for g in groups) / len(groups) if groups else 0.0
+    return sum(g.credit(norm) > 0 for g in groups) / len(groups) if groups else 0.0
 
 
 def engine_weights(plan: QueryPlan, idf: dict[str, float]) -> dict[str, float]:
@@ -172,7 +173,7 @@ def run(store: IndexStore, plan: QueryPlan, limit: int, doc: str | None, kind: s
            for t in plan.weights}
     candidates = store.candidates(engine_weights(plan, idf), limit=max(CANDIDATES, limit * 3), doc=doc, kind=kind)
     ranked = rank(candidates, plan, idf)[:limit]
-    terms = set(plan.weights)
+    terms = {t for t, w in plan.weights.items() if w >= HIGHLIGHT_WEIGHT}
     return [
         Hit(rank=i, score=score, passage=c.passage, highlight=highlight(c.passage, terms))
         for i, (score, c) in enumerate(ranked, 1)

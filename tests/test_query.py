@@ -1,0 +1,120 @@
+"""Query understanding: synonyms, spun-text repair, acronyms, spelling, the reader's script."""
+
+import pytest
+from click.testing import CliRunner
+
+from cli import main
+from kb import KnowledgeBase
+from kb.analysis import terms
+from kb.lexicon import is_spun, repair, spin_map, synonym_groups, synonyms
+
+
+def test_every_synonym_is_one_token_as_documents_are_analysed():
+    for group in synonym_groups():
+        for word in group:
+            assert len(terms(word)) == 1, word
+
+
+def test_synonyms_are_symmetric():
+    table = synonyms()
+    for word, others in table.items():
+        for other in others:
+            assert word in table[other]
+
+
+def test_spin_repair_keeps_positions_and_runs_once():
+    text = "客户赞扬的处置"
+    fixed, spans = repair(text)
+    assert fixed == "客户投诉的处理"
+    assert len(fixed) == len(text) and len(spans) == 2
+    # 处置→处理 and 处理→解决 are both in the map: a repaired word is not repaired again
+    assert spin_map()["处置"] == "处理" and "解决" not in fixed
+
+
+def test_only_the_spun_seed_is_recognised_as_spun(built):
+    spun = {name for name, d in built.documents().items() if d["spun"]}
+    assert spun == {"003_b79be88cefedbace.txt"}
+    assert not is_spun("我们要赞扬那些表现优秀的快递员,他们的服务让客户非常满意。" * 20)
+
+
+@pytest.mark.parametrize("query", ["投诉处理", "投诉处理技巧", "投诉处理的方法和步骤"])
+def test_complaint_query_reaches_the_spun_documents_scripts(built, query):
+    hits = built.search(query, limit=10)
+    spun = [h for h in hits if h.passage.doc.startswith("003")]
+    assert spun, [h.passage.ref for h in hits]
+    # the match is shown on the words the page really has
+    assert "«贊揚" in spun[0].highlight or "«處置" in spun[0].highlight
+
+
+def test_praise_in_an_ordinary_document_is_not_a_complaint(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "praise.txt").write_text("第一章 表扬信\n客户来信赞扬快递员服务周到,公司给予奖励。\n", "utf-8")
+    (docs / "complaint.txt").write_text("第一章 投诉处理\n客户投诉快件破损,客服当天处理并赔付。\n", "utf-8")
+    kb = KnowledgeBase.build([docs], tmp_path / "ix")
+    assert not kb.documents()["praise.txt"]["spun"]
+    assert [h.passage.doc for h in kb.search("投诉")] == ["complaint.txt"]
+
+
+def test_exact_wording_outranks_a_synonym(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a_synonym.txt").write_text("第一章 流程\n投诉处理的流程:登记、核实、回复。\n", "utf-8")
+    (docs / "b_literal.txt").write_text("第一章 流程\n客诉处理的流程:登记、核实、回复。\n", "utf-8")
+    kb = KnowledgeBase.build([docs], tmp_path / "ix")
+    hits = kb.search("客诉处理流程")
+    assert [h.passage.doc for h in hits] == ["b_literal.txt", "a_synonym.txt"]
+
+
+def test_colloquial_word_finds_the_authors_word(built):
+    top = built.search("大客户为什么重要", limit=10)
+    assert any("關鍵客戶" in h.passage.text or "重点客户" in h.passage.text for h in top)
+
+
+@pytest.mark.parametrize("query, text", [("spin", "SPIN"), ("SPIN", "SPIN"), ("mot", "MOT"), ("5w2h", "5W2H"), ("80/20", "80/20")])
+def test_acronyms_match_whole_and_case_insensitively(built, query, text):
+    hits = built.search(query, limit=3)
+    assert hits and text.lower() in hits[0].passage.text.lower()
+
+
+def test_acronym_glued_to_chinese_is_found(built):
+    assert any("關鍵時刻MOT" in h.passage.text for h in built.search("MOT", limit=5))
+
+
+@pytest.mark.parametrize("typed, fixed", [("头诉处理原则", "投诉处理原则"), ("派件前电动车检差", "派件前电动车检查"), ("理解客户心情的画术", "理解客户心情的话术")])
+def test_same_pinyin_typos_are_fixed(built, typed, fixed):
+    assert built.explain(typed).corrected == fixed
+
+
+def test_a_real_word_the_corpus_lacks_is_not_a_typo(built):
+    assert built.explain("接手客户投诉").corrections == ()
+
+
+def test_typo_query_still_finds_the_intended_passage(built):
+    assert "投诉" in built.search("头诉处理原则", limit=1)[0].passage.text
+
+
+def test_fix_runs_the_corrected_query(built):
+    result = built.lookup("头诉处理原则", limit=3, fix=True)
+    assert result.fixed and result.query == "投诉处理原则"
+
+
+def test_explain_shows_tokens_expansions_and_fixes(own_index):
+    r = CliRunner().invoke(main, ["search", "头诉处理原则", "--explain", "-n", "1", "--index", str(own_index)])
+    assert r.exit_code == 0
+    assert "spelling: 头诉 → 投诉" in r.output
+    assert "客诉 0.70 (synonym of 投诉)" in r.output
+    assert "spun text: 投诉 also matches 赞扬" in r.output
+    assert "Did you mean: 投诉处理原则" in r.stderr
+
+
+@pytest.mark.parametrize("script, expect", [("hant", "處理"), ("hans", "处理")])
+def test_script_option_renders_snippets_in_the_readers_script(own_index, script, expect):
+    r = CliRunner().invoke(main, ["search", "客户投诉处理原则", "-n", "1", "--script", script, "--index", str(own_index)])
+    assert r.exit_code == 0 and expect in r.output.splitlines()[2]
+
+
+def test_auto_script_follows_the_query(own_index):
+    r = CliRunner().invoke(main, ["search", "顧客抱怨投訴處理的步驟", "-n", "1", "--index", str(own_index)])
+    snippet = r.output.splitlines()[2]
+    assert "處理" in snippet and "处理" not in snippet
