@@ -18,6 +18,8 @@ from functools import lru_cache
 from importlib import resources
 
 from .analysis import analyze, normalise_text
+from .index import searchable_text
+from .lexicon import repair
 from .errors import QueryError
 from .model import Answer, Citation, Hit, Passage
 from .script import HANS, HANT, both_scripts, convert, detect_script
@@ -157,6 +159,14 @@ class _Weights:
         return self.score(text) / self.total if self.total else 0.0
 
 
+def _readable(passage: Passage, text: str) -> str:
+    """Text as matching should read it: for a spun document, with the spinner undone."""
+    if not passage.spun:
+        return text
+    norm = normalise_text(text)
+    return norm + "\n" + repair(norm)[0]
+
+
 def _sentences(passage: Passage) -> list[tuple[int, str]]:
     out = []
     for line, text in passage.numbered_lines():
@@ -290,7 +300,7 @@ def _list_parts(kb, q: Question, hits: list[Hit], w: _Weights) -> list[Part]:
             text = units[i][1]
             if len(text) > MAX_ANCHOR and heading_rank(text) is None:
                 continue  # a list is headed by a title, not by a sentence
-            title = normalise_text(text[:60])
+            title = normalise_text(_readable(units[i][2], text[:60]))
             anchor_score = w.score(title) + sum(w.idf[n] for n in nouns if n in title)
             if not anchor_score:
                 continue
@@ -360,7 +370,7 @@ def _sentence_parts(q: Question, hits: list[Hit], w: _Weights, want_numbers: boo
     for rank, hit in enumerate(hits[:4]):
         sents = _sentences(hit.passage)
         for i, (no, s) in enumerate(sents):
-            score = w.score(s) / (1 + 0.15 * rank)
+            score = w.score(_readable(hit.passage, s)) / (1 + 0.15 * rank)
             if want_numbers:
                 score *= 1 + min(len(re.findall(r"\d+(?:\.\d+)?%?", s)), 4) / 2
             elif re.search(r"是|指|即|:|:|——|包括|代表", s):
@@ -438,7 +448,7 @@ def ask(kb, question: str, script: str | None = "auto") -> Answer:
     if q.kind == "figure" and not any(re.search(r"\d", _LEADING_MARKER.sub("", p.text)) for p in parts):
         parts = []  # a figure question answered without a figure is not answered
     # the answer's own lines and the passages they come from must hold the question's topic
-    evidence = "\n".join([p.text for p in parts] + list(dict.fromkeys(p.passage.text for p in parts)))
+    evidence = "\n".join([p.text for p in parts] + list(dict.fromkeys(searchable_text(p.passage) for p in parts)))
     support = w.share(evidence)
     if not parts or support < MIN_SUPPORT:
         return _decline(q, hits, out_script, w)
