@@ -73,16 +73,22 @@ def engine_weights(plan: QueryPlan, idf: dict[str, float]) -> dict[str, float]:
     return out
 
 
-def proximity(terms: tuple[str, ...], norm: str) -> float:
-    """How tightly the query's words cluster: their total length over the shortest window holding them all."""
-    present = [t for t in terms if t in norm]
+def proximity(groups: tuple[Group, ...], norm: str) -> float:
+    """How tightly the query's words cluster: their total length over the shortest window of
+    the passage holding one of each (a word or a stand-in for it: a synonym, a repaired word)."""
+    present = []
+    for g in groups:
+        terms = [t for t in g.terms() + g.pieces if t in norm]
+        if terms:
+            present.append(terms)
     if len(present) < 2:
-        return 1.0 if present and len(terms) == 1 else 0.0
-    events = sorted((m.start(), i, len(t)) for i, t in enumerate(present) for m in re.finditer(re.escape(t), norm))
+        return 1.0 if present and len(groups) == 1 else 0.0
+    events = sorted((m.start(), i, len(t)) for i, terms in enumerate(present)
+                    for t in terms for m in re.finditer(re.escape(t), norm))
     need, have = len(present), {}
     best = math.inf
     left = 0
-    for right, (start, i, size) in enumerate(events):
+    for start, i, size in events:
         have[i] = have.get(i, 0) + 1
         while len(have) == need:
             s0, i0, _ = events[left]
@@ -91,7 +97,7 @@ def proximity(terms: tuple[str, ...], norm: str) -> float:
             if not have[i0]:
                 del have[i0]
             left += 1
-    span = sum(len(t) for t in present)
+    span = sum(min(len(t) for t in terms) for terms in present)
     return min(1.0, span / best) if best < math.inf else 0.0
 
 
@@ -105,7 +111,7 @@ def rank(candidates: list[Candidate], q: QueryPlan, idf: dict[str, float]) -> li
         cov = coverage(q.groups, idf, c.norm)
         if cov < MIN_COVERAGE or term_share(q.groups, c.norm) < MIN_TERM_SHARE:
             continue
-        prox = proximity(q.main, c.norm)
+        prox = proximity(q.groups, c.norm)
         prior = (min(len(c.norm), FULL_LENGTH) / FULL_LENGTH) ** LENGTH_PRIOR
         if c.passage.kind in q.intents:
             prior *= INTENT_BOOST
