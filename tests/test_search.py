@@ -89,9 +89,22 @@ def test_coverage_weighs_words_by_idf_and_stand_ins_by_their_weight():
 
 
 def test_closer_words_score_higher_proximity():
-    near = proximity(("电动车", "检查"), "电动车检查要点")
-    far = proximity(("电动车", "检查"), "电动车" + "很" * 30 + "检查")
+    from kb.query import Alternative, Group
+
+    groups = tuple(Group(w, (Alternative(w, 1.0, "query"),)) for w in ("电动车", "检查"))
+    near = proximity(groups, "电动车检查要点")
+    far = proximity(groups, "电动车" + "很" * 30 + "检查")
     assert near == 1.0 and far < 0.3
+
+
+def test_proximity_counts_a_stand_in():
+    from kb.query import Alternative, Group
+
+    groups = (
+        Group("客诉", (Alternative("客诉", 1.0, "query"), Alternative("投诉", 0.7, "synonym"))),
+        Group("步骤", (Alternative("步骤", 1.0, "query"),)),
+    )
+    assert proximity(groups, "投诉步骤") == 1.0
 
 
 def test_hit_json_has_the_contract_fields(built):
