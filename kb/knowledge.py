@@ -195,6 +195,21 @@ class KnowledgeBase:
         self.passages()
         return (self._by_doc or {}).get(name, [])
 
+    def passage(self, passage_id: str) -> Passage:
+        """The passage with this id (as in Passage.id, e.g. '000_eada5ee40357fd85.txt#44')."""
+        doc, _, _ = (passage_id or "").partition("#")
+        for p in self.doc_passages(doc):
+            if p.id == passage_id:
+                return p
+        raise ReferenceError_(f"no passage {passage_id!r} in the index")
+
+    def context(self, passage_id: str, around: int = 1) -> list[Passage]:
+        """A passage with its neighbours in the same document, in order (its place in context)."""
+        target = self.passage(passage_id)
+        doc = self.doc_passages(target.doc)
+        i = doc.index(target)
+        return doc[max(0, i - around): i + around + 1]
+
     def show(self, ref: str) -> Passage:
         """The passage at a `DOC:LINE` reference."""
         m = re.fullmatch(r"\s*(.+?):(\d+)(?:-\d+)?\s*", ref or "")
