@@ -18,7 +18,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Iterator
+from typing import Iterator, Sequence
 
 from .script import to_hans
 
@@ -41,8 +41,15 @@ class Token:
     sub: bool = False  # a shorter word inside a longer one (search-mode), same position
 
 
-def normalise(text: str) -> tuple[str, list[int]]:
-    """Normalised text and, for each of its characters, the index of the original character."""
+@lru_cache(maxsize=2048)
+def normalise(text: str) -> tuple[str, Sequence[int]]:
+    """Normalised text and, for each of its characters, the index of the original character.
+
+    Cached: a passage is normalised for its fields, its stored form and its highlights."""
+    lowered = text.lower()
+    if len(lowered) == len(text) and unicodedata.is_normalized("NFKC", text):
+        # the common case: nothing changes length, so offsets are the identity
+        return to_hans(lowered), range(len(text))
     out: list[str] = []
     offsets: list[int] = []
     for i, ch in enumerate(text):
@@ -50,11 +57,7 @@ def normalise(text: str) -> tuple[str, list[int]]:
         n = n.lower()
         out.append(n)
         offsets.extend([i] * len(n))
-    norm = "".join(out)
-    simple = to_hans(norm)
-    if len(simple) != len(norm):  # a phrase conversion changed length: convert char by char
-        simple = "".join(to_hans(c) if len(to_hans(c)) == 1 else c for c in norm)
-    return simple, offsets
+    return to_hans("".join(out)), offsets
 
 
 def normalise_text(text: str) -> str:
@@ -140,11 +143,11 @@ def analyze_repaired(text: str) -> tuple[Token, ...]:
     return tuple(changed)
 
 
-def _touches(tok: Token, spans: list[tuple[int, int]], offsets: list[int]) -> bool:
+def _touches(tok: Token, spans: list[tuple[int, int]], offsets: Sequence[int]) -> bool:
     return any(offsets[s] < tok.end and tok.start < offsets[e - 1] + 1 for s, e in spans)
 
 
-def _tokens(norm: str, offsets: list[int]) -> tuple[Token, ...]:
+def _tokens(norm: str, offsets: Sequence[int]) -> tuple[Token, ...]:
     stop = stop_words()
     out: list[Token] = []
     pos = 0

@@ -15,8 +15,59 @@ def _converter(config: str):
     return OpenCC(config)
 
 
+@lru_cache(maxsize=1)
+def _t2s_tables() -> tuple[dict[int, str], re.Pattern[str] | None, dict[str, str]]:
+    """OpenCC's own t2s dictionaries, compiled for speed: every character conversion as one
+    str.translate table, and the few phrases whose conversion differs from their characters'
+    (瞭解 → 了解, 乾坤 stays 乾坤) as one pattern. All keep the text's length."""
+    import os
+
+    import opencc
+
+    folder = os.path.join(os.path.dirname(opencc.__file__), "dictionary")
+
+    def rows(name: str):
+        with open(os.path.join(folder, name), encoding="utf-8") as f:
+            for line in f:
+                key, _, values = line.rstrip("\n").partition("\t")
+                if key and values:
+                    yield key, values.split(" ")[0]
+
+    chars = {k: v for k, v in rows("TSCharacters.txt") if len(k) == 1 and len(v) == 1}
+    table = {ord(k): v for k, v in chars.items()}
+    phrases = {
+        k: v for k, v in rows("TSPhrases.txt")
+        if len(k) == len(v) and "".join(chars.get(c, c) for c in k) != v
+    }
+    pattern = re.compile("|".join(map(re.escape, sorted(phrases, key=len, reverse=True)))) if phrases else None
+    return table, pattern, phrases
+
+
 def to_hans(text: str) -> str:
-    """Traditional to Simplified (OpenCC t2s); Simplified text passes unchanged."""
+    """Traditional to Simplified, as OpenCC t2s converts, keeping the text's length.
+
+    OpenCC's pure-Python converter runs at about 0.3 MB/s, slower than segmenting; the same
+    dictionaries applied as a translate table plus a phrase pattern run a hundred times faster
+    (identical output on the seeds, see tests/test_analysis.py)."""
+    if not text:
+        return text
+    table, pattern, phrases = _t2s_tables()
+    simple = text.translate(table)
+    if pattern is None:
+        return simple
+    parts, last = [], 0
+    for m in pattern.finditer(text):
+        parts.append(simple[last: m.start()])
+        parts.append(phrases[m.group()])
+        last = m.end()
+    if not parts:
+        return simple
+    parts.append(simple[last:])
+    return "".join(parts)
+
+
+def to_hans_opencc(text: str) -> str:
+    """The reference converter (OpenCC t2s, pure Python): for checks and the benchmark floor."""
     return _converter("t2s").convert(text) if text else text
 
 
