@@ -69,17 +69,26 @@ def main() -> None:
 
 @main.command("index")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--full", is_flag=True, help="Rebuild everything, not only the files that changed.")
+@click.option("--remove", "remove", metavar="DOC", help="Drop one document from the index.")
 @click.option("--index", "index", help=INDEX_HELP)
-def index_cmd(paths: tuple[Path, ...], index: str | None) -> None:
-    """Index files and folders (default: seeds/). The old index stays live until the new one is complete."""
+def index_cmd(paths: tuple[Path, ...], full: bool, remove: str | None, index: str | None) -> None:
+    """Index files and folders (default: seeds/): only what changed is re-indexed, and the old
+    index stays live until the new one is complete."""
     path = _index_path(index)
     inputs = list(paths) or [default_seeds()]
     try:
-        kb = KnowledgeBase.build(inputs, path, progress=_progress)
+        if remove:
+            KnowledgeBase.open(path).remove(remove)
+            click.echo(f"Removed {remove} from {path}/")
+            return
+        build = KnowledgeBase.build if full else KnowledgeBase.index
+        kb = build(inputs, path, progress=_progress)
     except KbError as exc:
         raise click.ClickException(str(exc)) from exc
     r = kb.report
-    click.echo(f"Indexed {r.documents} document(s), {r.passages} passages in {r.seconds:.1f} s → {path}/")
+    verb = "Indexed" if r.rebuilt else "Updated"
+    click.echo(f"{verb} {r.documents} document(s), {r.passages} passages in {r.seconds:.1f} s → {path}/")
     for s in r.skipped:
         click.echo(f"Skipped {s.path}: {s.reason}", err=True)
 

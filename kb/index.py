@@ -68,6 +68,18 @@ def searchable_text(p: Passage) -> str:
     return norm + "\n" + normalise_text(" › ".join(p.section))
 
 
+def _fields(p: Passage) -> dict:
+    """A passage as whoosh fields: analysed text fields, filters, and what search reads back."""
+    fields = dict(
+        id=p.id, doc=p.doc, kind=p.kind, body=p.text,
+        heading="\n".join(p.headings), path="\n".join(p.section),
+        norm=searchable_text(p), data=p.to_json(),
+    )
+    if p.spun:
+        fields["repaired"] = p.text
+    return fields
+
+
 @dataclass(frozen=True)
 class Candidate:
     """A passage the engine matched, its engine score and its normalised text."""
@@ -197,27 +209,59 @@ class IndexStore:
 
     # --- writing -----------------------------------------------------------
 
-    def write(self, passages: Iterable[Passage], meta: dict) -> Path:
-        """Write a new generation and make it live; returns its directory."""
+    def write(self, passages: Iterable[Passage], meta: dict, procs: int = 1) -> Path:
+        """Write a new generation holding these passages and make it live; returns its directory.
+
+        With procs > 1, whoosh analyses and indexes in that many processes (forked after the
+        analyzer is loaded, so each starts with jieba's dictionary in memory)."""
         from whoosh import index as windex
 
+        return self._new_generation(
+            lambda gen: windex.create_in(str(gen), _schema()), passages, set(), meta, procs,
+        )
+
+    def update(self, remove_docs: set[str], passages: Iterable[Passage], meta: dict) -> Path:
+        """A new generation = the live one without `remove_docs`, plus these passages.
+
+        The live generation's files are hard-linked, not copied (whoosh never rewrites a
+        segment file), so an update costs what it changes, and readers of the live
+        generation see nothing until the swap."""
+        from whoosh import index as windex
+
+        live = self.generation
+
+        def start(gen: Path):
+            for f in live.iterdir():
+                if f.name not in (PASSAGES, META) and f.is_file():
+                    os.link(f, gen / f.name)
+            return windex.open_dir(str(gen))
+
+        kept = [p for p in self.passages() if p.doc not in remove_docs]
+        return self._new_generation(start, passages, remove_docs, meta, 1, kept)
+
+    def _new_generation(self, start, passages: Iterable[Passage], remove_docs: set[str],
+                        meta: dict, procs: int, kept: list[Passage] = ()) -> Path:
         self.root.mkdir(parents=True, exist_ok=True)
         gen = Path(tempfile.mkdtemp(prefix="building-", dir=self.root))
         try:
-            ix = windex.create_in(str(gen), _schema())
-            writer = ix.writer(limitmb=256)
+            ix = start(gen)
+            if procs > 1:
+                from .analysis import jieba_tokenizer
+
+                jieba_tokenizer()  # load before whoosh forks its workers
+                writer = ix.writer(procs=procs, multisegment=True, limitmb=128)
+            else:
+                writer = ix.writer(limitmb=256)
+            for doc in sorted(remove_docs):
+                writer.delete_by_term("doc", doc)
+            count = 0
             with open(gen / PASSAGES, "w", encoding="utf-8") as out:
-                count = 0
+                for p in kept:
+                    out.write(json.dumps(p.to_json(), ensure_ascii=False) + "\n")
+                    count += 1
                 for p in passages:
                     out.write(json.dumps(p.to_json(), ensure_ascii=False) + "\n")
-                    fields = dict(
-                        id=p.id, doc=p.doc, kind=p.kind, body=p.text,
-                        heading="\n".join(p.headings), path="\n".join(p.section),
-                        norm=searchable_text(p), data=p.to_json(),
-                    )
-                    if p.spun:
-                        fields["repaired"] = p.text
-                    writer.add_document(**fields)
+                    writer.add_document(**_fields(p))
                     count += 1
             writer.commit()
             ix.close()

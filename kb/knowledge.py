@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from . import analysis
-from .errors import IndexMissingError, KbError, ReadError, ReferenceError_
+from .errors import IndexCorruptError, IndexMissingError, KbError, ReadError, ReferenceError_
 from .index import IndexStore
-from .ingest import Ingested, collect, ingest
+from .ingest import Ingested, Source, collect, ingest
 from .model import Answer, BuildReport, Hit, OutlineEntry, Passage, Skipped
 
 DEFAULT_INDEX = Path("index")
@@ -61,41 +61,85 @@ class KnowledgeBase:
 
     @classmethod
     def build(cls, paths: Iterable[str | os.PathLike], index: str | os.PathLike = DEFAULT_INDEX,
-              progress: Progress = _silent) -> "KnowledgeBase":
+              progress: Progress = _silent, workers: int | None = None) -> "KnowledgeBase":
         """Index files and folders into a new generation of `index` (atomic: all or nothing)."""
         started = time.perf_counter()
         inputs = [Path(p) for p in paths]
         sources, skipped = collect(inputs)
-        done: list[Ingested] = []
-        for i, source in enumerate(sources, 1):
-            try:
-                done.append(ingest(source))
-                progress(f"[{i}/{len(sources)}] {source.name}: {len(done[-1].passages)} passages")
-            except ReadError as exc:
-                skipped.append(Skipped(str(source.path), str(exc)))
-                progress(f"[{i}/{len(sources)}] skipped {exc}")
+        done = _ingest_all(sources, skipped, progress, workers)
         if not done:
             reasons = "; ".join(s.reason for s in skipped) or "no files found"
             raise KbError(f"nothing to index ({reasons}); the existing index is unchanged")
-        meta = {
-            "analyzer": analysis.fingerprint(),
-            "inputs": [str(p.resolve()) for p in inputs],
-            "sources": [_source_meta(d) for d in done],
-            "documents": {
-                d.source.name: {"title": d.title, "encoding": d.encoding, "spun": d.spun, "outline": d.outline}
-                for d in done
-            },
-            "skipped": [{"path": s.path, "reason": s.reason} for s in skipped],
-        }
         store = IndexStore(Path(index))
-        store.write((p for d in done for p in d.passages), meta)
-        report = BuildReport(
-            documents=len(done),
-            passages=sum(len(d.passages) for d in done),
-            skipped=tuple(skipped),
-            seconds=time.perf_counter() - started,
-        )
+        passages = sum(len(d.passages) for d in done)
+        procs = _procs(workers) if passages >= PARALLEL_INDEX else 1
+        store.write((p for d in done for p in d.passages), _meta(inputs, done, skipped), procs=procs)
+        report = BuildReport(len(done), passages, tuple(skipped), time.perf_counter() - started)
         return cls(store, report)
+
+    @classmethod
+    def index(cls, paths: Iterable[str | os.PathLike], index: str | os.PathLike = DEFAULT_INDEX,
+              progress: Progress = _silent, workers: int | None = None) -> "KnowledgeBase":
+        """Bring `index` up to date with these files and folders: re-index only the files whose
+        content changed, add new ones, drop those that are gone. Builds from nothing when there
+        is no usable index (none yet, another analyzer, a damaged one)."""
+        store = IndexStore(Path(index))
+        try:
+            if store.exists() and store.meta.get("analyzer") == analysis.fingerprint():
+                return cls(store)._update([Path(p) for p in paths], progress, workers)
+        except (IndexCorruptError, OSError):
+            pass
+        return cls.build(paths, index, progress, workers)
+
+    def _update(self, inputs: list[Path], progress: Progress, workers: int | None,
+                excluded: set[str] = frozenset()) -> "KnowledgeBase":
+        started = time.perf_counter()
+        meta = self.store.meta
+        sources, skipped = collect(inputs)
+        sources = [s for s in sources if str(s.path) not in excluded]
+        recorded = {s["name"]: s for s in meta.get("sources", [])}
+        fresh = [s for s in sources if s.name in recorded and recorded[s.name]["path"] == str(s.path)
+                 and not _changed(s.path, recorded[s.name])]
+        fresh_names = {s.name for s in fresh}
+        todo = [s for s in sources if s.name not in fresh_names]
+        gone = set(recorded) - {s.name for s in sources}
+        if not todo and not gone:
+            self.report = BuildReport(len(fresh), meta.get("passages", 0), tuple(skipped),
+                                      time.perf_counter() - started, rebuilt=False)
+            return self
+        done = _ingest_all(todo, skipped, progress, workers)
+        if not done and not fresh:
+            reasons = "; ".join(s.reason for s in skipped) or "no files found"
+            raise KbError(f"nothing to index ({reasons}); the existing index is unchanged")
+        kept_docs = {name: meta["documents"][name] for name in fresh_names}
+        kept_sources = [recorded[name] for name in fresh_names]
+        new_meta = {**_meta(inputs, done, skipped, kept_sources, kept_docs), "excluded": sorted(excluded)}
+        remove = gone | {s.name for s in todo if s.name in recorded}
+        for name in sorted(gone):
+            progress(f"removed {name}")
+        self.store.update(remove, (p for d in done for p in d.passages), new_meta)
+        passages = self.store.meta["passages"]
+        report = BuildReport(len(fresh) + len(done), passages, tuple(skipped),
+                             time.perf_counter() - started, rebuilt=False)
+        return KnowledgeBase(self.store, report)
+
+    def remove(self, doc: str) -> "KnowledgeBase":
+        """Drop one document from the index (its file stays where it is, and is not re-added
+        by the staleness check until it is indexed again)."""
+        name = self.resolve_doc(doc)
+        meta = self.store.meta
+        sources = [s for s in meta["sources"] if s["name"] != name]
+        removed = [s["path"] for s in meta["sources"] if s["name"] == name]
+        new_meta = {
+            **{k: v for k, v in meta.items() if k not in ("format", "passages", "built")},
+            "sources": sources,
+            "documents": {k: v for k, v in meta["documents"].items() if k != name},
+            "excluded": sorted(set(meta.get("excluded", [])) | set(removed)),
+        }
+        if not new_meta["documents"]:
+            raise KbError(f"{name} is the only indexed document; index something else first")
+        self.store.update({name}, (), new_meta)
+        return KnowledgeBase(self.store)
 
     def stale_reasons(self) -> list[str]:
         """Why the index no longer matches its files (empty when it is fresh)."""
@@ -113,7 +157,8 @@ class KnowledgeBase:
             sources, _ = collect(inputs)
         except KbError as exc:
             return reasons + [str(exc)]
-        current = {str(s.path): s for s in sources}
+        excluded = set(meta.get("excluded", []))
+        current = {str(s.path): s for s in sources if str(s.path) not in excluded}
         added = sorted(set(current) - set(recorded))
         removed = sorted(set(recorded) - set(current))
         changed = [p for p in set(current) & set(recorded) if _changed(Path(p), recorded[p])]
@@ -126,11 +171,13 @@ class KnowledgeBase:
         return reasons
 
     def rebuild(self, progress: Progress = _silent) -> "KnowledgeBase":
-        """Rebuild from the paths this index was built from."""
-        inputs = self.store.meta.get("inputs", [])
-        root = self.store.root
-        self.store.close()
-        return KnowledgeBase.build(inputs, root, progress)
+        """Bring the index up to date with the paths it was built from (only what changed)."""
+        meta = self.store.meta
+        inputs = [Path(p) for p in meta.get("inputs", [])]
+        if meta.get("analyzer") != analysis.fingerprint():
+            self.store.close()
+            return KnowledgeBase.build(inputs, self.store.root, progress)
+        return self._update(inputs, progress, None, excluded=set(meta.get("excluded", [])))
 
     # --- reading -----------------------------------------------------------
 
@@ -260,3 +307,57 @@ def _changed(path: Path, recorded: dict) -> bool:
     import hashlib
 
     return hashlib.sha256(path.read_bytes()).hexdigest() != recorded.get("sha256")
+
+
+PARALLEL_INGEST = 16  # files: fewer are read in this process (a pool costs more than it saves)
+PARALLEL_INDEX = 2000  # passages: fewer are indexed by one whoosh writer
+
+
+def _procs(workers: int | None) -> int:
+    return max(1, workers if workers is not None else (os.cpu_count() or 1))
+
+
+def _ingest_one(source: Source) -> Ingested | str:
+    try:
+        return ingest(source)
+    except ReadError as exc:
+        return str(exc)
+
+
+def _ingest_all(sources: list[Source], skipped: list[Skipped], progress: Progress,
+                workers: int | None) -> list[Ingested]:
+    """Read, clean and cut every file, on all cores when there are many; failures are skipped."""
+    procs = _procs(workers)
+    if procs > 1 and len(sources) >= PARALLEL_INGEST:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(procs, mp_context=multiprocessing.get_context("fork")) as pool:
+            results = list(pool.map(_ingest_one, sources, chunksize=max(1, len(sources) // (procs * 8))))
+    else:
+        results = [_ingest_one(s) for s in sources]
+    done = []
+    for i, (source, result) in enumerate(zip(sources, results), 1):
+        if isinstance(result, str):
+            skipped.append(Skipped(str(source.path), result))
+            progress(f"[{i}/{len(sources)}] skipped {result}")
+        else:
+            done.append(result)
+            progress(f"[{i}/{len(sources)}] {source.name}: {len(result.passages)} passages")
+    return done
+
+
+def _meta(inputs: list[Path], done: list[Ingested], skipped: list[Skipped],
+          kept_sources: list[dict] = (), kept_docs: dict | None = None) -> dict:
+    documents = dict(kept_docs or {})
+    documents.update({
+        d.source.name: {"title": d.title, "encoding": d.encoding, "spun": d.spun, "outline": d.outline}
+        for d in done
+    })
+    return {
+        "analyzer": analysis.fingerprint(),
+        "inputs": [str(p.resolve()) for p in inputs],
+        "sources": list(kept_sources) + [_source_meta(d) for d in done],
+        "documents": documents,
+        "skipped": [{"path": s.path, "reason": s.reason} for s in skipped],
+    }

@@ -1,0 +1,89 @@
+"""Incremental updates: only what changed is re-indexed; readers never see half an update."""
+
+from click.testing import CliRunner
+
+from cli import main
+from kb import KnowledgeBase
+
+
+def gen(index):
+    return (index / "CURRENT").read_text().strip()
+
+
+def test_unchanged_folder_is_a_no_op(own_seeds, tmp_path):
+    index = tmp_path / "ix"
+    KnowledgeBase.build([own_seeds], index)
+    before = gen(index)
+    kb = KnowledgeBase.index([own_seeds], index)
+    assert not kb.report.rebuilt and gen(index) == before
+
+
+def test_changed_file_is_reindexed_alone(own_seeds, tmp_path):
+    index = tmp_path / "ix"
+    kb = KnowledgeBase.build([own_seeds], index)
+    untouched = [p.to_json() for p in kb.passages("000")]
+    f = next(own_seeds.glob("001*.txt"))
+    f.write_text(f.read_text("utf-8") + "\n第十四部分:夜间派件安全守则\n", "utf-8")
+    messages = []
+    kb = KnowledgeBase.index([own_seeds], index, progress=messages.append)
+    assert [m for m in messages if "passages" in m] == [f"[1/1] {f.name}: {len(kb.passages('001'))} passages"]
+    assert [p.to_json() for p in kb.passages("000")] == untouched
+    assert "夜间派件安全守则" in kb.search("夜间派件安全守则", limit=1)[0].passage.text
+    assert kb.stale_reasons() == []
+
+
+def test_new_file_is_added_and_deleted_file_dropped(own_seeds, tmp_path):
+    index = tmp_path / "ix"
+    KnowledgeBase.build([own_seeds], index)
+    (own_seeds / "005_new.txt").write_text("第一章 夜间派件\n夜间派件要核对收件人身份。\n", "utf-8")
+    next(own_seeds.glob("004*.txt")).unlink()
+    kb = KnowledgeBase.index([own_seeds], index)
+    assert sorted(kb.documents()) == ["000_eada5ee40357fd85.txt", "001_9e394c6821bbec5a.txt",
+                                      "002_5c54809273e44e81.txt", "003_b79be88cefedbace.txt", "005_new.txt"]
+    assert all(not p.doc.startswith("004") for p in kb.passages())
+    assert kb.search("核对收件人身份", limit=1)[0].passage.doc == "005_new.txt"
+
+
+def test_removed_document_stays_out_until_indexed_again(own_seeds, tmp_path):
+    index = tmp_path / "ix"
+    kb = KnowledgeBase.build([own_seeds], index).remove("004")
+    assert "004_470ff42900250877.txt" not in kb.documents()
+    assert kb.stale_reasons() == []  # its file is still there, but it was removed on purpose
+    assert "004_470ff42900250877.txt" not in kb.rebuild().documents()
+    assert "004_470ff42900250877.txt" in KnowledgeBase.index([own_seeds], index).documents()
+
+
+def test_reader_keeps_its_generation_during_an_update(own_seeds, tmp_path):
+    index = tmp_path / "ix"
+    KnowledgeBase.build([own_seeds], index)
+    reader = KnowledgeBase.open(index)
+    before = [h.passage.id for h in reader.search("派前电动车检查要点", limit=3)]
+    f = next(own_seeds.glob("002*.txt"))
+    f.write_text("第一章 新内容\n派前电动车检查要点:轮胎、刹车。\n", "utf-8")
+    KnowledgeBase.index([own_seeds], index)
+    assert [h.passage.id for h in reader.search("派前电动车检查要点", limit=3)] == before
+
+
+def test_cli_index_updates_and_removes(own_seeds, tmp_path):
+    index = tmp_path / "ix"
+    runner = CliRunner()
+    r = runner.invoke(main, ["index", str(own_seeds), "--index", str(index)])
+    assert r.exit_code == 0 and r.stdout.startswith("Indexed 5 document(s)")
+    r = runner.invoke(main, ["index", str(own_seeds), "--index", str(index)])
+    assert r.stdout.startswith("Updated 5 document(s)")
+    r = runner.invoke(main, ["index", "--remove", "003", "--index", str(index)])
+    assert r.exit_code == 0 and "Removed 003" in r.stdout
+    r = runner.invoke(main, ["index", "--remove", "zzz", "--index", str(index)])
+    assert r.exit_code == 1 and "no indexed document" in r.output
+
+
+def test_parallel_build_gives_the_same_index(own_seeds, tmp_path, monkeypatch):
+    import kb.knowledge
+
+    one = KnowledgeBase.build([own_seeds], tmp_path / "one", workers=1)
+    monkeypatch.setattr(kb.knowledge, "PARALLEL_INGEST", 1)  # a pool even for five files
+    monkeypatch.setattr(kb.knowledge, "PARALLEL_INDEX", 1)  # whoosh's multiprocess writer
+    two = KnowledgeBase.build([own_seeds], tmp_path / "two", workers=2)
+    assert [p.to_json() for p in one.passages()] == [p.to_json() for p in two.passages()]
+    for query in ("客诉处理步骤", "SPIN提问法", "派前電動車檢查"):
+        assert [h.passage.id for h in one.search(query)] == [h.passage.id for h in two.search(query)]
