@@ -29,9 +29,12 @@ MAX_ANSWER = 600  # characters; the eval counts anything over 1,500 as no answer
 MIN_SUPPORT = 0.5  # share of the question's topic weight the evidence must hold
 MAX_ITEMS = 20
 MAX_ANCHOR = 40
+LIST_HITS = 5  # hits whose headings may head the answer's list
+LIST_SLACK = 0.1  # a list answer stands unless the best sentence holds this much more of the topic
 UNRANKED = 99
 EVIDENCE_HITS = 6
 
+_COUNT = re.compile(r"^哪?[几一二三四五六七八九十两\d]+[个种类项步条点大张方层]?$")
 _SENTENCE = re.compile(r"(?<=[。!?;!?;])|(?<![\d.])\.(?![\d.])")
 # An item marker opening a line or standing inside one: (1) 1) 1、 1. (一) 一、 第一步 ① ü • -
 _MARKER = (
@@ -89,6 +92,8 @@ def analyse_question(text: str) -> Question:
     framing = _framing_words()
     groups: dict[int, list[str]] = {}
     for t in analyze(text):
+        if _COUNT.match(t.text):
+            continue  # 几类, 三个, 五大: how many, not what
         if t.text not in framing and (t.sub or t.pos not in groups):
             groups.setdefault(t.pos, []).append(t.text)
     topic = tuple(dict.fromkeys(tuple(g) for g in groups.values() if g and g[0] not in framing))
@@ -219,10 +224,14 @@ def _items_after(lines: list[tuple[int, str, Passage]], anchor: int) -> list[tup
             starts_list = family is None and rank == UNRANKED  # a plain title's first numbered line
             if r is not None and r <= rank and not same_list and not starts_list:
                 break
+        if rank == UNRANKED and family is None and i - anchor > 3:
+            break  # a plain title's list starts right under it, not further down
         pieces = _split_items(text)
         if i == anchor:
             pieces = pieces[1:] if pieces and pieces[0][0] is None else pieces[1:]
         for fam, body in pieces:
+            if fam is not None and len(_LEADING_MARKER.sub("", body).strip()) < 2:
+                continue  # a bare marker ('① ②' laid out apart from its text) is no item
             if fam is None:
                 # an unmarked run-on continues the previous item (a line wrapped mid-sentence)
                 if items and family and not items[-1][1].endswith(("。", ";", ";")) and i > anchor:
@@ -260,8 +269,10 @@ def _flat_items(lines, anchor):
     """Unnumbered short lines under a heading line (快刀斩乱麻 / 吃亏得便宜 / …)."""
     out = []
     for no, text, passage in lines[anchor + 1:]:
-        if len(text) > 16 or heading_rank(text) is not None:
+        if len(text) > 16 or heading_rank(text) is not None or _LEADING_MARKER.match(text):
             break
+        if text.endswith((":", ":")) or len(re.findall(r"[\u4e00-\u9fff]", text)) < 2:
+            break  # a label ('特点:') or stray marks end a run of items
         if out and _HEADING_NOUN.search(normalise_text(text)):
             break
         out.append((no, text, passage))
@@ -294,11 +305,11 @@ def _list_parts(kb, q: Question, hits: list[Hit], w: _Weights) -> list[Part]:
     nouns = [m for m, _ in w.groups if m in _list_nouns()]
     key = w.key()
     candidates = []  # (score, units, anchor index, items)
-    for rank, hit in enumerate(hits[:3]):
+    for rank, hit in enumerate(hits[:LIST_HITS]):
         units = _units(_following(kb, hit.passage))
         for i in range(len(_units([hit.passage]))):
             text = units[i][1]
-            if len(text) > MAX_ANCHOR and heading_rank(text) is None:
+            if heading_rank(text) is None and (len(text) > MAX_ANCHOR or text.endswith(("。", "!", "!"))):
                 continue  # a list is headed by a title, not by a sentence
             title = normalise_text(_readable(units[i][2], text[:60]))
             anchor_score = w.score(title) + sum(w.idf[n] for n in nouns if n in title)
@@ -441,6 +452,10 @@ def ask(kb, question: str, script: str | None = "auto") -> Answer:
         parts = _structure_parts(kb, q, w)
     if not parts and q.kind in ("list", "method", "structure"):
         parts = _list_parts(kb, q, hits, w)
+        sentence = _sentence_parts(q, hits, w, want_numbers=False)
+        # a list that holds clearly less of the question than its best sentence is another list
+        if parts and sentence and _held(sentence, w) > _held(parts, w) + LIST_SLACK:
+            parts = sentence
     if not parts and q.kind == "location":
         parts = _location_parts(hits, w)
     if not parts:
@@ -462,6 +477,11 @@ def ask(kb, question: str, script: str | None = "auto") -> Answer:
         confidence=round(min(1.0, support), 3),
         kind=q.kind,
     )
+
+
+def _held(parts: list[Part], w: _Weights) -> float:
+    """Share of the question's topic that an answer's lines hold (read as the index reads them)."""
+    return w.share("\n".join(_readable(p.passage, p.text) for p in parts))
 
 
 def _render(q: Question, parts: list[Part]) -> str:

@@ -32,27 +32,25 @@ from .model import Passage
 CURRENT = "CURRENT"
 META = "meta.json"
 PASSAGES = "passages.jsonl"
-FORMAT = 1
+FORMAT = 2
 
 # Field weights: a query word in a section's own heading says more than one in its body.
-BM25_B, BM25_K1 = 0.75, 1.2
-FIELD_BOOSTS = {"body": 1.0, "heading": 1.3, "path": 0.5, "repaired": 1.0}
+BM25_B, BM25_K1 = 0.5, 1.2
+# Weight of a passage's parts in its one indexed field: a query word in a section's own
+# heading says more than one in its body, one in the breadcrumb less.
+PART_BOOSTS = (1.0, 1.3, 0.5, 1.0)  # body, heading, breadcrumb, repaired words
 
 
 def _schema():
     from whoosh.fields import ID, STORED, TEXT, Schema
 
-    from .whoosh_analysis import KbRepairedTokenizer, KbTokenizer
+    from .whoosh_analysis import KbFieldedTokenizer
 
-    analyzer = KbTokenizer()
     return Schema(
         id=ID(stored=True, unique=True),
         doc=ID(stored=True),
         kind=ID(stored=True),
-        body=TEXT(analyzer=analyzer, phrase=True),
-        heading=TEXT(analyzer=analyzer, phrase=False),
-        path=TEXT(analyzer=analyzer, phrase=False),
-        repaired=TEXT(analyzer=KbRepairedTokenizer(), phrase=False),
+        text=TEXT(analyzer=KbFieldedTokenizer(PART_BOOSTS), phrase=True),
         norm=STORED(),
         data=STORED(),
     )
@@ -69,15 +67,13 @@ def searchable_text(p: Passage) -> str:
 
 
 def _fields(p: Passage) -> dict:
-    """A passage as whoosh fields: analysed text fields, filters, and what search reads back."""
-    fields = dict(
-        id=p.id, doc=p.doc, kind=p.kind, body=p.text,
-        heading="\n".join(p.headings), path="\n".join(p.section),
-        norm=searchable_text(p), data=p.to_json(),
-    )
-    if p.spun:
-        fields["repaired"] = p.text
-    return fields
+    """A passage as whoosh fields: its parts joined for the one analysed field (see
+    KbFieldedTokenizer), filters, and what search reads back."""
+    from .whoosh_analysis import PART_SEPARATOR
+
+    parts = (p.text, "\n".join(p.headings), "\n".join(p.section), p.text if p.spun else "")
+    return dict(id=p.id, doc=p.doc, kind=p.kind, text=PART_SEPARATOR.join(parts),
+                norm=searchable_text(p), data=p.to_json())
 
 
 @dataclass(frozen=True)
@@ -128,21 +124,19 @@ class IndexStore:
                 meta = json.loads((self.generation / META).read_text("utf-8"))
             except (OSError, ValueError) as exc:
                 raise IndexCorruptError(f"index at {self.root} is corrupt (bad {META}); rebuild it with `kb index`") from exc
-            if meta.get("format") != FORMAT:
-                raise IndexCorruptError(f"index at {self.root} has an old format; rebuild it with `kb index`")
             self._meta = meta
         return self._meta
 
     def searcher(self):
         if self._searcher is None:
+            if self.meta.get("format") != FORMAT:
+                raise IndexCorruptError(f"index at {self.root} was built by an older kb; rebuild it with `kb index --full`")
             from whoosh import index as windex
             from whoosh import scoring
 
             try:
                 self._ix = windex.open_dir(str(self.generation))
-                # the repaired field exists only in spun passages: its average length over the
-                # whole index is near zero, so length normalisation would crush it
-                weighting = scoring.BM25F(B=BM25_B, K1=BM25_K1, repaired_B=0.0)
+                weighting = scoring.BM25F(B=BM25_B, K1=BM25_K1)
                 self._searcher = self._ix.searcher(weighting=weighting)
             except Exception as exc:  # whoosh raises many kinds on a damaged directory
                 raise IndexCorruptError(f"index at {self.root} is corrupt ({type(exc).__name__}); rebuild it with `kb index`") from exc
@@ -164,17 +158,15 @@ class IndexStore:
             raise IndexCorruptError(f"index at {self.root} is corrupt (bad {PASSAGES}); rebuild it with `kb index`") from exc
 
     def doc_frequency(self, term: str) -> int:
-        """Passages holding the term (in their text, or in a spun text's repaired form)."""
-        s = self.searcher()
-        return max(s.doc_frequency("body", term), s.doc_frequency("repaired", term))
+        """Passages holding the term (in text, heading, breadcrumb, or a spun text's repair)."""
+        return self.searcher().doc_frequency("text", term)
 
     def vocabulary(self) -> frozenset[str]:
         """Every term of the passages' text: what spelling suggestions are chosen from."""
         if self._vocab is None:
             s = self.searcher()
             words: set[str] = set()
-            for field in ("body", "repaired"):
-                words.update(t.decode("utf-8") if isinstance(t, bytes) else t for t in s.lexicon(field))
+            words.update(t.decode("utf-8") if isinstance(t, bytes) else t for t in s.lexicon("text"))
             self._vocab = frozenset(words)
         return self._vocab
 
@@ -186,11 +178,7 @@ class IndexStore:
         """Passages matching any of the terms, best BM25F first (an OR query, never parsed)."""
         from whoosh.query import And, Or, Term
 
-        clauses = [
-            Term(field, term, boost=weight * boost)
-            for term, weight in weighted_terms.items()
-            for field, boost in FIELD_BOOSTS.items()
-        ]
+        clauses = [Term("text", term, boost=weight) for term, weight in weighted_terms.items()]
         if not clauses:
             return []
         query = Or(clauses)

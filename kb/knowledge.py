@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Callable, Iterable
 
 from . import analysis
 from .errors import IndexCorruptError, IndexMissingError, KbError, ReadError, ReferenceError_
-from .index import IndexStore
+from .index import FORMAT, IndexStore
 from .ingest import Ingested, Source, collect, ingest
 from .model import Answer, BuildReport, Hit, OutlineEntry, Passage, Skipped
 
@@ -85,7 +85,8 @@ class KnowledgeBase:
         is no usable index (none yet, another analyzer, a damaged one)."""
         store = IndexStore(Path(index))
         try:
-            if store.exists() and store.meta.get("analyzer") == analysis.fingerprint():
+            meta = store.meta if store.exists() else {}
+            if meta.get("analyzer") == analysis.fingerprint() and meta.get("format") == FORMAT:
                 return cls(store)._update([Path(p) for p in paths], progress, workers)
         except (IndexCorruptError, OSError):
             pass
@@ -145,8 +146,8 @@ class KnowledgeBase:
         """Why the index no longer matches its files (empty when it is fresh)."""
         meta = self.store.meta
         reasons = []
-        if meta.get("analyzer") != analysis.fingerprint():
-            reasons.append("the analyzer changed since the index was built")
+        if meta.get("analyzer") != analysis.fingerprint() or meta.get("format") != FORMAT:
+            reasons.append("the analyzer or index format changed since the index was built")
         recorded = {s["path"]: s for s in meta.get("sources", [])}
         inputs = [Path(p) for p in meta.get("inputs", [])]
         missing_inputs = [str(p) for p in inputs if not p.exists()]
@@ -174,7 +175,7 @@ class KnowledgeBase:
         """Bring the index up to date with the paths it was built from (only what changed)."""
         meta = self.store.meta
         inputs = [Path(p) for p in meta.get("inputs", [])]
-        if meta.get("analyzer") != analysis.fingerprint():
+        if meta.get("analyzer") != analysis.fingerprint() or meta.get("format") != FORMAT:
             self.store.close()
             return KnowledgeBase.build(inputs, self.store.root, progress)
         return self._update(inputs, progress, None, excluded=set(meta.get("excluded", [])))
