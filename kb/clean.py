@@ -29,6 +29,8 @@ Step = Callable[[Iterable[Line]], Iterator[Line]]
 
 # A pinyin reading glued after a character by the scraper: 維護(hù), 關(guān)系.
 _PINYIN = re.compile(r"(?<=[\u4e00-\u9fff])\((?=[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ])[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{1,7}\)")
+# The same reading after a legacy encoding (GBK, Big5) turned its tone-marked vowel into '?': 護(h?), 權(qu?n).
+_PINYIN_LOST = re.compile(r"(?<=[\u4e00-\u9fff])\((?:[zcs]h|[bpmfdtnlgkhjqxrzcsyw])?[aeiouv]{0,2}\?[aeiouv]{0,2}(?:ng|n|r)?\)")
 # Script garbage: Thai runs from a mis-decoded library banner, replacement characters,
 # runs of '?' left where bytes could not be decoded, and '?!' from a mis-decoded '《'.
 _GARBAGE = re.compile(r"[\u0e00-\u0e7f]+|\ufffd+|\?{2,}|\?!|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -56,7 +58,7 @@ def split_lines(text: str) -> Iterator[Line]:
 
 def strip_pinyin(lines: Iterable[Line]) -> Iterator[Line]:
     for line in lines:
-        yield replace(line, text=_PINYIN.sub("", line.text))
+        yield replace(line, text=_PINYIN_LOST.sub("", _PINYIN.sub("", line.text)))
 
 
 def strip_garbage(lines: Iterable[Line]) -> Iterator[Line]:

@@ -9,6 +9,13 @@ def test_pinyin_annotations_are_removed():
     assert texts("客戶關(guān)系維護(hù)") == ["客戶關系維護"]
 
 
+def test_pinyin_whose_tone_mark_a_legacy_encoding_lost_is_removed():
+    # Big5 and GBK hold no tone-marked vowels: Notepad's "ANSI" save writes '?' in their place
+    assert texts("客戶關(gu?n)系維護(h?)與權(qu?n)益") == ["客戶關系維護與權益"]
+    assert texts("版權(qu?n)說明:本文檔由用戶提供並上傳") == []  # and the boilerplate line is known again
+    assert texts("他問(what?)") == ["他問(what?)"]
+
+
 def test_latin_in_brackets_is_not_mistaken_for_pinyin():
     assert texts("傾聽(Listen to) 分擔(Share) 目標(PURPOSE)") == ["傾聽(Listen to) 分擔(Share) 目標(PURPOSE)"]
 
