@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from kb import KINDS, KbError, KnowledgeBase
+from kb.formats import format_counts
 from kb.knowledge import DEFAULT_INDEX, default_seeds
 
 INDEX_HELP = "Index directory (default: ./index, or $KB_INDEX)."
@@ -89,8 +90,12 @@ def index_cmd(paths: tuple[Path, ...], full: bool, remove: str | None, index: st
     r = kb.report
     verb = "Indexed" if r.rebuilt else "Updated"
     click.echo(f"{verb} {r.documents} document(s), {r.passages} passages in {r.seconds:.1f} s → {path}/")
+    click.echo("By format: " + ", ".join(f"{fmt} {n}" for fmt, n in format_counts(kb.documents()).items()))
+    if r.skipped:
+        click.echo(f"Skipped {len(r.skipped)} file(s):", err=True)
     for s in r.skipped:
-        click.echo(f"Skipped {s.path}: {s.reason}", err=True)
+        reason = s.reason.removeprefix(f"{s.path}: ")  # a read error names its file; say it once
+        click.echo(f"  {s.path}: {reason}", err=True)
 
 
 SCRIPT_CHOICE = click.Choice(["auto", "hans", "hant", "original"])
@@ -190,7 +195,8 @@ def ask(question: str, script: str, as_json: bool, index: str | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the passage as JSON.")
 @click.option("--index", "index", help=INDEX_HELP)
 def show(ref: str, as_json: bool, index: str | None) -> None:
-    """The passage at REF (DOC:LINE, e.g. 000:416), with its breadcrumb."""
+    """The passage at REF, with its breadcrumb: DOC:LINE (000:416), or for decks, PDFs and
+    Word or HTML files DOC:slide12, DOC:page3, DOC:¶14."""
     kb = _open(index)
     try:
         p = kb.show(ref)

@@ -1,6 +1,8 @@
 """Ingest: files and folders to passages, running read → clean → structure → passages per file.
 
-One bad file never stops a build: it is reported as skipped, with the reason.
+Reading is the formats package's job (text, Markdown, HTML, Word, PowerPoint,
+PDF); from the extracted lines on, every format takes the same path. One bad
+file never stops a build: it is reported as skipped, with the reason.
 """
 
 from __future__ import annotations
@@ -15,8 +17,8 @@ from .clean import clean, page_marker_title
 from .lexicon import is_spun
 from .errors import KbError, ReadError
 from .model import Passage, Skipped
+from .formats import extract, unsupported
 from .passages import build_passages
-from .read import TEXT_SUFFIXES, read_file
 from .structure import build_document, outline
 
 
@@ -36,6 +38,7 @@ class Ingested:
     title: str
     outline: list[tuple[int, str, int]]
     passages: list[Passage]
+    format: str = "txt"
 
     @property
     def spun(self) -> bool:
@@ -59,10 +62,11 @@ def collect(paths: Iterable[Path]) -> tuple[list[Source], list[Skipped]]:
                     if _hidden_or_temp(name):
                         continue
                     f = Path(dirpath) / name
-                    if f.suffix.lower() in TEXT_SUFFIXES:
-                        files.append(f)
+                    why = unsupported(f)
+                    if why:
+                        skipped.append(Skipped(str(f), why))
                     else:
-                        skipped.append(Skipped(str(f), f"unsupported file type {f.suffix or '(none)'}"))
+                        files.append(f)
         elif path.is_file():
             files.append(path)
         else:
@@ -77,11 +81,11 @@ def collect(paths: Iterable[Path]) -> tuple[list[Source], list[Skipped]]:
 
 def ingest(source: Source) -> Ingested:
     """Read, clean, structure and cut one file; raises ReadError when it cannot be used."""
-    st = read_file(source.path)
-    lines = clean(st.text)
-    doc = build_document(source.name, lines, page_marker_title(st.text))
+    ex = extract(source.path)
+    lines = clean(ex.text)
+    doc = build_document(source.name, lines, page_marker_title(ex.text), levels=ex.levels)
     spun = is_spun(normalise_text("".join(line.text for line in lines)))
-    passages = build_passages(doc, spun=spun)
+    passages = build_passages(doc, spun=spun, places=ex.places)
     if not passages:
         raise ReadError(f"{source.path}: no text left after cleaning")
-    return Ingested(source, st.sha256, st.encoding, doc.title, outline(doc), passages)
+    return Ingested(source, ex.sha256, ex.encoding, doc.title, outline(doc), passages, ex.format)

@@ -259,10 +259,11 @@ class KnowledgeBase:
         return doc[max(0, i - around): i + around + 1]
 
     def show(self, ref: str) -> Passage:
-        """The passage at a `DOC:LINE` reference."""
-        m = re.fullmatch(r"\s*(.+?):(\d+)(?:-\d+)?\s*", ref or "")
+        """The passage at a reference: `DOC:LINE` (as in Passage.ref, a trailing '(slide 12)' is
+        allowed), or a place in the format's terms: `DOC:slide12`, `DOC:page3`, `DOC:¶14`."""
+        m = re.fullmatch(r"\s*(.+?):(\d+)(?:-\d+)?(?:\s*\([^()]*\))?\s*", ref or "")
         if not m:
-            raise ReferenceError_(f"bad reference {ref!r}: use DOC:LINE, e.g. 000:415")
+            return self._show_place(ref)
         name, line = self.resolve_doc(m.group(1)), int(m.group(2))
         holding = [p for p in self.passages(name) if p.line_start <= line <= p.line_end]
         if holding:
@@ -271,6 +272,27 @@ class KnowledgeBase:
         raise ReferenceError_(
             f"line {line} of {name} holds no indexed text (boilerplate or blank); nearest passage: {nearest.ref}"
         )
+
+    def _show_place(self, ref: str) -> Passage:
+        """The passage at DOC:slide12, DOC:page3, DOC:¶14 (DOC:p14 is a page in a PDF, a paragraph elsewhere)."""
+        from . import location
+
+        name, _, spec = (ref or "").rpartition(":")
+        span = location.parse(spec)
+        if not name.strip() or not span:
+            raise ReferenceError_(f"bad reference {ref!r}: use DOC:LINE or DOC:slide12, DOC:page3, DOC:¶14; e.g. 000:415")
+        name = self.resolve_doc(name.strip())
+        passages = self.passages(name)
+        units = location.units(p.location for p in passages)
+        if span.unit == "p" and units:
+            span = location.Span("page" if "page" in units else units[0], span.first, span.last)
+        if span.unit not in units:
+            hint = f"by {units[0]}, e.g. {name}:{units[0]}{span.first}" if units else f"by line: {name}:LINE"
+            raise ReferenceError_(f"{name} is located {hint}")
+        found = location.holding(passages, span, lambda p: p.location)
+        if found:
+            return found[0]
+        raise ReferenceError_(f"{span.unit} {span.first} of {name} holds no indexed text")
 
     def outline(self, doc: str | None = None) -> list[OutlineEntry]:
         """The course / unit / section headings of one document, or of all."""

@@ -20,6 +20,7 @@ class Passage:
     kind: str
     lines: tuple[int, ...] = ()  # the source line of each line of `text`
     spun: bool = False  # from a synonym-spun document: also searched in repaired form
+    location: str = ""  # in the format's terms: 'slide 12', 'pages 3–4', '¶ 14' ('' for plain text)
 
     def to_json(self) -> dict:
         d = asdict(self)
@@ -41,8 +42,10 @@ class Passage:
 
     @property
     def ref(self) -> str:
+        """'DOC:LINES', and where the format has its own terms 'DOC:LINES (slide 12)': `kb show`
+        takes either part (DOC:40-45, DOC:slide12)."""
         span = f"{self.line_start}" if self.line_start == self.line_end else f"{self.line_start}-{self.line_end}"
-        return f"{self.doc}:{span}"
+        return f"{self.doc}:{span}" + (f" ({self.location})" if self.location else "")
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,7 @@ class Hit:
             "section": list(p.section),
             "line_start": p.line_start,
             "line_end": p.line_end,
+            "location": p.location,
             "kind": p.kind,
             "text": p.text,
             "highlight": self.highlight,

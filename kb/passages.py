@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 from importlib import resources
 from functools import lru_cache
+from typing import Mapping
 
+from .location import Place, label
 from .model import Passage
 from .script import both_scripts, to_hans
 from .structure import MAX_PASSAGE, Document, Section, Segment
@@ -48,8 +50,9 @@ def _chunks(segments: list[Segment]) -> list[list[Segment]]:
     return chunks
 
 
-def build_passages(doc: Document, spun: bool = False) -> list[Passage]:
-    """All passages of a document, in document order."""
+def build_passages(doc: Document, spun: bool = False, places: Mapping[int, Place] | None = None) -> list[Passage]:
+    """All passages of a document, in document order; `places` maps a line to its slide, page or
+    paragraph, from which each passage's location is labelled."""
     out: list[Passage] = []
     headings: dict[tuple[int, str], str] = {}
 
@@ -79,6 +82,7 @@ def build_passages(doc: Document, spun: bool = False) -> list[Passage]:
                 kind=infer_kind(own, crumbs, text),
                 lines=tuple(dict.fromkeys(s.line for s in segments)),
                 spun=spun,
+                location=label(places[s.line] for s in segments if s.line in places) if places else "",
             )
         )
 

@@ -15,8 +15,6 @@ from pathlib import Path
 
 from .errors import ReadError
 
-TEXT_SUFFIXES = (".txt", ".text", ".md")
-
 
 @dataclass(frozen=True)
 class SourceText:

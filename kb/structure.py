@@ -2,7 +2,11 @@
 
 Headings are recognised by their numbering (課程一, 第一篇, 單元一, 一、, 1、, (1), 1) …),
 each numbering style having a fixed rank; a heading closes every open section of
-the same or a lower rank. Run-on lines (slide decks scraped into one line) are cut
+the same or a lower rank. When the file's format declares a heading (a Word
+heading style, <h2>, `##`), that declaration wins: its level ranks above every
+numbering style, so numbered lines structure the inside of a declared section
+and never close it. A slide title is a heading too, but decks have no levels:
+its numbering ranks it, else it sits just above numbered items. Run-on lines (slide decks scraped into one line) are cut
 into segments at sentence ends and slide breaks, and at inline numbered titles
 (`01行業認知基礎`) that the document's own table of contents confirms.
 """
@@ -12,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Mapping
 
 from .clean import RUN_ON, Line
 from .script import both_scripts
@@ -44,6 +49,20 @@ def heading_rules() -> tuple[tuple[int, re.Pattern[str]], ...]:
 
 
 INLINE_RANK = 2
+
+
+UNLEVELLED = 0  # a heading whose format gives it no level: a slide title
+SLIDE_RANK = 4.5  # an unnumbered slide title: inside the unit or 節 it follows, above numbered items
+
+
+def declared_rank(level: int, text: str) -> float:
+    """The rank of a heading the format declares. A level (1 = top) ranks between the root (0)
+    and the first numbering style (1), in the format's own order. A heading without a level
+    (slide titles are all alike) ranks by its numbering, as a line of text would, and
+    otherwise just above numbered items, so a deck's 課程 › 單元 › slide tree survives."""
+    if level == UNLEVELLED:
+        return heading_rank(text) or SLIDE_RANK
+    return min(max(level, 1), 9) / 10
 ITEM_RANK = 5  # ranks below this (1、, (1), 1)) number the items of a list
 
 # Where a long heading line stops being a title: an inline item, a sentence end, a colon.
@@ -66,7 +85,7 @@ class Segment:
 @dataclass
 class Section:
     title: str
-    rank: int
+    rank: float
     heading: Segment | None = None
     body: list[Segment] = field(default_factory=list)
     children: list["Section"] = field(default_factory=list)
@@ -170,14 +189,16 @@ def document_title(lines: list[Line], marker_title: str | None) -> str:
     return ""
 
 
-def build_document(name: str, lines: list[Line], marker_title: str | None = None) -> Document:
-    """Turn a document's cleaned lines into its section tree."""
+def build_document(name: str, lines: list[Line], marker_title: str | None = None,
+                   levels: Mapping[int, int] | None = None) -> Document:
+    """Turn a document's cleaned lines into its section tree; `levels` maps a line number to the
+    heading level its format declares."""
     root = Section(title="", rank=0)
     doc = Document(name=name, title=document_title(lines, marker_title) or name, root=root)
     toc = table_of_contents(lines)
     stack = [root]
 
-    def open_section(title: str, rank: int, seg: Segment) -> Section:
+    def open_section(title: str, rank: float, seg: Segment) -> Section:
         while stack[-1].rank >= rank:
             stack.pop()
         section = Section(title=title, rank=rank, heading=seg)
@@ -186,6 +207,13 @@ def build_document(name: str, lines: list[Line], marker_title: str | None = None
         return section
 
     for line in lines:
+        if levels and line.no in levels:
+            title, rest = split_heading(line.text) or (_shortened(line.text), "")
+            section = open_section(title, declared_rank(levels[line.no], line.text),
+                                   Segment(line.no, title if rest else line.text))
+            if rest:
+                section.body.append(Segment(line.no, rest))
+            continue
         if len(line.text) > RUN_ON:
             for seg, title in cut_run_on(line, toc):
                 if title:
@@ -203,6 +231,11 @@ def build_document(name: str, lines: list[Line], marker_title: str | None = None
         else:
             stack[-1].body.append(Segment(line.no, line.text))
     return doc
+
+
+def _shortened(text: str) -> str:
+    """A breadcrumb for a declared heading too long to be one (a whole paragraph styled as a heading)."""
+    return text[:MAX_HEADING].rstrip() + "…"
 
 
 def outline(doc: Document) -> list[tuple[int, str, int]]:

@@ -129,11 +129,13 @@ def test_changed_seed_is_reindexed_before_searching(tmp_path, seeds_dir, monkeyp
 def test_index_command_reports_what_it_skipped(tmp_path, seeds_dir):
     folder = tmp_path / "docs"
     shutil.copytree(seeds_dir, folder)
+    (folder / "slides.key").write_bytes(b"PK")
     (folder / "slides.pptx").write_bytes(b"PK")
     r = CliRunner().invoke(main, ["index", str(folder), "--index", str(tmp_path / "ix")])
     assert r.exit_code == 0
     assert "Indexed 5 document(s)" in r.stdout
-    assert "slides.pptx: unsupported file type .pptx" in r.stderr
+    assert "slides.key: unsupported file type .key" in r.stderr
+    assert "slides.pptx: corrupt .pptx" in r.stderr
 
 
 def test_index_of_a_missing_path_is_a_clear_error(tmp_path):

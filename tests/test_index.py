@@ -105,7 +105,8 @@ def test_unreadable_file_is_skipped_and_the_rest_indexed(own_seeds, tmp_path):
 def test_folder_walk_skips_hidden_temp_and_unsupported_files(own_seeds, tmp_path):
     (own_seeds / ".hidden.txt").write_text("隐藏", "utf-8")
     (own_seeds / "~$deck.txt").write_text("临时", "utf-8")
-    (own_seeds / "deck.pptx").write_bytes(b"PK")
+    (own_seeds / "~$deck.pptx").write_bytes(b"PK")
+    (own_seeds / "deck.key").write_bytes(b"PK")
     kb = KnowledgeBase.build([own_seeds], tmp_path / "ix")
     assert kb.report.documents == 5
-    assert [s.reason for s in kb.report.skipped] == ["unsupported file type .pptx"]
+    assert [s.reason for s in kb.report.skipped] == ["unsupported file type .key"]

@@ -1,0 +1,142 @@
+"""Formats: turn a file of any supported kind into the lines the pipeline reads.
+
+Every reader hands back the same shape, `Extracted`: the document's text as
+lines (so clean, structure and passages work unchanged and a line number means
+the same thing everywhere), plus what the format itself says about some lines:
+a heading level (a Word heading style, a slide title, <h2>, `##`) and a place
+(slide 12, page 3, ¶ 14). Plain text says nothing beyond its lines.
+
+Readers are imported on first use, and the libraries they need only inside
+them, so `import kb` stays light and a base install without the `formats` extra
+still reads .txt and .md; a .docx then fails with one line naming the extra.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
+from importlib import import_module
+from pathlib import Path
+from typing import Iterable
+
+from ..errors import ReadError
+from ..location import Place
+
+# suffix → (format, reader module): what `kb index FOLDER` picks up
+READERS: dict[str, tuple[str, str]] = {
+    ".txt": ("txt", "plain"),
+    ".text": ("txt", "plain"),
+    ".md": ("md", "markdown"),
+    ".markdown": ("md", "markdown"),
+    ".html": ("html", "html"),
+    ".htm": ("html", "html"),
+    ".docx": ("docx", "word"),
+    ".pptx": ("pptx", "slides"),
+    ".pdf": ("pdf", "pdf"),
+}
+SUFFIXES = tuple(READERS)
+
+# What a skipped file should become to be read: old binary Office formats are common in a trainer's folder.
+SAVE_AS = {".doc": ".docx", ".ppt": ".pptx", ".wps": ".docx", ".dps": ".pptx", ".rtf": ".docx"}
+
+EXTRA_HINT = "pip install -e '.[formats]'"
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """A file as the pipeline reads it: lines of text and what its format says about them."""
+
+    text: str  # the extracted lines joined by '\n' (for plain text: the decoded file, untouched)
+    format: str  # txt, md, html, docx, pptx, pdf
+    encoding: str  # how bytes became text: utf-8, gb18030, big5 …, or the container (docx, pptx, pdf)
+    sha256: str
+    levels: dict[int, int] = field(default_factory=dict)  # 1-based line → heading level (1 = top; 0 = no level)
+    places: dict[int, Place] = field(default_factory=dict)  # 1-based line → slide / page / paragraph
+
+
+class Layout:
+    """Collects a document block by block (paragraph, heading, table row, slide title) as lines.
+
+    A block may hold line breaks (a soft return in Word, <br>, a wrapped PDF line
+    that was not re-joined): it becomes several lines with the same place. A
+    heading stays one line. Blank blocks leave no line.
+    """
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.levels: dict[int, int] = {}
+        self.places: dict[int, Place] = {}
+
+    def add(self, text: str, level: int | None = None, place: Place | None = None) -> bool:
+        """Add a block; returns whether it held any text."""
+        heading = level is not None
+        pieces = [" ".join(p.split()) if heading else p.strip() for p in text.splitlines()]
+        if heading:
+            pieces = [" ".join(p for p in pieces if p)]
+        added = False
+        for piece in pieces:
+            if not piece:
+                continue
+            self.lines.append(piece)
+            no = len(self.lines)
+            if heading:
+                self.levels[no] = level
+            if place:
+                self.places[no] = place
+            added = True
+        return added
+
+    def extracted(self, fmt: str, encoding: str, data: bytes) -> Extracted:
+        return Extracted("\n".join(self.lines), fmt, encoding, sha256(data), dict(self.levels), dict(self.places))
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def format_of(name: str) -> str:
+    """The format a file name is read as ('deck.PPTX' → 'pptx'); unknown suffixes read as text."""
+    return READERS.get(Path(name).suffix.lower(), ("txt", "plain"))[0]
+
+
+def format_counts(names: Iterable[str]) -> dict[str, int]:
+    """How many documents of each format, most first: what `kb index` reports."""
+    return dict(Counter(format_of(n) for n in names).most_common())
+
+
+def unsupported(path: Path) -> str | None:
+    """Why a file in a folder is not read, or None when a reader takes it."""
+    suffix = path.suffix.lower()
+    if suffix in READERS:
+        return None
+    if suffix in SAVE_AS:
+        return f"unsupported file type {suffix} (save it as {SAVE_AS[suffix]})"
+    return f"unsupported file type {suffix or '(none)'}"
+
+
+def extract(path: Path) -> Extracted:
+    """Read one file into lines; raises ReadError with one line that names the file and why."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ReadError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    if not data.strip():
+        raise ReadError(f"{path}: empty file")
+    _, module = READERS.get(path.suffix.lower(), ("txt", "plain"))
+    reader = import_module(f".{module}", __name__)
+    return reader.read(path, data)
+
+
+def require(module: str, path: Path):
+    """Import a format library, or fail with the one line that says how to get it."""
+    try:
+        return import_module(module)
+    except ImportError as exc:
+        raise ReadError(f"{path}: needs the formats extra: {EXTRA_HINT}") from exc
+
+
+def corrupt(path: Path, exc: BaseException) -> ReadError:
+    """A parser's failure as one line: 'corrupt .docx (File is not a zip file)'."""
+    detail = " ".join(str(exc).split())[:120] or type(exc).__name__
+    return ReadError(f"{path}: corrupt {path.suffix.lower() or 'file'} ({detail})")

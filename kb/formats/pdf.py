@@ -1,0 +1,185 @@
+"""PDF (.pdf): laid out by pdfminer.six, text per page, each line carrying its page number.
+
+A PDF stores positioned lines, not paragraphs: a paragraph wrapped at the right
+margin would reach the index as pieces cut mid-word. Lines are re-joined when
+one runs to the right margin and the next carries on at the left margin without
+starting a numbered item or a bullet (with a space only between two Latin words
+or numbers: Chinese is wrapped anywhere, Latin at spaces). A paragraph may run on over a page break: its line is on
+pages 3–4. Running headers and footers (the same line at the top or bottom of
+most pages, page numbers aside) are dropped.
+
+Refused with their reason: a PDF that needs a password ('encrypted PDF'), one
+whose pages hold only images ('scanned PDF: no text layer'), a damaged one.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import ReadError
+from ..location import Place
+from . import Layout, corrupt, require
+
+RUNNING_SHARE = 0.6  # of pages: a top or bottom line repeated on this many is a running header or footer
+RUNNING_MIN_PAGES = 3
+_BULLET = re.compile(r"^[•·●○◆◇■□▪▫➢➤✓✔☑ü\-–—*]")
+_TERMINAL = re.compile(r"[。！？；：!?;:.…]\s*$")
+_WORD_END = re.compile(r"[A-Za-z0-9]$")
+_WORD_START = re.compile(r"^[A-Za-z0-9]")
+
+
+@dataclass(frozen=True)
+class _Line:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+
+    @property
+    def size(self) -> float:
+        return max(self.top - self.bottom, 1.0)
+
+
+def read(path: Path, data: bytes):
+    require("pdfminer", path)
+    from pdfminer.high_level import extract_pages
+    from pdfminer.layout import LAParams
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)  # it warns about every odd font on stderr
+    pages: list[list[_Line]] = []
+    images = False
+    try:
+        for page in extract_pages(io.BytesIO(data), password="", laparams=LAParams()):
+            lines, has_images = _page_lines(page)
+            pages.append(lines)
+            images = images or has_images
+    except PDFPasswordIncorrect as exc:
+        raise ReadError(f"{path}: encrypted PDF (needs a password)") from exc
+    except PDFEncryptionError as exc:
+        raise ReadError(f"{path}: encrypted PDF ({exc})") from exc
+    except ReadError:
+        raise
+    except Exception as exc:  # pdfminer raises many kinds on a damaged file; one bad file never stops a build
+        raise corrupt(path, exc) from exc
+    if not any(pages):
+        if images:
+            raise ReadError(f"{path}: scanned PDF: no text layer ({len(pages)} page(s) of images; run OCR first)")
+        raise ReadError(f"{path}: PDF with no text ({len(pages)} page(s))")
+    layout = Layout()
+    for paragraph, first, last in reflow(drop_running_lines(pages)):
+        layout.add(paragraph, place=Place("page", first, last))
+    return layout.extracted("pdf", "pdf", data)
+
+
+def _page_lines(page) -> tuple[list[_Line], bool]:
+    """The text lines of a page in pdfminer's reading order, and whether it holds images."""
+    from pdfminer.layout import LTFigure, LTImage, LTTextContainer, LTTextLine
+
+    lines: list[_Line] = []
+    images = False
+
+    def visit(element) -> None:
+        nonlocal images
+        if isinstance(element, LTTextLine):
+            text = " ".join(element.get_text().split())
+            if text:
+                lines.append(_Line(text, element.x0, element.x1, element.y1, element.y0))
+            return
+        if isinstance(element, LTImage):
+            images = True
+            return
+        if isinstance(element, (LTTextContainer, LTFigure)):
+            for child in element:
+                visit(child)
+
+    for element in page:
+        visit(element)
+    return lines, images
+
+
+def _shape(text: str) -> str:
+    return re.sub(r"\d+", "#", " ".join(text.split()))
+
+
+def drop_running_lines(pages: list[list[_Line]]) -> list[list[_Line]]:
+    """Drop the header and footer lines that most pages repeat (page numbers aside)."""
+    if len(pages) < RUNNING_MIN_PAGES:
+        return pages
+    edges = Counter()
+    for lines in pages:
+        if lines:
+            top = max(lines, key=lambda ln: ln.top)
+            bottom = min(lines, key=lambda ln: ln.bottom)
+            edges.update({_shape(top.text), _shape(bottom.text)})
+    running = {shape for shape, n in edges.items() if n >= RUNNING_SHARE * len(pages)}
+    if not running:
+        return pages
+    out = []
+    for lines in pages:
+        if not lines:
+            out.append(lines)
+            continue
+        top = max(lines, key=lambda ln: ln.top)
+        bottom = min(lines, key=lambda ln: ln.bottom)
+        out.append([ln for ln in lines if not ((ln is top or ln is bottom) and _shape(ln.text) in running)])
+    return out
+
+
+def reflow(pages: list[list[_Line]]) -> list[tuple[str, int, int]]:
+    """The document's lines as paragraphs (text, first page, last page): a line that reaches the
+    right margin goes on in the next line at the left margin, on the same page or the next."""
+    from ..structure import heading_rank
+
+    out: list[tuple[str, int, int]] = []
+    prev: _Line | None = None
+    prev_margins = (0.0, 0.0)
+    # the right margin is the document's: on a page of short lines the longest one is not full
+    right = max((ln.x1 for lines in pages for ln in lines), default=0.0)
+    for number, lines in enumerate(pages, 1):
+        if not lines:
+            prev = None
+            continue
+        margins = (min(ln.x0 for ln in lines), right)
+        for i, line in enumerate(lines):
+            goes_on = prev is not None and (
+                _continues(prev, line, margins) if i else _turns_page(prev, prev_margins, line, margins))
+            if goes_on and (heading_rank(line.text) or _BULLET.match(line.text)) and _TERMINAL.search(out[-1][0]):
+                goes_on = False  # a sentence ended at the margin, and a numbered item or a bullet begins
+            if goes_on:
+                text, first, _ = out[-1]
+                sep = " " if _WORD_END.search(text) and _WORD_START.match(line.text) else ""
+                out[-1] = (text + sep + line.text, first, number)
+            else:
+                out.append((line.text, number, number))
+            prev = line
+        prev_margins = margins
+    return out
+
+
+def _full(line: _Line, right: float) -> bool:
+    return line.x1 >= right - 2.0 * line.size
+
+
+def _continues(prev: _Line, line: _Line, margins: tuple[float, float]) -> bool:
+    """The previous line ran to the right margin, and this one goes on at the left margin just below it."""
+    left, right = margins
+    size = prev.size
+    at_margin = line.x0 <= left + 0.5 * size
+    below = 0 <= prev.bottom - line.top <= 1.2 * size
+    return _full(prev, right) and at_margin and below and _same_size(prev, line)
+
+
+def _turns_page(prev: _Line, prev_margins: tuple[float, float], line: _Line, margins: tuple[float, float]) -> bool:
+    """The last line of a page ran to its right margin, and the next page opens at its left margin."""
+    return _full(prev, prev_margins[1]) and line.x0 <= margins[0] + 0.5 * line.size and _same_size(prev, line)
+
+
+def _same_size(a: _Line, b: _Line) -> bool:
+    return abs(a.size - b.size) <= 0.1 * a.size
