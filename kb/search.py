@@ -19,7 +19,9 @@ from .index import Candidate, IndexStore
 from .model import Hit, Passage
 from .query import Group, QueryPlan, understand
 
-CANDIDATES = 60
+CANDIDATES = 40
+COMMON = 0.5  # share of passages above which a term is too common to fetch candidates by …
+PRUNE_FROM = 2000  # … once the index holds this many passages (the seeds hold 140)
 COVERAGE_WEIGHT = 3.0
 BM25_POWER = 1.0
 PROXIMITY_WEIGHT = 0.5
@@ -174,10 +176,14 @@ class SearchResult:
 
 def run(store: IndexStore, plan: QueryPlan, limit: int, doc: str | None, kind: str | None) -> list[Hit]:
     n = max(store.doc_count(), 1)
+    dfs = {t: store.doc_frequency(t) for t in plan.weights}
     # Terms the corpus never uses can't tell passages apart: they count for nothing here.
-    idf = {t: math.log(1 + (n - df + 0.5) / (df + 0.5)) if (df := store.doc_frequency(t)) else 0.0
-           for t in plan.weights}
-    candidates = store.candidates(engine_weights(plan, idf), limit=max(CANDIDATES, limit * 3), doc=doc, kind=kind)
+    idf = {t: math.log(1 + (n - df + 0.5) / (df + 0.5)) if df else 0.0 for t, df in dfs.items()}
+    weights = engine_weights(plan, idf)
+    # In a large index a term in most passages (客户) costs the engine a pass over most of it
+    # and moves little: candidates come from the rarer terms; coverage still counts it.
+    rare = {t: w for t, w in weights.items() if dfs[t] <= COMMON * n} if n >= PRUNE_FROM else {}
+    candidates = store.candidates(rare or weights, limit=max(CANDIDATES, limit * 3), doc=doc, kind=kind)
     ranked = rank(candidates, plan, idf)[:limit]
     terms = {t for t, w in plan.weights.items() if w >= HIGHLIGHT_WEIGHT}
     return [
