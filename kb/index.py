@@ -36,6 +36,7 @@ FORMAT = 2
 
 # Field weights: a query word in a section's own heading says more than one in its body.
 BM25_B, BM25_K1 = 0.5, 1.2
+POSTING_CACHE = 4096  # terms whose posting lists a searcher keeps in memory
 # Weight of a passage's parts in its one indexed field: a query word in a section's own
 # heading says more than one in its body, one in the breadcrumb less.
 PART_BOOSTS = (1.0, 1.3, 0.5, 1.0)  # body, heading, breadcrumb, repaired words
@@ -95,6 +96,8 @@ class IndexStore:
         self._meta: dict | None = None
         self._gen: Path | None = None
         self._vocab: frozenset[str] | None = None
+        self._lens: tuple[list[int], float] | None = None
+        self._posting_cache: dict[str, tuple[list[int], list[float]]] = {}
 
     # --- reading -----------------------------------------------------------
 
@@ -148,6 +151,8 @@ class IndexStore:
         self._searcher = self._ix = None
         self._gen = self._meta = None
         self._vocab = None
+        self._lens = None
+        self._posting_cache = {}
 
     def passages(self) -> Iterator[Passage]:
         try:
@@ -175,25 +180,82 @@ class IndexStore:
 
     def candidates(self, weighted_terms: dict[str, float], limit: int,
                    doc: str | None = None, kind: str | None = None) -> list[Candidate]:
-        """Passages matching any of the terms, best BM25F first (an OR query, never parsed)."""
-        from whoosh.query import And, Or, Term
+        """Passages matching any of the terms, best BM25 first (an OR of terms, never parsed).
 
-        clauses = [Term("text", term, boost=weight) for term, weight in weighted_terms.items()]
-        if not clauses:
-            return []
-        query = Or(clauses)
-        filters = [Term("doc", doc)] if doc else []
-        if kind:
-            filters.append(Term("kind", kind))
-        filter_q = And(filters) if len(filters) > 1 else (filters[0] if filters else None)
+        Scored here over whole posting blocks instead of through whoosh's matcher tree, whose
+        per-posting method calls cost a hundred times more at x100 (see BENCHMARKS.md)."""
+        import heapq
+        import math
+
         try:
-            results = self.searcher().search(query, limit=limit, filter=filter_q)
-            return [
-                Candidate(Passage.from_json(hit["data"]), hit.score, hit["norm"])
-                for hit in results
-            ]
-        except (KeyError, ValueError, OSError) as exc:
+            searcher = self.searcher()
+            lengths, average = self._lengths()
+            n = len(lengths)
+            allowed = self._filter(doc, kind)
+            scores: dict[int, float] = {}
+            for term, boost in weighted_terms.items():
+                ids, weights = self._postings(term)
+                if not ids:
+                    continue
+                idf = (math.log(n / (len(ids) + 1)) + 1) * boost  # whoosh's BM25F idf
+                k = BM25_K1
+                for docnum, tf in zip(ids, weights):
+                    if allowed is not None and docnum not in allowed:
+                        continue
+                    norm = k * (1 - BM25_B + BM25_B * lengths[docnum] / average)
+                    scores[docnum] = scores.get(docnum, 0.0) + idf * tf * (k + 1) / (tf + norm)
+            top = heapq.nlargest(limit, scores.items(), key=lambda kv: (kv[1], -kv[0]))
+            out = []
+            for docnum, score in top:
+                fields = searcher.stored_fields(docnum)
+                out.append(Candidate(Passage.from_json(fields["data"]), score, fields["norm"]))
+            return out
+        except (KeyError, ValueError, OSError, EOFError) as exc:
             raise IndexCorruptError(f"index at {self.root} is corrupt ({exc}); rebuild it with `kb index`") from exc
+
+    def _lengths(self) -> tuple[list[int], float]:
+        """Each passage's token count (for BM25's length normalisation), read once."""
+        if self._lens is None:
+            reader = self.searcher().reader()
+            lens = [reader.doc_field_length(i, "text", 0) or 0 for i in range(reader.doc_count_all())]
+            self._lens = (lens, (sum(lens) / len(lens)) if lens and sum(lens) else 1.0)
+        return self._lens
+
+    def _postings(self, term: str) -> tuple[list[int], list[float]]:
+        """A term's posting list (passage numbers, weights), read block by block and kept."""
+        cached = self._posting_cache.get(term)
+        if cached is not None:
+            return cached
+        ids: list[int] = []
+        weights: list[float] = []
+        for leaf, offset in self.searcher().reader().leaf_readers():
+            if ("text", term) not in leaf:
+                continue
+            m = leaf.postings("text", term)
+            if hasattr(m, "_read_ids"):  # whoosh 2.7's W3LeafMatcher: a block at a time
+                while not m._atend:
+                    m._read_ids()
+                    m._read_weights()
+                    ids.extend(m._ids if not offset else [i + offset for i in m._ids])
+                    weights.extend(m._weights)
+                    m._next_block()
+            else:  # any other matcher: one posting at a time
+                while m.is_active():
+                    ids.append(m.id() + offset)
+                    weights.append(m.weight())
+                    m.next()
+        if len(self._posting_cache) >= POSTING_CACHE:
+            self._posting_cache.pop(next(iter(self._posting_cache)))
+        self._posting_cache[term] = (ids, weights)
+        return ids, weights
+
+    def _filter(self, doc: str | None, kind: str | None) -> set[int] | None:
+        if not doc and not kind:
+            return None
+        from whoosh.query import And, Term
+
+        terms = ([Term("doc", doc)] if doc else []) + ([Term("kind", kind)] if kind else [])
+        return set(self.searcher().docs_for_query(And(terms) if len(terms) > 1 else terms[0]))
 
     # --- writing -----------------------------------------------------------
 

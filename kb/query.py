@@ -250,21 +250,18 @@ def _known_word(word: str) -> bool:
 
 
 def _same_sound(word: str, vocab: Vocabulary) -> str | None:
-    """The most used corpus word that sounds like `word` (toneless pinyin) and shares a character."""
+    """The most used corpus word that sounds like `word` (toneless pinyin) and shares a character
+    with it. Only words of the same length sharing a character are sounded out, so the cost
+    does not grow with the vocabulary's pinyin."""
+    chars = set(word)
+    near = [w for w in vocab.vocabulary() if len(w) == len(word) and w != word and chars & set(w) and _is_cjk(w)]
+    if not near:
+        return None
     key = _pinyin(word)
-    options = [w for w in _by_sound(vocab.vocabulary()).get(key, ()) if w != word and set(w) & set(word)]
+    options = [w for w in near if _pinyin(w) == key]
     if not options:
         return None
     return max(options, key=lambda w: (vocab.doc_frequency(w), w))
-
-
-@lru_cache(maxsize=4)
-def _by_sound(words: frozenset[str]) -> dict[str, tuple[str, ...]]:
-    out: dict[str, list[str]] = {}
-    for w in words:
-        if 2 <= len(w) <= 4 and _is_cjk(w):
-            out.setdefault(_pinyin(w), []).append(w)
-    return {k: tuple(v) for k, v in out.items()}
 
 
 def _pinyin(word: str) -> str:
