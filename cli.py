@@ -209,6 +209,9 @@ def show(ref: str, as_json: bool, index: str | None) -> None:
     click.echo(f"{p.ref}  [{p.kind}]")
     click.echo()
     click.echo(p.text)
+    more = [q.ref for q in kb.doc_passages(p.doc) if q.location and q.location == p.location and q.id != p.id]
+    if more:
+        click.echo(f"\nAlso on {p.location}: {', '.join(more)}")
 
 
 @main.command()

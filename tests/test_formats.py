@@ -1,0 +1,368 @@
+"""Real files of every supported format, written from the seeds by the formats' own tools,
+indexed into a real whoosh index: the same query finds the same passage in each, with a
+reference in the format's own terms."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cli import main
+from kb import KnowledgeBase, ReadError
+from kb.evaluate import canon
+from kb.formats import extract, format_counts
+from kb.location import Place, label, parse
+
+from .conftest import seed
+from .seed_formats import FORMATS, write
+
+SEEDS = ("000", "002")  # Traditional (complaint handling) and Simplified (key accounts, delivery)
+# query → the seed it is about
+QUERIES = {
+    "客诉处理有哪几个步骤": "000",
+    "化訴為金的客服技巧": "000",
+    "派前电动车检查要点": "002",
+    "SPIN提问法": "002",
+}
+UNIT = {"docx": "¶", "pptx": "slide", "pdf": "page", "html": "¶", "md": "", "gbk.txt": "", "big5.txt": ""}
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    """Two seeds, each as .txt and as every other format, in one folder."""
+    folder = tmp_path_factory.mktemp("formats") / "library"
+    folder.mkdir()
+    for prefix in SEEDS:
+        shutil.copy(seed(prefix), folder)
+        for fmt in FORMATS:
+            write(seed(prefix), folder, fmt)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def library(corpus, tmp_path_factory) -> KnowledgeBase:
+    return KnowledgeBase.build([corpus], tmp_path_factory.mktemp("formats-index") / "index")
+
+
+def name(prefix: str, fmt: str) -> str:
+    return f"{seed(prefix).stem}.{fmt}"
+
+
+def top(kb: KnowledgeBase, query: str, doc: str):
+    hits = kb.search(query, limit=1, doc=doc)
+    assert hits, (query, doc)
+    return hits[0].passage
+
+
+def overlap(a: str, b: str) -> float:
+    """Share of the shorter text's character pairs that the other holds (script and spacing aside)."""
+    pa, pb = (set(zip(t, t[1:])) for t in (canon(a), canon(b)))
+    return len(pa & pb) / max(1, min(len(pa), len(pb)))
+
+
+# --- every format, one index -------------------------------------------------------
+
+def test_the_whole_folder_indexes_without_a_skip(library):
+    r = library.report
+    assert r.skipped == ()
+    assert r.documents == len(SEEDS) * (len(FORMATS) + 1)
+    assert format_counts(library.documents()) == {"txt": 6, "docx": 2, "pptx": 2, "pdf": 2, "md": 2, "html": 2}
+
+
+def test_a_fresh_index_of_every_format_is_not_stale(library):
+    assert library.stale_reasons() == []
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("query", QUERIES)
+def test_same_query_finds_the_same_passage_in_every_format(library, query, fmt):
+    prefix = QUERIES[query]
+    expected = top(library, query, name(prefix, "txt"))
+    found = top(library, query, name(prefix, fmt))
+    assert overlap(found.text, expected.text) >= 0.8, (found.ref, found.text[:80], expected.text[:80])
+
+
+@pytest.mark.parametrize("fmt", ["docx", "pptx", "html", "md"])
+def test_format_headings_give_the_breadcrumbs_the_seed_numbering_gives(library, fmt):
+    expected = top(library, "派前电动车检查要点", seed("002").name)
+    found = top(library, "派前电动车检查要点", name("002", fmt))
+    assert found.section == expected.section
+    assert "派前电动车检查要点" in found.section[-1]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_references_are_in_the_formats_own_terms_and_kb_show_takes_them(library, fmt):
+    p = top(library, "客诉处理有哪几个步骤", name("000", fmt))
+    span = parse(p.location)
+    assert (span.unit if span else "") == UNIT[fmt]
+    assert p.ref.startswith(f"{p.doc}:{p.line_start}")
+    assert library.show(p.ref) == p
+    if span:
+        assert p.ref.endswith(f"({p.location})")
+        # as labelled ('slides12–13'): the first passage there (a page can hold several; its ref is exact)
+        assert library.show(f"{p.doc}:{p.location.replace(' ', '')}").location == p.location
+        assert parse(library.show(f"{p.doc}:{span.unit}{span.first}").location).holds(span.first)
+
+
+def test_a_deck_hit_says_its_slide_and_a_pdf_hit_its_page(library):
+    deck = top(library, "派前电动车检查要点", name("002", "pptx"))
+    assert re.fullmatch(r"slides? \d+(–\d+)?", deck.location)
+    handout = top(library, "派前电动车检查要点", name("002", "pdf"))
+    assert re.fullmatch(r"pages? \d+(–\d+)?", handout.location)
+    manual = top(library, "派前电动车检查要点", name("002", "docx"))
+    assert re.fullmatch(r"¶ \d+(–\d+)?", manual.location)
+
+
+def test_show_reads_p_as_page_in_a_pdf_and_paragraph_in_a_word_file(library):
+    assert parse(library.show(f"{name('000', 'pdf')}:p3").location).unit == "page"
+    assert parse(library.show(f"{name('000', 'docx')}:p3").location).unit == "¶"
+
+
+@pytest.mark.parametrize("ref, message", [
+    ("000_eada5ee40357fd85.pptx:page3", "located by slide"),
+    ("000_eada5ee40357fd85.txt:slide3", "located by line"),
+    ("000_eada5ee40357fd85.pptx:slide999", "slide 999"),
+    ("000_eada5ee40357fd85.pptx:chapter3", "bad reference"),
+])
+def test_a_reference_in_the_wrong_terms_is_a_clear_error(library, ref, message):
+    with pytest.raises(Exception, match=message):
+        library.show(ref)
+
+
+def test_markdown_lines_are_the_files_lines(library, corpus):
+    p = top(library, "派前电动车检查要点", name("002", "md"))
+    source = (corpus / name("002", "md")).read_text("utf-8").splitlines()
+    first = p.text.split("\n")[0]
+    assert first[:10] in source[p.line_start - 1]
+
+
+def test_legacy_encodings_are_detected_and_recorded(library):
+    docs = library.documents()
+    assert docs[name("000", "gbk.txt")]["encoding"] == "gb18030"
+    assert docs[name("000", "big5.txt")]["encoding"] == "big5"
+
+
+def test_scripts_and_styles_of_a_web_page_are_not_text(library):
+    assert not [h for h in library.search("腳本樣式不是正文", limit=5) if h.passage.doc.endswith(".html")]
+
+
+def test_a_pdf_paragraph_wrapped_at_the_margin_reads_as_one_line(corpus):
+    lines = extract(corpus / name("000", "pdf")).text.splitlines()
+    steps = "(2)第二步:表示同情理解并真情致歉"  # short: on one line in the seed and in the PDF
+    assert steps in lines
+    long = next(ln for ln in seed("000").read_text("utf-8").splitlines() if len(ln) > 120)
+    assert any(long[:60] in ln and long[-20:] in ln for ln in lines)
+
+
+# --- the CLI --------------------------------------------------------------------
+
+def test_search_json_carries_the_location_and_show_takes_it(library):
+    runner = CliRunner()
+    index = str(library.store.root)
+    r = runner.invoke(main, ["search", "派前电动车检查要点", "--doc", name("002", "pptx"), "--json", "--index", index])
+    assert r.exit_code == 0, r.output
+    hit = json.loads(r.stdout)["results"][0]
+    assert hit["location"].startswith("slide") and isinstance(hit["line_start"], int)
+    r = runner.invoke(main, ["show", f"{hit['doc']}:{hit['location']}", "--index", index])
+    assert r.exit_code == 0, r.output
+    # the first passage on that slide, then the others there (the hit among them, by its exact ref)
+    lines = {hit["line_start"], hit["line_end"]}
+    ref = f"{hit['doc']}:{'-'.join(map(str, sorted(lines)))} ({hit['location']})"
+    assert f"({hit['location']})" in r.stdout.splitlines()[1] and ref in r.stdout
+
+
+# --- what a real folder also holds ---------------------------------------------
+
+@pytest.fixture(scope="module")
+def messy(tmp_path_factory) -> tuple[Path, KnowledgeBase]:
+    """One good deck among the files a shared drive collects."""
+    folder = tmp_path_factory.mktemp("messy") / "drive"
+    folder.mkdir()
+    write(seed("002"), folder, "pptx", stem="good")
+    (folder / "broken.docx").write_bytes(b"PK\x03\x04 this is not a real package" * 10)
+    (folder / "broken.pptx").write_bytes(b"\x00\x01 not a zip at all" * 10)
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.4\n% truncated in transfer\n")
+    (folder / "empty.docx").write_bytes(b"")
+    (folder / "blank.txt").write_bytes(b"  \n\n")
+    (folder / "old.doc").write_bytes(b"\xd0\xcf\x11\xe0 an old Word file")
+    (folder / "photo.jpg").write_bytes(b"\xff\xd8\xff\xe0 a photo")
+    (folder / "~$good.pptx").write_bytes(b"owner file Office leaves while a deck is open")
+    (folder / ".hidden.docx").write_bytes(b"hidden")
+    _encrypted_pdf(folder / "locked.pdf")
+    _scanned_pdf(folder / "scan.pdf")
+    kb = KnowledgeBase.build([folder], tmp_path_factory.mktemp("messy-index") / "index")
+    return folder, kb
+
+
+def _encrypted_pdf(path: Path) -> None:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    pdf = canvas.Canvas(str(path), pagesize=A4, encrypt="secret")
+    pdf.drawString(72, 720, "Confidential price list")
+    pdf.save()
+
+
+def _scanned_pdf(path: Path) -> None:
+    from PIL import Image
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    pdf.drawImage(ImageReader(Image.new("RGB", (200, 100), "white")), 72, 600, 200, 100)
+    pdf.save()
+
+
+def reasons(kb: KnowledgeBase) -> dict[str, str]:
+    return {Path(s.path).name: s.reason.removeprefix(f"{s.path}: ") for s in kb.report.skipped}
+
+
+def test_one_good_file_is_indexed_among_bad_ones(messy):
+    _, kb = messy
+    assert kb.report.documents == 1
+    assert list(kb.documents()) == ["good.pptx"]
+
+
+@pytest.mark.parametrize("file, reason", [
+    ("broken.docx", r"^corrupt \.docx \(.+\)$"),
+    ("broken.pptx", r"^corrupt \.pptx \(.+\)$"),
+    ("broken.pdf", r"^corrupt \.pdf \(.+\)$"),
+    ("empty.docx", r"^empty file$"),
+    ("blank.txt", r"^empty file$"),
+    ("old.doc", r"^unsupported file type \.doc \(save it as \.docx\)$"),
+    ("photo.jpg", r"^unsupported file type \.jpg$"),
+    ("locked.pdf", r"^encrypted PDF"),
+    ("scan.pdf", r"^scanned PDF: no text layer"),
+])
+def test_each_skipped_file_says_why_in_one_line(messy, file, reason):
+    _, kb = messy
+    why = reasons(kb)[file]
+    assert re.search(reason, why) and "\n" not in why
+
+
+def test_hidden_and_office_temp_files_are_not_even_reported(messy):
+    _, kb = messy
+    assert not {"~$good.pptx", ".hidden.docx"} & set(reasons(kb))
+
+
+def test_kb_index_lists_the_skipped_files_and_goes_on(messy, tmp_path):
+    folder, _ = messy
+    r = CliRunner().invoke(main, ["index", str(folder), "--index", str(tmp_path / "ix")])
+    assert r.exit_code == 0
+    assert "Indexed 1 document(s)" in r.stdout and "By format: pptx 1" in r.stdout
+    assert "Skipped 9 file(s):" in r.stderr
+    assert re.search(r"locked\.pdf: encrypted PDF", r.stderr)
+    assert "broken.docx: corrupt .docx (" in r.stderr
+
+
+# --- each reader on a file made for it -------------------------------------------
+
+def test_word_numbered_lists_headings_and_tables(tmp_path):
+    import docx
+
+    document = docx.Document()
+    document.add_heading("第一章 客诉处理", level=1)
+    document.add_paragraph("处理投诉的步骤:")
+    for step in ("耐心倾听", "表示同情", "提出方案"):
+        document.add_paragraph(step, style="List Number")
+    table = document.add_table(rows=2, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "时效", "标准"
+    table.cell(1, 0).text, table.cell(1, 1).text = "同城", "当日达"
+    document.save(tmp_path / "manual.docx")
+    ex = extract(tmp_path / "manual.docx")
+    assert ex.text.splitlines() == ["第一章 客诉处理", "处理投诉的步骤:", "1. 耐心倾听", "2. 表示同情", "3. 提出方案",
+                                    "时效 | 标准", "同城 | 当日达"]
+    assert ex.levels == {1: 1}
+    assert [ex.places[n] for n in (1, 7)] == [Place("¶", 1), Place("¶", 7)]
+
+
+def test_slides_titles_body_tables_and_notes(tmp_path):
+    import pptx
+    from pptx.util import Inches
+
+    deck = pptx.Presentation()
+    first = deck.slides.add_slide(deck.slide_layouts[0])
+    first.shapes.title.text = "客户服务培训"
+    slide = deck.slides.add_slide(deck.slide_layouts[5])  # title only
+    slide.shapes.title.text = "投诉处理五步"
+    slide.shapes.add_textbox(Inches(1), Inches(4), Inches(6), Inches(1)).text_frame.text = "下方文字"
+    slide.shapes.add_textbox(Inches(1), Inches(2), Inches(6), Inches(1)).text_frame.text = "上方文字"
+    rows = slide.shapes.add_table(2, 2, Inches(1), Inches(5), Inches(6), Inches(1)).table
+    rows.cell(0, 0).text, rows.cell(0, 1).text = "步骤", "要点"
+    slide.notes_slide.notes_text_frame.text = "讲师备注:先示范再练习"
+    deck.save(tmp_path / "deck.pptx")
+    ex = extract(tmp_path / "deck.pptx")
+    assert ex.text.splitlines() == ["客户服务培训", "投诉处理五步", "上方文字", "下方文字", "步骤 | 要点", "讲师备注:先示范再练习"]
+    assert ex.levels == {2: 0}  # the deck's title is not a section; a slide title has no level
+    assert {ex.places[n].number for n in range(2, 7)} == {2}
+
+
+def test_html_blocks_lists_and_declared_encoding(tmp_path):
+    page = ('<html><head><meta charset="gbk"><title>x</title></head><body><h1>客诉处理</h1>'
+            "<ol><li><p>耐心倾听</p></li><li>表示<b>同情</b></li></ol><ul><li>记录</li></ul>"
+            "<table><tr><th>时效</th><td>当日达</td></tr></table><p>第一行<br>第二行</p>"
+            '<div style="display: none">隐藏</div><script>var a = "脚本";</script></body></html>')
+    (tmp_path / "page.html").write_bytes(page.encode("gbk"))
+    ex = extract(tmp_path / "page.html")
+    assert ex.encoding == "gb18030"
+    assert ex.text.splitlines() == ["客诉处理", "1. 耐心倾听", "2. 表示同情", "• 记录", "时效 | 当日达", "第一行", "第二行"]
+    assert ex.levels == {1: 1}
+
+
+def test_markdown_keeps_file_lines_and_reads_its_syntax(tmp_path):
+    (tmp_path / "notes.md").write_text(
+        "# 客诉处理\n\n1. 耐心**倾听**\n2. 表示[同情](http://x)\n\n| 时效 | 标准 |\n|---|---|\n| 同城 | 当日达 |\n", "utf-8")
+    ex = extract(tmp_path / "notes.md")
+    lines = ex.text.split("\n")
+    assert lines[:4] == ["客诉处理", "", "1. 耐心倾听", "2. 表示同情"]
+    assert lines[5] == "时效 | 标准" and lines[7] == "同城 | 当日达"
+    assert ex.levels == {1: 1} and ex.places == {}
+
+
+def test_missing_extra_is_one_line_naming_it(tmp_path):
+    write(seed("002"), tmp_path, "docx", stem="manual")
+    code = ("import sys; sys.modules['docx'] = None\n"  # as if python-docx were not installed
+            "from pathlib import Path; from kb.formats import extract; from kb import ReadError\n"
+            f"try: extract(Path({str(tmp_path / 'manual.docx')!r}))\n"
+            "except ReadError as e: print(e)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out.endswith("manual.docx: needs the formats extra: pip install -e '.[formats]'")
+
+
+def test_an_unreadable_file_named_on_the_command_line_is_a_read_error(tmp_path):
+    (tmp_path / "x.pdf").write_bytes(b"not a pdf")
+    with pytest.raises(ReadError, match="corrupt .pdf"):
+        extract(tmp_path / "x.pdf")
+
+
+# --- locations, as data ----------------------------------------------------------
+
+@pytest.mark.parametrize("places, text", [
+    ([Place("slide", 12)], "slide 12"),
+    ([Place("slide", 12), Place("slide", 13)], "slides 12–13"),
+    ([Place("page", 3, 4)], "pages 3–4"),
+    ([Place("¶", 14), Place("¶", 16)], "¶ 14–16"),
+    ([], ""),
+])
+def test_location_labels_and_parse_back(places, text):
+    assert label(places) == text
+    if places:
+        span = parse(text)
+        assert (span.unit, span.first, span.last) == (places[0].unit, places[0].number, max(p.last for p in places))
+
+
+@pytest.mark.parametrize("typed, unit, first", [
+    ("slide12", "slide", 12), ("Slide 12", "slide", 12), ("page3", "page", 3), ("pg 3", "page", 3),
+    ("¶14", "¶", 14), ("para14", "¶", 14), ("p14", "p", 14), ("p.3", "p", 3),
+])
+def test_typed_locations(typed, unit, first):
+    span = parse(typed)
+    assert (span.unit, span.first) == (unit, first)
