@@ -237,6 +237,32 @@ def outline(doc: str | None, as_json: bool, index: str | None) -> None:
         click.echo(f"{'  ' * (e.depth + 1)}{e.title}  :{e.line}")
 
 
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Only this machine can connect unless you name another address.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option("--index", "index", help=INDEX_HELP)
+def serve(host: str, port: int, index: str | None) -> None:
+    """A local web page for staff: search as you type, ask, open and copy passages."""
+    try:
+        from kb import web
+    except ImportError as exc:
+        raise click.ClickException(
+            f"the web page needs its extra packages ({exc.name or exc} is missing): pip install -e '.[web]'"
+        ) from None
+    kb = _open(index)
+    try:
+        sock = web.bind(host, port)
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port} ({exc.strerror or exc}); try another --port") from None
+    bound = sock.getsockname()[1]
+    shown = f"[{host}]" if ":" in host else host
+    if not web.is_loopback(host):
+        click.echo(f"Warning: listening on {host}: other machines that reach it can read the documents.", err=True)
+    click.echo(f"Serving {len(kb.documents())} document(s) at http://{shown}:{bound}/  (Ctrl+C to stop)", err=True)
+    web.server(kb, sock, web.allowed_hosts_for(host)).run(sockets=[sock])
+
+
 @main.command("eval")
 @click.argument("judged", type=click.Path(path_type=Path))
 @click.option("--floor", "floors", multiple=True, metavar="FIGURE=VALUE",

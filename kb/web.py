@@ -1,0 +1,395 @@
+"""The staff web page: one local page and a JSON API over a KnowledgeBase (Starlette).
+
+Imported only by `kb serve` and the tests, so `import kb` never loads the framework.
+
+    GET /                        the page (kb/static/index.html, app.js, app.css; no CDN)
+    GET /api/search?q=&limit=&doc=&kind=&script=&fix=   as `kb search --json`
+    GET /api/ask?q=&script=                              as `kb ask --json`
+    GET /api/passage/{id}?around=                        as `kb show --json`; id is a
+                                 passage id (000_x.txt#48) or a DOC:LINE reference
+    GET /api/outline?doc=                                as `kb outline --json`
+    GET /api/documents                                   names, titles, kinds (the filters)
+
+Every endpoint answers the same JSON as the CLI. With `extra=1` (what the page asks
+for) it adds what a page needs beyond that: each passage's `id` (to open it in
+context) and `shown`, its text and breadcrumb in the chosen script (to display and
+copy). Errors are `{"error": message, "status": code}` with the matching status.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from functools import lru_cache
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from .errors import IndexCorruptError, IndexMissingError, KbError, QueryError, ReferenceError_
+from .knowledge import KINDS, KnowledgeBase
+from .model import Citation, Passage
+from .script import convert, detect_script
+
+STATIC = Path(__file__).resolve().parent / "static"
+SCRIPTS = ("auto", "hans", "hant", "original")
+MAX_LIMIT = 100  # as `kb search --limit`
+MAX_AROUND = 3
+MAX_TARGET = 8192  # bytes of path and query string: 500 CJK characters percent-encoded fit
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+RECHECK_SECONDS = 2.0  # how often the live index generation is looked at
+
+SECURITY_HEADERS = [
+    # Defence in depth behind escaping: no inline script, nothing from elsewhere.
+    (b"content-security-policy",
+     b"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+     b"connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+]
+
+
+def is_loopback(host: str) -> bool:
+    return host.strip("[]") in LOOPBACK or host.startswith("127.")
+
+
+class Library:
+    """The KnowledgeBase behind the app. One request reads it at a time (a whoosh searcher
+    and the lazily loaded passage tables are not shared across threads; a search takes a
+    few milliseconds), and it is reopened when `kb index` swaps in a new generation."""
+
+    def __init__(self, kb: KnowledgeBase, recheck: float = RECHECK_SECONDS):
+        self.kb = kb
+        self.recheck = recheck
+        self._lock = threading.Lock()
+        self._checked = time.monotonic()
+
+    def __enter__(self) -> KnowledgeBase:
+        self._lock.acquire()
+        try:
+            self._follow_rebuilds()
+        except BaseException:
+            self._lock.release()
+            raise
+        return self.kb
+
+    def __exit__(self, *exc) -> None:
+        self._lock.release()
+
+    def _follow_rebuilds(self) -> None:
+        now = time.monotonic()
+        if now - self._checked < self.recheck:
+            return
+        store = self.kb.store
+        try:
+            live = (store.root / "CURRENT").read_text("utf-8").strip()
+        except FileNotFoundError:
+            raise IndexMissingError(f"the index at {store.root} is gone; rebuild it with `kb index`") from None
+        except OSError:
+            return  # answer from the generation already open
+        self._checked = now
+        if live != store.generation.name:
+            fresh = KnowledgeBase.open(store.root)
+            fresh.documents()  # validates the new generation before the old one is dropped
+            old, self.kb = self.kb, fresh
+            old.close()
+
+
+# --- helpers ---------------------------------------------------------------------
+
+
+@lru_cache(maxsize=8192)
+def _convert(text: str, script: str | None) -> str:
+    """OpenCC is pure Python here (~4 µs a character): passages repeat, so convert each once."""
+    return convert(text, script)
+
+
+def _script(request: Request, default: str) -> str:
+    value = request.query_params.get("script") or default
+    if value not in SCRIPTS:
+        raise QueryError(f"unknown script {value!r}; one of: {', '.join(SCRIPTS)}")
+    return value
+
+
+def _target_script(value: str, text: str = "") -> str | None:
+    """A script choice as convert() takes it: auto follows the text typed, original is None."""
+    if value == "auto":
+        return detect_script(text) if text else None
+    return None if value == "original" else value
+
+
+def _int(request: Request, name: str, default: int, low: int, high: int) -> int:
+    raw = request.query_params.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise QueryError(f"{name} must be a whole number from {low} to {high}, not {raw[:20]!r}") from None
+    if not low <= value <= high:
+        raise QueryError(f"{name} must be from {low} to {high}, not {value}")
+    return value
+
+
+def _flag(request: Request, name: str) -> bool:
+    return request.query_params.get(name, "").lower() in ("1", "true", "yes", "on")
+
+
+def _query(request: Request, name: str = "q") -> str:
+    q = request.query_params.get(name)
+    if q is None:
+        raise QueryError(f"missing the {name} parameter: /api/{request.url.path.rsplit('/', 1)[-1]}?{name}=客诉处理步骤")
+    return q
+
+
+def _shown(p: Passage, script: str | None) -> dict:
+    return {"text": _convert(p.text, script), "section": [_convert(s, script) for s in p.section]}
+
+
+def _cited_passage(kb: KnowledgeBase, c: Citation) -> Passage | None:
+    """The passage a citation's lines come from: the smallest one holding them all."""
+    ps = kb.doc_passages(c.doc)
+    holding = [p for p in ps if p.line_start <= c.line_start and c.line_end <= p.line_end]
+    touching = [p for p in ps if p.line_start <= c.line_end and c.line_start <= p.line_end]
+    pool = holding or touching
+    return min(pool, key=lambda p: (p.line_end - p.line_start, p.line_start)) if pool else None
+
+
+def _find(kb: KnowledgeBase, pid: str) -> Passage:
+    """A passage by id or DOC:LINE; looked up among indexed passages only, never on disk."""
+    try:
+        if "#" in pid:
+            return kb.passage(pid)
+        if ":" in pid:
+            return kb.show(pid)
+    except (IndexMissingError, IndexCorruptError):
+        raise
+    except KbError as exc:
+        raise ReferenceError_(str(exc)) from None
+    raise ReferenceError_(f"no passage {pid[:200]!r}: use a passage id (000_x.txt#48) or DOC:LINE (000:415)")
+
+
+def _json(body: dict, status: int = 200) -> JSONResponse:
+    return JSONResponse(body, status_code=status, headers={"cache-control": "no-store"})
+
+
+# --- endpoints -------------------------------------------------------------------
+
+
+def create_app(kb: KnowledgeBase, allowed_hosts: list[str] | None = None,
+               recheck: float = RECHECK_SECONDS) -> Starlette:
+    """The ASGI app over `kb`. allowed_hosts: the Host header values to accept (`kb serve`
+    passes the loopback names, so a web page elsewhere cannot rebind its name to this
+    server); None accepts any (test clients)."""
+    library = Library(kb, recheck)
+
+    def page(request: Request) -> FileResponse:
+        return FileResponse(STATIC / "index.html", headers={"cache-control": "no-cache"})
+
+    def search(request: Request) -> JSONResponse:
+        q = _query(request)
+        limit = _int(request, "limit", 10, 1, MAX_LIMIT)
+        doc = request.query_params.get("doc") or None
+        kind = request.query_params.get("kind") or None
+        script = _target_script(_script(request, "auto"), q)
+        extra = _flag(request, "extra")
+        with library as k:
+            result = k.lookup(q, limit=limit, doc=doc, kind=kind, fix=_flag(request, "fix"))
+        rows = []
+        for h in result.hits:
+            row = h.to_json()
+            row["highlight"] = _convert(row["highlight"], script)
+            if extra:
+                row["id"] = h.passage.id
+                row["shown"] = _shown(h.passage, script)
+            rows.append(row)
+        body: dict = {"query": q, "results": rows}
+        if extra:
+            body["searched"] = result.query  # the spelling-fixed query, when that one ran
+            body["suggestion"] = None if result.fixed else result.plan.corrected
+        return _json(body)
+
+    def ask(request: Request) -> JSONResponse:
+        q = _query(request)
+        script = _script(request, "auto")
+        extra = _flag(request, "extra")
+        with library as k:
+            answer = k.ask(q, script=script)
+            body = answer.to_json()
+            if extra:
+                shown_script = _target_script(script, q)
+                for key, cites in (("citations", answer.citations), ("suggestions", answer.suggestions)):
+                    for row, c in zip(body[key], cites):
+                        p = _cited_passage(k, c)
+                        row["id"] = p.id if p else None
+                        row["shown"] = {"section": [_convert(s, shown_script) for s in c.section]}
+        return _json(body)
+
+    def passage(request: Request) -> JSONResponse:
+        pid = request.path_params["pid"]
+        around = _int(request, "around", 0, 0, MAX_AROUND)
+        script = _target_script(_script(request, "original"))
+        extra = _flag(request, "extra")
+        with library as k:
+            p = _find(k, pid)
+            body = p.to_json()
+            if around:
+                body["context"] = [q.to_json() for q in k.context(p.id, around)]
+        if extra:
+            body["shown"] = _shown(p, script)
+            for row in body.get("context", []):
+                row["shown"] = _shown(Passage.from_json(row), script)
+        return _json(body)
+
+    def outline(request: Request) -> JSONResponse:
+        doc = request.query_params.get("doc") or None
+        script = _target_script(_script(request, "original"))
+        extra = _flag(request, "extra")
+        with library as k:
+            entries = k.outline(doc)
+        rows = [e.to_json() for e in entries]
+        if extra:
+            for row in rows:
+                row["shown"] = {"title": _convert(row["title"], script)}
+        return _json({"outline": rows})
+
+    def documents(request: Request) -> JSONResponse:
+        script = _target_script(_script(request, "original"))
+        extra = _flag(request, "extra")
+        with library as k:
+            docs = [
+                {"name": name, "title": d.get("title", ""), "spun": d.get("spun", False),
+                 "passages": len(k.doc_passages(name))}
+                for name, d in k.documents().items()
+            ]
+        if extra:
+            for row in docs:
+                row["shown"] = {"title": _convert(row["title"], script)}
+        return _json({"documents": docs, "kinds": list(KINDS)})
+
+    routes = [
+        Route("/", page),
+        Route("/api/search", search),
+        Route("/api/ask", ask),
+        Route("/api/passage/{pid:path}", passage),
+        Route("/api/outline", outline),
+        Route("/api/documents", documents),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+    ]
+    return Starlette(
+        routes=routes,
+        middleware=[Middleware(Guard, allowed_hosts=allowed_hosts)],
+        exception_handlers={KbError: _kb_error, HTTPException: _http_error},
+    )
+
+
+def _kb_error(request: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, ReferenceError_):
+        status = 404
+    elif isinstance(exc, IndexMissingError):
+        status = 503
+    elif isinstance(exc, IndexCorruptError):
+        status = 500
+    else:
+        status = 400
+    return _json({"error": str(exc), "status": status}, status)
+
+
+def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    status = getattr(exc, "status_code", 500)
+    detail = getattr(exc, "detail", "") or "error"
+    if status == 404:
+        detail = f"nothing at {request.url.path[:200]}"
+    return _json({"error": detail, "status": status}, status)
+
+
+class Guard:
+    """Bounds and headers around the app: GET only, no request body, a bounded URL, the
+    expected Host; every response carries a strict Content-Security-Policy."""
+
+    def __init__(self, app, allowed_hosts: list[str] | None):
+        self.app = app
+        self.allowed = None if allowed_hosts is None else {h.strip("[]").lower() for h in allowed_hosts}
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        problem = self._problem(scope)
+        if problem:
+            status, message = problem
+            body = json.dumps({"error": message, "status": status}).encode()
+            await send({"type": "http.response.start", "status": status, "headers": [
+                (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"), *SECURITY_HEADERS]})
+            await send({"type": "http.response.body", "body": body})
+            return
+
+        async def with_headers(message):
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), *SECURITY_HEADERS]}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+    def _problem(self, scope) -> tuple[int, str] | None:
+        headers = {k.lower(): v for k, v in scope.get("headers", [])}
+        if self.allowed is not None:
+            host = headers.get(b"host", b"").decode("latin-1").lower()
+            name = host[1:].split("]")[0] if host.startswith("[") else host.rsplit(":", 1)[0]
+            if name not in self.allowed:
+                return 400, f"unexpected Host {host[:100]!r}: open the page by the address `kb serve` printed"
+        if scope["method"] not in ("GET", "HEAD"):
+            return 405, f"{scope['method']} is not allowed: the API only reads (GET)"
+        target = len(scope.get("raw_path") or scope["path"].encode()) + len(scope.get("query_string", b""))
+        if target > MAX_TARGET:
+            return 414, f"request URL too long ({target} bytes; at most {MAX_TARGET})"
+        length = headers.get(b"content-length", b"0").strip() or b"0"
+        if not length.isdigit() or int(length) > 0 or b"transfer-encoding" in headers:
+            return 413, "requests carry no body here"
+        return None
+
+
+# --- serving ---------------------------------------------------------------------
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening socket on host:port (raises OSError: in use, no such address)."""
+    family = socket.AF_INET6 if ":" in host.strip("[]") else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host.strip("[]"), port))
+        sock.listen(128)
+        sock.set_inheritable(True)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def server(kb: KnowledgeBase, sock: socket.socket, allowed_hosts: list[str] | None):
+    """A uvicorn server for the app; `.run(sockets=[sock])` serves until stopped."""
+    import uvicorn
+
+    config = uvicorn.Config(
+        create_app(kb, allowed_hosts=allowed_hosts),
+        log_level="warning", access_log=False, lifespan="off", server_header=False,
+        limit_concurrency=64, timeout_keep_alive=5,
+        h11_max_incomplete_event_size=16 * 1024,  # request line and headers
+    )
+    return uvicorn.Server(config)
+
+
+def allowed_hosts_for(host: str) -> list[str] | None:
+    """Loopback names when serving on loopback; any Host when told to listen beyond it."""
+    if is_loopback(host):
+        return [*LOOPBACK, host]
+    return None
