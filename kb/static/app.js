@@ -21,7 +21,7 @@
       sources: "来源", confidence: "可信度", notCovered: "资料未涉及", nearest: "最接近的章节",
       noNearest: "没有相近的章节。", open: "查看上下文", error: "出错:", skip: "跳到结果",
       emptyAsk: "输入问题后按 Enter。", outlineHint: "在搜索框中输入文字可筛选大纲。",
-      noHeading: (q) => `没有标题包含「${q}」,显示全部大纲。`,
+      noHeading: (q) => `没有标题包含「${q}」,显示全部大纲。`, noOutline: "这份文档没有识别出章节标题。",
       keys: "/ 搜索框 · Enter 搜索 · ↓↑ 结果之间 · Esc 关闭", lines: "行", before: "上一段",
       after: "下一段", here: "本段",
       kinds: { steps: "步骤", script: "话术", technique: "技巧", case: "案例", outline: "大纲", text: "正文" },
@@ -37,7 +37,7 @@
       sources: "來源", confidence: "可信度", notCovered: "資料未涉及", nearest: "最接近的章節",
       noNearest: "沒有相近的章節。", open: "查看上下文", error: "出錯:", skip: "跳到結果",
       emptyAsk: "輸入問題後按 Enter。", outlineHint: "在搜尋框中輸入文字可篩選大綱。",
-      noHeading: (q) => `沒有標題包含「${q}」,顯示全部大綱。`,
+      noHeading: (q) => `沒有標題包含「${q}」,顯示全部大綱。`, noOutline: "這份文件沒有識別出章節標題。",
       keys: "/ 搜尋框 · Enter 搜尋 · ↓↑ 結果之間 · Esc 關閉", lines: "行", before: "上一段",
       after: "下一段", here: "本段",
       kinds: { steps: "步驟", script: "話術", technique: "技巧", case: "案例", outline: "大綱", text: "正文" },
@@ -287,14 +287,17 @@
     const unfiltered = filter && !rows.length;
     if (unfiltered) rows = inDoc;  // a search query left in the box: show the whole outline
     const byDoc = new Map();
+    for (const d of documents) if (!doc || d.name === doc) byDoc.set(d.name, []);
     for (const row of rows) {
       if (!byDoc.has(row.doc)) byDoc.set(row.doc, []);
       byDoc.get(row.doc).push(row);
     }
     const sections = [];
     for (const [name, rows] of byDoc) {
+      if (filter && !unfiltered && !rows.length) continue;
       sections.push(el("section", { class: "course" },
         el("h2", {}, el("span", { class: "doc-name", text: name }), " ", documentTitle(name)),
+        rows.length ? null : el("p", { class: "hint", text: L.noOutline }),
         el("ul", {}, rows.map((row) => el("li", { dataset: { depth: Math.min(row.depth, 5) } },
           el("button", { type: "button", class: "entry", title: L.open,
             onclick: (e) => openContext(`${row.doc}:${row.line}`, e.currentTarget) },
@@ -485,7 +488,7 @@
     if (params.get("doc")) docSelect.value = params.get("doc");
     if (params.get("kind")) kindSelect.value = params.get("kind");
     if (box.value.trim() || state.mode === "outline") run();
+    document.body.dataset.ready = "true";  // the filters are filled in
   });
   box.focus();
-  document.body.dataset.ready = "true";
 })();

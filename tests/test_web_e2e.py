@@ -1,0 +1,320 @@
+"""The staff page in a real headless Chromium (Debian's `chromium`, driven by Playwright):
+what an agent on a call does, from typing a query to pasting a script.
+
+Skips with its reason when no Chromium is installed; on CI (CI=true) a missing browser
+fails instead, because `.ci/run` installs it. Set KB_SCREENSHOT=docs/screenshot.png to
+refresh the README's screenshot from the screenshot test.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from kb import KnowledgeBase
+from kb.script import convert
+
+CHROMIUM = os.environ.get("KB_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+ON_CI = os.environ.get("CI") == "true"
+
+if not CHROMIUM:
+    if ON_CI:
+        raise RuntimeError("CI=true but no chromium on PATH: .ci/run installs it (apt-get install chromium)")
+    pytest.skip("no Chromium browser found (install Debian's chromium: apt-get install chromium; "
+                "or set KB_CHROMIUM): the page's end-to-end tests did not run", allow_module_level=True)
+playwright_api = pytest.importorskip(
+    "playwright.sync_api", reason="Playwright is not installed: pip install -e '.[test]'")
+
+from kb import web  # noqa: E402  (needs the web extra, which the test extra holds)
+
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--disable-quic", "--disable-dev-shm-usage"]
+TIMEOUT_MS = 20_000
+ASK = "客户来投诉时应该按什么步骤处理?"
+HOSTILE_DOC = ("客服投诉处理手册<svg onload=alert(3)>\n一、处理步骤\n"
+               "客诉处理要点 <script>alert(1)</script> 先道歉 <img src=x onerror=alert(1)> 再跟进\n")
+HOSTILE_NAME = "<img src=x onerror=alert(2)>.txt"
+
+
+class Served:
+    """kb's server on a free loopback port, in a background thread."""
+
+    def __init__(self, kb: KnowledgeBase):
+        sock = web.bind("127.0.0.1", 0)
+        self.url = f"http://127.0.0.1:{sock.getsockname()[1]}/"
+        self.server = web.server(kb, sock, web.allowed_hosts_for("127.0.0.1"))
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [sock]}, daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            assert self.thread.is_alive() and time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=15)
+
+
+@pytest.fixture(scope="module")
+def seeds_server(built):
+    served = Served(KnowledgeBase.open(built.store.root))  # its own reader: the tests read `built`
+    yield served
+    served.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+class Page:
+    """A fresh browser context with clipboard access; records dialogs and script errors."""
+
+    def __init__(self, browser, url: str, width: int = 1100, height: int = 850):
+        self.context = browser.new_context(viewport={"width": width, "height": height},
+                                           permissions=["clipboard-read", "clipboard-write"])
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(TIMEOUT_MS)
+        self.dialogs: list[str] = []
+        self.errors: list[str] = []
+        self.page.on("dialog", self._dialog)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.goto(url)
+        self.page.wait_for_selector("body[data-ready=true]")
+
+    def _dialog(self, dialog) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def clipboard(self) -> str:
+        return self.page.evaluate("navigator.clipboard.readText()")
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture()
+def page(browser, seeds_server):
+    p = Page(browser, seeds_server.url)
+    yield p
+    p.close()
+    assert p.errors == [], f"script or console errors on the page: {p.errors}"
+
+
+def hit_from(page: Page, doc_prefix: str):
+    hit = page.page.locator(f"#results li.hit:has(.ref:text-matches('^{doc_prefix}'))").first
+    hit.wait_for()
+    return hit
+
+
+# --- searching ---------------------------------------------------------------------
+
+
+def test_the_search_box_has_focus_on_load(page):
+    assert page.page.evaluate("document.activeElement.id") == "q"
+
+
+def test_traditional_query_shows_the_simplified_passage_highlighted(page, built):
+    page.page.keyboard.type("大客戶開發")  # no Enter: results follow typing
+    hit = hit_from(page, "002")  # 002 is a Simplified course
+    marks = hit.locator(".snippet mark").all_inner_texts()
+    assert marks and any("大客户" in m for m in marks) and not any("大客戶" in m for m in marks)
+    p = built.passage(hit.get_attribute("data-id"))
+    assert hit.locator(".crumbs").inner_text().replace("\n", "") == " › ".join(p.section)
+    assert hit.locator(".ref").inner_text() == p.ref
+    assert hit.locator(".kind").inner_text() in {"步骤", "话术", "技巧", "案例", "大纲", "正文"}
+
+
+def test_filters_narrow_the_results_to_a_document_and_a_kind(page):
+    page.page.select_option("#doc", index=2)  # 001
+    page.page.select_option("#kind", "outline")
+    page.page.keyboard.type("谈判")
+    page.page.locator("#results li.hit").first.wait_for()
+    refs = page.page.locator("#results .ref").all_inner_texts()
+    kinds = page.page.locator("#results li.hit").evaluate_all("els => els.map(e => e.dataset.kind)")
+    assert refs and all(r.startswith("001") for r in refs) and set(kinds) == {"outline"}
+
+
+def test_script_toggle_shows_the_passage_in_traditional(page):
+    page.page.locator("label:has(input[value=hant])").click()
+    page.page.keyboard.type("大客户开发")
+    hit = hit_from(page, "002")
+    assert "大客戶" in hit.locator(".snippet").inner_text() and "大客户" not in hit.locator(".snippet").inner_text()
+    assert page.page.locator("#go").inner_text() == "搜尋"  # the page's own words follow the script
+
+
+# --- asking ------------------------------------------------------------------------
+
+
+def test_ask_shows_the_answer_with_its_citations(page, built):
+    expected = built.ask(ASK)
+    page.page.locator("label:has(input[value=ask])").click()
+    page.page.locator("#q").fill(ASK)
+    page.page.keyboard.press("Enter")
+    page.page.locator("#answer .citations li").first.wait_for()
+    assert page.page.locator("#answer .answer-text").inner_text().strip() == expected.answer.strip()
+    refs = page.page.locator("#answer .citations .ref").all_inner_texts()
+    assert refs == [f"{c.doc}:{c.line_start}-{c.line_end}" if c.line_start != c.line_end else f"{c.doc}:{c.line_start}"
+                    for c in expected.citations]
+
+
+def test_a_question_the_documents_do_not_cover_says_so_with_the_nearest_sections(page):
+    page.page.locator("label:has(input[value=ask])").click()
+    page.page.locator("#q").fill("从广州寄10公斤到成都运费多少钱?")
+    page.page.keyboard.press("Enter")
+    page.page.locator("#answer.not-covered").wait_for()
+    assert "资料中没有" in page.page.locator("#answer .answer-text").inner_text()
+    assert page.page.locator("#answer h3").inner_text() == "最接近的章节"
+
+
+# --- a passage in context ----------------------------------------------------------
+
+
+def test_a_reference_opens_the_passage_in_its_section_with_its_neighbours(page, built):
+    page.page.keyboard.type("顧客抱怨投訴處理的步驟")
+    first = page.page.locator("#results li.hit").first
+    first.wait_for()
+    p = built.passage(first.get_attribute("data-id"))
+    first.locator(".ref").click()
+    here = page.page.locator("#context .passage.here")
+    here.wait_for()
+    assert page.page.locator("#context").evaluate("d => d.open")
+    assert here.locator(".lines .t").all_inner_texts() == p.text.split("\n")
+    assert page.page.locator("#ctx-title").inner_text().replace("\n", "") == " › ".join(p.section)
+    neighbours = [q.id for q in built.context(p.id, around=1)]
+    shown = page.page.locator("#context article.passage").evaluate_all("els => els.map(e => e.dataset.id)")
+    assert shown == neighbours and len(shown) > 1
+
+
+def test_a_citation_opens_the_passage_it_quotes(page, built):
+    c = built.ask(ASK).citations[0]
+    page.page.locator("label:has(input[value=ask])").click()
+    page.page.locator("#q").fill(ASK)
+    page.page.keyboard.press("Enter")
+    page.page.locator("#answer .citations .ref").first.click()
+    here = page.page.locator("#context .passage.here")
+    here.wait_for()
+    start, end = (int(x) for x in here.locator(".ref-text").inner_text().rsplit(":", 1)[1].split("-"))
+    assert start <= c.line_start <= c.line_end <= end
+
+
+def test_the_outline_lists_the_courses_and_opens_a_heading(page, built):
+    page.page.locator("label:has(input[value=outline])").click()
+    entry = page.page.locator("#outline .entry:has-text('化訴為金')").first
+    entry.wait_for()
+    assert page.page.locator("#outline .course").count() == len(built.documents())
+    entry.click()
+    page.page.locator("#context .passage.here").wait_for()
+    assert "化訴為金" in page.page.locator("#context .passage.here").inner_text()
+
+
+# --- copying -----------------------------------------------------------------------
+
+
+def test_copy_puts_the_clean_passage_text_in_the_chosen_script_on_the_clipboard(page, built):
+    page.page.locator("label:has(input[value=hant])").click()
+    page.page.keyboard.type("大客户开发")
+    hit = hit_from(page, "002")
+    p = built.passage(hit.get_attribute("data-id"))
+    hit.locator(".copy").click()
+    copied = page.clipboard()
+    assert copied == convert(p.text, "hant") != p.text
+    assert not any(m in copied for m in ("«", "»", "<mark", " › "))
+    assert p.title not in copied  # no breadcrumb
+
+
+def test_copy_of_an_answer_gives_the_answer_text(page, built):
+    page.page.locator("label:has(input[value=ask])").click()
+    page.page.locator("#q").fill(ASK)
+    page.page.keyboard.press("Enter")
+    page.page.locator("#answer .copy").click()
+    assert page.clipboard() == built.ask(ASK).answer
+
+
+# --- the keyboard alone, a phone's screen ------------------------------------------
+
+
+def test_the_page_works_from_the_keyboard_alone(page):
+    kb = page.page.keyboard
+    kb.type("红白脸")
+    kb.press("Enter")
+    page.page.locator("#results li.hit").first.wait_for()
+    kb.press("ArrowDown")
+    assert page.page.evaluate("document.activeElement.classList.contains('ref')")
+    kb.press("Enter")
+    page.page.locator("#context .passage.here").wait_for()
+    kb.press("Escape")
+    page.page.wait_for_function("!document.querySelector('#context').open")
+    assert page.page.evaluate("document.activeElement.classList.contains('ref')")  # focus back where it was
+    kb.press("/")
+    assert page.page.evaluate("document.activeElement.id") == "q"
+
+
+def test_the_page_fits_a_phone_screen(browser, seeds_server):
+    phone = Page(browser, seeds_server.url, width=390, height=844)
+    try:
+        phone.page.keyboard.type("客诉处理步骤")
+        phone.page.locator("#results li.hit").first.wait_for()
+        assert phone.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        box = phone.page.locator("#go").bounding_box()
+        assert box and box["x"] + box["width"] <= 390
+        assert phone.errors == []
+    finally:
+        phone.close()
+
+
+# --- hostile documents -------------------------------------------------------------
+
+
+def test_a_hostile_document_shows_its_markup_as_text(browser, tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / HOSTILE_NAME).write_text(HOSTILE_DOC, "utf-8")
+    served = Served(KnowledgeBase.build([docs], tmp_path / "index"))
+    hostile = Page(browser, served.url)
+    try:
+        hostile.page.keyboard.type("客诉处理")
+        hit = hostile.page.locator("#results li.hit").first
+        hit.wait_for()
+        snippet = hit.locator(".snippet").inner_text()
+        assert "<script>alert(1)</script>" in snippet and "<img src=x onerror=alert(1)>" in snippet
+        assert "<svg onload=alert(3)>" in hit.locator(".crumbs").inner_text()
+        assert hit.locator(".ref").inner_text().startswith(HOSTILE_NAME)
+        hit.locator(".ref").click()
+        hostile.page.locator("#context .passage.here").wait_for()
+        assert "<img src=x onerror=alert(1)>" in hostile.page.locator("#context .passage.here").inner_text()
+        assert hostile.page.locator("#doc option", has_text="<svg onload=alert(3)>").count() == 1
+        assert hostile.page.locator("img, svg, script:not([src])").count() == 0
+        hostile.page.wait_for_timeout(300)  # give an injected handler its chance to fire
+        assert hostile.dialogs == []
+        assert hostile.errors == []
+    finally:
+        hostile.close()
+        served.stop()
+
+
+# --- the README's screenshot -------------------------------------------------------
+
+
+def test_screenshot_of_a_real_search_on_the_seeds(browser, seeds_server, tmp_path):
+    target = Path(os.environ.get("KB_SCREENSHOT") or tmp_path / "screenshot.png")
+    shot = Page(browser, seeds_server.url, width=1100, height=760)
+    try:
+        shot.page.keyboard.type("顧客抱怨投訴處理的步驟")
+        shot.page.locator("#results li.hit").nth(2).wait_for()
+        shot.page.locator("#results li.hit mark").first.wait_for()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shot.page.screenshot(path=str(target))
+    finally:
+        shot.close()
+    data = target.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
