@@ -67,14 +67,14 @@ def searchable_text(p: Passage) -> str:
     return norm + "\n" + normalise_text(" › ".join(p.section))
 
 
-def _fields(p: Passage) -> dict:
+def _fields(p: Passage, data: dict) -> dict:
     """A passage as whoosh fields: its parts joined for the one analysed field (see
     KbFieldedTokenizer), filters, and what search reads back."""
     from .whoosh_analysis import PART_SEPARATOR
 
     parts = (p.text, "\n".join(p.headings), "\n".join(p.section), p.text if p.spun else "")
     return dict(id=p.id, doc=p.doc, kind=p.kind, text=PART_SEPARATOR.join(parts),
-                norm=searchable_text(p), data=p.to_json())
+                norm=searchable_text(p), data=data)
 
 
 @dataclass(frozen=True)
@@ -310,8 +310,9 @@ class IndexStore:
                     out.write(json.dumps(p.to_json(), ensure_ascii=False) + "\n")
                     count += 1
                 for p in passages:
-                    out.write(json.dumps(p.to_json(), ensure_ascii=False) + "\n")
-                    writer.add_document(**_fields(p))
+                    data = p.to_json()
+                    out.write(json.dumps(data, ensure_ascii=False) + "\n")
+                    writer.add_document(**_fields(p, data))
                     count += 1
             writer.commit()
             ix.close()

@@ -23,7 +23,8 @@ class Passage:
     location: str = ""  # in the format's terms: 'slide 12', 'pages 3–4', '¶ 14' ('' for plain text)
 
     def to_json(self) -> dict:
-        d = asdict(self)
+        # field by field: dataclasses.asdict deep-copies, which indexing paid for twice a passage
+        d = {f: getattr(self, f) for f in self.__dataclass_fields__}
         d["section"] = list(self.section)
         d["headings"] = list(self.headings)
         d["lines"] = list(self.lines)

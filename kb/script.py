@@ -16,7 +16,7 @@ def _converter(config: str):
 
 
 @lru_cache(maxsize=1)
-def _t2s_tables() -> tuple[dict[int, str], re.Pattern[str] | None, dict[str, str]]:
+def _t2s_tables() -> tuple[dict[int, str], re.Pattern[str] | None, dict[str, str], re.Pattern[str] | None]:
     """OpenCC's own t2s dictionaries, compiled for speed: every character conversion as one
     str.translate table, and the few phrases whose conversion differs from their characters'
     (瞭解 → 了解, 乾坤 stays 乾坤) as one pattern. All keep the text's length."""
@@ -40,7 +40,10 @@ def _t2s_tables() -> tuple[dict[int, str], re.Pattern[str] | None, dict[str, str
         if len(k) == len(v) and "".join(chars.get(c, c) for c in k) != v
     }
     pattern = re.compile("|".join(map(re.escape, sorted(phrases, key=len, reverse=True)))) if phrases else None
-    return table, pattern, phrases
+    # the characters those phrases convert otherwise (乾, 瞭, 麼 …): without one, no phrase applies
+    triggers = {a for k, v in phrases.items() for a, b in zip(k, v) if chars.get(a, a) != b}
+    trigger = re.compile("[" + "".join(sorted(triggers)) + "]") if triggers else None
+    return table, pattern, phrases, trigger
 
 
 def to_hans(text: str) -> str:
@@ -51,9 +54,9 @@ def to_hans(text: str) -> str:
     (identical output on the seeds, see tests/test_analysis.py)."""
     if not text:
         return text
-    table, pattern, phrases = _t2s_tables()
+    table, pattern, phrases, trigger = _t2s_tables()
     simple = text.translate(table)
-    if pattern is None:
+    if pattern is None or not trigger.search(text):
         return simple
     parts, last = [], 0
     for m in pattern.finditer(text):
