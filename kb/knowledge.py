@@ -187,11 +187,16 @@ class KnowledgeBase:
         return self.store.meta.get("documents", {})
 
     def resolve_doc(self, doc: str) -> str:
-        """A document name from a full name or a unique prefix ('000' for '000_eada….txt')."""
+        """A document name from a full name or a unique prefix ('000' for '000_eada….txt'), with
+        a format's suffix when one content is indexed in several ('000.pptx', '000.gbk.txt')."""
         names = list(self.documents())
         if doc in names:
             return doc
-        matches = [n for n in names if n.startswith(doc) or Path(n).stem == doc]
+        prefix, dot, suffix = doc.partition(".")
+        matches = [n for n in names if n.startswith(doc) or Path(n).stem == doc
+                   or (dot and prefix and n.startswith(prefix) and n.endswith(dot + suffix))]
+        if len(matches) > 1 and dot:  # '000.txt' beside '000_….gbk.txt': the one whose suffix is exactly that
+            matches = [n for n in matches if n.partition(".")[2] == suffix] or matches
         if len(matches) == 1:
             return matches[0]
         listing = ", ".join(names[:8]) + (" …" if len(names) > 8 else "")
@@ -282,17 +287,7 @@ class KnowledgeBase:
         if not name.strip() or not span:
             raise ReferenceError_(f"bad reference {ref!r}: use DOC:LINE or DOC:slide12, DOC:page3, DOC:¶14; e.g. 000:415")
         name = self.resolve_doc(name.strip())
-        passages = self.passages(name)
-        units = location.units(p.location for p in passages)
-        if span.unit == "p" and units:
-            span = location.Span("page" if "page" in units else units[0], span.first, span.last)
-        if span.unit not in units:
-            hint = f"by {units[0]}, e.g. {name}:{units[0]}{span.first}" if units else f"by line: {name}:LINE"
-            raise ReferenceError_(f"{name} is located {hint}")
-        found = location.holding(passages, span, lambda p: p.location)
-        if found:
-            return found[0]
-        raise ReferenceError_(f"{span.unit} {span.first} of {name} holds no indexed text")
+        return location.find(self.passages(name), span, lambda p: p.location, name, lambda p: p.ref)
 
     def outline(self, doc: str | None = None) -> list[OutlineEntry]:
         """The course / unit / section headings of one document, or of all."""

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence, TypeVar
 
+from .errors import ReferenceError_
+
 T = TypeVar("T")
 
 UNITS = ("slide", "page", "¶")
@@ -77,16 +79,6 @@ def parse(spec: str) -> Span | None:
     return Span(unit, min(first, last), max(first, last))
 
 
-def units(locations: Iterable[str]) -> list[str]:
-    """The units a document's passages are located in, in order of first use."""
-    seen: dict[str, None] = {}
-    for loc in locations:
-        span = parse(loc)
-        if span:
-            seen.setdefault(span.unit, None)
-    return list(seen)
-
-
 def holding(located: Sequence[T], span: Span, location_of: Callable[[T], str]) -> list[T]:
     """The items (passages) whose location holds the span's first place: one labelled exactly
     as the span first, then the narrowest, then in document order."""
@@ -97,3 +89,31 @@ def holding(located: Sequence[T], span: Span, location_of: Callable[[T], str]) -
             exact = (own.first, own.last) == (span.first, span.last)
             ranked.append((not exact, own.last - own.first, order, item))
     return [item for *_, item in sorted(ranked, key=lambda r: r[:3])]
+
+
+def find(located: Sequence[T], span: Span, location_of: Callable[[T], str], name: str,
+         ref_of: Callable[[T], str]) -> T:
+    """The item (passage) of document `name` at `span`, or a ReferenceError_ that says what the
+    document is located by, how far its places go, or the nearest place that holds text."""
+    spans = [s for s in (parse(location_of(item)) for item in located) if s]
+    units = list(dict.fromkeys(s.unit for s in spans))
+    if span.unit == "p" and units:
+        span = Span("page" if "page" in units else units[0], span.first, span.last)
+    if span.unit not in units:
+        hint = f"by {units[0]}, e.g. {name}:{units[0]}{span.first}" if units else f"by line: {name}:LINE"
+        raise ReferenceError_(f"{name} is located {hint}")
+    found = holding(located, span, location_of)
+    if found:
+        return found[0]
+    spans = [s for s in spans if s.unit == span.unit]
+    first, last = min(s.first for s in spans), max(s.last for s in spans)
+    if not first <= span.first <= last:
+        raise ReferenceError_(f"{name} has {_PLURAL[span.unit]} {first}–{last}, no {span.unit} {span.first}")
+
+    def distance(item: T) -> float:
+        own = parse(location_of(item))
+        return abs(own.first - span.first) if own and own.unit == span.unit else float("inf")
+
+    nearest = min(located, key=distance)
+    raise ReferenceError_(f"{span.unit} {span.first} of {name} holds no indexed text (blank or boilerplate); "
+                          f"nearest passage: {ref_of(nearest)}")

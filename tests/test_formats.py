@@ -18,7 +18,7 @@ from cli import main
 from kb import KnowledgeBase, ReadError
 from kb.evaluate import canon
 from kb.formats import extract, format_counts
-from kb.location import Place, label, parse
+from kb.location import Place, find, label, parse
 
 from .conftest import seed
 from .seed_formats import FORMATS, write
@@ -267,21 +267,28 @@ def test_kb_index_lists_the_skipped_files_and_goes_on(messy, tmp_path):
 
 def test_word_numbered_lists_headings_and_tables(tmp_path):
     import docx
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
 
     document = docx.Document()
     document.add_heading("第一章 客诉处理", level=1)
     document.add_paragraph("处理投诉的步骤:")
     for step in ("耐心倾听", "表示同情", "提出方案"):
         document.add_paragraph(step, style="List Number")
+    wps = document.styles.add_style("标题 2", WD_STYLE_TYPE.PARAGRAPH)  # as WPS names its heading styles
+    document.add_paragraph("一、倾听", style=wps)
+    outlined = document.add_paragraph("二、致歉")  # no heading style, but an outline level
+    outlined._p.get_or_add_pPr().append(parse_xml(f'<w:outlineLvl {nsdecls("w")} w:val="1"/>'))
     table = document.add_table(rows=2, cols=2)
     table.cell(0, 0).text, table.cell(0, 1).text = "时效", "标准"
     table.cell(1, 0).text, table.cell(1, 1).text = "同城", "当日达"
     document.save(tmp_path / "manual.docx")
     ex = extract(tmp_path / "manual.docx")
     assert ex.text.splitlines() == ["第一章 客诉处理", "处理投诉的步骤:", "1. 耐心倾听", "2. 表示同情", "3. 提出方案",
-                                    "时效 | 标准", "同城 | 当日达"]
-    assert ex.levels == {1: 1}
-    assert [ex.places[n] for n in (1, 7)] == [Place("¶", 1), Place("¶", 7)]
+                                    "一、倾听", "二、致歉", "时效 | 标准", "同城 | 当日达"]
+    assert ex.levels == {1: 1, 6: 2, 7: 2}
+    assert [ex.places[n] for n in (1, 9)] == [Place("¶", 1), Place("¶", 9)]
 
 
 def test_slides_titles_body_tables_and_notes(tmp_path):
@@ -366,3 +373,27 @@ def test_location_labels_and_parse_back(places, text):
 def test_typed_locations(typed, unit, first):
     span = parse(typed)
     assert (span.unit, span.first) == (unit, first)
+
+
+def test_a_prefix_with_the_format_suffix_names_one_of_several_copies(library):
+    assert library.resolve_doc("000.pptx") == name("000", "pptx")
+    assert library.resolve_doc("000.gbk.txt") == name("000", "gbk.txt")
+    assert library.resolve_doc("000.txt") == name("000", "txt")
+    assert library.show("000.pdf:page1").doc == name("000", "pdf")
+    with pytest.raises(Exception, match="several documents"):
+        library.resolve_doc("000")
+
+
+@pytest.mark.parametrize("spec, found_or_error", [
+    ("slide3", "slides 3–4"),
+    ("p5", "slide 5"),  # a deck has no pages or paragraphs: 'p' can only mean its unit
+    ("slide2", "slide 2 of deck.pptx holds no indexed text (blank or boilerplate); nearest passage: slide 1"),
+    ("slide9", "deck.pptx has slides 1–5, no slide 9"),
+    ("page2", "deck.pptx is located by slide, e.g. deck.pptx:slide2"),
+])
+def test_finding_a_place_among_located_passages(spec, found_or_error):
+    located = ["slide 1", "slides 3–4", "slide 5"]
+    try:
+        assert find(located, parse(spec), str, "deck.pptx", str) == found_or_error
+    except Exception as exc:
+        assert str(exc) == found_or_error

@@ -29,6 +29,7 @@ RUNNING_SHARE = 0.6  # of pages: a top or bottom line repeated on this many is a
 RUNNING_MIN_PAGES = 3
 _BULLET = re.compile(r"^[•·●○◆◇■□▪▫➢➤✓✔☑ü\-–—*]")
 _TERMINAL = re.compile(r"[。！？；：!?;:.…]\s*$")
+_FIRST_WORD = re.compile(r"[A-Za-z0-9]+")
 _WORD_END = re.compile(r"[A-Za-z0-9]$")
 _WORD_START = re.compile(r"^[A-Za-z0-9]")
 
@@ -163,8 +164,11 @@ def reflow(pages: list[list[_Line]]) -> list[tuple[str, int, int]]:
     return out
 
 
-def _full(line: _Line, right: float) -> bool:
-    return line.x1 >= right - 2.0 * line.size
+def _full(line: _Line, right: float, following: _Line) -> bool:
+    """No room was left on the line for the next line's first word (a Latin word wraps whole)."""
+    word = _FIRST_WORD.match(following.text)
+    width = (following.x1 - following.x0) / max(1, len(following.text)) * (len(word.group()) if word else 1)
+    return right - line.x1 <= max(2.0 * line.size, width + line.size)
 
 
 def _continues(prev: _Line, line: _Line, margins: tuple[float, float]) -> bool:
@@ -173,12 +177,12 @@ def _continues(prev: _Line, line: _Line, margins: tuple[float, float]) -> bool:
     size = prev.size
     at_margin = line.x0 <= left + 0.5 * size
     below = 0 <= prev.bottom - line.top <= 1.2 * size
-    return _full(prev, right) and at_margin and below and _same_size(prev, line)
+    return _full(prev, right, line) and at_margin and below and _same_size(prev, line)
 
 
 def _turns_page(prev: _Line, prev_margins: tuple[float, float], line: _Line, margins: tuple[float, float]) -> bool:
     """The last line of a page ran to its right margin, and the next page opens at its left margin."""
-    return _full(prev, prev_margins[1]) and line.x0 <= margins[0] + 0.5 * line.size and _same_size(prev, line)
+    return _full(prev, prev_margins[1], line) and line.x0 <= margins[0] + 0.5 * line.size and _same_size(prev, line)
 
 
 def _same_size(a: _Line, b: _Line) -> bool:

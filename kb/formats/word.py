@@ -31,7 +31,8 @@ def read(path: Path, data: bytes):
     try:
         document = docx.Document(io.BytesIO(data))
         layout = Layout()
-        numbering = _Numbering(document)
+        styles = _Styles()
+        numbering = _Numbering(document, styles)
         paragraph = 0
         for block in document.iter_inner_content():
             if hasattr(block, "rows"):  # a table
@@ -46,7 +47,7 @@ def read(path: Path, data: bytes):
             if not text.strip():
                 continue
             paragraph += 1
-            layout.add(label + text, heading_level(block), Place("¶", paragraph))
+            layout.add(label + text, heading_level(block, styles), Place("¶", paragraph))
     except ReadError:
         raise
     except Exception as exc:  # a damaged package can fail anywhere inside python-docx or lxml
@@ -63,23 +64,40 @@ def office_container(path: Path, data: bytes) -> None:
         raise ReadError(f"{path}: an old binary {old} file named {path.suffix.lower()} (save it as {path.suffix.lower()})")
 
 
-def heading_level(paragraph) -> int | None:
-    """The heading level a paragraph's style gives it: Heading N, or an outline level."""
-    style = paragraph.style
-    seen = 0
-    while style is not None and seen < 10:
-        m = _HEADING_STYLE.match((style.name or "").strip())
-        if m:
-            return max(1, int(m.group(1)))
-        seen += 1
-        style = style.base_style
-    level = _outline_level(paragraph._p.pPr)
-    style = paragraph.style
-    while level is None and style is not None and seen < 20:
-        level = _outline_level(style.element.pPr)
-        style = style.base_style
-        seen += 1
-    return level + 1 if level is not None and level < 9 else None
+class _Styles:
+    """What a paragraph's style chain says, looked up once per style: python-docx finds a
+    paragraph's style by scanning every style in the document, each time it is asked."""
+
+    def __init__(self) -> None:
+        self.cache: dict[str | None, tuple[int | None, tuple]] = {}
+
+    def of(self, paragraph) -> tuple[int | None, tuple]:
+        """(heading level its name gives, the pPr elements of the chain, nearest first)."""
+        key = paragraph._p.style
+        if key not in self.cache:
+            named, props = None, []
+            style = paragraph.style
+            while style is not None and len(props) < 10:
+                m = _HEADING_STYLE.match((style.name or "").strip())
+                if m and named is None:
+                    named = max(1, int(m.group(1)))
+                props.append(style.element.pPr)
+                style = style.base_style
+            self.cache[key] = (named, tuple(p for p in props if p is not None))
+        return self.cache[key]
+
+
+def heading_level(paragraph, styles: _Styles) -> int | None:
+    """The heading level a paragraph's style gives it: Heading N, or an outline level (the
+    paragraph's own, else its style's), which is what Word's navigation pane reads."""
+    named, props = styles.of(paragraph)
+    if named:
+        return named
+    for ppr in (paragraph._p.pPr, *props):
+        level = _outline_level(ppr)
+        if level is not None:
+            return level + 1 if level < 9 else None
+    return None
 
 
 def _outline_level(ppr) -> int | None:
@@ -158,10 +176,11 @@ FORMATS = {
 class _Numbering:
     """Renders the list labels Word would draw (1., 一、, (1), •), counting as Word counts."""
 
-    def __init__(self, document) -> None:
+    def __init__(self, document, styles: _Styles) -> None:
         from docx.oxml.ns import qn
 
         self.qn = qn
+        self.styles = styles
         self.abstract_of: dict[str, str] = {}
         self.levels: dict[tuple[str, int], tuple[str, str, int, str]] = {}
         self.start_override: dict[tuple[str, int], int] = {}
@@ -196,11 +215,7 @@ class _Numbering:
     def _num_pr(self, paragraph) -> tuple[str, int] | None:
         """(numId, level) from the paragraph, else from its style chain."""
         qn = self.qn
-        candidates = [paragraph._p.pPr]
-        style = paragraph.style
-        while style is not None and len(candidates) < 10:
-            candidates.append(style.element.pPr)
-            style = style.base_style
+        candidates = [paragraph._p.pPr, *self.styles.of(paragraph)[1]]
         num_id = ilvl = None
         for ppr in candidates:
             numpr = ppr.find(qn("w:numPr")) if ppr is not None else None
