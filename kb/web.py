@@ -363,7 +363,9 @@ class Guard:
 def bind(host: str, port: int) -> socket.socket:
     """A listening socket on host:port (raises OSError: in use, no such address)."""
     family = socket.AF_INET6 if ":" in host.strip("[]") else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # proto=TCP explicitly: asyncio sets TCP_NODELAY only on sockets that say so, and without
+    # it a kept-alive connection waits ~40 ms (Nagle and delayed ACK) on every response.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host.strip("[]"), port))

@@ -309,6 +309,13 @@ def test_serve_refuses_a_port_already_in_use(built):
         taken.close()
 
 
+def test_the_listening_socket_says_it_is_tcp_so_responses_are_not_delayed():
+    from kb.web import bind
+
+    with bind("127.0.0.1", 0) as sock:  # asyncio sets TCP_NODELAY only on sockets that say so
+        assert sock.proto == socket.IPPROTO_TCP and sock.getsockname()[0] == "127.0.0.1"
+
+
 def test_kb_serve_serves_the_page_and_the_api_on_loopback(built):
     code = "import sys; from cli import main; sys.exit(main())"
     proc = subprocess.Popen([sys.executable, "-c", code, "serve", "--port", "0", "--index", str(built.store.root)],

@@ -105,7 +105,8 @@
   }
 
   const span = (from, to) => (from === to ? `${from}` : `${from}-${to}`);
-  const ref = (row) => `${row.doc}:${span(row.line_start, row.line_end)}`;
+  // As Passage.ref: file:lines, and where that is in a Word/PowerPoint/PDF file's own terms.
+  const ref = (row) => `${row.doc}:${span(row.line_start, row.line_end)}${row.location ? ` (${row.location})` : ""}`;
   const crumbs = (section) => el("div", { class: "crumbs" },
     section.map((part, i) => [i ? el("span", { class: "sep", "aria-hidden": "true", text: " › " }) : null,
       el("span", { text: part })]));
