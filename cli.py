@@ -183,11 +183,16 @@ def ask(question: str, script: str, as_json: bool, index: str | None) -> None:
     if answer.answered:
         click.echo(f"Sources (confidence {answer.confidence:.2f}):")
         for c in answer.citations:
-            click.echo(f"  {_crumbs(c.section)}  {c.doc}:{c.line_start}-{c.line_end}")
+            click.echo(f"  {_crumbs(c.section)}  {_cited(c)}")
     else:
         click.echo("Nearest sections:" if answer.suggestions else "No section comes close.")
         for c in answer.suggestions:
-            click.echo(f"  {_crumbs(c.section)}  {c.doc}:{c.line_start}-{c.line_end}")
+            click.echo(f"  {_crumbs(c.section)}  {_cited(c)}")
+
+
+def _cited(c) -> str:
+    """DOC:LINES, and the slide, page or paragraph where the format has them."""
+    return f"{c.doc}:{c.line_start}-{c.line_end}" + (f" ({c.location})" if c.location else "")
 
 
 @main.command()

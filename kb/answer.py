@@ -505,7 +505,7 @@ def _citations(parts: list[Part]) -> tuple[Citation, ...]:
     for p in parts:
         s = spans.setdefault(p.passage.id, [p.passage, p.line, p.line])
         s[1], s[2] = min(s[1], p.line), max(s[2], p.line)
-    return tuple(Citation(ps.doc, ps.section, a, b) for ps, a, b in spans.values())
+    return tuple(Citation(ps.doc, ps.section, a, b, ps.location_of(a, b)) for ps, a, b in spans.values())
 
 
 def _nearest(kb, w: _Weights) -> list[Hit]:
@@ -528,5 +528,6 @@ def _decline(q: Question, hits: list[Hit], script: str | None, w: _Weights) -> A
         citations=(),
         confidence=0.0,
         kind=q.kind,
-        suggestions=tuple(Citation(h.passage.doc, h.passage.section, h.passage.line_start, h.passage.line_end) for h in hits[:3]),
+        suggestions=tuple(Citation(h.passage.doc, h.passage.section, h.passage.line_start, h.passage.line_end,
+                                   h.passage.location) for h in hits[:3]),
     )

@@ -21,6 +21,7 @@ class Passage:
     lines: tuple[int, ...] = ()  # the source line of each line of `text`
     spun: bool = False  # from a synonym-spun document: also searched in repaired form
     location: str = ""  # in the format's terms: 'slide 12', 'pages 3–4', '¶ 14' ('' for plain text)
+    places: tuple[int, ...] = ()  # the slide, page or ¶ number of each of `lines` (the unit is the location's)
 
     def to_json(self) -> dict:
         # field by field: dataclasses.asdict deep-copies, which indexing paid for twice a passage
@@ -28,12 +29,23 @@ class Passage:
         d["section"] = list(self.section)
         d["headings"] = list(self.headings)
         d["lines"] = list(self.lines)
+        d["places"] = list(self.places)
         return d
 
     @classmethod
     def from_json(cls, d: dict) -> "Passage":
         return cls(**{**d, "section": tuple(d["section"]), "headings": tuple(d["headings"]),
-                      "lines": tuple(d.get("lines", ()))})
+                      "lines": tuple(d.get("lines", ())), "places": tuple(d.get("places", ()))})
+
+    def location_of(self, line_start: int, line_end: int) -> str:
+        """The location of some of the passage's lines (a citation's): 'slide 12' of 'slides 12–13'."""
+        from .location import Place, label, parse
+
+        span = parse(self.location)
+        if not span or len(self.places) != len(self.lines):
+            return self.location
+        held = [Place(span.unit, n) for line, n in zip(self.lines, self.places) if line_start <= line <= line_end]
+        return label(held) or self.location
 
     def numbered_lines(self) -> list[tuple[int, str]]:
         """(source line, text) for each line of the passage."""
@@ -82,6 +94,7 @@ class Citation:
     section: tuple[str, ...]
     line_start: int
     line_end: int
+    location: str = ""  # of the passage the lines are in: 'slide 12', 'pages 3–4', '¶ 14' ('' for plain text)
 
     def to_json(self) -> dict:
         return {
@@ -89,6 +102,7 @@ class Citation:
             "section": list(self.section),
             "line_start": self.line_start,
             "line_end": self.line_end,
+            "location": self.location,
         }
 
 

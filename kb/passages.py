@@ -68,6 +68,7 @@ def build_passages(doc: Document, spun: bool = False, places: Mapping[int, Place
         if not segments:
             return
         text = join_segments(segments)
+        lines = tuple(dict.fromkeys(s.line for s in segments))
         own = tuple(headings[(s.line, s.text)] for s in segments if (s.line, s.text) in headings)
         out.append(
             Passage(
@@ -80,9 +81,10 @@ def build_passages(doc: Document, spun: bool = False, places: Mapping[int, Place
                 line_start=min(s.line for s in segments),
                 line_end=max(s.line for s in segments),
                 kind=infer_kind(own, crumbs, text),
-                lines=tuple(dict.fromkeys(s.line for s in segments)),
+                lines=lines,
                 spun=spun,
                 location=label(places[s.line] for s in segments if s.line in places) if places else "",
+                places=tuple(places[n].number for n in lines) if places and all(n in places for n in lines) else (),
             )
         )
 

@@ -114,7 +114,8 @@ def test_ask_json_contract(own_index):
     data = json.loads(r.stdout)
     assert {"question", "answered", "answer", "citations"} <= set(data)
     c = data["citations"][0]
-    assert set(c) == {"doc", "section", "line_start", "line_end"}
+    assert set(c) == {"doc", "section", "line_start", "line_end", "location"}
+    assert c["location"] == ""  # plain text: the lines are the reference
 
 
 def test_ask_cli_prints_sources_and_not_covered(own_index):

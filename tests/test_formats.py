@@ -397,3 +397,13 @@ def test_finding_a_place_among_located_passages(spec, found_or_error):
         assert find(located, parse(spec), str, "deck.pptx", str) == found_or_error
     except Exception as exc:
         assert str(exc) == found_or_error
+
+
+def test_a_citation_says_where_its_own_lines_are(library):
+    spanning = next(p for p in library.passages(name("000", "docx")) if "–" in p.location)
+    first = spanning.lines[0]
+    assert spanning.location_of(first, first) == f"¶ {spanning.places[0]}"
+    answer = library.ask("客户来投诉时应该按什么步骤处理?")
+    located = [c for c in answer.citations if not c.doc.endswith(".txt")]
+    for c in located:
+        assert parse(c.location).unit == UNIT[c.doc.split(".", 1)[1]], c
