@@ -280,13 +280,20 @@ def test_word_numbered_lists_headings_and_tables(tmp_path):
     document.add_paragraph("一、倾听", style=wps)
     outlined = document.add_paragraph("二、致歉")  # no heading style, but an outline level
     outlined._p.get_or_add_pPr().append(parse_xml(f'<w:outlineLvl {nsdecls("w")} w:val="1"/>'))
-    table = document.add_table(rows=2, cols=2)
+    table = document.add_table(rows=3, cols=2)
     table.cell(0, 0).text, table.cell(0, 1).text = "时效", "标准"
     table.cell(1, 0).text, table.cell(1, 1).text = "同城", "当日达"
+    table.cell(2, 0).merge(table.cell(2, 1)).text = "节假日顺延"
+    w = nsdecls("w")
+    # a tracked insertion and a content control, both of which python-docx's own .text passes over
+    document.add_paragraph("先")._p.append(parse_xml(f'<w:ins {w} w:id="1" w:author="a"><w:r><w:t>致歉</w:t></w:r></w:ins>'))
+    document.element.body.insert(len(document.element.body) - 1, parse_xml(
+        f'<w:sdt {w}><w:sdtContent><w:p><w:r><w:t>控件里的段落</w:t></w:r></w:p></w:sdtContent></w:sdt>'))
     document.save(tmp_path / "manual.docx")
     ex = extract(tmp_path / "manual.docx")
     assert ex.text.splitlines() == ["第一章 客诉处理", "处理投诉的步骤:", "1. 耐心倾听", "2. 表示同情", "3. 提出方案",
-                                    "一、倾听", "二、致歉", "时效 | 标准", "同城 | 当日达"]
+                                    "一、倾听", "二、致歉", "时效 | 标准", "同城 | 当日达", "节假日顺延", "先致歉",
+                                    "控件里的段落"]
     assert ex.levels == {1: 1, 6: 2, 7: 2}
     assert [ex.places[n] for n in (1, 9)] == [Place("¶", 1), Place("¶", 9)]
 

@@ -34,7 +34,7 @@ def read(path: Path, data: bytes):
         styles = _Styles()
         numbering = _Numbering(document, styles)
         paragraph = 0
-        for block in document.iter_inner_content():
+        for block in _blocks(document.element.body, document._body):
             if hasattr(block, "rows"):  # a table
                 for row in block.rows:
                     cells = _row_cells(row)
@@ -42,12 +42,11 @@ def read(path: Path, data: bytes):
                         paragraph += 1
                         layout.add(CELL_SEPARATOR.join(cells), place=Place("¶", paragraph))
                 continue
-            label = numbering.label(block)
-            text = block.text
+            text = paragraph_text(block._p)
             if not text.strip():
                 continue
             paragraph += 1
-            layout.add(label + text, heading_level(block, styles), Place("¶", paragraph))
+            layout.add(numbering.label(block) + text, heading_level(block, styles), Place("¶", paragraph))
     except ReadError:
         raise
     except Exception as exc:  # a damaged package can fail anywhere inside python-docx or lxml
@@ -112,15 +111,51 @@ def _outline_level(ppr) -> int | None:
     return int(value) if value and value.isdigit() else None
 
 
+def _blocks(element, parent):
+    """The body's paragraphs and tables in order, those inside content controls (w:sdt) too,
+    which python-docx's iter_inner_content passes over."""
+    from docx.oxml.ns import qn
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    for child in element.iterchildren():
+        if child.tag == qn("w:p"):
+            yield Paragraph(child, parent)
+        elif child.tag == qn("w:tbl"):
+            yield Table(child, parent)
+        elif child.tag == qn("w:sdt"):
+            content = child.find(qn("w:sdtContent"))
+            if content is not None:
+                yield from _blocks(content, parent)
+
+
+def paragraph_text(p) -> str:
+    """All the text Word shows in a paragraph: runs, links, inline content controls, tracked
+    insertions, text boxes (python-docx's Paragraph.text reads only plain runs and links).
+    A text box's fallback copy (mc:Fallback) and tab-stop definitions are not text."""
+    from docx.oxml.ns import qn
+
+    t, tab, br, cr = qn("w:t"), qn("w:tab"), qn("w:br"), qn("w:cr")
+    skip = {"{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback", qn("w:tabs")}
+    out = []
+    for el in p.iter(t, tab, br, cr):
+        if any(a.tag in skip for a in el.iterancestors()):
+            continue
+        out.append((el.text or "") if el.tag == t else "\t" if el.tag == tab else "\n")
+    return "".join(out)
+
+
 def _row_cells(row) -> list[str]:
     """A row's cell texts, a merged cell once."""
+    from docx.oxml.ns import qn
+
     out: list[str] = []
     last = None
     for cell in row.cells:
         if last is not None and cell._tc is last:
             continue
         last = cell._tc
-        text = " ".join(cell.text.split())
+        text = " ".join(" ".join(paragraph_text(p) for p in cell._tc.iter(qn("w:p"))).split())
         if text:
             out.append(text)
     return out
@@ -232,7 +267,7 @@ class _Numbering:
     def label(self, paragraph) -> str:
         """The label Word draws before this paragraph ('' when it is not in a list)."""
         found = self._num_pr(paragraph)
-        if not found or not paragraph.text.strip():
+        if not found:
             return ""
         num_id, ilvl = found
         aid = self.abstract_of[num_id]
