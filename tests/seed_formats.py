@@ -138,8 +138,9 @@ def write_pptx(text: str, levels: dict[int, int], out: Path) -> None:
 
 
 def write_pdf(text: str, levels: dict[int, int], out: Path) -> None:
-    """A handout printed to PDF: A4, a CJK font (STSong-Light), lines wrapped at the margin,
-    a running header and a page number on every page."""
+    """A handout printed to PDF as Word exports one: A4, a CJK font (STSong-Light), lines
+    wrapped at the margin, a running header and a page number on every page, and a bookmark
+    for each heading (nested as the headings are: an outline cannot skip a level)."""
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
@@ -160,17 +161,24 @@ def write_pdf(text: str, levels: dict[int, int], out: Path) -> None:
         pdf.drawCentredString(width / 2, 36, f"第 {page} 頁")
 
     furniture()
+    open_ranks: list[int] = []
     for no, line in enumerate(text.splitlines(), 1):
         line = "".join(ch for ch in line.strip() if _printable(ch))
         if not line:
             continue
         size = 14 - levels[no] if no in levels else 10.5
-        for piece in _wrap(line, font, size, right - left):
+        for i, piece in enumerate(_wrap(line, font, size, right - left)):
             if y < bottom:
                 pdf.showPage()
                 page += 1
                 y = top
                 furniture()
+            if i == 0 and no in levels:
+                while open_ranks and open_ranks[-1] >= levels[no]:
+                    open_ranks.pop()
+                pdf.bookmarkHorizontal(f"h{no}", left, y + size)
+                pdf.addOutlineEntry(line, f"h{no}", level=len(open_ranks))
+                open_ranks.append(levels[no])
             pdf.setFont(font, size)
             pdf.drawString(left, y, piece)
             y -= size * 1.5

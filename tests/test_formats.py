@@ -414,3 +414,26 @@ def test_a_citation_says_where_its_own_lines_are(library):
     located = [c for c in answer.citations if not c.doc.endswith(".txt")]
     for c in located:
         assert parse(c.location).unit == UNIT[c.doc.split(".", 1)[1]], c
+
+
+def test_pdf_bookmarks_declare_headings_numbering_would_miss(tmp_path):
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    pdf = canvas.Canvas(str(tmp_path / "handout.pdf"), pagesize=A4)
+    for page, (title, body) in enumerate([("市场分析", "快递市场规模庞大。"), ("客户开发", "先找关键决策人。")], 1):
+        pdf.setFont("STSong-Light", 14)
+        pdf.bookmarkHorizontal(f"p{page}", 72, 760)
+        pdf.addOutlineEntry(title, f"p{page}", level=0)
+        pdf.drawString(72, 740, title)
+        pdf.setFont("STSong-Light", 10.5)
+        pdf.drawString(72, 720, body)
+        pdf.showPage()
+    pdf.save()
+    ex = extract(tmp_path / "handout.pdf")
+    assert ex.text.splitlines() == ["市场分析", "快递市场规模庞大。", "客户开发", "先找关键决策人。"]
+    assert ex.levels == {1: 1, 3: 1}
+    assert [ex.places[n].number for n in (1, 2, 3, 4)] == [1, 1, 2, 2]

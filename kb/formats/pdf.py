@@ -10,6 +10,10 @@ most pages, page numbers aside) are dropped.
 
 Refused with their reason: a PDF that needs a password ('encrypted PDF'), one
 whose pages hold only images ('scanned PDF: no text layer'), a damaged one.
+
+A PDF's bookmarks (its outline, which Word and LibreOffice write from heading
+styles) declare headings: the line on the bookmarked page that a bookmark names
+is a heading of its level. Without bookmarks the numbering rules find them.
 """
 
 from __future__ import annotations
@@ -49,18 +53,28 @@ class _Line:
 
 def read(path: Path, data: bytes):
     require("pdfminer", path)
-    from pdfminer.high_level import extract_pages
+    from pdfminer.converter import PDFPageAggregator
     from pdfminer.layout import LAParams
-    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+    from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFPasswordIncorrect
+    from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
+    from pdfminer.pdfpage import PDFPage
+    from pdfminer.pdfparser import PDFParser
 
     logging.getLogger("pdfminer").setLevel(logging.ERROR)  # it warns about every odd font on stderr
     pages: list[list[_Line]] = []
     images = False
     try:
-        for page in extract_pages(io.BytesIO(data), password="", laparams=LAParams()):
-            lines, has_images = _page_lines(page)
+        document = PDFDocument(PDFParser(io.BytesIO(data)), password="")
+        device = PDFPageAggregator(PDFResourceManager(), laparams=LAParams())
+        interpreter = PDFPageInterpreter(device.rsrcmgr, device)
+        page_ids = []
+        for page in PDFPage.create_pages(document):
+            interpreter.process_page(page)
+            lines, has_images = _page_lines(device.get_result())
             pages.append(lines)
+            page_ids.append(page.pageid)
             images = images or has_images
+        marks = bookmarks(document, page_ids)
     except PDFPasswordIncorrect as exc:
         raise ReadError(f"{path}: encrypted PDF (needs a password)") from exc
     except PDFEncryptionError as exc:
@@ -74,9 +88,40 @@ def read(path: Path, data: bytes):
             raise ReadError(f"{path}: scanned PDF: no text layer ({len(pages)} page(s) of images; run OCR first)")
         raise ReadError(f"{path}: PDF with no text ({len(pages)} page(s))")
     layout = Layout()
-    for paragraph, first, last in reflow(drop_running_lines(pages)):
-        layout.add(paragraph, place=Place("page", first, last))
+    for paragraph, first, last, level in reflow(drop_running_lines(pages), marks):
+        layout.add(paragraph, level, Place("page", first, last))
     return layout.extracted("pdf", "pdf", data)
+
+
+def bookmarks(document, page_ids: list[int]) -> dict[int, list[tuple[str, int]]]:
+    """The PDF's outline (bookmarks, which Word and LibreOffice export from headings):
+    1-based page → [(title, level)], in order. An outline that cannot be read is no outline."""
+    from pdfminer.pdfdocument import PDFNoOutlines
+    from pdfminer.pdftypes import resolve1
+    from pdfminer.psparser import PSLiteral
+
+    number = {objid: n for n, objid in enumerate(page_ids, 1)}
+    out: dict[int, list[tuple[str, int]]] = {}
+    try:
+        for level, title, dest, action, _ in document.get_outlines():
+            if dest is None and action is not None:
+                action = resolve1(action)
+                dest = action.get("D") if isinstance(action, dict) else None
+            dest = resolve1(dest)
+            if isinstance(dest, (bytes, str, PSLiteral)):  # a named destination
+                name = dest.name if isinstance(dest, PSLiteral) else dest
+                dest = resolve1(document.get_dest(name))
+            if isinstance(dest, dict):
+                dest = resolve1(dest.get("D"))
+            if isinstance(dest, list) and dest and title:
+                page = number.get(getattr(dest[0], "objid", None))
+                if page:
+                    out.setdefault(page, []).append((" ".join(str(title).split()), max(1, int(level))))
+    except PDFNoOutlines:
+        return {}
+    except Exception:  # a damaged outline must not cost the text
+        return out
+    return out
 
 
 def _page_lines(page) -> tuple[list[_Line], bool]:
@@ -133,35 +178,58 @@ def drop_running_lines(pages: list[list[_Line]]) -> list[list[_Line]]:
     return out
 
 
-def reflow(pages: list[list[_Line]]) -> list[tuple[str, int, int]]:
-    """The document's lines as paragraphs (text, first page, last page): a line that reaches the
-    right margin goes on in the next line at the left margin, on the same page or the next."""
+def reflow(pages: list[list[_Line]], marks: dict[int, list[tuple[str, int]]] | None = None
+           ) -> list[tuple[str, int, int, int | None]]:
+    """The document's lines as paragraphs (text, first page, last page, heading level): a line
+    that reaches the right margin goes on in the next line at the left margin, on the same page
+    or the next. A line a bookmark names is a heading of the bookmark's level, on its own."""
     from ..structure import heading_rank
 
-    out: list[tuple[str, int, int]] = []
+    out: list[tuple[str, int, int, int | None]] = []
     prev: _Line | None = None
     prev_margins = (0.0, 0.0)
     # the right margin is the document's: on a page of short lines the longest one is not full
     right = max((ln.x1 for lines in pages for ln in lines), default=0.0)
+    rest = ""  # what a wrapped bookmarked heading still has to say
     for number, lines in enumerate(pages, 1):
         if not lines:
             prev = None
             continue
+        titles = list((marks or {}).get(number, []))
         margins = (min(ln.x0 for ln in lines), right)
         for i, line in enumerate(lines):
-            goes_on = prev is not None and (
+            flat = "".join(line.text.split())
+            if rest and rest.startswith(flat):  # a bookmarked heading wrapped onto this line
+                text, first, _, level = out[-1]
+                out[-1] = (text + line.text, first, number, level)
+                rest = rest[len(flat):]
+                prev = line
+                continue
+            level, rest = _bookmarked(flat, titles)
+            goes_on = prev is not None and level is None and out[-1][3] is None and (
                 _continues(prev, line, margins) if i else _turns_page(prev, prev_margins, line, margins))
             if goes_on and (heading_rank(line.text) or _BULLET.match(line.text)) and _TERMINAL.search(out[-1][0]):
                 goes_on = False  # a sentence ended at the margin, and a numbered item or a bullet begins
             if goes_on:
-                text, first, _ = out[-1]
+                text, first, _, _ = out[-1]
                 sep = " " if _WORD_END.search(text) and _WORD_START.match(line.text) else ""
-                out[-1] = (text + sep + line.text, first, number)
+                out[-1] = (text + sep + line.text, first, number, None)
             else:
-                out.append((line.text, number, number))
+                out.append((line.text, number, number, level))
             prev = line
         prev_margins = margins
     return out
+
+
+def _bookmarked(flat: str, titles: list[tuple[str, int]]) -> tuple[int | None, str]:
+    """The level of the first bookmark on the page that names this line (then used up), and
+    the rest of the bookmark's title when the heading wraps onto the next line."""
+    for i, (title, level) in enumerate(titles):
+        title = "".join(title.split())
+        if flat and title.startswith(flat):
+            del titles[i]
+            return level, title[len(flat):]
+    return None, ""
 
 
 def _full(line: _Line, right: float, following: _Line) -> bool:
