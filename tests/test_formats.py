@@ -329,6 +329,9 @@ def test_html_blocks_lists_and_declared_encoding(tmp_path):
     assert ex.encoding == "gb18030"
     assert ex.text.splitlines() == ["客诉处理", "1. 耐心倾听", "2. 表示同情", "• 记录", "时效 | 当日达", "第一行", "第二行"]
     assert ex.levels == {1: 1}
+    # an editor's Western default declared over Chinese bytes: detected instead
+    (tmp_path / "old.htm").write_bytes(page.replace('charset="gbk"', 'charset="iso-8859-1"').encode("gbk"))
+    assert extract(tmp_path / "old.htm").text.splitlines()[0] == "客诉处理"
 
 
 def test_markdown_keeps_file_lines_and_reads_its_syntax(tmp_path):

@@ -25,13 +25,14 @@ BLOCKS = frozenset({"address", "article", "aside", "blockquote", "body", "captio
                     "hgroup", "hr", "html", "legend", "li", "main", "nav", "ol", "p", "pre", "section", "summary",
                     "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul"})
 HEADINGS = {f"h{n}": n for n in range(1, 7)}
+_SINGLE_BYTE = {"cp1252", "iso8859-1", "latin-1", "ascii", "cp1250", "iso8859-15"}
 # Declared encodings that name a subset of what documents labelled so actually hold.
 WIDER = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "big5": "big5hkscs", "iso-8859-1": "cp1252"}
 
 
 def read(path: Path, data: bytes):
     bs4 = require("bs4", path)
-    text, encoding = _decode(data, path, bs4)
+    text, encoding = _decode(data, path)
     try:
         soup = bs4.BeautifulSoup(text, "html.parser")
     except Exception as exc:  # a parser can fail anywhere in a damaged page; one bad file never stops a build
@@ -42,15 +43,18 @@ def read(path: Path, data: bytes):
     return walker.layout.extracted("html", encoding, data)
 
 
-def _decode(data: bytes, path: Path, bs4) -> tuple[str, str]:
+def _decode(data: bytes, path: Path) -> tuple[str, str]:
+    """The page's declared encoding, unless it is wrong; a Chinese page declaring a Western
+    single-byte one (an editor's default) is detected instead."""
     from bs4.dammit import EncodingDetector
 
     declared = EncodingDetector.find_declared_encoding(data, is_html=True)
     if declared:
         name = WIDER.get(declared.lower(), declared.lower())
         try:
-            codecs.lookup(name)
-            return data.decode(name), name
+            western = codecs.lookup(name).name in _SINGLE_BYTE and not data.isascii()
+            if not western:
+                return data.decode(name), name
         except (LookupError, UnicodeDecodeError):
             pass  # a wrong or unknown declaration: detect instead
     return decode_bytes(data, name=str(path))

@@ -60,7 +60,8 @@ def office_container(path: Path, data: bytes) -> None:
         if _ENCRYPTED in data:
             raise ReadError(f"{path}: encrypted {path.suffix.lower()} (password-protected)")
         old = {".docx": ".doc", ".pptx": ".ppt"}.get(path.suffix.lower(), "Office")
-        raise ReadError(f"{path}: an old binary {old} file named {path.suffix.lower()} (save it as {path.suffix.lower()})")
+        suffix = path.suffix.lower()
+        raise ReadError(f"{path}: an old binary {old} file named {suffix} (save it as {suffix})")
 
 
 class _Styles:
