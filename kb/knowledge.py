@@ -102,7 +102,10 @@ class KnowledgeBase:
         fresh = [s for s in sources if s.name in recorded and recorded[s.name]["path"] == str(s.path)
                  and not _changed(s.path, recorded[s.name])]
         fresh_names = {s.name for s in fresh}
-        todo = [s for s in sources if s.name not in fresh_names]
+        failed = _still_failing(meta)
+        todo = [s for s in sources if s.name not in fresh_names and str(s.path) not in failed]
+        skipped += [Skipped(path, failed[path]["reason"]) for path in failed
+                    if any(str(s.path) == path for s in sources)]
         gone = set(recorded) - {s.name for s in sources}
         if not todo and not gone:
             self.report = BuildReport(len(fresh), meta.get("passages", 0), tuple(skipped),
@@ -160,6 +163,9 @@ class KnowledgeBase:
             return reasons + [str(exc)]
         excluded = set(meta.get("excluded", []))
         current = {str(s.path): s for s in sources if str(s.path) not in excluded}
+        # a file that could not be read stays skipped until it changes: not new each time
+        failed = _still_failing(meta)
+        current = {p: s for p, s in current.items() if p not in failed}
         added = sorted(set(current) - set(recorded))
         removed = sorted(set(recorded) - set(current))
         changed = [p for p in set(current) & set(recorded) if _changed(Path(p), recorded[p])]
@@ -377,5 +383,22 @@ def _meta(inputs: list[Path], done: list[Ingested], skipped: list[Skipped],
         "inputs": [str(p.resolve()) for p in inputs],
         "sources": list(kept_sources) + [_source_meta(d) for d in done],
         "documents": documents,
-        "skipped": [{"path": s.path, "reason": s.reason} for s in skipped],
+        "skipped": [{"path": s.path, "reason": s.reason, **_stat(s.path)} for s in skipped],
     }
+
+
+def _stat(path: str) -> dict:
+    try:
+        st = Path(path).stat()
+    except OSError:
+        return {}
+    return {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
+
+
+def _still_failing(meta: dict) -> dict[str, dict]:
+    """Files the last build skipped that have not changed since (by size and time)."""
+    out = {}
+    for entry in meta.get("skipped", []):
+        if "size" in entry and _stat(entry["path"]) == {"size": entry["size"], "mtime_ns": entry["mtime_ns"]}:
+            out[entry["path"]] = entry
+    return out

@@ -87,3 +87,19 @@ def test_parallel_build_gives_the_same_index(own_seeds, tmp_path, monkeypatch):
     assert [p.to_json() for p in one.passages()] == [p.to_json() for p in two.passages()]
     for query in ("客诉处理步骤", "SPIN提问法", "派前電動車檢查"):
         assert [h.passage.id for h in one.search(query)] == [h.passage.id for h in two.search(query)]
+
+
+def test_an_unreadable_file_does_not_keep_the_index_stale(own_seeds, tmp_path):
+    broken = own_seeds / "broken.txt"
+    broken.write_bytes(b"\x00\x01\x02\xff\xfe" * 100 + b"\x00")
+    index = tmp_path / "ix"
+    kb = KnowledgeBase.build([own_seeds], index)
+    assert [s.reason for s in kb.report.skipped if "broken" in s.path]
+    assert kb.stale_reasons() == []
+    before = gen(index)
+    again = KnowledgeBase.index([own_seeds], index)
+    assert gen(index) == before and not again.report.rebuilt
+    assert [s.path for s in again.report.skipped] == [str(broken.resolve())]
+    broken.write_text("第一章 修好了\n夜间派件要核对收件人身份。\n", "utf-8")  # fixed: picked up
+    assert any("new file" in r for r in again.stale_reasons())
+    assert "broken.txt" in KnowledgeBase.index([own_seeds], index).documents()
