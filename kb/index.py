@@ -67,6 +67,13 @@ def searchable_text(p: Passage) -> str:
     return norm + "\n" + normalise_text(" › ".join(p.section))
 
 
+def _line_doc(line: str) -> str:
+    """The document of a passages.jsonl line, read from its leading id without parsing it all."""
+    if line.startswith('{"id": "') and "#" in line[:300]:
+        return line[8: line.index("#", 8)]
+    return json.loads(line)["doc"]
+
+
 def _fields(p: Passage, data: dict) -> dict:
     """A passage as whoosh fields: its parts joined for the one analysed field (see
     KbFieldedTokenizer), filters, and what search reads back."""
@@ -286,11 +293,18 @@ class IndexStore:
                     os.link(f, gen / f.name)
             return windex.open_dir(str(gen))
 
-        kept = [p for p in self.passages() if p.doc not in remove_docs]
+        kept = [line for line in self._passage_lines() if _line_doc(line) not in remove_docs]
         return self._new_generation(start, passages, remove_docs, meta, 1, kept)
 
+    def _passage_lines(self) -> list[str]:
+        try:
+            with open(self.generation / PASSAGES, encoding="utf-8") as f:
+                return f.readlines()
+        except OSError as exc:
+            raise IndexCorruptError(f"index at {self.root} is corrupt (bad {PASSAGES}); rebuild it with `kb index`") from exc
+
     def _new_generation(self, start, passages: Iterable[Passage], remove_docs: set[str],
-                        meta: dict, procs: int, kept: list[Passage] = ()) -> Path:
+                        meta: dict, procs: int, kept: list[str] = ()) -> Path:
         self.root.mkdir(parents=True, exist_ok=True)
         gen = Path(tempfile.mkdtemp(prefix="building-", dir=self.root))
         try:
@@ -306,8 +320,8 @@ class IndexStore:
                 writer.delete_by_term("doc", doc)
             count = 0
             with open(gen / PASSAGES, "w", encoding="utf-8") as out:
-                for p in kept:
-                    out.write(json.dumps(p.to_json(), ensure_ascii=False) + "\n")
+                for line in kept:  # the JSON lines of the passages kept, copied as they are
+                    out.write(line)
                     count += 1
                 for p in passages:
                     data = p.to_json()

@@ -31,7 +31,6 @@ from . import Layout, corrupt, require
 
 RUNNING_SHARE = 0.6  # of pages: a top or bottom line repeated on this many is a running header or footer
 RUNNING_MIN_PAGES = 3
-_BULLET = re.compile(r"^[•·●○◆◇■□▪▫➢➤✓✔☑ü\-–—*]")
 _TERMINAL = re.compile(r"[。！？；：!?;:.…]\s*$")
 _FIRST_WORD = re.compile(r"[A-Za-z0-9]+")
 _WORD_END = re.compile(r"[A-Za-z0-9]$")
@@ -183,8 +182,6 @@ def reflow(pages: list[list[_Line]], marks: dict[int, list[tuple[str, int]]] | N
     """The document's lines as paragraphs (text, first page, last page, heading level): a line
     that reaches the right margin goes on in the next line at the left margin, on the same page
     or the next. A line a bookmark names is a heading of the bookmark's level, on its own."""
-    from ..structure import heading_rank
-
     out: list[tuple[str, int, int, int | None]] = []
     prev: _Line | None = None
     prev_margins = (0.0, 0.0)
@@ -208,8 +205,11 @@ def reflow(pages: list[list[_Line]], marks: dict[int, list[tuple[str, int]]] | N
             level, rest = _bookmarked(flat, titles)
             goes_on = prev is not None and level is None and out[-1][3] is None and (
                 _continues(prev, line, margins) if i else _turns_page(prev, prev_margins, line, margins))
-            if goes_on and (heading_rank(line.text) or _BULLET.match(line.text)) and _TERMINAL.search(out[-1][0]):
-                goes_on = False  # a sentence ended at the margin, and a numbered item or a bullet begins
+            if goes_on and _TERMINAL.search(out[-1][0]):
+                # a sentence ended at the margin: the next line may as well start a paragraph,
+                # and cutting a paragraph between sentences loses nothing (the source's lines
+                # are kept wherever the PDF does not say otherwise)
+                goes_on = False
             if goes_on:
                 text, first, _, _ = out[-1]
                 sep = " " if _WORD_END.search(text) and _WORD_START.match(line.text) else ""
