@@ -34,6 +34,7 @@ class QueryResult:
     top: list[str]  # refs of the top hits
     ndcg: float
     twins_agree: bool = True
+    top_ids: list[str] = field(default_factory=list)  # the top hits' passage ids (a ref can be shared)
 
 
 @dataclass
@@ -104,7 +105,8 @@ def evaluate_search(kb, rows: list[dict], limit: int = 10) -> SearchReport:
             for variant in {to_hans(row["query"]), to_hant(row["query"])}
         )
         results.append(QueryResult(row.get("id", ""), row["query"], first,
-                                   [h.passage.ref for h in hits[:3]], dcg / ideal if ideal else 0.0, twins))
+                                   [h.passage.ref for h in hits[:3]], dcg / ideal if ideal else 0.0, twins,
+                                   [h.passage.id for h in hits[:3]]))
     n = len(results) or 1
     figures = {
         "queries": len(results),

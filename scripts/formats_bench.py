@@ -55,7 +55,7 @@ def measure(folder: Path, index: Path, judged: Path) -> dict:
     kb = KnowledgeBase.open(index)
     tops = {}
     for r in report["results"]:
-        tops[r["id"]] = kb.show(r["top"][0]) if r["top"] else None
+        tops[r["id"]] = kb.passage(r["top_ids"][0]) if r["top_ids"] else None
     kb.close()
     return {"figures": report["figures"], "results": report["results"], "tops": tops, "seconds": seconds,
             "skipped": skipped, "summary": built.stdout.strip().splitlines()}
