@@ -137,7 +137,10 @@ def highlight(passage: Passage, terms: set[str], width: int = SNIPPET) -> str:
         if score > best_score:
             best_start, best_score = start, score
     start = best_start if len(text) > width else 0
+    # never open the window in the middle of a marked word (…«诉» of 投诉)
+    start = next((b for b, e in spans if b < start < e), start)
     end = min(len(text), start + width)
+    end = next((e for b, e in spans if b < end < e), end)
     out, pos = [], start
     for b, e in spans:
         if e <= start or b >= end:

@@ -113,3 +113,21 @@ def test_hit_json_has_the_contract_fields(built):
                       "highlight"}
     assert isinstance(j["section"], list) and j["rank"] == 1
     assert j["location"] == ""  # plain text: the lines are the reference
+
+
+def test_snippet_never_cuts_a_marked_word(built):
+    from kb.analysis import analyze
+
+    for query in ("客诉处理有哪几个步骤", "大客户开发", "谈判让步", "顧客抱怨投訴處理的步驟"):
+        for hit in built.search(query, limit=5):
+            text = hit.passage.text
+            plain = hit.highlight.replace("«", "").replace("»", "")
+            offset = text.find(plain.strip("…"))
+            assert offset >= 0
+            starts = {t.start for t in analyze(text)}
+            ends = {t.end for t in analyze(text)}
+            body = hit.highlight.lstrip("…")
+            if body.startswith("«"):
+                assert offset in starts, (query, hit.highlight[:20])
+            if hit.highlight.rstrip("…").endswith("»"):
+                assert offset + len(plain.strip("…")) in ends, (query, hit.highlight[-20:])
