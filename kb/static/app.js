@@ -360,7 +360,11 @@
   }
 
   dialog.addEventListener("close", () => {
-    if (state.opener && document.contains(state.opener)) state.opener.focus();
+    // give focus back to the reference that opened the passage, unless the reader has
+    // already moved it (the close event can arrive after a quick "/" to the search box)
+    const active = document.activeElement;
+    const adrift = !active || active === document.body || dialog.contains(active);
+    if (adrift && state.opener && document.contains(state.opener)) state.opener.focus();
   });
   $("#ctx-close").addEventListener("click", () => dialog.close());
   dialog.addEventListener("click", (e) => { if (e.target === dialog) dialog.close(); });
