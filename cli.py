@@ -152,7 +152,8 @@ def _explain(plan, err: bool) -> None:
     echo(f"Query: {plan.text}")
     for g in plan.groups:
         alts = ", ".join(f"{a.term} {a.weight:.2f} ({a.why})" for a in g.alternatives)
-        echo(f"  {g.word}: {alts}")
+        framing = f" [frames the question: counts {g.weight:.2f}]" if g.weight < 1 else ""
+        echo(f"  {g.word}: {alts}{framing}")
     for wrong, right in plan.corrections:
         echo(f"  spelling: {wrong} → {right}")
     for word, spun in plan.spun:

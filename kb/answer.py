@@ -19,7 +19,7 @@ from importlib import resources
 
 from .analysis import analyze, normalise_text
 from .index import searchable_text
-from .lexicon import repair
+from .lexicon import framing_words, repair
 from .errors import QueryError
 from .model import Answer, Citation, Hit, Passage
 from .script import HANS, HANT, both_scripts, convert, detect_script
@@ -77,19 +77,13 @@ def _kind_rules() -> tuple[tuple[str, re.Pattern[str]], ...]:
     return tuple(rows)
 
 
-@lru_cache(maxsize=1)
-def _framing_words() -> frozenset[str]:
-    text = resources.files("kb.data").joinpath("question_words.txt").read_text("utf-8")
-    return frozenset(ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#"))
-
-
 def analyse_question(text: str) -> Question:
     """The kind of answer wanted, the topic terms, and the script the question is in."""
     text = (text or "").strip()
     if not text:
         raise QueryError("empty question: ask e.g. 客户投诉应该按什么步骤处理?")
     kind = next((k for k, pattern in _kind_rules() if pattern.search(text)), "method")
-    framing = _framing_words()
+    framing = framing_words()
     groups: dict[int, list[str]] = {}
     for t in analyze(text):
         if _COUNT.match(t.text):

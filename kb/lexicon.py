@@ -1,6 +1,7 @@
-"""The domain lexicon: synonym groups for query expansion, and the spinner's substitution map.
+"""The domain lexicon: synonym groups for query expansion, the words that frame a question,
+and the spinner's substitution map.
 
-Both are data files in kb/data/ (synonyms.txt, spin.txt), written in Simplified
+All are data files in kb/data/ (synonyms.txt, question_words.txt, spin.txt), written in Simplified
 Chinese and compared against normalised text.
 """
 
@@ -35,6 +36,13 @@ def synonyms() -> dict[str, tuple[str, ...]]:
         for word in group:
             out.setdefault(word, {}).update((w, None) for w in group if w != word)
     return {w: tuple(others) for w, others in out.items()}
+
+
+@lru_cache(maxsize=1)
+def framing_words() -> frozenset[str]:
+    """Words that frame a question (为什么, 介绍, 哪里) rather than name its topic
+    (question_words.txt): an answer's topic leaves them out, a search weighs them low."""
+    return frozenset(row[0] for row in _rows("question_words.txt") if row)
 
 
 @lru_cache(maxsize=1)

@@ -9,7 +9,9 @@ still ranks first:
     domain synonym           0.7   客诉 → 投诉, 拍板人 → 关键决策人   (kb/data/synonyms.txt)
     a word inside the word   0.4   客户服务 → 服务
 
-A group counts as covered by a passage through its best alternative. Spun
+A group counts as covered by a passage through its best alternative. A word
+that frames the question rather than naming its topic (为什么, 哪里, 怎么说:
+kb/data/question_words.txt) is a group of its own at weight FRAMING. Spun
 documents need nothing here: their repaired form is indexed (see kb.lexicon).
 """
 
@@ -21,7 +23,7 @@ from typing import Protocol
 
 from .analysis import Token, analyze, normalise_text
 from .errors import QueryError
-from .lexicon import spin_map, synonyms
+from .lexicon import framing_words, spin_map, synonyms
 
 MAX_QUERY = 500  # characters; a longer "query" is a pasted document
 
@@ -33,6 +35,9 @@ PIECES = 0.8  # every piece of a compound present, in any order
 PIECE = 0.6  # one piece of a compound (投诉 of 投诉处理)
 # single characters a spelling fix replaced ('头' '诉' of 头诉) stay, barely
 REPLACED = 0.15
+# a word that frames the question (为什么, 哪里) counts this much of a topic word: a passage
+# that says it may well answer (客户在哪里), but the topic decides
+FRAMING = 0.3
 
 
 class Vocabulary(Protocol):
@@ -54,6 +59,7 @@ class Group:
     word: str
     alternatives: tuple[Alternative, ...]
     pieces: tuple[str, ...] = ()  # the shorter corpus words the word is made of (投诉处理 → 投诉, 处理)
+    weight: float = 1.0  # the word's share in the query: FRAMING for 为什么, 哪里 …
 
     def terms(self) -> tuple[str, ...]:
         return tuple(a.term for a in self.alternatives)
@@ -141,12 +147,14 @@ def understand(query: str, vocab: Vocabulary) -> QueryPlan:
             continue
         synonyms_ = _synonyms(main.text, vocab)
         pieces = _tile(main.text, vocab) if not vocab.doc_frequency(main.text) and not synonyms_ else []
-        if len(pieces) > 1:
+        if len(pieces) > 1 or (pieces and _holds_stop_word(main.text)):
             # a compound the corpus never uses (提出异议, 哪里找) is read as the words it is
-            # made of that the corpus does use, each a query word of its own
+            # made of that the corpus does use, each a query word of its own (哪里找 → 找:
+            # the question word in it is dropped as everywhere else)
             for piece in pieces:
                 alts = [Alternative(piece, LITERAL, f"part of {main.text}")] + _synonyms(piece, vocab)
-                groups.append(Group(piece, tuple(_dedupe(alts))))
+                weight = FRAMING if piece in framing_words() else 1.0
+                groups.append(Group(piece, tuple(_dedupe(alts)), weight=weight))
             i += 1
             continue
         alts = [Alternative(main.text, LITERAL, "query")]
@@ -158,7 +166,8 @@ def understand(query: str, vocab: Vocabulary) -> QueryPlan:
         tiles = tiles if whole else []
         # the pieces that make up a compound stand for it better than any part of it
         alts += [Alternative(t, PIECE, f"piece of {main.text}") for t in tiles]
-        groups.append(Group(main.text, tuple(_dedupe(alts)), tuple(tiles)))
+        weight = FRAMING if main.text in framing_words() else 1.0
+        groups.append(Group(main.text, tuple(_dedupe(alts)), tuple(tiles), weight))
         i += 1
 
     inverse = _spun_words()
@@ -201,6 +210,13 @@ def _tile(word: str, vocab: Vocabulary) -> list[str]:
         else:
             i += 1
     return pieces
+
+
+def _holds_stop_word(word: str) -> bool:
+    from .analysis import stop_words
+
+    stops = stop_words()
+    return any(word[i:j] in stops for i in range(len(word)) for j in range(i + 2, len(word) + 1))
 
 
 def _dedupe(alts: list[Alternative]) -> list[Alternative]:

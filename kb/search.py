@@ -17,13 +17,13 @@ from .analysis import analyze, analyze_repaired
 from .errors import QueryError
 from .index import Candidate, IndexStore
 from .model import Hit, Passage
-from .query import Group, QueryPlan, understand
+from .query import PIECES, Group, QueryPlan, understand
 
 CANDIDATES = 40
 COMMON = 0.5  # share of passages above which a term is too common to fetch candidates by …
 PRUNE_FROM = 2000  # … once the index holds this many passages (the seeds hold 140)
 COVERAGE_WEIGHT = 3.0
-BM25_POWER = 1.0
+BM25_POWER = 0.5  # the engine score is one signal of three: its square root keeps a 35% BM25 lead from outweighing twice the coverage
 PROXIMITY_WEIGHT = 0.5
 # A passage holding less of the query than this is not an answer to it: by weight among the
 # words the corpus knows, and by count among all the query's words (so one shared word
@@ -41,24 +41,39 @@ SNIPPET = 160
 
 
 def group_idf(group: Group, idf: dict[str, float]) -> float:
-    """A query word's weight: its own idf, or when the corpus lacks it, its best stand-in's."""
+    """A query word's weight: its own idf, or when the corpus lacks it, its best stand-in's;
+    scaled down for a word that frames the question (为什么)."""
     first = group.alternatives[0].term
-    return idf.get(first) or max((idf.get(t, 0.0) for t in group.terms()), default=0.0)
+    return group.weight * (idf.get(first) or max((idf.get(t, 0.0) for t in group.terms()), default=0.0))
+
+
+def attainable(group: Group, idf: dict[str, float]) -> float:
+    """The most credit any passage could get for a query word: when the corpus never uses the
+    word itself (二八原则), its best stand-in (80/20) is as good as the corpus says it."""
+    best = max((a.weight for a in group.alternatives if idf.get(a.term)), default=0.0)
+    if group.pieces and all(idf.get(p) for p in group.pieces):
+        best = max(best, PIECES)
+    return best
 
 
 def coverage(groups: tuple[Group, ...], idf: dict[str, float], norm: str) -> float:
-    """Share of the query's idf-weighted words a passage holds, each through its best alternative."""
+    """Share of the query's idf-weighted words a passage holds, each through its best alternative
+    (measured against the best the corpus offers for it)."""
     total = found = 0.0
     for g in groups:
         weight = group_idf(g, idf)
         total += weight
-        found += weight * g.credit(norm)
+        top = attainable(g, idf)
+        if top:
+            found += weight * min(1.0, g.credit(norm) / top)
     return found / total if total else 0.0
 
 
 def term_share(groups: tuple[Group, ...], norm: str) -> float:
-    """Share of the query's words (or a stand-in for them) that a passage holds, by count."""
-    return sum(g.credit(norm) > 0 for g in groups) / len(groups) if groups else 0.0
+    """Share of the query's words (or a stand-in for them) that a passage holds, by count
+    (a framing word counting for its weight)."""
+    total = sum(g.weight for g in groups)
+    return sum(g.weight for g in groups if g.credit(norm) > 0) / total if total else 0.0
 
 
 def engine_weights(plan: QueryPlan, idf: dict[str, float]) -> dict[str, float]:
@@ -68,7 +83,7 @@ def engine_weights(plan: QueryPlan, idf: dict[str, float]) -> dict[str, float]:
     for g in plan.groups:
         lead = g.alternatives[0].term
         for a in g.alternatives:
-            w = a.weight
+            w = a.weight * g.weight
             if a.term != lead and idf.get(lead) and idf.get(a.term, 0) > idf[lead]:
                 w *= idf[lead] / idf[a.term]
             out[a.term] = max(out.get(a.term, 0.0), w)
@@ -100,7 +115,9 @@ def proximity(groups: tuple[Group, ...], norm: str) -> float:
                 del have[i0]
             left += 1
     span = sum(min(len(t) for t in terms) for terms in present)
-    return min(1.0, span / best) if best < math.inf else 0.0
+    # two of five words side by side are not the query's words close together
+    held = len(present) / len(groups)
+    return held * min(1.0, span / best) if best < math.inf else 0.0
 
 
 def rank(candidates: list[Candidate], q: QueryPlan, idf: dict[str, float]) -> list[tuple[float, Candidate]]:

@@ -1,7 +1,7 @@
 import pytest
 
 from kb import KbError, QueryError
-from kb.search import MARK_CLOSE, MARK_OPEN, coverage, proximity
+from kb.search import MARK_CLOSE, MARK_OPEN, coverage, proximity, term_share
 
 
 def refs(hits):
@@ -86,6 +86,45 @@ def test_coverage_weighs_words_by_idf_and_stand_ins_by_their_weight():
     assert coverage(groups, idf, "派件前检查电动车") == 1.0
     assert coverage(groups, idf, "电动车") == pytest.approx(0.6)
     assert coverage(groups, idf, "派送前检查电动车") == pytest.approx((0.6 * 2.0 + 3.0) / 5.0)
+
+
+def test_a_stand_in_counts_in_full_when_the_corpus_lacks_the_word_itself():
+    from kb.query import Alternative, Group
+
+    # the corpus never says 二八原则 (no idf): 80/20 is as close as any passage can come
+    groups = (
+        Group("二八原则", (Alternative("二八原则", 1.0, "query"), Alternative("80/20", 0.7, "synonym"))),
+        Group("重要", (Alternative("重要", 1.0, "query"),)),
+    )
+    idf = {"80/20": 3.0, "重要": 3.0}
+    assert coverage(groups, idf, "80/20的原理") == pytest.approx(0.5)
+    assert coverage(groups, idf, "80/20的原理很重要") == 1.0
+
+
+def test_a_framing_word_counts_less_than_a_topic_word():
+    from kb.query import FRAMING, Alternative, Group
+
+    groups = (
+        Group("为什么", (Alternative("为什么", 1.0, "query"),), weight=FRAMING),
+        Group("重要", (Alternative("重要", 1.0, "query"),)),
+    )
+    idf = {"为什么": 3.0, "重要": 3.0}
+    assert coverage(groups, idf, "重要性") > coverage(groups, idf, "为什么出现投诉")
+    assert term_share(groups, "重要性") == pytest.approx(1 / (1 + FRAMING))
+
+
+def test_question_words_frame_the_query(built):
+    from kb.query import FRAMING, understand
+
+    weights = {g.word: g.weight for g in understand("大客户为什么重要", built.store).groups}
+    assert weights == {"大客户": 1.0, "为什么": FRAMING, "重要": 1.0}
+
+
+def test_two_of_five_words_side_by_side_are_not_the_query_close_together():
+    from kb.query import Alternative, Group
+
+    groups = tuple(Group(w, (Alternative(w, 1.0, "query"),)) for w in ("潜在客户", "信息", "渠道", "收集", "展览"))
+    assert proximity(groups, "潜在客户信息") == pytest.approx(2 / 5)
 
 
 def test_closer_words_score_higher_proximity():
