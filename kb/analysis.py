@@ -17,6 +17,7 @@ import re
 import unicodedata
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Iterator, NamedTuple, Sequence
 
 from .script import to_hans
@@ -77,17 +78,112 @@ def stop_words() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def jieba_tokenizer():
     """The process's one jieba Tokenizer: main dictionary plus kb/data/userdict.txt."""
-    import jieba
-
+    jieba = _import_jieba()
     jieba.setLogLevel(logging.WARNING)
     logging.getLogger("jieba").setLevel(logging.WARNING)
     tk = jieba.Tokenizer()
+    path = _dictionary_cache(jieba)
+    cached = _read_dictionary(path) if path else None
+    if cached:
+        tk.FREQ, tk.total, forced = cached
+        tk.initialized = True
+        for word in forced:
+            jieba.finalseg.add_force_split(word)
+        return tk
     tk.initialize()
+    forced = []
     for line in _data_lines("userdict.txt"):
         parts = line.split()
-        word, freq = parts[0], int(parts[1]) if len(parts) > 1 else None
-        tk.add_word(to_hans(word.lower()), freq)
+        word, freq = to_hans(parts[0].lower()), int(parts[1]) if len(parts) > 1 else None
+        tk.add_word(word, freq)
+        if freq == 0:
+            forced.append(word)
+    if path:
+        _write_dictionary(path, (tk.FREQ, tk.total, forced))
     return tk
+
+
+def _dictionary_cache(jieba) -> Path | None:
+    """Where this user keeps the prefix dictionary with kb's words added, as a pickle: it loads
+    in a third of the time jieba's own marshal cache takes (0.2 s against 0.75 s), which is
+    most of a new process's start. Keyed by everything that shapes it; None when there is no
+    usable cache folder ($KB_CACHE_DIR, else $XDG_CACHE_HOME/kb or ~/.cache/kb)."""
+    import os
+    import sys
+
+    base = os.environ.get("KB_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "kb")
+    try:
+        main = os.stat(os.path.join(os.path.dirname(jieba.__file__), jieba.DEFAULT_DICT_NAME))
+    except OSError:
+        return None
+    key = hashlib.sha256(repr((jieba.__version__, main.st_size, main.st_mtime_ns, sys.version_info[:2],
+                               _opencc_version())).encode())
+    key.update(resources.files("kb.data").joinpath("userdict.txt").read_bytes())
+    return Path(base) / f"jieba-{key.hexdigest()[:16]}.pickle"
+
+
+def _opencc_version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("opencc-python-reimplemented")
+    except metadata.PackageNotFoundError:
+        return "?"
+
+
+def _read_dictionary(path: Path):
+    """The cached dictionary, or None when it is missing, unreadable, not this user's own
+    (a pickle runs code: only a file this user wrote is loaded) or damaged."""
+    import os
+    import pickle
+
+    try:
+        with open(path, "rb") as f:
+            if hasattr(os, "getuid") and os.fstat(f.fileno()).st_uid != os.getuid():
+                return None
+            freq, total, forced = pickle.load(f)
+    except Exception:  # any damage means: build it again
+        return None
+    return (freq, total, forced) if isinstance(freq, dict) and isinstance(total, int) else None
+
+
+def _write_dictionary(path: Path, state) -> None:
+    """Write atomically (a reader never sees half a file); a cache that cannot be written is
+    simply not there next time."""
+    import os
+    import pickle
+    import tempfile
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".jieba-", dir=path.parent)
+    except OSError:
+        return
+    try:
+        with os.fdopen(fd, "wb") as f:
+            pickle.dump(state, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def _import_jieba():
+    """jieba imports pkg_resources (150 ms, and deprecated) only to open its own dictionary
+    file, and opens it directly when that import fails: so it fails, for jieba alone."""
+    import sys
+
+    if "jieba" in sys.modules:
+        return sys.modules["jieba"]
+    hide = "pkg_resources" not in sys.modules
+    if hide:
+        sys.modules["pkg_resources"] = None  # type: ignore[assignment]  # import raises ImportError
+    try:
+        import jieba
+    finally:
+        if hide:
+            del sys.modules["pkg_resources"]
+    return jieba
 
 
 @lru_cache(maxsize=1)

@@ -62,3 +62,52 @@ def test_phrase_conversions_follow_opencc():
 
     for text in ("一目瞭然", "乾坤", "頭髮", "瞭解客戶的需求", "後來的裡面"):
         assert to_hans(text) == to_hans_opencc(text)
+
+
+def _fresh_tokenizer(monkeypatch, cache_dir):
+    from kb import analysis
+
+    monkeypatch.setenv("KB_CACHE_DIR", str(cache_dir))
+    analysis.jieba_tokenizer.cache_clear()
+    return analysis.jieba_tokenizer()
+
+
+def test_cached_dictionary_is_the_dictionary_it_was_built_as(tmp_path, monkeypatch):
+    from kb import analysis
+
+    try:
+        built = _fresh_tokenizer(monkeypatch, tmp_path)  # no cache yet: built and written
+        (cache,) = tmp_path.glob("jieba-*.pickle")
+        loaded = _fresh_tokenizer(monkeypatch, tmp_path)  # read back
+        assert loaded is not built
+        assert loaded.FREQ == built.FREQ and loaded.total == built.total
+        assert "关键决策人" in loaded.FREQ  # kb's own words are in it
+        assert cache.stat().st_size > 1_000_000
+    finally:
+        analysis.jieba_tokenizer.cache_clear()
+
+
+def test_damaged_dictionary_cache_is_built_again(tmp_path, monkeypatch):
+    from kb import analysis
+
+    try:
+        good = _fresh_tokenizer(monkeypatch, tmp_path)
+        (cache,) = tmp_path.glob("jieba-*.pickle")
+        cache.write_bytes(b"\x80\x05not a pickle")
+        again = _fresh_tokenizer(monkeypatch, tmp_path)
+        assert again.FREQ == good.FREQ
+        assert cache.stat().st_size > 1_000_000  # rewritten whole
+    finally:
+        analysis.jieba_tokenizer.cache_clear()
+
+
+def test_unwritable_cache_folder_still_segments(tmp_path, monkeypatch):
+    from kb import analysis
+
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    try:
+        tk = _fresh_tokenizer(monkeypatch, blocker / "kb")
+        assert tk.lcut("客户投诉处理") and not list(tmp_path.glob("**/jieba-*"))
+    finally:
+        analysis.jieba_tokenizer.cache_clear()
