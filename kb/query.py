@@ -17,6 +17,7 @@ documents need nothing here: their repaired form is indexed (see kb.lexicon).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Protocol
@@ -111,6 +112,8 @@ def _replace_normalised(text: str, wrong: str, right: str) -> str:
     i = norm.find(wrong)
     if i < 0 or len(norm) != len(text):
         return norm.replace(wrong, right)
+    if text[i: i + len(wrong)].isupper():
+        right = right.upper()  # FBAE → FABE, as typed
     return text[:i] + right + text[i + len(wrong):]
 
 
@@ -256,7 +259,37 @@ def _spelling(words, i: int, vocab: Vocabulary) -> tuple[str | None, int]:
         fix = _same_sound(wrong, vocab)
         if fix:
             return fix, span
+    if _LATIN.fullmatch(main) and len(main) >= 3 and not vocab.doc_frequency(main):
+        fix = _one_edit_away(main, vocab)
+        if fix:
+            return fix, 1
     return None, 1
+
+
+_LATIN = re.compile(r"[a-z0-9]+")
+
+
+def _one_edit_away(word: str, vocab: Vocabulary) -> str | None:
+    """The most used corpus term of letters and digits one edit from `word`: a letter
+    swapped with its neighbour, replaced, dropped or added (fbae → fabe, spni → spin).
+    Words of three letters or more only: shorter ones are one edit from too much."""
+    options = [w for w in vocab.vocabulary()
+               if abs(len(w) - len(word)) <= 1 and len(w) >= 3 and _LATIN.fullmatch(w) and _edits(word, w) == 1]
+    return max(options, key=lambda w: (vocab.doc_frequency(w), w)) if options else None
+
+
+def _edits(a: str, b: str) -> int:
+    """Damerau-Levenshtein distance (optimal string alignment) between two short words."""
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        row = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            row[j] = min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                row[j] = min(row[j], prev2[j - 2] + 1)
+        prev2, prev = prev, row
+    return prev[-1]
 
 
 def _known_word(word: str) -> bool:

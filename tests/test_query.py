@@ -86,6 +86,22 @@ def test_same_pinyin_typos_are_fixed(built, typed, fixed):
     assert built.explain(typed).corrected == fixed
 
 
+@pytest.mark.parametrize("typed, fixed", [("FBAE法则", "FABE法则"), ("SPNI提问", "SPIN提问"), ("5w2g分析", "5w2h分析"), ("LSICA模型", "LSCIA模型")])
+def test_letter_typos_are_fixed_one_edit_away(built, typed, fixed):
+    assert built.explain(typed).corrected == fixed
+
+
+@pytest.mark.parametrize("query", ["FABE法则", "abc", "xyzzy模型"])
+def test_known_or_far_letter_words_are_not_fixed(built, query):
+    assert built.explain(query).corrections == ()
+
+
+def test_edit_distance_counts_a_swap_as_one():
+    from kb.query import _edits
+
+    assert [_edits("fbae", "fabe"), _edits("spin", "spn"), _edits("5w2g", "5w2h"), _edits("fabe", "smart")] == [1, 1, 1, 4]
+
+
 def test_a_real_word_the_corpus_lacks_is_not_a_typo(built):
     assert built.explain("接手客户投诉").corrections == ()
 
