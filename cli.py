@@ -201,8 +201,8 @@ def _cited(c) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print the passage as JSON.")
 @click.option("--index", "index", help=INDEX_HELP)
 def show(ref: str, as_json: bool, index: str | None) -> None:
-    """The passage at REF, with its breadcrumb: DOC:LINE (000:416), or for decks, PDFs and
-    Word or HTML files DOC:slide12, DOC:page3, DOC:¶14."""
+    """The passage at REF, with its breadcrumb: DOC:LINE (000:416), a passage id from search
+    --json (000#44), or for decks, PDFs and Word or HTML files DOC:slide12, DOC:page3, DOC:¶14."""
     kb = _open(index)
     try:
         p = kb.show(ref)

@@ -270,8 +270,12 @@ class KnowledgeBase:
         return doc[max(0, i - around): i + around + 1]
 
     def show(self, ref: str) -> Passage:
-        """The passage at a reference: `DOC:LINE` (as in Passage.ref, a trailing '(slide 12)' is
-        allowed), or a place in the format's terms: `DOC:slide12`, `DOC:page3`, `DOC:¶14`."""
+        """The passage at a reference: its id (`DOC#N`, as search results carry it), `DOC:LINE`
+        (as in Passage.ref, a trailing '(slide 12)' is allowed), or a place in the format's
+        terms: `DOC:slide12`, `DOC:page3`, `DOC:¶14`."""
+        if re.fullmatch(r"[^:#]+#\d+", (ref or "").strip()):
+            doc, _, number = ref.strip().partition("#")
+            return self.passage(f"{self.resolve_doc(doc)}#{number}")
         m = re.fullmatch(r"\s*(.+?):(\d+)(?:-\d+)?(?:\s*\([^()]*\))?\s*", ref or "")
         if not m:
             return self._show_place(ref)

@@ -75,6 +75,7 @@ class Hit:
         return {
             "rank": self.rank,
             "score": round(self.score, 4),
+            "id": p.id,  # for `kb show ID` and KnowledgeBase.passage: one run-on line holds several passages
             "doc": p.doc,
             "section": list(p.section),
             "line_start": p.line_start,

@@ -208,7 +208,6 @@ def create_app(kb: KnowledgeBase, allowed_hosts: list[str] | None = None,
             row = h.to_json()
             row["highlight"] = _convert(row["highlight"], script)
             if extra:
-                row["id"] = h.passage.id
                 row["shown"] = _shown(h.passage, script)
             rows.append(row)
         body: dict = {"query": q, "results": rows}

@@ -62,7 +62,18 @@ def test_show_prints_the_passage_at_a_reference(run):
     assert "第三單元" in r.output.splitlines()[0]
 
 
-@pytest.mark.parametrize("ref, message", [("000", "bad reference"), ("zzz:3", "no indexed document"), ("003:9", "holds no indexed text")])
+def test_show_takes_the_id_a_search_result_carries(run):
+    import json
+
+    hits = json.loads(run("search", "SPIN提问", "--json", "-n", "3").stdout)["results"]
+    for hit in hits:  # run-on lines hold several passages: the id tells them apart, DOC:LINE may not
+        r = run("show", hit["id"], "--json")
+        assert r.exit_code == 0 and json.loads(r.stdout)["text"] == hit["text"]
+    short = hits[0]["id"].split("_")[0] + "#" + hits[0]["id"].split("#")[1]  # 002#39
+    assert run("show", short, "--json").exit_code == 0
+
+
+@pytest.mark.parametrize("ref, message", [("000#99999", "no passage"), ("000", "bad reference"), ("zzz:3", "no indexed document"), ("003:9", "holds no indexed text")])
 def test_show_bad_reference_is_a_clear_error(run, ref, message):
     r = run("show", ref)
     assert r.exit_code == 1 and message in r.output

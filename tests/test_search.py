@@ -148,7 +148,7 @@ def test_proximity_counts_a_stand_in():
 
 def test_hit_json_has_the_contract_fields(built):
     j = built.search("客诉处理", limit=1)[0].to_json()
-    assert set(j) == {"rank", "score", "doc", "section", "line_start", "line_end", "location", "kind", "text",
+    assert set(j) == {"rank", "score", "id", "doc", "section", "line_start", "line_end", "location", "kind", "text",
                       "highlight"}
     assert isinstance(j["section"], list) and j["rank"] == 1
     assert j["location"] == ""  # plain text: the lines are the reference
