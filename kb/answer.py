@@ -35,6 +35,10 @@ UNRANKED = 99
 EVIDENCE_HITS = 6
 
 _COUNT = re.compile(r"^哪?[几一二三四五六七八九十两\d]+[个种类项步条点大张方层]?$")
+# A number of things asked for: 哪四个阶段, 五大原则, 3种方法 (not 5P, 80/20 or 651, which are names)
+_STATED_COUNT = re.compile(
+    r"(?<![\d./a-z])([两二三四五六七八九十]|[2-9]|1\d)(?![\d./a-z])\s*(?:个|种|类|项|步|条|点|大|方面|层|阶段|部分|环节|要素)")
+COUNT_MATCH = 1.5  # a list with as many items as the question asks for
 _SENTENCE = re.compile(r"(?<=[。!?;!?;])|(?<![\d.])\.(?![\d.])")
 # An item marker opening a line or standing inside one: (1) 1) 1、 1. (一) 一、 第一步 ① ü • -
 _MARKER = (
@@ -64,6 +68,7 @@ class Question:
     kind: str
     topic: tuple[tuple[str, ...], ...]  # topic words, each with the shorter words inside it
     script: str | None  # the script it was typed in
+    count: int | None = None  # how many items it asks for (哪四个阶段 → 4)
 
 
 @lru_cache(maxsize=1)
@@ -91,7 +96,15 @@ def analyse_question(text: str) -> Question:
         if t.text not in framing and (t.sub or t.pos not in groups):
             groups.setdefault(t.pos, []).append(t.text)
     topic = tuple(dict.fromkeys(tuple(g) for g in groups.values() if g and g[0] not in framing))
-    return Question(text, kind, topic, detect_script(text))
+    return Question(text, kind, topic, detect_script(text), _stated_count(normalise_text(text)))
+
+
+def _stated_count(norm: str) -> int | None:
+    m = _STATED_COUNT.search(norm)
+    if not m:
+        return None
+    n = m.group(1)
+    return int(n) if n.isdigit() else {"两": 2, **_NUMERALS}[n]
 
 
 # --- evidence ---------------------------------------------------------------
@@ -209,6 +222,7 @@ def _items_after(lines: list[tuple[int, str, Passage]], anchor: int) -> list[tup
     rank = heading_rank(anchor_text) or UNRANKED
     family: str | None = None
     items: list[list] = []
+    restarted = False
     for i in range(anchor, len(lines)):
         no, text, passage = lines[i]
         if i > anchor:
@@ -228,14 +242,19 @@ def _items_after(lines: list[tuple[int, str, Passage]], anchor: int) -> list[tup
                 continue  # a bare marker ('① ②' laid out apart from its text) is no item
             if fam is None:
                 # an unmarked run-on continues the previous item (a line wrapped mid-sentence)
-                if items and family and not items[-1][1].endswith(("。", ";", ";")) and i > anchor:
+                ends = items and items[-1][1].endswith(("。", ";", ";"))
+                label = body.endswith((":", ":"))  # '策略:' heads what follows, it ends no item
+                if items and family and not ends and not label and i > anchor:
                     items[-1][1] += body
                 continue
             if family is None:
                 family = fam
             if fam == family:
+                if items and _first_number(body) == 1:
+                    restarted = True  # numbering starts again: the next list (策略: 1) … after 1) … 4))
+                    break
                 items.append([no, body, passage])
-        if len(items) >= MAX_ITEMS:
+        if len(items) >= MAX_ITEMS or restarted:
             break
     if len(items) >= 2:
         # a numbered list starts at one: ④⑤⑥ under a title are the tail of another list
@@ -294,8 +313,9 @@ def _list_nouns() -> frozenset[str]:
     return frozenset(ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#"))
 
 
-def _list_parts(kb, q: Question, hits: list[Hit], w: _Weights) -> list[Part]:
-    """The heading that best names the topic and the items under it, among the top hits."""
+def _list_parts(kb, q: Question, hits: list[Hit], w: _Weights) -> tuple[list[Part], int]:
+    """The heading that best names the topic and the items under it, among the top hits;
+    and how many items that is."""
     nouns = [m for m, _ in w.groups if m in _list_nouns()]
     key = w.key()
     candidates = []  # (score, units, anchor index, items)
@@ -318,9 +338,11 @@ def _list_parts(kb, q: Question, hits: list[Hit], w: _Weights) -> list[Part]:
             # items that each name what was asked for (孕育阶段, 初期合作阶段 … for 哪几个阶段)
             named = max((sum(n in normalise_text(t) for _, t, _ in items) / len(items) * w.idf[n] for n in nouns), default=0.0)
             score = (anchor_score + 0.25 * w.score(block) + 2 * named) / (1 + 0.15 * rank)
+            if q.count and len(items) == q.count:
+                score *= COUNT_MATCH
             candidates.append((score, units, i, items))
     if not candidates:
-        return []
+        return [], 0
     best = max(candidates, key=lambda c: c[0])
     # prefer the most specific list: when one of the winner's items heads a list that
     # scores nearly as well, answer with that list (the steps, not the unit's contents)
@@ -337,7 +359,7 @@ def _list_parts(kb, q: Question, hits: list[Hit], w: _Weights) -> list[Part]:
     intro = units[a + 1] if a + 1 < len(units) else None
     if intro and intro[0] != items[0][0] and not _LEADING_MARKER.match(intro[1]) and len(intro[1]) <= 200 and w.score(intro[1]):
         head.append(Part(intro[1], intro[2], intro[0]))
-    return head + [Part(t, p, n) for n, t, p in items]
+    return head + [Part(t, p, n) for n, t, p in items], len(items)
 
 
 def _structure_parts(kb, q: Question, w: _Weights) -> list[Part]:
@@ -445,10 +467,12 @@ def ask(kb, question: str, script: str | None = "auto") -> Answer:
     if q.kind == "structure":
         parts = _structure_parts(kb, q, w)
     if not parts and q.kind in ("list", "method", "structure"):
-        parts = _list_parts(kb, q, hits, w)
+        parts, items = _list_parts(kb, q, hits, w)
         sentence = _sentence_parts(q, hits, w, want_numbers=False)
-        # a list that holds clearly less of the question than its best sentence is another list
-        if parts and sentence and _held(sentence, w) > _held(parts, w) + LIST_SLACK:
+        # a list that holds clearly less of the question than its best sentence is another
+        # list, unless it has just as many items as the question asks for (哪四个阶段)
+        counted = q.count is not None and items == q.count
+        if parts and sentence and not counted and _held(sentence, w) > _held(parts, w) + LIST_SLACK:
             parts = sentence
     if not parts and q.kind == "location":
         parts = _location_parts(hits, w)

@@ -50,6 +50,29 @@ def test_list_answer_gives_every_item_under_the_heading(built):
     assert_cited(a)
 
 
+@pytest.mark.parametrize("question, count", [("快递大客户关系发展模型分哪四个阶段?", 4), ("客诉处理有哪五大原则", 5),
+                                             ("有3种方法吗", 3), ("5P模型是什么", None), ("80/20原理讲什么", None),
+                                             ("651指什么", None)])
+def test_the_number_of_items_asked_for_is_read_and_names_are_not_counts(question, count):
+    assert analyse_question(question).count == count
+
+
+def test_a_numbered_list_ends_where_its_numbering_starts_again():
+    from kb.answer import _items_after
+
+    lines = [(1, "开发模型", None), (2, "1) 孕育阶段 2) 初期阶段", None), (3, "3) 稳定阶段 4) 战略阶段", None),
+             (4, "策略: 1) 等待机会 2) 找到关键人", None)]
+    assert [t for _, t, _ in _items_after(lines, 0)] == ["1) 孕育阶段", "2) 初期阶段", "3) 稳定阶段", "4) 战略阶段"]
+
+
+def test_a_list_with_as_many_items_as_asked_is_the_answer(built):
+    a = built.ask("快递大客户关系发展模型分哪四个阶段?")
+    assert a.answered
+    for stage in ("孕育阶段", "初期合作阶段", "稳定合作阶段", "战略合作阶段"):
+        assert stage in a.answer
+    assert "等待机会" not in a.answer  # the next list, numbered from 1 again
+
+
 def test_answer_follows_the_question_script(built):
     hant = built.ask("客服人員應有哪三種心態?")
     hans = built.ask("客服人员应有哪三种心态?")
