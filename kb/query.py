@@ -149,16 +149,29 @@ def understand(query: str, vocab: Vocabulary) -> QueryPlan:
             i += span
             continue
         synonyms_ = _synonyms(main.text, vocab)
-        pieces = _tile(main.text, vocab) if not vocab.doc_frequency(main.text) and not synonyms_ else []
-        if len(pieces) > 1 or (pieces and _holds_stop_word(main.text)):
+        unknown = not vocab.doc_frequency(main.text) and not synonyms_
+        # jieba may cut the query where the corpus would not (做客|服 for 做|客服): a word the
+        # corpus never uses is read together with the single characters right after it
+        span, compound = 1, main.text
+        while unknown and _is_cjk(compound) and i + span < len(words) and span <= 2:
+            nxt = words[i + span][0]
+            if len(nxt.text) != 1 or nxt.start != main.end + len(compound) - len(main.text) or not _is_cjk(nxt.text):
+                break
+            compound += nxt.text
+            span += 1
+        pieces = _tile(compound, vocab) if unknown else []
+        if span > 1 and len(pieces) < 2:
+            span, compound = 1, main.text  # nothing better to read: back to the word alone
+            pieces = _tile(compound, vocab)
+        if len(pieces) > 1 or (pieces and _holds_stop_word(compound)):
             # a compound the corpus never uses (提出异议, 哪里找) is read as the words it is
             # made of that the corpus does use, each a query word of its own (哪里找 → 找:
             # the question word in it is dropped as everywhere else)
             for piece in pieces:
-                alts = [Alternative(piece, LITERAL, f"part of {main.text}")] + _synonyms(piece, vocab)
+                alts = [Alternative(piece, LITERAL, f"part of {compound}")] + _synonyms(piece, vocab)
                 weight = FRAMING if piece in framing_words() else 1.0
                 groups.append(Group(piece, tuple(_dedupe(alts)), weight=weight))
-            i += 1
+            i += span
             continue
         alts = [Alternative(main.text, LITERAL, "query")]
         alts += [Alternative(p, PART, f"part of {main.text}") for p in parts]

@@ -102,6 +102,14 @@ def test_edit_distance_counts_a_swap_as_one():
     assert [_edits("fbae", "fabe"), _edits("spin", "spn"), _edits("5w2g", "5w2h"), _edits("fabe", "smart")] == [1, 1, 1, 4]
 
 
+def test_a_cut_the_corpus_would_not_make_is_read_again(built):
+    from kb.query import understand
+
+    # jieba cuts 做客|服 (客服 is rare in its dictionary); the corpus knows 做 and 客服
+    words = [g.word for g in understand("做客服要有什么样的心态", built.store).groups]
+    assert "客服" in words and "做客" not in words and "服" not in words
+
+
 def test_a_real_word_the_corpus_lacks_is_not_a_typo(built):
     assert built.explain("接手客户投诉").corrections == ()
 
