@@ -92,7 +92,10 @@ def engine_weights(plan: QueryPlan, idf: dict[str, float]) -> dict[str, float]:
 
 def proximity(groups: tuple[Group, ...], norm: str) -> float:
     """How tightly the query's words cluster: their total length over the shortest window of
-    the passage holding one of each (a word or a stand-in for it: a synonym, a repaired word)."""
+    the passage holding one of each (a word or a stand-in for it: a synonym, a repaired word).
+    A word of one character is left out: it is found inside unrelated words (到 in 找到)."""
+    if any(len(g.word) > 1 for g in groups):
+        groups = tuple(g for g in groups if len(g.word) > 1)
     present = []
     for g in groups:
         terms = [t for t in g.terms() + g.pieces if t in norm]

@@ -127,6 +127,14 @@ def test_two_of_five_words_side_by_side_are_not_the_query_close_together():
     assert proximity(groups, "潜在客户信息") == pytest.approx(2 / 5)
 
 
+def test_a_one_character_word_does_not_stretch_the_window():
+    from kb.query import Alternative, Group
+
+    groups = tuple(Group(w, (Alternative(w, 1.0, "query"),)) for w in ("战略", "到", "阶段"))
+    # 到 is only inside 找到, far away: the words that matter still stand together
+    assert proximity(groups, "战略阶段" + "很" * 40 + "找到关键人") == 1.0
+
+
 def test_closer_words_score_higher_proximity():
     from kb.query import Alternative, Group
 
