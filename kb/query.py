@@ -7,6 +7,7 @@ still ranks first:
     literal word             1.0
     spelling fix             0.9   头诉 → 投诉 (same pinyin, a word the corpus uses)
     domain synonym           0.7   客诉 → 投诉, 拍板人 → 关键决策人   (kb/data/synonyms.txt)
+    thesaurus synonym        0.5   守则 → 准则, for words the corpus never uses (Cilin)
     a word inside the word   0.4   客户服务 → 服务
 
 A group counts as covered by a passage through its best alternative. A word
@@ -24,7 +25,7 @@ from typing import Protocol
 
 from .analysis import Token, analyze, normalise_text
 from .errors import QueryError
-from .lexicon import framing_words, spin_map, synonyms
+from .lexicon import framing_words, spin_map, synonyms, thesaurus
 
 MAX_QUERY = 500  # characters; a longer "query" is a pasted document
 
@@ -36,6 +37,8 @@ PIECES = 0.8  # every piece of a compound present, in any order
 PIECE = 0.6  # one piece of a compound (投诉 of 投诉处理)
 # single characters a spelling fix replaced ('头' '诉' of 头诉) stay, barely
 REPLACED = 0.15
+# a general thesaurus's synonym (Cilin), only for a word the corpus never uses (守则 → 准则)
+THESAURUS = 0.5
 # a word that frames the question (为什么, 哪里) counts this much of a topic word: a passage
 # that says it may well answer (客户在哪里), but the topic decides
 FRAMING = 0.3
@@ -149,7 +152,8 @@ def understand(query: str, vocab: Vocabulary) -> QueryPlan:
             i += span
             continue
         synonyms_ = _synonyms(main.text, vocab)
-        unknown = not vocab.doc_frequency(main.text) and not synonyms_
+        general = [a for a in synonyms_ if a.weight == THESAURUS]
+        unknown = not vocab.doc_frequency(main.text) and len(general) == len(synonyms_)
         # jieba may cut the query where the corpus would not (做客|服 for 做|客服): a word the
         # corpus never uses is read together with the single characters right after it
         span, compound = 1, main.text
@@ -160,9 +164,11 @@ def understand(query: str, vocab: Vocabulary) -> QueryPlan:
             compound += nxt.text
             span += 1
         pieces = _tile(compound, vocab) if unknown else []
-        if span > 1 and len(pieces) < 2:
+        if span > 1 and not (len(pieces) > 1 and any(len(p) > 1 for p in pieces)):
             span, compound = 1, main.text  # nothing better to read: back to the word alone
             pieces = _tile(compound, vocab)
+        if general and span == 1 and all(len(p) == 1 for p in pieces):
+            pieces = []  # its thesaurus synonyms (守则 → 规则) say more than its characters (守, 则)
         if len(pieces) > 1 or (pieces and _holds_stop_word(compound)):
             # a compound the corpus never uses (提出异议, 哪里找) is read as the words it is
             # made of that the corpus does use, each a query word of its own (哪里找 → 找:
@@ -244,12 +250,24 @@ def _dedupe(alts: list[Alternative]) -> list[Alternative]:
 
 
 def _synonyms(word: str, vocab: Vocabulary) -> list[Alternative]:
-    """Domain synonyms the corpus actually uses, each analysed as the documents are."""
+    """Domain synonyms the corpus actually uses, each analysed as the documents are. For a
+    word the corpus never uses, the general thesaurus's too: where the corpus has the word,
+    a general synonym only competes with it (measured: it costs the judged set precision,
+    while for missing words it helps both judged sets)."""
     out = []
     for syn in synonyms().get(word, ()):
         toks = [t.text for t in analyze(syn) if not t.sub]
         if len(toks) == 1 and vocab.doc_frequency(toks[0]):
             out.append(Alternative(toks[0], SYNONYM, f"synonym of {word}"))
+    if vocab.doc_frequency(word):
+        return out
+    have = {a.term for a in out} | {word}
+    for syn in thesaurus().get(word, ()):
+        toks = [t.text for t in analyze(syn) if not t.sub]
+        # one character is too loose a synonym (骂 = 派 in Cilin) and is found inside any word
+        if len(toks) == 1 and len(toks[0]) > 1 and toks[0] not in have and vocab.doc_frequency(toks[0]):
+            have.add(toks[0])
+            out.append(Alternative(toks[0], THESAURUS, f"thesaurus synonym of {word}"))
     return out
 
 

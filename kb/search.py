@@ -17,7 +17,7 @@ from .analysis import analyze, analyze_repaired
 from .errors import QueryError
 from .index import Candidate, IndexStore
 from .model import Hit, Passage
-from .query import PIECES, Group, QueryPlan, understand
+from .query import PIECES, THESAURUS, Group, QueryPlan, understand
 
 CANDIDATES = 40
 COMMON = 0.5  # share of passages above which a term is too common to fetch candidates by …
@@ -50,7 +50,7 @@ def group_idf(group: Group, idf: dict[str, float]) -> float:
 def attainable(group: Group, idf: dict[str, float]) -> float:
     """The most credit any passage could get for a query word: when the corpus never uses the
     word itself (二八原则), its best stand-in (80/20) is as good as the corpus says it."""
-    best = max((a.weight for a in group.alternatives if idf.get(a.term)), default=0.0)
+    best = max((a.weight for a in group.alternatives if idf.get(a.term) and a.weight != THESAURUS), default=0.0)
     if group.pieces and all(idf.get(p) for p in group.pieces):
         best = max(best, PIECES)
     return best
@@ -71,7 +71,10 @@ def coverage(groups: tuple[Group, ...], idf: dict[str, float], norm: str) -> flo
 
 def term_share(groups: tuple[Group, ...], norm: str) -> float:
     """Share of the query's words (or a stand-in for them) that a passage holds, by count
-    (a framing word counting for its weight)."""
+    (a framing word counting for its weight). As in proximity, a one-character word is left
+    out when the query has longer ones: 法 is found in any 方法."""
+    if any(len(g.word) > 1 for g in groups):
+        groups = tuple(g for g in groups if len(g.word) > 1)
     total = sum(g.weight for g in groups)
     return sum(g.weight for g in groups if g.credit(norm) > 0) / total if total else 0.0
 

@@ -110,6 +110,23 @@ def test_a_cut_the_corpus_would_not_make_is_read_again(built):
     assert "客服" in words and "做客" not in words and "服" not in words
 
 
+def test_the_thesaurus_holds_cilins_synonym_groups():
+    from kb.lexicon import thesaurus
+
+    t = thesaurus()
+    assert len(t) > 40_000 and "心境" in t["心情"] and "本领" in t["本事"]
+
+
+def test_thesaurus_synonyms_stand_in_only_for_words_the_corpus_lacks(built):
+    from kb.query import THESAURUS, understand
+
+    lacks = {g.word: g for g in understand("经理要遵守哪些守则", built.store).groups}["守则"]
+    assert ("规则", THESAURUS) in [(a.term, a.weight) for a in lacks.alternatives]
+    assert all(len(a.term) > 1 for a in lacks.alternatives)  # no one-character synonyms
+    has = {g.word: g for g in understand("客户的心情", built.store).groups}["心情"]
+    assert not [a for a in has.alternatives if a.weight == THESAURUS]  # the corpus says 心情
+
+
 def test_a_real_word_the_corpus_lacks_is_not_a_typo(built):
     assert built.explain("接手客户投诉").corrections == ()
 
