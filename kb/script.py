@@ -80,11 +80,13 @@ def to_hant(text: str) -> str:
 
 
 def detect_script(text: str) -> str | None:
-    """The script a text is written in: HANT, HANS, or None when it cannot tell."""
+    """The script a text is written in: HANT, HANS, or None when it cannot tell. Counted per
+    character (one t2s changes is Traditional; one that has Traditional forms is Simplified),
+    from the t2s tables: no s2t converter is built for it (0.08 s)."""
     hans = to_hans(text)
     trad_only = sum(a != b for a, b in zip(text, hans)) if len(hans) == len(text) else 0
-    hant = to_hant(text)
-    simp_only = sum(a != b for a, b in zip(text, hant)) if len(hant) == len(text) else 0
+    forms = _hant_forms()
+    simp_only = sum(c in forms for c in text)
     if trad_only > simp_only:
         return HANT
     if simp_only > trad_only:
