@@ -124,12 +124,15 @@ def _dictionary_cache(jieba) -> Path | None:
 
 
 def _opencc_version() -> str:
-    from importlib import metadata
+    """Which OpenCC dictionaries converted kb's words: their files' sizes and times (asking
+    importlib.metadata would import the email package, 30 ms of every start)."""
+    import os
 
-    try:
-        return metadata.version("opencc-python-reimplemented")
-    except metadata.PackageNotFoundError:
-        return "?"
+    import opencc
+
+    folder = os.path.join(os.path.dirname(opencc.__file__), "dictionary")
+    stats = [os.stat(os.path.join(folder, n)) for n in ("TSCharacters.txt", "TSPhrases.txt")]
+    return repr([(st.st_size, st.st_mtime_ns) for st in stats])
 
 
 def _read_dictionary(path: Path):
