@@ -19,11 +19,11 @@ from importlib import resources
 
 from .analysis import analyze, normalise_text
 from .index import searchable_text
-from .lexicon import framing_words, repair
+from .lexicon import framing_words, list_nouns, repair
 from .errors import QueryError
 from .model import Answer, Citation, Hit, Passage
 from .script import HANS, HANT, both_scripts, convert, detect_script
-from .structure import heading_rank
+from .structure import ITEM_MARKER, heading_rank
 
 MAX_ANSWER = 600  # characters; the eval counts anything over 1,500 as no answer at all
 MIN_SUPPORT = 0.5  # share of the question's topic weight the evidence must hold
@@ -40,12 +40,7 @@ _STATED_COUNT = re.compile(
     r"(?<![\d./a-z])([两二三四五六七八九十]|[2-9]|1\d)(?![\d./a-z])\s*(?:个|种|类|项|步|条|点|大|方面|层|阶段|部分|环节|要素)")
 COUNT_MATCH = 1.5  # a list with as many items as the question asks for
 _SENTENCE = re.compile(r"(?<=[。!?;!?;])|(?<![\d.])\.(?![\d.])")
-# An item marker opening a line or standing inside one: (1) 1) 1、 1. (一) 一、 第一步 ① ü • -
-_MARKER = (
-    r"[((]\d{1,2}[))]|(?<![\d.a-zA-Z])\d{1,2}[))]|(?<![\d.])\d{1,2}、|(?<![\d.])\d{1,2}\.(?!\d)"
-    r"|[((][一二三四五六七八九十]{1,3}[))]|(?<![一二三四五六七八九十])[一二三四五六七八九十]{1,3}、"
-    r"|第[一二三四五六七八九十]{1,2}[步个]|[①-⑳]|[üü•✓➢■]"
-)
+_MARKER = ITEM_MARKER
 _MARKER_RE = re.compile(_MARKER)
 # Bullets that only open a line ('-返利标准'); inside a line a dash is just a dash.
 _LEADING_MARKER = re.compile(rf"^\s*({_MARKER}|-(?=\S))\s*")
@@ -307,16 +302,10 @@ def _units(passages: list[Passage]) -> list[tuple[int, str, Passage]]:
     return out
 
 
-@lru_cache(maxsize=1)
-def _list_nouns() -> frozenset[str]:
-    text = resources.files("kb.data").joinpath("list_nouns.txt").read_text("utf-8")
-    return frozenset(ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#"))
-
-
 def _list_parts(kb, q: Question, hits: list[Hit], w: _Weights) -> tuple[list[Part], int]:
     """The heading that best names the topic and the items under it, among the top hits;
     and how many items that is."""
-    nouns = [m for m, _ in w.groups if m in _list_nouns()]
+    nouns = [m for m, _ in w.groups if m in list_nouns()]
     key = w.key()
     candidates = []  # (score, units, anchor index, items)
     for rank, hit in enumerate(hits[:LIST_HITS]):

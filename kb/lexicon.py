@@ -64,6 +64,12 @@ def framing_words() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def list_nouns() -> frozenset[str]:
+    """Nouns a question asks a list of (步骤, 阶段, 原则 …: list_nouns.txt)."""
+    return frozenset(row[0] for row in _rows("list_nouns.txt") if row)
+
+
+@lru_cache(maxsize=1)
 def spin_map() -> dict[str, str]:
     """Spun word → the word the spinner replaced, for repairs that keep the text's length."""
     out = {}

@@ -25,7 +25,7 @@ from typing import Protocol
 
 from .analysis import Token, analyze, normalise_text
 from .errors import QueryError
-from .lexicon import framing_words, spin_map, synonyms, thesaurus
+from .lexicon import framing_words, list_nouns, spin_map, synonyms, thesaurus
 
 MAX_QUERY = 500  # characters; a longer "query" is a pasted document
 
@@ -84,6 +84,7 @@ class QueryPlan:
     corrections: tuple[tuple[str, str], ...] = ()
     spun: tuple[tuple[str, str], ...] = field(default=())  # (query word, the spun word it also matches)
     intents: tuple[str, ...] = ()  # passage kinds the query asks for (script for 话术 …)
+    enumerates: tuple[str, ...] = ()  # what the query asks a list of (阶段 for 有哪几个阶段)
 
     @property
     def weights(self) -> dict[str, float]:
@@ -195,7 +196,13 @@ def understand(query: str, vocab: Vocabulary) -> QueryPlan:
     inverse = _spun_words()
     spun = tuple((a.term, s) for g in groups for a in g.alternatives[:1] for s in inverse.get(a.term, ()))
     intents = tuple(kind for kind, pattern in _intent_rules() if pattern.search(text))
-    return QueryPlan(text, tuple(groups), tuple(corrections), spun, intents)
+    norm = normalise_text(text)
+    enumerates = tuple(n for n in list_nouns() if n in norm) if _ASKS_MANY.search(norm) else ()
+    return QueryPlan(text, tuple(groups), tuple(corrections), spun, intents, enumerates)
+
+
+# A query asking for several of something: 哪几个, 哪些, 几步, 四个, 五大 (not 5P or 80/20)
+_ASKS_MANY = re.compile(r"几|哪些|(?<![\d./a-z])([两二三四五六七八九十]|[2-9])(?![\d./a-z])\s*[个种类项步条点大方层]")
 
 
 @lru_cache(maxsize=1)

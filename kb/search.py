@@ -12,11 +12,13 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .analysis import analyze, analyze_repaired
 from .errors import QueryError
 from .index import Candidate, IndexStore
 from .model import Hit, Passage
+from .structure import ITEM_MARKER
 from .query import PIECES, THESAURUS, Group, QueryPlan, understand
 
 CANDIDATES = 40
@@ -35,6 +37,9 @@ MIN_TERM_SHARE = 0.3
 FULL_LENGTH = 100
 LENGTH_PRIOR = 0.3
 INTENT_BOOST = 1.5  # a passage of the kind the query asks for (a script for 话术)
+# a passage that enumerates what the query asks a list of (1) 孕育阶段 2) 初期合作阶段 …)
+ENUM_BOOST = 1.3
+ENUM_ITEMS = 3
 HIGHLIGHT_WEIGHT = 0.4  # stand-ins weaker than this (a lone character of a typo) are not marked
 MARK_OPEN, MARK_CLOSE = "«", "»"
 SNIPPET = 160
@@ -126,6 +131,17 @@ def proximity(groups: tuple[Group, ...], norm: str) -> float:
     return held * min(1.0, span / best) if best < math.inf else 0.0
 
 
+def enumerated(nouns: tuple[str, ...], norm: str) -> int:
+    """How many numbered or bulleted items of a passage name one of these nouns: the stages of
+    a model, the steps of a procedure."""
+    return max((len(_item_naming(n).findall(norm)) for n in nouns), default=0)
+
+
+@lru_cache(maxsize=64)
+def _item_naming(noun: str) -> re.Pattern[str]:
+    return re.compile(rf"(?:{ITEM_MARKER})[^\n]{{0,15}}?{re.escape(noun)}")
+
+
 def rank(candidates: list[Candidate], q: QueryPlan, idf: dict[str, float]) -> list[tuple[float, Candidate]]:
     """Re-rank engine candidates by BM25F, coverage and proximity; drop those that hold too little."""
     if not candidates:
@@ -140,6 +156,8 @@ def rank(candidates: list[Candidate], q: QueryPlan, idf: dict[str, float]) -> li
         prior = (min(len(c.norm), FULL_LENGTH) / FULL_LENGTH) ** LENGTH_PRIOR
         if c.passage.kind in q.intents:
             prior *= INTENT_BOOST
+        if q.enumerates and enumerated(q.enumerates, c.norm) >= ENUM_ITEMS:
+            prior *= ENUM_BOOST
         out.append(((c.score / top) ** BM25_POWER * prior * (1 + COVERAGE_WEIGHT * cov + PROXIMITY_WEIGHT * prox), c))
     out.sort(key=lambda sc: -sc[0])
     return out

@@ -135,6 +135,37 @@ def test_a_one_character_word_does_not_stretch_the_window():
     assert proximity(groups, "战略阶段" + "很" * 40 + "找到关键人") == 1.0
 
 
+def test_items_naming_what_the_query_lists_are_counted():
+    from kb.search import enumerated
+
+    text = "合作模型 1) 孕育阶段——接触 2) 初期合作阶段——信任 3) 稳定合作阶段 4) 战略合作阶段"
+    assert enumerated(("阶段",), text) == 4
+    assert enumerated(("阶段",), "本阶段的目标:提高服务。下一阶段再谈。") == 0
+
+
+@pytest.mark.parametrize("query, nouns", [("大客户关系发展有哪几个阶段", ("阶段",)), ("投诉处理分五个步骤", ("步骤",)),
+                                          ("5P模型的阶段", ()), ("客户投诉处理原则", ())])
+def test_a_query_asking_for_several_things_names_what_it_lists(built, query, nouns):
+    from kb.query import understand
+
+    assert understand(query, built.store).enumerates == nouns
+
+
+def test_a_passage_enumerating_what_is_asked_ranks_above_prose_about_it(tmp_path):
+    from kb import KnowledgeBase
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a_prose.txt").write_text(
+        "第一章 客户关系\n客户关系的发展阶段很重要,要看清客户关系处在哪个发展阶段,每个阶段的客户关系发展都不同。\n", "utf-8")
+    (docs / "b_list.txt").write_text(
+        "第一章 客户关系发展模型\n1) 孕育阶段 2) 初期合作阶段 3) 稳定合作阶段 4) 战略合作阶段\n", "utf-8")
+    kb = KnowledgeBase.build([docs], tmp_path / "ix")
+    # the prose repeats the query's words more often; the list is what was asked for
+    assert [h.passage.doc for h in kb.search("客户关系发展有哪几个阶段")] == ["b_list.txt", "a_prose.txt"]
+    assert [h.passage.doc for h in kb.search("客户关系发展阶段")] == ["a_prose.txt", "b_list.txt"]
+
+
 def test_closer_words_score_higher_proximity():
     from kb.query import Alternative, Group
 
