@@ -160,6 +160,8 @@ def _explain(plan, err: bool) -> None:
         echo(f"  spun text: {word} also matches {spun} in synonym-spun documents")
     if plan.intents:
         echo(f"  wants: {', '.join(plan.intents)} passages")
+    if plan.enumerates:
+        echo(f"  asks for a list of: {', '.join(plan.enumerates)} (passages enumerating them rank higher)")
     echo("")
 
 

@@ -149,6 +149,15 @@ def test_explain_shows_tokens_expansions_and_fixes(own_index):
     assert "Did you mean: 投诉处理原则" in r.stderr
 
 
+def test_explain_shows_framing_words_thesaurus_and_lists(own_index):
+    r = CliRunner().invoke(main, ["search", "大客户经理为什么要遵守哪些守则", "--explain", "-n", "1", "--index", str(own_index)])
+    assert r.exit_code == 0
+    assert "为什么 1.00 (query) [frames the question: counts 0.30]" in r.output
+    assert "规则 0.50 (thesaurus synonym of 守则)" in r.output
+    r = CliRunner().invoke(main, ["search", "客诉处理有哪几个步骤", "--explain", "-n", "1", "--index", str(own_index)])
+    assert "asks for a list of: 步骤" in r.output
+
+
 @pytest.mark.parametrize("script, expect", [("hant", "處理"), ("hans", "处理")])
 def test_script_option_renders_snippets_in_the_readers_script(own_index, script, expect):
     r = CliRunner().invoke(main, ["search", "客户投诉处理原则", "-n", "1", "--script", script, "--index", str(own_index)])
