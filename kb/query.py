@@ -168,8 +168,12 @@ def understand(query: str, vocab: Vocabulary) -> QueryPlan:
         if span > 1 and not (len(pieces) > 1 and any(len(p) > 1 for p in pieces)):
             span, compound = 1, main.text  # nothing better to read: back to the word alone
             pieces = _tile(compound, vocab)
-        if general and span == 1 and all(len(p) == 1 for p in pieces):
-            pieces = []  # its thesaurus synonyms (守则 → 规则) say more than its characters (守, 则)
+        if span == 1 and all(len(p) == 1 for p in pieces) and not _holds_stop_word(compound):
+            # read only as single characters, the word stays one query word: its thesaurus
+            # synonyms (守则 → 规则) or, failing those, its characters at a part's weight
+            # (四类 → 四, 类) say more than several full-weight characters would
+            parts = list(parts) + ([] if general else pieces)
+            pieces = []
         if len(pieces) > 1 or (pieces and _holds_stop_word(compound)):
             # a compound the corpus never uses (提出异议, 哪里找) is read as the words it is
             # made of that the corpus does use, each a query word of its own (哪里找 → 找:

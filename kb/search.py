@@ -19,7 +19,7 @@ from .errors import QueryError
 from .index import Candidate, IndexStore
 from .model import Hit, Passage
 from .structure import ITEM_MARKER
-from .query import PIECES, THESAURUS, Group, QueryPlan, understand
+from .query import PIECE, PIECES, THESAURUS, Group, QueryPlan, understand
 
 CANDIDATES = 40
 COMMON = 0.5  # share of passages above which a term is too common to fetch candidates by …
@@ -54,11 +54,14 @@ def group_idf(group: Group, idf: dict[str, float]) -> float:
 
 def attainable(group: Group, idf: dict[str, float]) -> float:
     """The most credit any passage could get for a query word: when the corpus never uses the
-    word itself (二八原则), its best stand-in (80/20) is as good as the corpus says it."""
-    best = max((a.weight for a in group.alternatives if idf.get(a.term) and a.weight != THESAURUS), default=0.0)
+    word itself (二八原则), its best stand-in (80/20) is as good as the corpus says it. Only a
+    close stand-in counts so (a fix, a domain synonym, the compound's pieces): a general
+    synonym or a character inside the word (人 of 骂人) is no better for being all there is."""
+    best = max((a.weight for a in group.alternatives
+                if idf.get(a.term) and a.weight >= PIECE and a.weight != THESAURUS), default=0.0)
     if group.pieces and all(idf.get(p) for p in group.pieces):
         best = max(best, PIECES)
-    return best
+    return best or 1.0
 
 
 def coverage(groups: tuple[Group, ...], idf: dict[str, float], norm: str) -> float:
@@ -68,20 +71,19 @@ def coverage(groups: tuple[Group, ...], idf: dict[str, float], norm: str) -> flo
     for g in groups:
         weight = group_idf(g, idf)
         total += weight
-        top = attainable(g, idf)
-        if top:
-            found += weight * min(1.0, g.credit(norm) / top)
+        found += weight * min(1.0, g.credit(norm) / attainable(g, idf))
     return found / total if total else 0.0
 
 
 def term_share(groups: tuple[Group, ...], norm: str) -> float:
     """Share of the query's words (or a stand-in for them) that a passage holds, by count
     (a framing word counting for its weight). As in proximity, a one-character word is left
-    out when the query has longer ones: 法 is found in any 方法."""
+    out when the query has longer ones: 法 is found in any 方法; and a character inside a
+    word is no stand-in for it here (电 of 电路 is in every 电话)."""
     if any(len(g.word) > 1 for g in groups):
         groups = tuple(g for g in groups if len(g.word) > 1)
     total = sum(g.weight for g in groups)
-    return sum(g.weight for g in groups if g.credit(norm) > 0) / total if total else 0.0
+    return sum(g.weight for g in groups if g.credit(norm) >= THESAURUS) / total if total else 0.0
 
 
 def engine_weights(plan: QueryPlan, idf: dict[str, float]) -> dict[str, float]:

@@ -127,6 +127,14 @@ def test_thesaurus_synonyms_stand_in_only_for_words_the_corpus_lacks(built):
     assert not [a for a in has.alternatives if a.weight == THESAURUS]  # the corpus says 心情
 
 
+def test_a_word_read_only_as_single_characters_stays_one_word(built):
+    from kb.query import PART, understand
+
+    groups = {g.word: g for g in understand("SPIN提问分哪四类问题", built.store).groups}
+    assert "四类" in groups and "四" not in groups and "类" not in groups
+    assert [(a.term, a.weight) for a in groups["四类"].alternatives[1:]] == [("四", PART), ("类", PART)]
+
+
 def test_a_real_word_the_corpus_lacks_is_not_a_typo(built):
     assert built.explain("接手客户投诉").corrections == ()
 

@@ -166,6 +166,16 @@ def test_a_passage_enumerating_what_is_asked_ranks_above_prose_about_it(tmp_path
     assert [h.passage.doc for h in kb.search("客户关系发展阶段")] == ["a_prose.txt", "b_list.txt"]
 
 
+def test_a_character_inside_a_word_does_not_make_the_word_present():
+    from kb.query import PART, Alternative, Group
+
+    groups = (Group("电路", (Alternative("电路", 1.0, "query"), Alternative("电", PART, "part"))),
+              Group("应急", (Alternative("应急", 1.0, "query"),)))
+    assert term_share(groups, "应急处理,打电话") == 0.5  # 电 of 电话 is not 电路
+    # nor is it as good as the word just because the corpus lacks the word
+    assert coverage(groups, {"电": 1.0, "应急": 1.0}, "打电话") == pytest.approx(PART / 2)
+
+
 def test_closer_words_score_higher_proximity():
     from kb.query import Alternative, Group
 
