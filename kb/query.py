@@ -154,26 +154,15 @@ def understand(query: str, vocab: Vocabulary) -> QueryPlan:
             continue
         synonyms_ = _synonyms(main.text, vocab)
         general = [a for a in synonyms_ if a.weight == THESAURUS]
-        unknown = not vocab.doc_frequency(main.text) and len(general) == len(synonyms_)
-        # jieba may cut the query where the corpus would not (做客|服 for 做|客服): a word the
-        # corpus never uses is read together with the single characters right after it
-        span, compound = 1, main.text
-        while unknown and _is_cjk(compound) and i + span < len(words) and span <= 2:
-            nxt = words[i + span][0]
-            if len(nxt.text) != 1 or nxt.start != main.end + len(compound) - len(main.text) or not _is_cjk(nxt.text):
-                break
-            compound += nxt.text
-            span += 1
-        pieces = _tile(compound, vocab) if unknown else []
-        if span > 1 and not (len(pieces) > 1 and any(len(p) > 1 for p in pieces)):
-            span, compound = 1, main.text  # nothing better to read: back to the word alone
-            pieces = _tile(compound, vocab)
-        if span == 1 and all(len(p) == 1 for p in pieces) and not _holds_stop_word(compound):
-            # read only as single characters, the word stays one query word: its thesaurus
-            # synonyms (守则 → 规则) or, failing those, its characters at a part's weight
-            # (四类 → 四, 类) say more than several full-weight characters would
-            parts = list(parts) + ([] if general else pieces)
-            pieces = []
+        span, compound, pieces = 1, main.text, []
+        if not vocab.doc_frequency(main.text) and len(general) == len(synonyms_):
+            span, compound, pieces = _reread(words, i, vocab)
+            if span == 1 and all(len(p) == 1 for p in pieces) and not _holds_stop_word(compound):
+                # read only as single characters, the word stays one query word: its thesaurus
+                # synonyms (守则 → 规则) or, failing those, its characters at a part's weight
+                # (四类 → 四, 类) say more than several full-weight characters would
+                parts = list(parts) + ([] if general else pieces)
+                pieces = []
         if len(pieces) > 1 or (pieces and _holds_stop_word(compound)):
             # a compound the corpus never uses (提出异议, 哪里找) is read as the words it is
             # made of that the corpus does use, each a query word of its own (哪里找 → 找:
@@ -243,6 +232,24 @@ def _tile(word: str, vocab: Vocabulary) -> list[str]:
         else:
             i += 1
     return pieces
+
+
+def _reread(words, i: int, vocab: Vocabulary) -> tuple[int, str, list[str]]:
+    """A word the corpus never uses, cut into the corpus's own words: (query words used, the
+    text cut, its pieces). jieba may cut the query where the corpus would not (做客|服 for
+    做|客服), so the word is first read together with the single characters right after it."""
+    main = words[i][0]
+    span, compound = 1, main.text
+    while _is_cjk(compound) and i + span < len(words) and span <= 2:
+        nxt = words[i + span][0]
+        if len(nxt.text) != 1 or nxt.start != main.end + len(compound) - len(main.text) or not _is_cjk(nxt.text):
+            break
+        compound += nxt.text
+        span += 1
+    pieces = _tile(compound, vocab)
+    if span > 1 and not (len(pieces) > 1 and any(len(p) > 1 for p in pieces)):
+        return 1, main.text, _tile(main.text, vocab)  # nothing better to read: the word alone
+    return span, compound, pieces
 
 
 def _holds_stop_word(word: str) -> bool:
