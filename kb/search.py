@@ -18,8 +18,8 @@ from .analysis import analyze, analyze_repaired
 from .errors import QueryError
 from .index import Candidate, IndexStore
 from .model import Hit, Passage
-from .structure import ITEM_MARKER
 from .query import PIECE, PIECES, THESAURUS, Group, QueryPlan, understand
+from .structure import ITEM_MARKER
 
 CANDIDATES = 40
 COMMON = 0.5  # share of passages above which a term is too common to fetch candidates by …
@@ -57,31 +57,41 @@ def attainable(group: Group, idf: dict[str, float]) -> float:
     word itself (二八原则), its best stand-in (80/20) is as good as the corpus says it. Only a
     close stand-in counts so (a fix, a domain synonym, the compound's pieces): a general
     synonym or a character inside the word (人 of 骂人) is no better for being all there is."""
-    best = max((a.weight for a in group.alternatives
-                if idf.get(a.term) and a.weight >= PIECE and a.weight != THESAURUS), default=0.0)
+    best = max((a.weight for a in group.alternatives if idf.get(a.term) and a.weight >= PIECE), default=0.0)
     if group.pieces and all(idf.get(p) for p in group.pieces):
         best = max(best, PIECES)
     return best or 1.0
 
 
-def coverage(groups: tuple[Group, ...], idf: dict[str, float], norm: str) -> float:
+def references(groups: tuple[Group, ...], idf: dict[str, float]) -> tuple[tuple[float, float], ...]:
+    """Per query word, what coverage measures a passage against: the word's weight and the most
+    credit a passage could get for it. The same for every candidate: computed once a query."""
+    return tuple((group_idf(g, idf), attainable(g, idf)) for g in groups)
+
+
+def coverage(groups: tuple[Group, ...], idf: dict[str, float], norm: str,
+             refs: tuple[tuple[float, float], ...] | None = None) -> float:
     """Share of the query's idf-weighted words a passage holds, each through its best alternative
     (measured against the best the corpus offers for it)."""
-    total = found = 0.0
-    for g in groups:
-        weight = group_idf(g, idf)
-        total += weight
-        found += weight * min(1.0, g.credit(norm) / attainable(g, idf))
+    refs = refs or references(groups, idf)
+    total = sum(weight for weight, _ in refs)
+    found = sum(weight * min(1.0, g.credit(norm) / top) for g, (weight, top) in zip(groups, refs))
     return found / total if total else 0.0
+
+
+def _telling(groups: tuple[Group, ...]) -> tuple[Group, ...]:
+    """The query's words of two characters or more, when it has any: a one-character word is
+    found inside unrelated words (法 in 方法, 到 in 找到), so it says little about where the
+    query's words stand or whether a passage holds them."""
+    longer = tuple(g for g in groups if len(g.word) > 1)
+    return longer or groups
 
 
 def term_share(groups: tuple[Group, ...], norm: str) -> float:
     """Share of the query's words (or a stand-in for them) that a passage holds, by count
-    (a framing word counting for its weight). As in proximity, a one-character word is left
-    out when the query has longer ones: 法 is found in any 方法; and a character inside a
+    (a framing word counting for its weight), among its telling words; a character inside a
     word is no stand-in for it here (电 of 电路 is in every 电话)."""
-    if any(len(g.word) > 1 for g in groups):
-        groups = tuple(g for g in groups if len(g.word) > 1)
+    groups = _telling(groups)
     total = sum(g.weight for g in groups)
     return sum(g.weight for g in groups if g.credit(norm) >= THESAURUS) / total if total else 0.0
 
@@ -102,10 +112,9 @@ def engine_weights(plan: QueryPlan, idf: dict[str, float]) -> dict[str, float]:
 
 def proximity(groups: tuple[Group, ...], norm: str) -> float:
     """How tightly the query's words cluster: their total length over the shortest window of
-    the passage holding one of each (a word or a stand-in for it: a synonym, a repaired word).
-    A word of one character is left out: it is found inside unrelated words (到 in 找到)."""
-    if any(len(g.word) > 1 for g in groups):
-        groups = tuple(g for g in groups if len(g.word) > 1)
+    the passage holding one of each (a word or a stand-in for it: a synonym, a repaired word),
+    among the query's telling words."""
+    groups = _telling(groups)
     present = []
     for g in groups:
         terms = [t for t in g.terms() + g.pieces if t in norm]
@@ -149,9 +158,10 @@ def rank(candidates: list[Candidate], q: QueryPlan, idf: dict[str, float]) -> li
     if not candidates:
         return []
     top = max(c.score for c in candidates) or 1.0
+    refs = references(q.groups, idf)
     out = []
     for c in candidates:
-        cov = coverage(q.groups, idf, c.norm)
+        cov = coverage(q.groups, idf, c.norm, refs)
         if cov < MIN_COVERAGE or term_share(q.groups, c.norm) < MIN_TERM_SHARE:
             continue
         prox = proximity(q.groups, c.norm)

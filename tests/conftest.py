@@ -44,3 +44,12 @@ def own_seeds(tmp_path) -> Path:
 
 def seed(name_prefix: str) -> Path:
     return next(SEEDS.glob(f"{name_prefix}*.txt"))
+
+
+def small_kb(tmp_path: Path, docs: dict[str, str]) -> KnowledgeBase:
+    """A real index of a few documents written for one test: {file name: text}."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for name, text in docs.items():
+        (folder / name).write_text(text, "utf-8")
+    return KnowledgeBase.build([folder], tmp_path / "ix")

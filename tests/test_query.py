@@ -4,9 +4,10 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
-from kb import KnowledgeBase
 from kb.analysis import terms
 from kb.lexicon import is_spun, repair, spin_map, synonym_groups, synonyms
+
+from .conftest import small_kb
 
 
 def test_every_synonym_is_one_token_as_documents_are_analysed():
@@ -47,21 +48,15 @@ def test_complaint_query_reaches_the_spun_documents_scripts(built, query):
 
 
 def test_praise_in_an_ordinary_document_is_not_a_complaint(tmp_path):
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "praise.txt").write_text("第一章 表扬信\n客户来信赞扬快递员服务周到,公司给予奖励。\n", "utf-8")
-    (docs / "complaint.txt").write_text("第一章 投诉处理\n客户投诉快件破损,客服当天处理并赔付。\n", "utf-8")
-    kb = KnowledgeBase.build([docs], tmp_path / "ix")
+    kb = small_kb(tmp_path, {"praise.txt": "第一章 表扬信\n客户来信赞扬快递员服务周到,公司给予奖励。\n",
+                             "complaint.txt": "第一章 投诉处理\n客户投诉快件破损,客服当天处理并赔付。\n"})
     assert not kb.documents()["praise.txt"]["spun"]
     assert [h.passage.doc for h in kb.search("投诉")] == ["complaint.txt"]
 
 
 def test_exact_wording_outranks_a_synonym(tmp_path):
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "a_synonym.txt").write_text("第一章 流程\n投诉处理的流程:登记、核实、回复。\n", "utf-8")
-    (docs / "b_literal.txt").write_text("第一章 流程\n客诉处理的流程:登记、核实、回复。\n", "utf-8")
-    kb = KnowledgeBase.build([docs], tmp_path / "ix")
+    kb = small_kb(tmp_path, {"a_synonym.txt": "第一章 流程\n投诉处理的流程:登记、核实、回复。\n",
+                             "b_literal.txt": "第一章 流程\n客诉处理的流程:登记、核实、回复。\n"})
     hits = kb.search("客诉处理流程")
     assert [h.passage.doc for h in hits] == ["b_literal.txt", "a_synonym.txt"]
 

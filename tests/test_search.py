@@ -3,6 +3,8 @@ import pytest
 from kb import KbError, QueryError
 from kb.search import MARK_CLOSE, MARK_OPEN, coverage, proximity, term_share
 
+from .conftest import small_kb
+
 
 def refs(hits):
     return [h.passage.id for h in hits]
@@ -152,15 +154,10 @@ def test_a_query_asking_for_several_things_names_what_it_lists(built, query, nou
 
 
 def test_a_passage_enumerating_what_is_asked_ranks_above_prose_about_it(tmp_path):
-    from kb import KnowledgeBase
-
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "a_prose.txt").write_text(
-        "第一章 客户关系\n客户关系的发展阶段很重要,要看清客户关系处在哪个发展阶段,每个阶段的客户关系发展都不同。\n", "utf-8")
-    (docs / "b_list.txt").write_text(
-        "第一章 客户关系发展模型\n1) 孕育阶段 2) 初期合作阶段 3) 稳定合作阶段 4) 战略合作阶段\n", "utf-8")
-    kb = KnowledgeBase.build([docs], tmp_path / "ix")
+    kb = small_kb(tmp_path, {
+        "a_prose.txt": "第一章 客户关系\n客户关系的发展阶段很重要,要看清客户关系处在哪个发展阶段,每个阶段的客户关系发展都不同。\n",
+        "b_list.txt": "第一章 客户关系发展模型\n1) 孕育阶段 2) 初期合作阶段 3) 稳定合作阶段 4) 战略合作阶段\n",
+    })
     # the prose repeats the query's words more often; the list is what was asked for
     assert [h.passage.doc for h in kb.search("客户关系发展有哪几个阶段")] == ["b_list.txt", "a_prose.txt"]
     assert [h.passage.doc for h in kb.search("客户关系发展阶段")] == ["a_prose.txt", "b_list.txt"]
