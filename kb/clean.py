@@ -14,7 +14,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Callable, Iterable, Iterator
 
-from .script import both_scripts
+from .script import both_scripts, to_hans
 
 
 @dataclass(frozen=True)
@@ -31,16 +31,30 @@ Step = Callable[[Iterable[Line]], Iterator[Line]]
 _PINYIN = re.compile(r"(?<=[\u4e00-\u9fff])\((?=[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ])[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{1,7}\)")
 # The same reading after a legacy encoding (GBK, Big5) turned its tone-marked vowel into '?': 護(h?), 權(qu?n).
 _PINYIN_LOST = re.compile(r"(?<=[\u4e00-\u9fff])\((?:[zcs]h|[bpmfdtnlgkhjqxrzcsyw])?[aeiouv]{0,2}\?[aeiouv]{0,2}(?:ng|n|r)?\)")
-# Script garbage: Thai runs from a mis-decoded library banner, replacement characters,
-# runs of '?' left where bytes could not be decoded, and '?!' from a mis-decoded '《'.
-_GARBAGE = re.compile(r"[\u0e00-\u0e7f]+|\ufffd+|\?{2,}|\?!|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# A reading is one pinyin syllable (tone marks taken off): 'hù', 'zhuǎn', not 'café' or 'née'.
+_TONELESS = str.maketrans("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ", "aaaaeeeeiiiioooouuuuüüüünnnm")
+_SYLLABLE = re.compile(
+    r"(?:[zcs]h|[bpmfdtnlgkhjqxrzcsyw])?"
+    r"(?:i?ong|[iuü]?ang|[iuü]?an|[iu]?ai|i?ao|[iuü]?e|ei|en|eng|er|[iu]?a|in|ing|iu|ou|ui|[uü]n|uo|[iouü]|ng|n|m)"
+)
+_HAN = "\u4e00-\u9fff"
+# Script garbage, each as it shows in the seeds: replacement characters; runs of '?' left
+# inside a Chinese sentence where bytes could not be decoded (規??爝f); '?!' from a mis-decoded
+# '《' whose '》' follows (出發點?!督洜I效益提升管道》); Thai runs glued between Chinese
+# characters with no space (mojibake, unlike a Thai name quoted in an article); control codes.
+_GARBAGE = re.compile(
+    rf"\ufffd+|(?<=[{_HAN}])\?{{2,}}(?=[{_HAN}])|\?!(?=[^《》\n]{{1,40}}》)"
+    rf"|(?<=[{_HAN}])[\u0e00-\u0e7f]+(?=[{_HAN}])|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+)
 # A bullet that did not survive decoding: '? ' opening a line.
 _LOST_BULLET = re.compile(r"^\?\s+")
 # A line that is only a page or slide number (or a few of them).
 _PAGE_NUMBER = re.compile(r"^\d{1,3}(\s+\d{1,3})*$")
 # A document site numbers the chunks of text it shows: "3、" at the start of a long run-on line.
-_CHUNK_NUMBER = re.compile(r"^\d{1,3}、")
+_CHUNK_NUMBER = re.compile(r"^(\d{1,3})、")
 RUN_ON = 200
+# A line that ends its sentence (a site's chunk breaks off mid-sentence instead).
+_SENTENCE_CLOSED = re.compile(r"[。!?;！？；…」』”’\"')）》]$")
 _BULLET = re.compile(r"^\s*[-•·]")
 
 
@@ -56,15 +70,33 @@ def split_lines(text: str) -> Iterator[Line]:
         yield Line(no, raw)
 
 
+def _scraped_reading(m: re.Match[str]) -> str:
+    """The scraper glues a reading only to the characters its Simplified → Traditional
+    conversion changed (關(guān), 務(wù)): every one in the seeds is such a character. A
+    reading after any other character is the author's (荨(qián)麻 in an encyclopedia)."""
+    char = m.string[m.start() - 1]
+    reading = m.group()[1:-1]
+    if to_hans(char) == char:
+        return m.group()
+    if "?" not in reading and not _SYLLABLE.fullmatch(reading.translate(_TONELESS)):
+        return m.group()  # an accented word in brackets: 館(café)
+    return ""
+
+
 def strip_pinyin(lines: Iterable[Line]) -> Iterator[Line]:
     for line in lines:
-        yield replace(line, text=_PINYIN_LOST.sub("", _PINYIN.sub("", line.text)))
+        text = _PINYIN.sub(_scraped_reading, line.text)
+        yield replace(line, text=_PINYIN_LOST.sub(_scraped_reading, text))
 
 
 def strip_garbage(lines: Iterable[Line]) -> Iterator[Line]:
+    """Drop mojibake and site banners (boilerplate_inline.txt) wherever they stand in a line."""
+    banners = _patterns("boilerplate_inline.txt")
     for line in lines:
-        text = _GARBAGE.sub("", line.text).strip()
-        yield replace(line, text=_LOST_BULLET.sub("• ", text))
+        text = _GARBAGE.sub("", line.text)
+        for banner in banners:
+            text = banner.sub("", text)
+        yield replace(line, text=_LOST_BULLET.sub("• ", text.strip()))
 
 
 def drop_boilerplate_blocks(lines: Iterable[Line]) -> Iterator[Line]:
@@ -95,10 +127,36 @@ def drop_page_numbers(lines: Iterable[Line]) -> Iterator[Line]:
             yield line
 
 
+def chunk_counters(lines: list[Line]) -> set[int]:
+    """Which lines open with a site's chunk counter, by the file's own evidence: a chain of
+    successive run-on lines numbered n、 n+1、 n+2、 … (3 or more) where most lines break off
+    mid-sentence and the next picks the text up (seed 003: '…三項讓渡價值VS二' then
+    '2、項讓渡本錢…'). A numbered paragraph of an article ends its sentence and keeps its number."""
+    chains: list[list[Line]] = []
+    prev: int | None = None
+    for line in (line for line in lines if line.text):
+        m = _CHUNK_NUMBER.match(line.text) if len(line.text) > RUN_ON else None
+        n = int(m.group(1)) if m else None
+        if n is not None and prev is not None and n == prev + 1:
+            chains[-1].append(line)
+        elif n is not None:
+            chains.append([line])
+        prev = n
+    out: set[int] = set()
+    for chain in chains:
+        broken = sum(not _SENTENCE_CLOSED.search(line.text) for line in chain[:-1])
+        if len(chain) >= 3 and broken * 2 > len(chain) - 1:
+            out.update(line.no for line in chain)
+    return out
+
+
 def strip_chunk_numbers(lines: Iterable[Line]) -> Iterator[Line]:
-    """'3、…' opening a run-on line is the site's chunk counter, not a heading."""
+    """'3、…' opening a run-on line is the site's chunk counter, not a heading, when
+    `chunk_counters` finds the site's chain of them; a list item keeps its number."""
+    lines = list(lines)
+    counters = chunk_counters(lines)
     for line in lines:
-        if len(line.text) > RUN_ON and _CHUNK_NUMBER.match(line.text):
+        if line.no in counters:
             yield replace(line, text=_CHUNK_NUMBER.sub("", line.text, count=1))
         else:
             yield line

@@ -72,10 +72,23 @@ def declared_rank(level: int, text: str) -> float:
 ITEM_RANK = 5  # ranks below this (1、, (1), 1)) number the items of a list
 
 # Where a long heading line stops being a title: an inline item, a sentence end, a colon.
-_TITLE_END = re.compile(r"\s[((]?\d+[))、.]|[。!?;!?;::,,]|\s{2,}")
-# Where a run-on line is cut: after a sentence end, or at a slide break ('.' not in a number).
-_SENTENCE_END = re.compile(r"(?<=[。!?;!?;])|(?<!\d)\.(?!\d)\s*")
-_SOFT_BREAK = re.compile(r"[,,、 ]")
+_TITLE_END = re.compile(r"\s[(\uff08]?\d+[)\uff09\u3001.]|[\u3002\uff01\uff1f\uff1b!?;:\uff1a,\uff0c]|\s{2,}")
+# Where a run-on line may be cut: after a sentence end (unless a slide break's '.' follows it:
+# '最小。.客戶' cuts after the dot), or after a '.' (a slide break: '方法.下一張'). Every cut is
+# zero-width: the pieces of a line are joined back with "" (passages.join_segments).
+# (Full-width ！？；， are written as escapes: an editor that normalises text must not turn them
+# into the ASCII forms, as it once did here.)
+_SENTENCE_END = re.compile("(?<=[\u3002\uff01\uff1f\uff1b!?;])(?!\\s*\\.)|(?<=\\.)")
+# A '.' that ends no sentence, by what stands before it: a digit (2.7.5, 3.14, the item '2.'),
+# another dot (an ellipsis), an initial (Daniel J. Epstein, U.S., e.g.) or an abbreviation.
+# The abbreviations are the usual English ones and those met in the external Wikipedia corpora.
+_DOT_KEPT_BEFORE = re.compile(
+    r"(?:[\d.…]|(?<![A-Za-z])(?:[A-Za-z]|Mrs?|Ms|Dr|Prof|St|Mt|Ft|No|Nos|Vol|pp|Fig|Co|Corp|Inc|Ltd|Bros|Jr|Sr|vs|etc|al|ca))\.\Z"
+)
+# … or by what follows it at once: a digit or a letter (www.x.com, Ph.D, T.C.B.S, .45), a dot,
+# or punctuation that ends the sentence itself ('Cube Inc.。', 'Co.）', 'Ltd.」').
+_DOT_KEPT_AFTER = re.compile(r"[\dA-Za-z.…。！？；!?;，,、)）」』\"”’]")
+_SOFT_BREAK = re.compile("[,\uff0c\u3001 ]")
 _INLINE_NUMBER = re.compile(r"(?<!\d)0[1-9](?=[\u4e00-\u9fff])")
 _TOC = re.compile(r"目[录錄]")
 
@@ -170,15 +183,37 @@ def _toc_title(following: str, toc: str) -> str | None:
     return None
 
 
+def sentence_cuts(text: str) -> list[int]:
+    """Where a run-on line is cut: after its sentence ends and slide breaks, never inside an
+    abbreviation, a number, an ellipsis or a domain name (a '.' there is part of the text)."""
+    cuts = []
+    for m in _SENTENCE_END.finditer(text):
+        end = m.end()
+        if text[end - 1] == "." and (
+            _DOT_KEPT_BEFORE.search(text[max(0, end - 8): end]) or _DOT_KEPT_AFTER.match(text, end)
+        ):
+            continue
+        cuts.append(end)
+    return cuts
+
+
 def _sentences(text: str) -> list[str]:
+    """The sentences of a run-on piece, a sentence over MAX_PASSAGE cut at its last soft break
+    (，、 or a space) before the limit. Joined back, the pieces are the text (but for white
+    space opening it): no character is dropped or repeated."""
     out = []
-    for part in _SENTENCE_END.split(text):
-        part = part.strip()
+    bounds = [0, *sentence_cuts(text), len(text)]
+    for start, end in zip(bounds, bounds[1:]):
+        part = text[start:end]
+        lead = len(part) - len(part.lstrip())
+        if lead and out:  # white space after a cut stays with the piece before it: 'Col. John'
+            out[-1] += part[:lead]
+        part = part[lead:]
         while len(part) > MAX_PASSAGE:
             cut = max((m.end() for m in _SOFT_BREAK.finditer(part, 0, MAX_PASSAGE)), default=MAX_PASSAGE)
-            out.append(part[:cut].strip())
-            part = part[cut:].strip()
-        if part:
+            out.append(part[:cut])
+            part = part[cut:]
+        if part.strip():
             out.append(part)
     return out
 

@@ -1,4 +1,8 @@
-from kb.clean import clean, page_marker_title
+import re
+
+import pytest
+
+from kb.clean import RUN_ON, clean, page_marker_title
 
 
 def texts(raw: str) -> list[str]:
@@ -66,3 +70,73 @@ def test_every_cleaned_line_of_the_seeds_is_in_its_source_line(seeds_dir):
             # cleaning only removes characters: what is left appears in order in the source line
             it = iter(source[line.no - 1])
             assert all(ch in it for ch in line.text.replace("• ", "")), (path.name, line.no)
+
+
+# --- real lines keep their content ------------------------------------------------
+# Excerpts of the external Wikipedia corpora (DRCD, CMRC 2018: /work/shared/eval/external/corpus)
+# and of the seeds: cleaning must return an article's line exactly as it is.
+
+@pytest.mark.parametrize("line", [
+    "巴吞他尼府（泰文：ปทุมธานี；英文：Pathum Thani）是泰国中部之一个府。",  # cmrc DEV_487
+    "荨(qián)麻是荨麻属中大约30-45种植物的通用俗称，广泛分布在全球的温带和热带地区。",  # cmrc DEV_503
+    "他的别名是厄俄斯福洛斯（Εωσφόρος，字面意思是“黎明的”）。",  # cmrc: Greek
+    "鄂罗克人 (，自称：ульта，ulta，ulcha）是居住在库页岛东边的一个小族群",  # cmrc: Cyrillic
+    "世宗大学（谚文：세종대학교，朝鲜汉字：），创立于1940年",  # cmrc: Korean
+    "停止！！ 云雀(ストップ!!_ひばりくん!)，是日本漫画家江口寿史的漫画作品",  # cmrc: kana
+    "佛教中，出家人通称为僧伽，（巴利文: सन्घ ，Saṅgha， . 梵文：संघ，Saṃgha，Sangha）",  # cmrc: Devanagari
+    "在洪都拉斯Útila岛的亚种\"O. v. deschauenseei\"有时会被认为已经灭绝",  # cmrc: accented Latin
+    "民间艺术与传统博物馆（Musée des Arts et Traditions populaires），东北濒临",  # cmrc
+    "El Niño與Müller在咖啡館(café)見面",  # accented words in brackets after a Traditional character
+    "他問:真的?!",  # a real '?!' (no '》' follows: not a lost '《')
+])
+def test_article_lines_in_any_script_are_kept_exactly(line):
+    assert texts(line) == [line]
+
+
+def test_thai_mojibake_banner_goes_wherever_it_stands():
+    # seeds/002 line 290: the Thai rendering of the 百度文库 banner, alone on its line or glued in
+    assert texts("ห้องสมุดไป่ตู้\n第二章 大客户市场需求分析ห้องสมุดไป่ตู้") == ["第二章 大客户市场需求分析"]
+
+
+def test_lost_open_title_mark_goes_but_its_text_stays():
+    # seeds/000 line 4: '?!' is what a mis-decoded '《' became; its '》' follows
+    assert texts("服務方案的出發點?!督洜I效益提升管道》服務方案") == ["服務方案的出發點督洜I效益提升管道》服務方案"]
+
+
+# seeds/002 line 247: a list item on a long line; the old rule took its '1、' for a chunk counter
+LIST_ITEM = (
+    "1、参与人员:开发经理、部门负责人、公司高 层 2、阶段工作内容 (1)通过对关键决策人的充分了解,加上内线 的协助,"
+    "设计与关键决策人的接触方式,投其 所好,建立信任度。 (2)和关键决策人进行深层次沟通,把握成交 机会,"
+    "并对与关键决策人的渗透程度做出评估 。我们应当认识到,和采购相关的大部分活动 是销售人员所无法参加的,"
+    "比如说客户的内部 会议。因此销售的结果很大程度上是由客户内 部沟通和相互影响决定的,是由支持我们的关 "
+    "键决策人、与我们有相同利益的、支持我司的 人来完成的。"
+)
+
+
+def test_a_list_item_opening_a_long_line_keeps_its_number():
+    assert len(LIST_ITEM) > RUN_ON
+    assert texts("与关键决策人建立良好关系\n" + LIST_ITEM) == ["与关键决策人建立良好关系", LIST_ITEM]
+
+
+def test_numbered_paragraphs_that_end_their_sentences_keep_their_numbers():
+    # drcd 3208 (南加州大学): long numbered paragraphs of an article, each a whole sentence
+    paragraph = (
+        "2004年3月2日，由Max Nikias院長領導的南加大工程學院重新命名為Andrew and Erna Viterbi工程學院，"
+        "用以紀念高通公司創辦人Andrew Erna Viterbi夫婦，最近曾捐贈5200萬美元給學校，這份禮物是有史以來工程學院改名最大的。"
+        "Viterbi工程學院不斷的收到來自各方的捐贈，其中包含2004年來自矽谷的資本家Mark Stevens和Mary夫婦所成立的"
+        "USC Stevens Institute；2002年以不動產企業家Daniel J. Epstein為名的Epstein工業工程學系。"
+    )
+    raw = "\n".join(f"{n}、{paragraph}" for n in (38, 39, 40))
+    assert len(paragraph) > RUN_ON
+    assert texts(raw) == raw.splitlines()
+
+
+def test_the_sites_chunk_counters_go(seeds_dir):
+    # seeds/003: successive run-on lines 1、 … 10、, each chunk picking up the sentence the one
+    # before broke off ('…三項讓渡價值VS二' / '2、項讓渡本錢…')
+    path = next(seeds_dir.glob("003*.txt"))
+    kept = {line.no: line.text for line in clean(path.read_text("utf-8"))}
+    assert kept[14].startswith("星級客戶效力.目錄客戶總價值")
+    assert kept[16].startswith("項讓渡本錢功能價值")
+    assert kept[32].startswith("回復一下客戶。")
+    assert not any(re.match(r"\d+、", kept[no]) for no in range(14, 33, 2))

@@ -1,7 +1,7 @@
 import pytest
 
-from kb.clean import Line, clean, page_marker_title
-from kb.structure import build_document, heading_rank, outline
+from kb.clean import RUN_ON, Line, clean, page_marker_title
+from kb.structure import MAX_PASSAGE, build_document, cut_run_on, heading_rank, outline, sentence_cuts
 
 
 @pytest.mark.parametrize(
@@ -86,3 +86,80 @@ def test_outline_lists_sections_not_bare_items(seeds_dir):
     assert "(1)第一步:耐心傾聽" not in titles
     depth = {t: d for d, t, _ in entries}
     assert depth["第三單元 處理客戶抱怨、投訴的要訣"] == depth["課程四:《化訴為金的客服技巧》"] + 1
+
+
+# --- cutting run-on lines keeps every character --------------------------------------
+# Excerpts of the external Wikipedia corpora (DRCD, CMRC 2018) unless marked otherwise.
+
+def pieces(text: str) -> list[str]:
+    return [seg.text for seg, _ in cut_run_on(Line(1, text), "")]
+
+
+def test_a_cut_keeps_the_dot_and_abbreviations_are_not_cut():
+    # drcd 3208 (南加州大学): the old cut ate the dot of every initial: 'Daniel JEpstein'
+    text = ("2002年以不動產企業家Daniel J. Epstein為名的Epstein工業工程學系。"
+            "2005年美國能源公司首席執行長John Mork家族為名的Mork家族化學工程與材料科學系。")
+    assert pieces(text) == ["2002年以不動產企業家Daniel J. Epstein為名的Epstein工業工程學系。",
+                            "2005年美國能源公司首席執行長John Mork家族為名的Mork家族化學工程與材料科學系。"]
+
+
+@pytest.mark.parametrize("text", [
+    "The Machaeroidinae are sometimes placed here, e.g. by Egi, 2001.类剑齿虎亚科有时亦被分类在鬣齿兽科中",
+    "底特律圣保罗座堂（Cathedral Church of St. Paul）是美国圣公会密歇根教区的主教座堂",
+    "不过好戏才正要登场...耕作最初见到的美少女，其实是身为男人的大空家长子",
+    "是对僵死的观念的一种挑战……anomie不是一种邪恶的东西",
+    "它在2004年4月28日公布的iTunes4.5和QuickTime6.5.1的其中一部份",
+    "牠们的齿式是：上颚1-3.1.4.2；下颚3.1.4.2-3",
+    "引起旧生不满，发起网上联署行动，参见https://www.facebook.com/events/154761701328646/",
+    "所属事务所Cube Inc.。兴趣是钓鱼",
+    "美商溫瑞爾公司的U.S. Army合約由Mr. Klein與No. 5工廠簽下",  # constructed: U.S., Mr., No.
+])
+def test_no_cut_inside_abbreviations_numbers_ellipses_or_domains(text):
+    assert [c for c in sentence_cuts(text) if text[c - 1] == "."] == []
+    assert "".join(pieces(text)) == text
+
+
+def test_a_slide_break_dot_is_still_a_cut_and_stays_in_the_text():
+    # seeds/003 line 14: '.' between two slides of a deck scraped into one line
+    assert pieces("1、星級客戶效力.目錄客戶總價值大于競爭對手") == ["1、星級客戶效力.", "目錄客戶總價值大于競爭對手"]
+    # seeds/003 line 28: the dot after a sentence end is the break, not a piece of its own
+    assert pieces("我們會盡力協助您將損失減少到最小。.客戶贊揚處置技巧") == ["我們會盡力協助您將損失減少到最小。.", "客戶贊揚處置技巧"]
+
+
+def in_order_with_only_whitespace_between(parts: list[str], line: str) -> bool:
+    pos = 0
+    for part in parts:
+        found = line.find(part, pos)
+        if found < 0 or line[pos:found].strip():
+            return False
+        pos = found + len(part)
+    return not line[pos:].strip()
+
+
+def test_every_run_on_line_of_the_seeds_is_cut_without_losing_a_character(seeds_dir):
+    # seeds/003 and 004 hold whole decks in lines of up to 10,000 characters: the hard cut at
+    # MAX_PASSAGE (a soft break) and the sentence cuts together give back the line
+    for path in seeds_dir.glob("*.txt"):
+        raw = path.read_text("utf-8")
+        lines = clean(raw)
+        doc = build_document(path.name, lines, page_marker_title(raw))
+        for line in lines:
+            if len(line.text) > RUN_ON:
+                parts = [s.text for s in doc.root.segments() if s.line == line.no]
+                assert in_order_with_only_whitespace_between(parts, line.text), (path.name, line.no)
+                assert all(len(p) <= MAX_PASSAGE for p in parts)
+
+
+def test_the_hard_cut_at_a_soft_break_keeps_every_character():
+    # drcd 3208 words, repeated past MAX_PASSAGE with no sentence end: cut at spaces, each space
+    # kept with the piece before it, so the pieces joined as passages join them give the line
+    text = " ".join(["Daniel J. Epstein"] * (MAX_PASSAGE // 10))
+    parts = pieces(text)
+    assert len(parts) > 1 and all(len(p) <= MAX_PASSAGE for p in parts)
+    assert "".join(parts) == text
+
+
+def test_a_space_after_a_sentence_cut_stays_between_the_words():
+    # cmrc: 'Wow! eye Taiwan' lost its space when the pieces of a line were joined back
+    text = "Wow! eye Taiwan全民影音创作大赛" + "，由行政院新闻局主办" * 30
+    assert "".join(pieces(text)) == text
