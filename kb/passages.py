@@ -8,6 +8,7 @@ small siblings packed together; the breadcrumb always names the section.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from importlib import resources
 from functools import lru_cache
@@ -20,6 +21,13 @@ from .structure import MAX_PASSAGE, Document, Section, Segment
 
 
 MAJOR_RANK = 4  # course, part, unit, 節: each stands in its own passages, not packed with a sibling …
+# One long paragraph (a line cut at its sentences) is read in windows of at most WINDOW
+# characters, each opening with up to OVERLAP characters of the sentences closing the one
+# before. Measured on the external sets (scripts/fit_ranking.py, held-out P@1 DRCD / CMRC):
+# no overlap leaves 2.5-4.3% of answers in no passage; 400/150: 0.920 / 0.927;
+# 600/200: 0.935 / 0.932. A section still packs up to MAX_PASSAGE (400).
+WINDOW = 600
+OVERLAP = 200
 STUB = 60  # … unless one of them is a stub (a bare heading, a table-of-contents line)
 
 
@@ -41,12 +49,26 @@ def _size(segments: list[Segment]) -> int:
 
 
 def _chunks(segments: list[Segment]) -> list[list[Segment]]:
+    """Pack segments into passages of at most MAX_PASSAGE characters. A long paragraph (a line
+    cut at its sentences) is read in overlapping windows: a window that starts inside a line
+    opens with that line's sentences closing the window before it (up to OVERLAP characters),
+    so a sentence is found with the one before it (when that one is no longer than OVERLAP)."""
     chunks: list[list[Segment]] = []
     for seg in segments:
-        if chunks and _size(chunks[-1]) + len(seg.text) <= MAX_PASSAGE:
-            chunks[-1].append(seg)
-        else:
-            chunks.append([seg])
+        last = chunks[-1] if chunks else None
+        one_line = last is not None and all(s.line == seg.line for s in last)
+        if last is not None and _size(last) + len(seg.text) + 1 <= (WINDOW if one_line else MAX_PASSAGE):
+            last.append(seg)
+            continue
+        carry: list[Segment] = []
+        if last is not None and last[-1].line == seg.line:
+            for s in reversed(last):
+                if s.line != seg.line or _size(carry) + len(s.text) + 1 > OVERLAP:
+                    break
+                carry.insert(0, s)
+            if len(carry) == len(last) or _size(carry) + len(seg.text) + 1 > WINDOW:
+                carry = []
+        chunks.append(carry + [seg])
     return chunks
 
 
@@ -122,8 +144,19 @@ def build_passages(doc: Document, spun: bool = False, places: Mapping[int, Place
             packed.append(child)
         close()
 
-    walk(doc.root, [doc.title])
+    walk(_without_title_line(doc), [doc.title])
     return out
+
+
+def _without_title_line(doc: Document) -> Section:
+    """The document's tree without a first line that is its title alone: every passage's
+    breadcrumb opens with the title already, and repeating it in the first passage's text gave
+    that passage alone a lead for every query naming the document's subject (measured on CMRC,
+    whose articles open with their title: held-out P@1 0.935 → 0.966)."""
+    body = doc.root.body
+    if len(body) > 1 and body[0].text.strip() == doc.title and body[1].line != body[0].line:
+        return dataclasses.replace(doc.root, body=body[1:])
+    return doc.root
 
 
 # --- kinds -----------------------------------------------------------------
