@@ -4,7 +4,7 @@ Layout of an index directory:
 
     index/
       CURRENT            name of the live generation (replaced atomically)
-      gen-000003/        whoosh segment files, passages.jsonl, meta.json
+      gen-000003/        whoosh segment files, passages.jsonl, meta.json, pairs.bin
       gen-000002/        the previous generation, kept for readers still on it
 
 A build writes a new generation beside the live one and then swaps CURRENT, so
@@ -20,6 +20,7 @@ import os
 import shutil
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -28,14 +29,17 @@ from .analysis import normalise_text
 from .lexicon import repair
 from .errors import IndexCorruptError, IndexMissingError
 from .model import Passage
+from .spelling import PAIRS as CHAR_PAIRS, Speller, add_pairs, read_pair_counts, subtract, write_pairs
 
 CURRENT = "CURRENT"
 META = "meta.json"
 PASSAGES = "passages.jsonl"
-FORMAT = 2
+FORMAT = 3  # 3: passages in overlapping windows, no title line, pairs.bin
 
-# Field weights: a query word in a section's own heading says more than one in its body.
-BM25_B, BM25_K1 = 0.5, 1.2
+# Postings a query's terms hold from which they are scored with numpy (a large library's
+# common terms); below it, plain Python is faster than numpy's per-call cost. Both give the
+# same BM25 (tests/test_index.py).
+VECTOR_FROM = 2000
 POSTING_CACHE = 4096  # terms whose posting lists a searcher keeps in memory
 # Weight of a passage's parts in its one indexed field: a query word in a section's own
 # heading says more than one in its body, one in the breadcrumb less.
@@ -84,6 +88,22 @@ def _fields(p: Passage, data: dict) -> dict:
                 norm=searchable_text(p), data=data)
 
 
+def _top_python(postings, idfs, allowed, lengths, average, limit: int, k1: float, b: float) -> list[tuple[int, float]]:
+    """BM25 over the terms' postings (passage number, weight): the `limit` best (passage, score),
+    best first, a tie going to the lower passage number."""
+    import heapq
+
+    scores: dict[int, float] = {}
+    for term, idf in idfs.items():
+        ids, weights = postings[term]
+        for docnum, tf in zip(ids, weights):
+            if allowed is not None and docnum not in allowed:
+                continue
+            norm = k1 * (1 - b + b * (lengths[docnum] / average))
+            scores[docnum] = scores.get(docnum, 0.0) + idf * tf * (k1 + 1) / (tf + norm)
+    return heapq.nlargest(limit, scores.items(), key=lambda kv: (kv[1], -kv[0]))
+
+
 @dataclass(frozen=True)
 class Candidate:
     """A passage the engine matched, its engine score and its normalised text."""
@@ -103,8 +123,11 @@ class IndexStore:
         self._meta: dict | None = None
         self._gen: Path | None = None
         self._vocab: frozenset[str] | None = None
+        self._speller: Speller | None = None
         self._lens: tuple[list[int], float] | None = None
         self._posting_cache: dict[str, tuple[list[int], list[float]]] = {}
+        self._np_cache: dict = {}
+        self._np_lengths = None
 
     # --- reading -----------------------------------------------------------
 
@@ -146,8 +169,7 @@ class IndexStore:
 
             try:
                 self._ix = windex.open_dir(str(self.generation))
-                weighting = scoring.BM25F(B=BM25_B, K1=BM25_K1)
-                self._searcher = self._ix.searcher(weighting=weighting)
+                self._searcher = self._ix.searcher(weighting=scoring.BM25F())
             except Exception as exc:  # whoosh raises many kinds on a damaged directory
                 raise IndexCorruptError(f"index at {self.root} is corrupt ({type(exc).__name__}); rebuild it with `kb index`") from exc
         return self._searcher
@@ -158,8 +180,11 @@ class IndexStore:
         self._searcher = self._ix = None
         self._gen = self._meta = None
         self._vocab = None
+        self._speller = None
         self._lens = None
         self._posting_cache = {}
+        self._np_cache = {}
+        self._np_lengths = None
 
     def passages(self) -> Iterator[Passage]:
         try:
@@ -182,16 +207,24 @@ class IndexStore:
             self._vocab = frozenset(words)
         return self._vocab
 
+    def speller(self) -> Speller:
+        """Spelling fixes over the live generation (kb.spelling): made once per opened store,
+        each of its parts read or built on first use only."""
+        if self._speller is None:
+            self._speller = Speller(self, self.generation / CHAR_PAIRS)
+        return self._speller
+
     def doc_count(self) -> int:
         return self.searcher().doc_count()
 
     def candidates(self, weighted_terms: dict[str, float], limit: int,
-                   doc: str | None = None, kind: str | None = None) -> list[Candidate]:
-        """Passages matching any of the terms, best BM25 first (an OR of terms, never parsed).
+                   doc: str | None = None, kind: str | None = None,
+                   k1: float = 1.2, b: float = 0.75) -> list[Candidate]:
+        """Passages matching any of the terms, best BM25 first (an OR of terms, never parsed);
+        k1 and b are BM25's term-frequency saturation and length normalisation.
 
         Scored here over whole posting blocks instead of through whoosh's matcher tree, whose
         per-posting method calls cost a hundred times more at x100 (see BENCHMARKS.md)."""
-        import heapq
         import math
 
         try:
@@ -199,19 +232,14 @@ class IndexStore:
             lengths, average = self._lengths()
             n = len(lengths)
             allowed = self._filter(doc, kind)
-            scores: dict[int, float] = {}
-            for term, boost in weighted_terms.items():
-                ids, weights = self._postings(term)
-                if not ids:
-                    continue
-                idf = (math.log(n / (len(ids) + 1)) + 1) * boost  # whoosh's BM25F idf
-                k = BM25_K1
-                for docnum, tf in zip(ids, weights):
-                    if allowed is not None and docnum not in allowed:
-                        continue
-                    norm = k * (1 - BM25_B + BM25_B * lengths[docnum] / average)
-                    scores[docnum] = scores.get(docnum, 0.0) + idf * tf * (k + 1) / (tf + norm)
-            top = heapq.nlargest(limit, scores.items(), key=lambda kv: (kv[1], -kv[0]))
+            postings = {t: self._postings(t) for t in weighted_terms}
+            idfs = {t: (math.log(n / (len(ids) + 1)) + 1) * weighted_terms[t]  # whoosh's BM25F idf
+                    for t, (ids, _) in postings.items() if ids}
+            volume = sum(len(postings[t][0]) for t in idfs)
+            if volume >= VECTOR_FROM:
+                top = self._top_vectorised(postings, idfs, allowed, limit, k1, b)
+            else:
+                top = _top_python(postings, idfs, allowed, lengths, average, limit, k1, b)
             out = []
             for docnum, score in top:
                 fields = searcher.stored_fields(docnum)
@@ -219,6 +247,41 @@ class IndexStore:
             return out
         except (KeyError, ValueError, OSError, EOFError) as exc:
             raise IndexCorruptError(f"index at {self.root} is corrupt ({exc}); rebuild it with `kb index`") from exc
+
+    def _top_vectorised(self, postings, idfs, allowed, limit: int, k1: float, b: float) -> list[tuple[int, float]]:
+        """The same BM25 as _top_python, each term's postings scored as one numpy operation:
+        a large index's common terms (客户 in most passages) cost a pass over most of it."""
+        import numpy as np
+
+        if self._np_lengths is None:
+            lengths, average = self._lengths()
+            self._np_lengths = np.asarray(lengths, dtype=np.float64) / average
+        rel = self._np_lengths
+        scores = np.zeros(len(rel))
+        for term, idf in idfs.items():
+            ids, tfs = self._np_postings(term, postings[term])
+            norm = k1 * (1 - b + b * rel[ids])
+            scores[ids] += idf * tfs * (k1 + 1) / (tfs + norm)
+        if allowed is not None:
+            keep = np.zeros(len(rel), dtype=bool)
+            keep[list(allowed)] = True
+            scores[~keep] = 0.0
+        hit = np.flatnonzero(scores > 0)
+        if len(hit) > limit:  # every passage scoring at least the limit-th best: ties included
+            kth = np.partition(scores[hit], len(hit) - limit)[len(hit) - limit]
+            hit = hit[scores[hit] >= kth]
+        order = np.lexsort((hit, -scores[hit]))[:limit]  # best score first, then the lower number
+        return [(int(hit[i]), float(scores[hit[i]])) for i in order]
+
+    def _np_postings(self, term: str, lists: tuple[list[int], list[float]]):
+        cached = self._np_cache.get(term)
+        if cached is None:
+            import numpy as np
+
+            if len(self._np_cache) >= POSTING_CACHE:
+                self._np_cache.pop(next(iter(self._np_cache)))
+            cached = self._np_cache[term] = (np.asarray(lists[0], dtype=np.int64), np.asarray(lists[1], dtype=np.float64))
+        return cached
 
     def _lengths(self) -> tuple[list[int], float]:
         """Each passage's token count (for BM25's length normalisation), read once."""
@@ -289,12 +352,35 @@ class IndexStore:
 
         def start(gen: Path):
             for f in live.iterdir():
-                if f.name not in (PASSAGES, META) and f.is_file():
+                if f.name not in (PASSAGES, META, CHAR_PAIRS) and f.is_file():
                     os.link(f, gen / f.name)
             return windex.open_dir(str(gen))
 
-        kept = [line for line in self._passage_lines() if _line_doc(line) not in remove_docs]
-        return self._new_generation(start, passages, remove_docs, meta, 1, kept)
+        kept: list[bytes] = []
+        removed: list[bytes] = []
+        for line in self._passage_lines():
+            (removed if _line_doc(line) in remove_docs else kept).append(line)
+        pairs = self._kept_pairs(kept, removed)
+        return self._new_generation(start, passages, remove_docs, meta, 1, kept, pairs)
+
+    def _kept_pairs(self, kept: list[bytes], removed: list[bytes]) -> Counter:
+        """The character pairs of the kept passages' text (kb.spelling): the live generation's
+        counts less the removed passages', so an update costs what it changes. Counted afresh
+        from the kept passages when the live generation has no counts (an older kb built it)
+        or they do not hold what is removed."""
+        counts = read_pair_counts(self.generation / CHAR_PAIRS)
+        if counts is not None and subtract(counts, self._pairs_of(removed)):
+            return counts
+        return self._pairs_of(kept)
+
+    def _pairs_of(self, lines: list[bytes]) -> Counter:
+        counts: Counter = Counter()
+        try:
+            for line in lines:
+                add_pairs(counts, searchable_text(Passage.from_json(json.loads(line))))
+        except (ValueError, TypeError) as exc:
+            raise IndexCorruptError(f"index at {self.root} is corrupt (bad {PASSAGES}); rebuild it with `kb index`") from exc
+        return counts
 
     def _passage_lines(self) -> list[bytes]:
         """The live generation's passages.jsonl lines, as bytes: kept lines are copied as they
@@ -306,7 +392,10 @@ class IndexStore:
             raise IndexCorruptError(f"index at {self.root} is corrupt (bad {PASSAGES}); rebuild it with `kb index`") from exc
 
     def _new_generation(self, start, passages: Iterable[Passage], remove_docs: set[str],
-                        meta: dict, procs: int, kept: list[bytes] = ()) -> Path:
+                        meta: dict, procs: int, kept: list[bytes] = (), pairs: Counter | None = None) -> Path:
+        """Build a generation beside the live one and swap it in. `pairs`: the kept passages'
+        character pairs (kb.spelling), to which the new passages' are added."""
+        pairs = Counter() if pairs is None else pairs
         self.root.mkdir(parents=True, exist_ok=True)
         gen = Path(tempfile.mkdtemp(prefix="building-", dir=self.root))
         try:
@@ -326,10 +415,13 @@ class IndexStore:
                 for p in passages:
                     data = p.to_json()
                     out.write((json.dumps(data, ensure_ascii=False) + "\n").encode("utf-8"))
-                    writer.add_document(**_fields(p, data))
+                    fields = _fields(p, data)
+                    writer.add_document(**fields)
+                    add_pairs(pairs, fields["norm"])
                     count += 1
             writer.commit()
             ix.close()
+            write_pairs(gen / CHAR_PAIRS, pairs)
             meta = {**meta, "format": FORMAT, "passages": count, "built": time.time()}
             # one line: json's indenting encoder is pure Python, 0.2 s for a 500-file library's meta
             (gen / META).write_text(json.dumps(meta, ensure_ascii=False), "utf-8")

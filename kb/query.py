@@ -26,6 +26,7 @@ from typing import Protocol
 from .analysis import Token, analyze, normalise_text
 from .errors import QueryError
 from .lexicon import framing_words, list_nouns, spin_map, synonyms, thesaurus
+from .spelling import MIN_LATIN, speller_of
 
 MAX_QUERY = 500  # characters; a longer "query" is a pasted document
 
@@ -310,7 +311,10 @@ def _is_cjk(word: str) -> bool:
 
 def _spelling(words, i: int, vocab: Vocabulary) -> tuple[str | None, int]:
     """A same-pinyin word the corpus uses for an unknown word at words[i] (头诉 → 投诉), or for
-    two single characters that together make no word (检 差 → 检查). Returns (fix, words used)."""
+    two single characters that together make no word (检 差 → 检查); a corpus term one edit
+    away for a word of letters (fbae → fabe). Returns (fix, words used). Never a fix for what
+    the corpus's text holds (kb.spelling): a word inside a longer one (湖人 of 洛杉矶湖人), a
+    name jieba cuts into characters (于乐)."""
     main = words[i][0].text
     candidates = []
     if len(main) >= 2 and _is_cjk(main) and not vocab.doc_frequency(main) and not _known_word(main):
@@ -320,11 +324,12 @@ def _spelling(words, i: int, vocab: Vocabulary) -> tuple[str | None, int]:
         if _is_cjk(pair) and not vocab.doc_frequency(pair) and not _known_word(pair):
             candidates.append((pair, 2))
     for wrong, span in candidates:
-        fix = _same_sound(wrong, vocab)
+        speller = speller_of(vocab)
+        fix = None if speller.holds(wrong) else speller.same_sound(wrong)
         if fix:
             return fix, span
-    if _LATIN.fullmatch(main) and len(main) >= 3 and not vocab.doc_frequency(main):
-        fix = _one_edit_away(main, vocab)
+    if _LATIN.fullmatch(main) and len(main) >= MIN_LATIN and not vocab.doc_frequency(main):
+        fix = speller_of(vocab).one_edit(main)
         if fix:
             return fix, 1
     return None, 1
@@ -333,54 +338,10 @@ def _spelling(words, i: int, vocab: Vocabulary) -> tuple[str | None, int]:
 _LATIN = re.compile(r"[a-z0-9]+")
 
 
-def _one_edit_away(word: str, vocab: Vocabulary) -> str | None:
-    """The most used corpus term of letters and digits one edit from `word`: a letter
-    swapped with its neighbour, replaced, dropped or added (fbae → fabe, spni → spin).
-    Words of three letters or more only: shorter ones are one edit from too much."""
-    options = [w for w in vocab.vocabulary()
-               if abs(len(w) - len(word)) <= 1 and len(w) >= 3 and _LATIN.fullmatch(w) and _edits(word, w) == 1]
-    return max(options, key=lambda w: (vocab.doc_frequency(w), w)) if options else None
-
-
-def _edits(a: str, b: str) -> int:
-    """Damerau-Levenshtein distance (optimal string alignment) between two short words."""
-    prev2: list[int] = []
-    prev = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        row = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            row[j] = min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1]))
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                row[j] = min(row[j], prev2[j - 2] + 1)
-        prev2, prev = prev, row
-    return prev[-1]
-
-
 def _known_word(word: str) -> bool:
     from .analysis import jieba_tokenizer
 
     return bool(jieba_tokenizer().FREQ.get(word))
-
-
-def _same_sound(word: str, vocab: Vocabulary) -> str | None:
-    """The most used corpus word that sounds like `word` (toneless pinyin) and shares a character
-    with it. Only words of the same length sharing a character are sounded out, so the cost
-    does not grow with the vocabulary's pinyin."""
-    chars = set(word)
-    near = [w for w in vocab.vocabulary() if len(w) == len(word) and w != word and chars & set(w) and _is_cjk(w)]
-    if not near:
-        return None
-    key = _pinyin(word)
-    options = [w for w in near if _pinyin(w) == key]
-    if not options:
-        return None
-    return max(options, key=lambda w: (vocab.doc_frequency(w), w))
-
-
-def _pinyin(word: str) -> str:
-    from pypinyin import lazy_pinyin  # loaded only when a query needs a spelling fix
-
-    return " ".join(lazy_pinyin(word))
 
 
 @lru_cache(maxsize=1)

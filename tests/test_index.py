@@ -77,7 +77,8 @@ def test_changed_file_makes_the_index_stale(own_seeds, tmp_path):
     kb = KnowledgeBase.build([own_seeds], index)
     assert kb.stale_reasons() == []
     f = next(own_seeds.glob("001*.txt"))
-    f.write_text(f.read_text("utf-8") + "\n新增一行:客户回访话术\n", "utf-8")
+    f.write_text(f.read_text("utf-8") + "\n新增一段:客户回访话术,您好,我是快递公司的客服,上周您反映的派送问题"
+                 "已经处理完毕,想了解一下您对处理结果是否满意,还有哪些地方需要我们改进?\n", "utf-8")
     assert any("changed" in r for r in kb.stale_reasons())
     kb = kb.rebuild()
     assert kb.stale_reasons() == []
@@ -110,3 +111,23 @@ def test_folder_walk_skips_hidden_temp_and_unsupported_files(own_seeds, tmp_path
     kb = KnowledgeBase.build([own_seeds], tmp_path / "ix")
     assert kb.report.documents == 5
     assert [s.reason for s in kb.report.skipped] == ["unsupported file type .key"]
+
+
+@pytest.mark.parametrize("query", ["客户服务的步骤", "客户投诉处理", "大客户开发的技巧与客户关系", "SPIN"])
+def test_numpy_and_python_scoring_give_the_same_candidates(built, monkeypatch, query):
+    # a large library's postings are scored with numpy (kb.index.VECTOR_FROM): the same
+    # passages, in the same order, with the same scores as the plain Python loop
+    from kb import index as kb_index
+    from kb.query import understand
+    from kb.search import engine_weights, gather
+
+    plan = understand(query, built.store)
+    _, idf = gather(built.store, plan, 10)
+    boosts = engine_weights(plan, idf)
+    monkeypatch.setattr(kb_index, "VECTOR_FROM", 10 ** 9)
+    python = [(c.passage.id, round(c.score, 9)) for c in built.store.candidates(boosts, 10)]
+    monkeypatch.setattr(kb_index, "VECTOR_FROM", 0)
+    vectorised = [(c.passage.id, round(c.score, 9)) for c in built.store.candidates(boosts, 10)]
+    assert python and vectorised == python
+    filtered = built.store.candidates(boosts, 5, kind="steps")
+    assert all(c.passage.kind == "steps" for c in filtered)

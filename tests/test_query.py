@@ -92,7 +92,7 @@ def test_known_or_far_letter_words_are_not_fixed(built, query):
 
 
 def test_edit_distance_counts_a_swap_as_one():
-    from kb.query import _edits
+    from kb.spelling import edits as _edits
 
     assert [_edits("fbae", "fabe"), _edits("spin", "spn"), _edits("5w2g", "5w2h"), _edits("fabe", "smart")] == [1, 1, 1, 4]
 
