@@ -276,8 +276,10 @@ def serve(host: str, port: int, index: str | None) -> None:
 @click.option("--floor", "floors", multiple=True, metavar="FIGURE=VALUE",
               help="Fail (exit 1) when a figure is below VALUE, e.g. --floor P@1=0.6. Repeatable.")
 @click.option("--json", "as_json", is_flag=True, help="Print figures and per-query results as JSON.")
+@click.option("--sample", type=click.IntRange(min=1), metavar="N",
+              help="Score a fixed sample of N rows (the same N rows every run, for quick checks and CI).")
 @click.option("--index", "index", help=INDEX_HELP)
-def eval_cmd(judged: Path, floors: tuple[str, ...], as_json: bool, index: str | None) -> None:
+def eval_cmd(judged: Path, floors: tuple[str, ...], as_json: bool, sample: int | None, index: str | None) -> None:
     """Score a judged set (search or Q&A JSONL) and print misses and figures."""
     from kb import evaluate
 
@@ -288,6 +290,8 @@ def eval_cmd(judged: Path, floors: tuple[str, ...], as_json: bool, index: str | 
     kb = _open(index)
     try:
         rows = evaluate.load(judged)
+        if sample:
+            rows = evaluate.sample(rows, sample)
         report = evaluate.evaluate_qa(kb, rows) if evaluate.is_qa(rows) else evaluate.evaluate_search(kb, rows)
     except KbError as exc:
         raise click.ClickException(str(exc)) from exc

@@ -82,6 +82,16 @@ def load(path: str | Path) -> list[dict]:
     return rows
 
 
+def sample(rows: list[dict], n: int, seed: int = 2026) -> list[dict]:
+    """A fixed sample of n rows, in file order: the same rows on every machine and run."""
+    import random
+
+    if n >= len(rows):
+        return rows
+    keep = sorted(random.Random(seed).sample(range(len(rows)), n))
+    return [rows[i] for i in keep]
+
+
 def is_qa(rows: list[dict]) -> bool:
     return "question" in rows[0]
 

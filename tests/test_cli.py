@@ -95,6 +95,18 @@ def test_eval_prints_figures_and_fails_below_a_floor(run, tmp_path):
     assert r.exit_code == 1 and "below the floor" in r.output
 
 
+def test_eval_sample_scores_the_same_fixed_rows_every_run(run, tmp_path):
+    judged = tmp_path / "set.jsonl"
+    rows = [{"id": f"t{i}", "query": q, "relevant": [{"key": "检查轮胎气压"}]}
+            for i, q in enumerate(["派前电动车检查要点", "客诉处理", "大客户开发", "谈判让步", "SPIN"])]
+    judged.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    first = json.loads(run("eval", str(judged), "--sample", "3", "--json").output)
+    again = json.loads(run("eval", str(judged), "--sample", "3", "--json").output)
+    assert first["figures"]["queries"] == 3
+    assert [r["id"] for r in first["results"]] == [r["id"] for r in again["results"]]
+    assert [r["id"] for r in first["results"]] == sorted(r["id"] for r in first["results"])  # in file order
+
+
 def test_eval_of_a_malformed_set_is_a_clear_error(run, tmp_path):
     judged = tmp_path / "bad.jsonl"
     judged.write_text("{not json\n", "utf-8")

@@ -35,7 +35,10 @@ def test_changed_file_is_reindexed_alone(own_seeds, tmp_path):
 def test_new_file_is_added_and_deleted_file_dropped(own_seeds, tmp_path):
     index = tmp_path / "ix"
     KnowledgeBase.build([own_seeds], index)
-    (own_seeds / "005_new.txt").write_text("第一章 夜间派件\n夜间派件要核对收件人身份。\n", "utf-8")
+    # a passage of ordinary length (a bare line of a few words ranks as a heading stub would)
+    (own_seeds / "005_new.txt").write_text(
+        "第一章 夜间派件\n夜间派件要核对收件人身份:请收件人出示证件,核对姓名与电话后再请其签收;"
+        "无法核对收件人身份时,不得交给他人代收,应与收件人另约时间派送,并在系统中记录原因。\n", "utf-8")
     next(own_seeds.glob("004*.txt")).unlink()
     kb = KnowledgeBase.index([own_seeds], index)
     assert sorted(kb.documents()) == ["000_eada5ee40357fd85.txt", "001_9e394c6821bbec5a.txt",

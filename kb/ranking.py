@@ -1,0 +1,253 @@
+"""Ranking: every signal that orders a query's candidates, as pure functions, and one score.
+
+The engine's BM25 proposes candidates (kb.index); each candidate then gets a vector of
+features, and its score is their weighted sum:
+
+    bm25        the engine's BM25 over the best candidate's (0..1)
+    coverage    share of the query's idf-weighted words the passage holds, through stand-ins
+    proximity   how tightly the query's words cluster in it
+    share       share of the query's telling words present, by count
+    heading     share of the query's weight held by the passage's headings and breadcrumb
+    short       how far below FULL_LENGTH characters the passage is (a bare heading line)
+    intent      1 when the passage is of the kind the query asks for (a script for 话术)
+    enumerates  1 when it enumerates what the query asks a list of (1) 孕育阶段 2) …)
+    grams       share of the query's character pairs the passage holds: the query's own
+                wording, whatever the segmenter made of it (a name cut into characters)
+    grams_long  the same for a long question only (LONG_QUERY pairs or more): a question
+                that restates a passage's wording, as opposed to a few words typed
+
+The weights are not set by hand: scripts/fit_ranking.py fits them on the public judged sets
+together and writes kb/data/ranking.toml, which `weights()` reads. Re-ranking orders and
+demotes; it never drops a candidate (a short result list is the engine's, not ours).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Mapping, Sequence
+
+from .analysis import normalise_text
+from .query import PIECE, PIECES, THESAURUS, Group, QueryPlan
+from .structure import ITEM_MARKER
+
+FEATURES = ("bm25", "coverage", "proximity", "share", "heading", "short", "intent", "enumerates", "grams", "grams_long")
+FULL_LENGTH = 100  # characters: a passage shorter than this is mostly a heading or a TOC line
+LONG_QUERY = 8  # character pairs (query_grams) from which a query is a long question
+ENUM_ITEMS = 3  # items naming the asked-for noun that make a passage an enumeration of it
+
+
+@dataclass(frozen=True)
+class Weights:
+    """A weight per feature, how many engine candidates are re-ranked, and the engine's BM25
+    parameters (k1: term-frequency saturation, b: length normalisation)."""
+
+    values: Mapping[str, float]
+    pool: int = 40
+    k1: float = 1.2
+    b: float = 0.75
+
+    def score(self, features: Sequence[float]) -> float:
+        return sum(self.values.get(name, 0.0) * f for name, f in zip(FEATURES, features))
+
+
+def parse_weights(text: str) -> Weights:
+    """Weights from the text of a ranking.toml: `pool`, a [bm25] table (k1, b) and a [weights]
+    table."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib  # type: ignore[no-redef]
+
+    data = tomllib.loads(text)
+    values = {k: float(v) for k, v in data.get("weights", {}).items()}
+    unknown = sorted(set(values) - set(FEATURES))
+    if unknown:
+        raise ValueError(f"unknown ranking feature(s): {', '.join(unknown)}")
+    bm25 = data.get("bm25", {})
+    return Weights(values, int(data.get("pool", 40)), float(bm25.get("k1", 1.2)), float(bm25.get("b", 0.75)))
+
+
+@lru_cache(maxsize=1)
+def weights() -> Weights:
+    """The fitted weights shipped in kb/data/ranking.toml."""
+    return parse_weights(resources.files("kb.data").joinpath("ranking.toml").read_text("utf-8"))
+
+
+# --- the query's words against a passage -------------------------------------
+
+def group_idf(group: Group, idf: Mapping[str, float]) -> float:
+    """A query word's weight: its own idf, or when the corpus lacks it, its best stand-in's;
+    scaled down for a word that frames the question (为什么)."""
+    first = group.alternatives[0].term
+    return group.weight * (idf.get(first) or max((idf.get(t, 0.0) for t in group.terms()), default=0.0))
+
+
+def attainable(group: Group, idf: Mapping[str, float]) -> float:
+    """The most credit any passage could get for a query word: when the corpus never uses the
+    word itself (二八原则), its best stand-in (80/20) is as good as the corpus says it. Only a
+    close stand-in counts so (a fix, a domain synonym, the compound's pieces): a general
+    synonym or a character inside the word (人 of 骂人) is no better for being all there is."""
+    best = max((a.weight for a in group.alternatives if idf.get(a.term) and a.weight >= PIECE), default=0.0)
+    if group.pieces and all(idf.get(p) for p in group.pieces):
+        best = max(best, PIECES)
+    return best or 1.0
+
+
+def references(groups: tuple[Group, ...], idf: Mapping[str, float]) -> tuple[tuple[float, float], ...]:
+    """Per query word, what coverage measures a passage against: the word's weight and the most
+    credit a passage could get for it. The same for every candidate: computed once a query."""
+    return tuple((group_idf(g, idf), attainable(g, idf)) for g in groups)
+
+
+def coverage(groups: tuple[Group, ...], idf: Mapping[str, float], norm: str,
+             refs: tuple[tuple[float, float], ...] | None = None) -> float:
+    """Share of the query's idf-weighted words a passage holds, each through its best alternative
+    (measured against the best the corpus offers for it)."""
+    return _covered([g.credit(norm) for g in groups], refs or references(groups, idf))
+
+
+def telling(groups: tuple[Group, ...]) -> tuple[Group, ...]:
+    """The query's words of two characters or more, when it has any: a one-character word is
+    found inside unrelated words (法 in 方法, 到 in 找到), so it says little about where the
+    query's words stand or whether a passage holds them."""
+    longer = tuple(g for g in groups if len(g.word) > 1)
+    return longer or groups
+
+
+def term_share(groups: tuple[Group, ...], norm: str) -> float:
+    """Share of the query's words (or a stand-in for them) that a passage holds, by count
+    (a framing word counting for its weight), among its telling words; a character inside a
+    word is no stand-in for it here (电 of 电路 is in every 电话)."""
+    return _shared(groups, [g.credit(norm) for g in groups])
+
+
+def proximity(groups: tuple[Group, ...], norm: str) -> float:
+    """How tightly the query's words cluster: their total length over the shortest window of
+    the passage holding one of each (a word or a stand-in for it: a synonym, a repaired word),
+    among the query's telling words, scaled by the share of them present (two of five words
+    side by side are not the query's words close together)."""
+    groups = telling(groups)
+    present = []
+    for g in groups:
+        terms = [t for t in g.terms() + g.pieces if t in norm]
+        if terms:
+            present.append(terms)
+    if len(present) < 2:
+        return 1.0 if present and len(groups) == 1 else 0.0
+    events = sorted((m.start(), i, len(t)) for i, terms in enumerate(present)
+                    for t in terms for m in re.finditer(re.escape(t), norm))
+    need, have = len(present), {}
+    best = math.inf
+    left = 0
+    for start, i, size in events:
+        have[i] = have.get(i, 0) + 1
+        while len(have) == need:
+            s0, i0, _ = events[left]
+            best = min(best, start + size - s0)
+            have[i0] -= 1
+            if not have[i0]:
+                del have[i0]
+            left += 1
+    span = sum(min(len(t) for t in terms) for terms in present)
+    held = len(present) / len(groups)
+    return held * min(1.0, span / best) if best < math.inf else 0.0
+
+
+def enumerated(nouns: tuple[str, ...], norm: str) -> int:
+    """How many numbered or bulleted items of a passage name one of these nouns: the stages of
+    a model, the steps of a procedure."""
+    return max((len(_item_naming(n).findall(norm)) for n in nouns), default=0)
+
+
+@lru_cache(maxsize=64)
+def _item_naming(noun: str) -> re.Pattern[str]:
+    return re.compile(rf"(?:{ITEM_MARKER})[^\n]{{0,15}}?{re.escape(noun)}")
+
+
+@lru_cache(maxsize=256)
+def query_grams(text: str) -> tuple[str, ...]:
+    """The query's character pairs that carry its topic: pairs of Chinese characters inside a
+    run of its kept words (stop words and question words such as 什么 break a run), and its
+    words of letters or digits whole (1985, spin)."""
+    from .analysis import analyze
+    from .lexicon import framing_words
+
+    framing = framing_words()
+    runs: list[list[str]] = []
+    end = -1
+    for tok in analyze(text, subwords=False):
+        if tok.text in framing:
+            end = -1
+            continue
+        if tok.start != end or not runs:
+            runs.append([])
+        runs[-1].append(tok.text)
+        end = tok.end
+    grams: list[str] = []
+    for run in runs:
+        chars = ""
+        for word in run + [""]:
+            if word and all("\u4e00" <= c <= "\u9fff" for c in word):
+                chars += word
+                continue
+            grams += [chars[i: i + 2] for i in range(len(chars) - 1)]
+            chars = ""
+            if word:
+                grams.append(word)
+    return tuple(dict.fromkeys(grams))
+
+
+def gram_share(grams: tuple[str, ...], norm: str) -> float:
+    """Share of the query's character pairs (query_grams) found in a passage's text."""
+    return sum(g in norm for g in grams) / len(grams) if grams else 0.0
+
+
+def shortness(norm_length: int) -> float:
+    """0 for a passage of FULL_LENGTH characters or more, up to 1 for an empty one."""
+    return 1.0 - min(norm_length, FULL_LENGTH) / FULL_LENGTH
+
+
+# --- one candidate, one query ------------------------------------------------
+
+def features(plan: QueryPlan, idf: Mapping[str, float], refs: tuple[tuple[float, float], ...],
+             norm: str, heading_norm: str, kind: str, length: int, engine: float) -> tuple[float, ...]:
+    """The feature vector of a candidate (in FEATURES order). `norm` is its searchable
+    normalised text, `heading_norm` its headings and breadcrumb normalised, `length` its
+    text's length, `engine` its BM25 relative to the query's best candidate."""
+    groups = plan.groups
+    credits = [g.credit(norm) for g in groups]  # coverage and share read the same credits
+    grams = gram_share(query_grams(plan.text), norm)
+    return (
+        engine,
+        _covered(credits, refs),
+        proximity(groups, norm),
+        _shared(groups, credits),
+        _covered([g.credit(heading_norm) for g in groups], refs) if heading_norm else 0.0,
+        shortness(length),
+        1.0 if kind in plan.intents else 0.0,
+        1.0 if plan.enumerates and enumerated(plan.enumerates, norm) >= ENUM_ITEMS else 0.0,
+        grams,
+        grams if len(query_grams(plan.text)) >= LONG_QUERY else 0.0,
+    )
+
+
+def _covered(credits: Sequence[float], refs: tuple[tuple[float, float], ...]) -> float:
+    """coverage() from each word's credit."""
+    total = sum(weight for weight, _ in refs)
+    return sum(weight * min(1.0, c / top) for c, (weight, top) in zip(credits, refs)) / total if total else 0.0
+
+
+def _shared(groups: tuple[Group, ...], credits: Sequence[float]) -> float:
+    """term_share() from each word's credit."""
+    longer = [(g, c) for g, c in zip(groups, credits) if len(g.word) > 1] or list(zip(groups, credits))
+    total = sum(g.weight for g, _ in longer)
+    return sum(g.weight for g, c in longer if c >= THESAURUS) / total if total else 0.0
+
+
+def heading_text(section: Sequence[str], headings: Sequence[str]) -> str:
+    """What the heading feature reads: the breadcrumb and the passage's own headings."""
+    return normalise_text(" › ".join(list(section) + [h for h in headings if h not in section]))

@@ -1,0 +1,88 @@
+"""kb.ranking: the features on hand-computed examples, the weights file, and re-ranking that
+orders without dropping."""
+
+import pytest
+
+from kb import ranking
+from kb.query import Alternative, Group, QueryPlan
+from kb.search import gather, rank
+
+from .conftest import small_kb
+
+
+def plan(*words: str, text: str = "") -> QueryPlan:
+    groups = tuple(Group(w, (Alternative(w, 1.0, "query"),)) for w in words)
+    return QueryPlan(text or "".join(words), groups)
+
+
+def test_the_shipped_weights_name_only_known_features_and_rank_by_bm25_first():
+    w = ranking.weights()
+    assert set(w.values) <= set(ranking.FEATURES)
+    assert w.values["bm25"] == 1.0  # the fit fixes the scale on it
+    assert w.pool >= 10 and w.k1 > 0 and 0 <= w.b <= 1
+
+
+def test_weights_file_with_an_unknown_feature_is_refused():
+    with pytest.raises(ValueError, match="unknown ranking feature"):
+        ranking.parse_weights("[weights]\nbm25 = 1.0\nfreshness = 2.0\n")
+
+
+def test_score_is_the_weighted_sum_of_the_features():
+    w = ranking.parse_weights("pool = 5\n[bm25]\nk1 = 1.5\nb = 0.6\n[weights]\nbm25 = 1.0\ncoverage = 2.0\n")
+    feats = [0.0] * len(ranking.FEATURES)
+    feats[ranking.FEATURES.index("bm25")] = 0.5
+    feats[ranking.FEATURES.index("coverage")] = 0.25
+    assert w.score(feats) == pytest.approx(0.5 + 2.0 * 0.25)
+    assert (w.pool, w.k1, w.b) == (5, 1.5, 0.6)
+
+
+def test_query_grams_are_the_question_s_own_character_pairs():
+    # a name jieba cuts into characters still makes pairs; a question word breaks the run
+    grams = ranking.query_grams("伊维卡·奥利奇为什么会提前结束2010-2011秋季？")
+    assert {"伊维", "维卡", "奥利", "利奇", "提前", "结束", "2010-2011", "秋季"} <= set(grams)
+    assert not any("什么" in g for g in grams)
+
+
+def test_gram_share_counts_the_pairs_a_passage_holds():
+    assert ranking.gram_share(("伊维", "维卡", "秋季"), "伊维卡在秋季受伤") == 1.0
+    assert ranking.gram_share(("伊维", "维卡", "秋季"), "秋季赛程") == pytest.approx(1 / 3)
+    assert ranking.gram_share((), "任何文字") == 0.0
+
+
+def test_shortness_is_zero_from_full_length_on():
+    assert ranking.shortness(0) == 1.0
+    assert ranking.shortness(ranking.FULL_LENGTH) == 0.0
+    assert ranking.shortness(ranking.FULL_LENGTH // 2) == pytest.approx(0.5)
+
+
+def test_heading_feature_reads_the_breadcrumb():
+    q = plan("投诉", "步骤")
+    idf = {"投诉": 2.0, "步骤": 1.0}
+    refs = ranking.references(q.groups, idf)
+    head = ranking.heading_text(("客服课程", "投诉处理"), ())
+    f = ranking.features(q, idf, refs, "正文写步骤", head, "text", 200, 1.0)
+    assert f[ranking.FEATURES.index("heading")] == pytest.approx(2.0 / 3.0)
+
+
+def test_re_ranking_keeps_every_candidate_the_engine_found(tmp_path):
+    # one passage holds all the query's words, two hold one word each: all three are listed
+    kb = small_kb(tmp_path, {
+        "a.txt": "第一章 投诉处理\n处理客户投诉的步骤:倾听、致歉、解决、回访,每一步都要耐心细致地做好记录。\n",
+        "b.txt": "第一章 客户关系\n客户关系维护要定期回访老客户,了解他们对服务的意见和建议。\n",
+        "c.txt": "第一章 快递员\n快递员派件前要检查车辆,确认快件数量与派送路线,注意交通安全。\n",
+    })
+    from kb.query import understand
+
+    q = understand("客户投诉处理步骤 快递员", kb.store)
+    candidates, idf = gather(kb.store, q, 10)
+    ranked = rank(candidates, q, idf)
+    assert {c.passage.doc for _, c in ranked} == {"a.txt", "b.txt", "c.txt"}
+    assert ranked[0][1].passage.doc == "a.txt"
+    assert len(kb.search("客户投诉处理步骤 快递员")) == len(candidates)
+
+
+@pytest.mark.parametrize("query", ["接手客户投诉时开场白怎么说", "客戶情緒很激動怎麼應對", "大客户开发"])
+def test_a_passage_s_place_does_not_depend_on_how_many_results_are_asked_for(built, query):
+    ids = {limit: [h.passage.id for h in built.search(query, limit=limit)] for limit in (3, 5, 10, 50)}
+    assert ids[3] == ids[5][:3] == ids[10][:3] == ids[50][:3]
+    assert ids[10] == ids[50][:10]
