@@ -195,6 +195,9 @@ def fingerprint() -> str:
     h = hashlib.sha256(ANALYZER_VERSION.encode())
     for name in ("userdict.txt", "stopwords.txt", "spin.txt"):
         h.update(resources.files("kb.data").joinpath(name).read_bytes())
+    from .rankdata import table
+
+    h.update(repr(sorted(table("fields").items())).encode())  # the parts' boosts are indexed
     return h.hexdigest()[:16]
 
 

@@ -120,8 +120,11 @@ class _Weights:
 
     PART = 0.5
 
-    def __init__(self, kb, topic: tuple[tuple[str, ...], ...]):
+    def __init__(self, kb, topic: tuple[tuple[str, ...], ...], standins: dict[str, tuple[str, ...]] | None = None):
         store = kb.store
+        # a word the corpus never uses but the query's understanding bridges to the corpus's
+        # words (道歉 → 致歉, 退钱 → 退款): held where one of those is
+        self.standins: dict[str, tuple[str, ...]] = {}
         n = max(store.doc_count(), 1)
         top = math.log(1 + (n + 0.5) / 0.5)
         self.idf: dict[str, float] = {}
@@ -132,7 +135,14 @@ class _Weights:
             idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) if d else top for t, d in df.items()}
             self.known.update(t for t, d in df.items() if d)
             known_parts = tuple(p for p in parts if df[p])
-            if df[main] or not known_parts:
+            bridged = tuple(a for a in (standins or {}).get(main, ()) if not df[main] and store.doc_frequency(a))
+            if bridged:
+                self.groups.append((main, known_parts))
+                self.standins[main] = bridged
+                self.idf[main] = max(math.log(1 + (n - d + 0.5) / (d + 0.5))
+                                     for d in (store.doc_frequency(a) for a in bridged))
+                self.known.add(main)
+            elif df[main] or not known_parts:
                 self.groups.append((main, known_parts))
                 self.idf[main] = idf[main]
             else:  # the corpus lacks the word but has its parts: each part is a topic word
@@ -147,7 +157,7 @@ class _Weights:
         norm = normalise_text(text)
         out = 0.0
         for main, parts in self.groups:
-            if main in norm:
+            if main in norm or any(a in norm for a in self.standins.get(main, ())):
                 out += self.idf[main]
             else:
                 out += self.PART * max((self.idf[p] for p in parts if p in norm), default=0.0)
@@ -445,7 +455,7 @@ def ask(kb, question: str, script: str | None = "auto") -> Answer:
         hits = kb.search(question, limit=10 if q.kind == "location" else EVIDENCE_HITS)
     except QueryError:
         hits = []
-    w = _Weights(kb, q.topic)
+    w = _Weights(kb, q.topic, _standins(kb, question))
     if not hits or not q.topic:
         return _decline(q, hits or _nearest(kb, w), out_script, w)
 
@@ -481,6 +491,19 @@ def ask(kb, question: str, script: str | None = "auto") -> Answer:
         confidence=round(min(1.0, support), 3),
         kind=q.kind,
     )
+
+
+def _standins(kb, question: str) -> dict[str, tuple[str, ...]]:
+    """What search reads each question word as: its close stand-ins (a spelling fix, a domain
+    synonym, the phrasebook's material words), for the words the corpus lacks."""
+    from .query import SYNONYM
+
+    try:
+        plan = kb.explain(question)
+    except QueryError:
+        return {}
+    return {g.word: tuple(a.term for a in g.alternatives if a.weight >= SYNONYM and a.term != g.word)
+            for g in plan.groups}
 
 
 def _held(parts: list[Part], w: _Weights) -> float:
@@ -522,7 +545,8 @@ def _nearest(kb, w: _Weights) -> list[Hit]:
 
 
 def _decline(q: Question, hits: list[Hit], script: str | None, w: _Weights) -> Answer:
-    missing = [m for m, _ in w.groups if not any(m in normalise_text(h.passage.text) for h in hits[:3])]
+    missing = [m for m, _ in w.groups
+               if not any(t in normalise_text(h.passage.text) for h in hits[:3] for t in (m, *w.standins.get(m, ())))]
     what = "、".join(missing[:4])
     message = "资料中没有这个问题的答案" + (f"(未涉及:{what})" if what else "") + "。最接近的章节见下。"
     return Answer(

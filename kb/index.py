@@ -29,6 +29,7 @@ from .analysis import normalise_text
 from .lexicon import repair
 from .errors import IndexCorruptError, IndexMissingError
 from .model import Passage
+from .rankdata import table
 from .spelling import PAIRS as CHAR_PAIRS, Speller, add_pairs, read_pair_counts, subtract, write_pairs
 
 CURRENT = "CURRENT"
@@ -43,7 +44,7 @@ VECTOR_FROM = 2000
 POSTING_CACHE = 4096  # terms whose posting lists a searcher keeps in memory
 # Weight of a passage's parts in its one indexed field: a query word in a section's own
 # heading says more than one in its body, one in the breadcrumb less.
-PART_BOOSTS = (1.0, 1.3, 0.5, 1.0)  # body, heading, breadcrumb, repaired words
+PART_BOOSTS = tuple(table("fields")[part] for part in ("body", "heading", "breadcrumb", "repaired"))
 
 
 def _schema():

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from importlib import resources
+from typing import NamedTuple
 
 # A document is spun when spinner output is this dense (see spin_density). The seeds measure
 # 1.5-3.1 for ordinary documents and 31 for the spun one: ordinary words such as 处理 and 了解
@@ -114,3 +115,39 @@ def repair(norm: str) -> tuple[str, list[tuple[int, int]]]:
         return original + " " * (len(m.group()) - len(original))
 
     return _spin_pattern().sub(sub, norm), spans
+
+
+class PhraseEntry(NamedTuple):
+    """One phrasebook line: the situation it belongs to, and the material's words for it."""
+
+    section: str  # agent.lost_parcel
+    expression: str  # as written in the file
+    words: tuple[str, ...]  # the material's words; () for a framing
+
+
+@lru_cache(maxsize=1)
+def phrasebook() -> dict[str, PhraseEntry]:
+    """kb/data/phrasebook.txt: every everyday expression (normalised: Simplified, lower case)
+    and its entry. A [framing.*] section's expressions frame a question (咋办, 有啥招)."""
+    from .analysis import normalise_text
+
+    out: dict[str, PhraseEntry] = {}
+    section = ""
+    text = resources.files("kb.data").joinpath("phrasebook.txt").read_text("utf-8")
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("["):
+            section = line[1: line.index("]")] if "]" in line else line[1:]
+            continue
+        left, eq, right = line.partition("=")
+        if not eq:
+            continue
+        framing = section.startswith("framing")
+        words = () if framing else tuple(w.strip() for w in right.split(",") if w.strip())
+        for expr in (e.strip() for e in left.split(",")):
+            key = re.sub(r"\s+", "", normalise_text(expr))
+            if len(key) >= 2 and key not in out:
+                out[key] = PhraseEntry(section, expr, words)
+    return out

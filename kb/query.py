@@ -26,23 +26,28 @@ from typing import Protocol
 from .analysis import Token, analyze, normalise_text
 from .errors import QueryError
 from .lexicon import framing_words, list_nouns, spin_map, synonyms, thesaurus
+from .rankdata import table
 from .spelling import MIN_LATIN, speller_of
 
 MAX_QUERY = 500  # characters; a longer "query" is a pasted document
 
-LITERAL = 1.0
-SPELLING = 0.9
-SYNONYM = 0.7
-PART = 0.4
-PIECES = 0.8  # every piece of a compound present, in any order
-PIECE = 0.6  # one piece of a compound (投诉 of 投诉处理)
+# What a stand-in counts, from kb/data/ranking.toml's [standins] table (kb.rankdata)
+_STANDINS = table("standins")
+LITERAL = _STANDINS["literal"]
+SPELLING = _STANDINS["spelling"]  # 头诉 → 投诉 (same pinyin, a word the corpus uses)
+SYNONYM = _STANDINS["synonym"]  # 客诉 → 投诉 (kb/data/synonyms.txt)
+PART = _STANDINS["part"]  # 客户服务 → 服务
+PIECES = _STANDINS["pieces"]  # every piece of a compound present, in any order
+PIECE = _STANDINS["piece"]  # one piece of a compound (投诉 of 投诉处理)
 # single characters a spelling fix replaced ('头' '诉' of 头诉) stay, barely
-REPLACED = 0.15
+REPLACED = _STANDINS["replaced"]
 # a general thesaurus's synonym (Cilin), only for a word the corpus never uses (守则 → 准则)
-THESAURUS = 0.5
+THESAURUS = _STANDINS["thesaurus"]
+# the material's words for an everyday expression (kb/data/phrasebook.txt: 退钱 → 退款)
+PHRASEBOOK = _STANDINS["phrasebook"]
 # a word that frames the question (为什么, 哪里) counts this much of a topic word: a passage
 # that says it may well answer (客户在哪里), but the topic decides
-FRAMING = 0.3
+FRAMING = _STANDINS["framing"]
 
 
 class Vocabulary(Protocol):
@@ -188,12 +193,71 @@ def understand(query: str, vocab: Vocabulary) -> QueryPlan:
         groups.append(Group(main.text, tuple(_dedupe(alts)), tuple(tiles), weight))
         i += 1
 
+    groups = _phrasebook(groups, text, vocab)
     inverse = _spun_words()
     spun = tuple((a.term, s) for g in groups for a in g.alternatives[:1] for s in inverse.get(a.term, ()))
     intents = tuple(kind for kind, pattern in _intent_rules() if pattern.search(text))
     norm = normalise_text(text)
     enumerates = tuple(n for n in list_nouns() if n in norm) if _ASKS_MANY.search(norm) else ()
     return QueryPlan(text, tuple(groups), tuple(corrections), spun, intents, enumerates)
+
+
+def _phrase_matches(text: str) -> list[str]:
+    """The phrasebook's expressions in a query, leftmost and longest first, never overlapping
+    (客人说不退钱就不签收 → 客人, 不退钱, 不签收)."""
+    from .lexicon import phrasebook
+
+    book = phrasebook()
+    norm = re.sub(r"\s+", "", normalise_text(text))
+    out, i = [], 0
+    while i < len(norm):
+        for n in range(min(_LONGEST_PHRASE, len(norm) - i), 1, -1):
+            if norm[i: i + n] in book:
+                out.append(norm[i: i + n])
+                i += n
+                break
+        else:
+            i += 1
+    return out
+
+
+_LONGEST_PHRASE = 12
+
+
+def _phrasebook(groups: list[Group], text: str, vocab: Vocabulary) -> list[Group]:
+    """The phrasebook's bridges from what people say to the material's words. The query words
+    inside an everyday expression become one query word whose stand-ins include the material's
+    words (不退钱 → 退款, 赔偿); inside a framing (咋办, 有啥招) they weigh as question words."""
+    from dataclasses import replace
+
+    from .lexicon import phrasebook
+
+    book = phrasebook()
+    for key in _phrase_matches(text):
+        entry = book[key]
+        inside = [g for g in groups if g.word in key]
+        if not entry.words:
+            groups = [replace(g, weight=FRAMING) if g in inside else g for g in groups]
+            continue
+        alts = []
+        for word in entry.words:
+            for tok in analyze(word, subwords=False):
+                if vocab.doc_frequency(tok.text):
+                    alts.append(Alternative(tok.text, PHRASEBOOK,
+                                            f"phrasebook [{entry.section}]: {entry.expression} → {word}"))
+        if not alts:
+            continue
+        # only for words the corpus never uses, as with the thesaurus: where the corpus has the
+        # word, a bridge to other words only competes with it
+        lacking = [g for g in inside if not any(vocab.doc_frequency(a.term) for a in g.alternatives[:1])]
+        if inside and not lacking:
+            continue
+        if not inside:
+            groups.append(Group(key, tuple(_dedupe(alts))))
+            continue
+        groups = [replace(g, alternatives=tuple(_dedupe(list(g.alternatives) + alts))) if g in lacking else g
+                  for g in groups]
+    return groups
 
 
 # A query asking for several of something: 哪几个, 哪些, 几步, 四个, 五大 (not 5P or 80/20)

@@ -27,7 +27,6 @@ import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from typing import Mapping, Sequence
 
 from .analysis import normalise_text
@@ -57,12 +56,12 @@ class Weights:
 def parse_weights(text: str) -> Weights:
     """Weights from the text of a ranking.toml: `pool`, a [bm25] table (k1, b) and a [weights]
     table."""
-    try:
-        import tomllib
-    except ModuleNotFoundError:  # Python 3.10
-        import tomli as tomllib  # type: ignore[no-redef]
+    from .rankdata import parse
 
-    data = tomllib.loads(text)
+    return _weights_of(parse(text))
+
+
+def _weights_of(data: dict) -> Weights:
     values = {k: float(v) for k, v in data.get("weights", {}).items()}
     unknown = sorted(set(values) - set(FEATURES))
     if unknown:
@@ -74,7 +73,9 @@ def parse_weights(text: str) -> Weights:
 @lru_cache(maxsize=1)
 def weights() -> Weights:
     """The fitted weights shipped in kb/data/ranking.toml."""
-    return parse_weights(resources.files("kb.data").joinpath("ranking.toml").read_text("utf-8"))
+    from .rankdata import data
+
+    return _weights_of(data())
 
 
 # --- the query's words against a passage -------------------------------------

@@ -1,0 +1,33 @@
+"""kb/data/ranking.toml, read once: every weight that ranks, for the modules that use them.
+
+    [weights]    the re-ranking features' weights (kb.ranking), fitted by scripts/fit_ranking.py
+    [bm25]       the engine's k1 and b, chosen by the same script on a grid
+    [standins]   what a stand-in for a query word counts (kb.query): set by the query's design
+    [fields]     the boost of a passage's parts in the index (kb.index): changing them rebuilds
+
+Its own module so that query, ranking, index and analysis read it without importing each other.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+
+
+@lru_cache(maxsize=1)
+def data() -> dict:
+    return parse(resources.files("kb.data").joinpath("ranking.toml").read_text("utf-8"))
+
+
+def parse(text: str) -> dict:
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib  # type: ignore[no-redef]
+
+    return tomllib.loads(text)
+
+
+def table(name: str) -> dict[str, float]:
+    """One table of the file, its values as floats."""
+    return {k: float(v) for k, v in data().get(name, {}).items()}

@@ -1,0 +1,63 @@
+"""The phrasebook (kb/data/phrasebook.txt): what people say, bridged to the material's words."""
+
+import re
+from importlib import resources
+
+from kb.analysis import normalise_text
+from kb.lexicon import phrasebook
+from kb.query import FRAMING, PHRASEBOOK, understand
+
+from .conftest import small_kb
+
+
+def _text() -> str:
+    return resources.files("kb.data").joinpath("phrasebook.txt").read_text("utf-8")
+
+
+def test_every_situation_says_where_its_words_come_from():
+    lines = _text().splitlines()
+    headers = [i for i, line in enumerate(lines) if line.startswith("[")]
+    assert len(headers) >= 50
+    for i in headers:
+        assert re.match(r"\[(agent|rep|trainer|world|framing)\.[a-z0-9_]+\] \S", lines[i]), lines[i]
+        assert lines[i + 1].startswith("# source:"), lines[i]
+
+
+def test_the_phrasebook_holds_thousands_of_everyday_expressions():
+    book = phrasebook()
+    assert len(book) >= 2000  # distinct after conversion to Simplified
+    assert book["退钱"].words and book[normalise_text("退錢")] == book["退钱"]  # either script
+    assert book["咋办"].words == ()  # a framing, not a topic
+
+
+def test_a_word_the_corpus_lacks_reaches_the_material_s_words(tmp_path):
+    kb = small_kb(tmp_path, {
+        "a.txt": "第一章 退款处理\n客户要求退款时,先核实订单与付款记录,再按公司规定办理退款或赔偿,并告知到账时间。\n",
+        "b.txt": "第一章 派件\n快递员派件前要检查车辆,确认快件数量与派送路线,注意交通安全。\n",
+    })
+    plan = understand("客人要退钱", kb.store)
+    bridged = {a.term: a for g in plan.groups for a in g.alternatives if a.why.startswith("phrasebook")}
+    assert "退款" in bridged and bridged["退款"].weight == PHRASEBOOK
+    assert "[agent." in bridged["退款"].why and "退钱" in bridged["退款"].why  # --explain shows the bridge
+    assert kb.search("客人要退钱")[0].passage.doc == "a.txt"
+
+
+def test_a_word_the_corpus_uses_is_not_bridged_away(tmp_path):
+    kb = small_kb(tmp_path, {"a.txt": "第一章 退钱\n客户说要退钱的时候,先听客户把话说完,再核实订单,不要急于下结论。\n"})
+    plan = understand("退钱", kb.store)
+    assert not any(a.why.startswith("phrasebook") for g in plan.groups for a in g.alternatives)
+
+
+def test_everyday_framing_weighs_as_a_question_word(built):
+    plan = understand("客户投诉咋办", built.store)
+    assert {g.word: g.weight for g in plan.groups}.get("咋办") == FRAMING
+
+
+def test_ask_answers_an_apology_question_with_the_apology_step(built):
+    answer = built.ask("怎么跟客户道歉")
+    assert answer.answered and "致歉" in answer.answer
+
+
+def test_ask_reads_a_customer_as_the_material_s_customer(built):
+    answer = built.ask("客人投訴怎麼處理")
+    assert answer.answered and "傾聽" in answer.answer
