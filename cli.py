@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from kb import KINDS, KbError, KnowledgeBase
+from kb.errors import IndexBusyError
 from kb.formats import format_counts
 from kb.knowledge import DEFAULT_INDEX, default_seeds
 
@@ -39,7 +40,11 @@ def _open(index: str | None) -> KnowledgeBase:
         reasons = kb.stale_reasons()
         if reasons and not any("gone" in r for r in reasons):
             click.echo(f"Index is out of date ({'; '.join(reasons)}): rebuilding …", err=True)
-            kb = kb.rebuild(progress=_progress)
+            try:
+                kb = kb.rebuild(progress=_progress, wait=0)  # a reader never waits for a writer
+            except IndexBusyError:
+                click.echo("Another kb is updating the index: answering from the index as it is.", err=True)
+                kb = KnowledgeBase.open(path)
         elif reasons:
             click.echo(f"Warning: {'; '.join(reasons)}; answering from the index as built.", err=True)
         return kb

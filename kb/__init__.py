@@ -7,6 +7,7 @@
 """
 
 from .errors import (
+    IndexBusyError,
     IndexCorruptError,
     IndexMissingError,
     KbError,
@@ -31,5 +32,6 @@ __all__ = [
     "ReadError",
     "IndexMissingError",
     "IndexCorruptError",
+    "IndexBusyError",
 ]
 __version__ = "0.1.0"

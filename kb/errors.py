@@ -25,3 +25,7 @@ class QueryError(KbError):
 
 class ReferenceError_(KbError):
     """A `DOC:LINE` reference that does not point at an indexed passage."""
+
+
+class IndexBusyError(KbError):
+    """Another process is writing the index, and waiting for it was not wanted or took too long."""

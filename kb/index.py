@@ -21,18 +21,21 @@ import shutil
 import tempfile
 import time
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from .analysis import normalise_text
 from .lexicon import repair
-from .errors import IndexCorruptError, IndexMissingError
+from .errors import IndexBusyError, IndexCorruptError, IndexMissingError
 from .model import Passage
 from .rankdata import table
 from .spelling import PAIRS as CHAR_PAIRS, Speller, add_pairs, read_pair_counts, subtract, write_pairs
 
 CURRENT = "CURRENT"
+WRITER_LOCK = ".kb-writer.lock"  # held by the one process writing the index (IndexStore.writing)
+WRITER_WAIT = 300.0  # seconds a writer waits for another before giving up with a clear message
 META = "meta.json"
 PASSAGES = "passages.jsonl"
 FORMAT = 3  # 3: passages in overlapping windows, no title line, pairs.bin
@@ -87,6 +90,30 @@ def _fields(p: Passage, data: dict) -> dict:
     parts = (p.text, "\n".join(p.headings), "\n".join(p.section), p.text if p.spun else "")
     return dict(id=p.id, doc=p.doc, kind=p.kind, text=PART_SEPARATOR.join(parts),
                 norm=searchable_text(p), data=data)
+
+
+_HELD: dict[str, int] = {}  # index roots whose writer lock this process holds, and how deep
+
+
+def _lock(handle, wait: float, waiting: Callable[[], None] | None, root: Path) -> None:
+    """flock the writer lock, polling until `wait` runs out (no fcntl: no lock, as on Windows)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX
+        return
+    deadline = time.monotonic() + wait
+    told = False
+    while True:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise IndexBusyError(f"another kb is writing the index at {root}; try again when it is done") from None
+            if waiting and not told:
+                waiting()
+                told = True
+            time.sleep(0.05)
 
 
 def _top_python(postings, idfs, allowed, lengths, average, limit: int, k1: float, b: float) -> list[tuple[int, float]]:
@@ -330,6 +357,36 @@ class IndexStore:
 
     # --- writing -----------------------------------------------------------
 
+    @contextmanager
+    def writing(self, wait: float = WRITER_WAIT, waiting: Callable[[], None] | None = None) -> Iterator[None]:
+        """Hold the index's writer lock: writers take turns, readers never take it. Waits up to
+        `wait` seconds for another writer (calling `waiting` once if it has to), then raises
+        IndexBusyError; re-entrant within a process. The store re-reads the live generation
+        once the lock is held: what another writer made meanwhile is what this one builds on."""
+        key = str(self.root.resolve())
+        if _HELD.get(key):
+            _HELD[key] += 1
+            try:
+                yield
+            finally:
+                _HELD[key] -= 1
+            return
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            handle = open(self.root / WRITER_LOCK, "a+b")
+        except OSError as exc:
+            raise IndexBusyError(f"cannot write the index at {self.root} ({exc.strerror or exc})") from exc
+        try:
+            _lock(handle, wait, waiting, self.root)
+            _HELD[key] = 1
+            self.close()
+            try:
+                yield
+            finally:
+                _HELD.pop(key, None)
+        finally:
+            handle.close()  # releases the lock
+
     def write(self, passages: Iterable[Passage], meta: dict, procs: int = 1) -> Path:
         """Write a new generation holding these passages and make it live; returns its directory.
 
@@ -337,9 +394,10 @@ class IndexStore:
         analyzer is loaded, so each starts with jieba's dictionary in memory)."""
         from whoosh import index as windex
 
-        return self._new_generation(
-            lambda gen: windex.create_in(str(gen), _schema()), passages, set(), meta, procs,
-        )
+        with self.writing():
+            return self._new_generation(
+                lambda gen: windex.create_in(str(gen), _schema()), passages, set(), meta, procs,
+            )
 
     def update(self, remove_docs: set[str], passages: Iterable[Passage], meta: dict) -> Path:
         """A new generation = the live one without `remove_docs`, plus these passages.
@@ -347,13 +405,18 @@ class IndexStore:
         The live generation's files are hard-linked, not copied (whoosh never rewrites a
         segment file), so an update costs what it changes, and readers of the live
         generation see nothing until the swap."""
+        with self.writing():
+            return self._update(remove_docs, passages, meta)
+
+    def _update(self, remove_docs: set[str], passages: Iterable[Passage], meta: dict) -> Path:
         from whoosh import index as windex
 
         live = self.generation
 
         def start(gen: Path):
             for f in live.iterdir():
-                if f.name not in (PASSAGES, META, CHAR_PAIRS) and f.is_file():
+                # whoosh's own write lock is the live generation's, never shared with a new one
+                if f.name not in (PASSAGES, META, CHAR_PAIRS) and not f.name.endswith("WRITELOCK") and f.is_file():
                     os.link(f, gen / f.name)
             return windex.open_dir(str(gen))
 
@@ -456,6 +519,6 @@ class IndexStore:
         for g in gens:
             if g.name not in keep:
                 shutil.rmtree(g, ignore_errors=True)
+        # the writer lock is held: any other build directory was left by a build that died
         for b in self.root.glob("building-*"):
-            if time.time() - b.stat().st_mtime > 3600:
-                shutil.rmtree(b, ignore_errors=True)
+            shutil.rmtree(b, ignore_errors=True)

@@ -63,6 +63,11 @@ class KnowledgeBase:
     def build(cls, paths: Iterable[str | os.PathLike], index: str | os.PathLike = DEFAULT_INDEX,
               progress: Progress = _silent, workers: int | None = None) -> "KnowledgeBase":
         """Index files and folders into a new generation of `index` (atomic: all or nothing)."""
+        with IndexStore(Path(index)).writing(waiting=lambda: progress("waiting for another kb writing this index …")):
+            return cls._build(paths, index, progress, workers)
+
+    @classmethod
+    def _build(cls, paths, index, progress: Progress, workers: int | None) -> "KnowledgeBase":
         started = time.perf_counter()
         inputs = [Path(p) for p in paths]
         sources, skipped = collect(inputs)
@@ -84,13 +89,14 @@ class KnowledgeBase:
         content changed, add new ones, drop those that are gone. Builds from nothing when there
         is no usable index (none yet, another analyzer, a damaged one)."""
         store = IndexStore(Path(index))
-        try:
-            meta = store.meta if store.exists() else {}
-            if meta.get("analyzer") == analysis.fingerprint() and meta.get("format") == FORMAT:
-                return cls(store)._update([Path(p) for p in paths], progress, workers)
-        except (IndexCorruptError, OSError):
-            pass
-        return cls.build(paths, index, progress, workers)
+        with store.writing(waiting=lambda: progress("waiting for another kb writing this index …")):
+            try:
+                meta = store.meta if store.exists() else {}
+                if meta.get("analyzer") == analysis.fingerprint() and meta.get("format") == FORMAT:
+                    return cls(store)._update([Path(p) for p in paths], progress, workers)
+            except (IndexCorruptError, OSError):
+                pass
+            return cls.build(paths, index, progress, workers)
 
     def _update(self, inputs: list[Path], progress: Progress, workers: int | None,
                 excluded: set[str] = frozenset()) -> "KnowledgeBase":
@@ -130,6 +136,10 @@ class KnowledgeBase:
     def remove(self, doc: str) -> "KnowledgeBase":
         """Drop one document from the index (its file stays where it is, and is not re-added
         by the staleness check until it is indexed again)."""
+        with self.store.writing():
+            return self._remove(doc)
+
+    def _remove(self, doc: str) -> "KnowledgeBase":
         name = self.resolve_doc(doc)
         meta = self.store.meta
         sources = [s for s in meta["sources"] if s["name"] != name]
@@ -177,14 +187,19 @@ class KnowledgeBase:
             reasons.append(f"{len(changed)} file(s) changed, e.g. {Path(sorted(changed)[0]).name}")
         return reasons
 
-    def rebuild(self, progress: Progress = _silent) -> "KnowledgeBase":
-        """Bring the index up to date with the paths it was built from (only what changed)."""
-        meta = self.store.meta
-        inputs = [Path(p) for p in meta.get("inputs", [])]
-        if meta.get("analyzer") != analysis.fingerprint() or meta.get("format") != FORMAT:
-            self.store.close()
-            return KnowledgeBase.build(inputs, self.store.root, progress)
-        return self._update(inputs, progress, None, excluded=set(meta.get("excluded", [])))
+    def rebuild(self, progress: Progress = _silent, wait: float | None = None) -> "KnowledgeBase":
+        """Bring the index up to date with the paths it was built from (only what changed).
+        With wait (seconds), give up with IndexBusyError when another process is writing the
+        index for longer (wait=0: only if nobody is)."""
+        with self.store.writing(**({} if wait is None else {"wait": wait})):
+            meta = self.store.meta
+            inputs = [Path(p) for p in meta.get("inputs", [])]
+            if meta.get("analyzer") != analysis.fingerprint() or meta.get("format") != FORMAT:
+                self.store.close()
+                return KnowledgeBase.build(inputs, self.store.root, progress)
+            if not self.stale_reasons():  # another writer brought it up to date meanwhile
+                return KnowledgeBase(self.store)
+            return self._update(inputs, progress, None, excluded=set(meta.get("excluded", [])))
 
     # --- reading -----------------------------------------------------------
 

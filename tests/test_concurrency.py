@@ -1,0 +1,116 @@
+"""Writers take turns, readers never fail: real processes on a real index."""
+
+import subprocess
+import sys
+import time
+
+import pytest
+
+from kb import KnowledgeBase
+from kb.errors import IndexBusyError
+from kb.index import IndexStore
+
+from .conftest import ROOT
+
+CLI = [sys.executable, str(ROOT / "cli.py")]
+
+HOLD = """
+import sys, time
+sys.path.insert(0, {root!r})
+from kb.index import IndexStore
+with IndexStore({index!r}).writing():
+    print("held", flush=True)
+    time.sleep({seconds})
+"""
+
+
+def _docs(folder, n: int):
+    folder.mkdir(exist_ok=True)
+    for i in range(n):
+        (folder / f"doc{i}.txt").write_text(
+            f"第一章 派件规范{i}\n快递员派件前要检查车辆第{i}项,确认快件数量与派送路线,注意交通安全,遇到客户投诉要耐心倾听。\n",
+            "utf-8")
+
+
+def _kb(*args, **kw):
+    return subprocess.run(CLI + list(args), capture_output=True, text=True, cwd=ROOT, **kw)
+
+
+def _holding(index, seconds: float):
+    proc = subprocess.Popen([sys.executable, "-c", HOLD.format(root=str(ROOT), index=str(index), seconds=seconds)],
+                            stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "held"
+    return proc
+
+
+def test_a_second_writer_is_refused_with_a_clear_message_when_it_will_not_wait(tmp_path):
+    _docs(tmp_path / "docs", 2)
+    index = tmp_path / "ix"
+    KnowledgeBase.build([tmp_path / "docs"], index)
+    holder = _holding(index, 5)
+    try:
+        with pytest.raises(IndexBusyError, match="another kb is writing"):
+            with IndexStore(index).writing(wait=0.2):
+                pass
+    finally:
+        holder.kill()
+        holder.wait()
+    with IndexStore(index).writing(wait=0.2):  # released with its process
+        pass
+
+
+def test_a_search_on_a_stale_index_answers_while_another_process_writes(tmp_path):
+    _docs(tmp_path / "docs", 2)
+    index = tmp_path / "ix"
+    KnowledgeBase.build([tmp_path / "docs"], index)
+    (tmp_path / "docs" / "doc0.txt").write_text("第一章 新内容\n客户回访话术要真诚,先问候再询问满意度,最后感谢客户的支持与理解。\n", "utf-8")
+    holder = _holding(index, 20)
+    try:
+        started = time.monotonic()
+        r = _kb("search", "派件规范", "--index", str(index))
+        assert time.monotonic() - started < 15  # it did not wait for the writer
+    finally:
+        holder.kill()
+        holder.wait()
+    assert r.returncode == 0, r.stderr
+    assert "Traceback" not in r.stderr and "Another kb is updating" in r.stderr
+
+
+def test_two_updates_at_once_both_land_and_neither_crashes(tmp_path):
+    _docs(tmp_path / "docs", 6)
+    index = tmp_path / "ix"
+    KnowledgeBase.build([tmp_path / "docs"], index)
+    (tmp_path / "docs" / "doc1.txt").write_text("第一章 甲\n甲方案:大客户开发要先找到关键决策人,了解其需求,再提出合作方案与报价。\n", "utf-8")
+    (tmp_path / "docs" / "doc2.txt").write_text("第一章 乙\n乙方案:客户投诉处理要先致歉,再分析原因,提出公平化解方案并跟进实施。\n", "utf-8")
+    procs = [subprocess.Popen(CLI + ["index", str(tmp_path / "docs"), "--index", str(index)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT) for _ in range(2)]
+    results = [(p.wait(timeout=120), p.stderr.read()) for p in procs]
+    assert all(rc == 0 for rc, _ in results), results
+    assert not any("Traceback" in err for _, err in results)
+    kb = KnowledgeBase.open(index)
+    texts = "".join(p.text for p in kb.passages())
+    assert "甲方案" in texts and "乙方案" in texts
+    assert not list(index.glob("building-*"))
+
+
+def test_searches_during_updates_never_fail(tmp_path):
+    _docs(tmp_path / "docs", 8)
+    index = tmp_path / "ix"
+    KnowledgeBase.build([tmp_path / "docs"], index)
+    loop = (
+        "import subprocess, sys\n"
+        f"cmd = {CLI + ['search', '派件规范', '--index', str(index)]!r}\n"
+        "bad = 0\n"
+        "for _ in range(6):\n"
+        f"    r = subprocess.run(cmd, capture_output=True, text=True, cwd={str(ROOT)!r})\n"
+        "    bad += r.returncode not in (0, 1) or 'Traceback' in r.stderr\n"
+        "print(bad)\n"
+    )
+    readers = [subprocess.Popen([sys.executable, "-c", loop], stdout=subprocess.PIPE, text=True) for _ in range(2)]
+    for i in range(4):
+        (tmp_path / "docs" / f"doc{i}.txt").write_text(
+            f"第一章 更新{i}\n第{i}次更新:派件规范要求核对收件人身份,无法核对时另约时间派送并记录原因。\n", "utf-8")
+        r = _kb("index", str(tmp_path / "docs"), "--index", str(index))
+        assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
+    failures = [int(p.communicate(timeout=300)[0].strip()) for p in readers]
+    assert failures == [0, 0]
