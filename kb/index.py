@@ -164,6 +164,10 @@ class IndexStore:
 
     @property
     def generation(self) -> Path:
+        """The generation this store reads. When a writer has collected it (two updates while
+        a long-lived reader held it), the store lets go of it and reads the live one."""
+        if self._gen is not None and not self._gen.is_dir():
+            self.close()
         if self._gen is None:
             current = self.root / CURRENT
             if not current.is_file():

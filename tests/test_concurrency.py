@@ -114,3 +114,19 @@ def test_searches_during_updates_never_fail(tmp_path):
         assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
     failures = [int(p.communicate(timeout=300)[0].strip()) for p in readers]
     assert failures == [0, 0]
+
+
+def test_a_long_lived_reader_follows_when_its_generation_is_collected(tmp_path):
+    _docs(tmp_path / "docs", 3)
+    index = tmp_path / "ix"
+    KnowledgeBase.build([tmp_path / "docs"], index)
+    reader = KnowledgeBase.open(index)
+    assert reader.search("派件规范")
+    first = reader.store.generation
+    for i in range(3):  # the reader's generation is collected after the second update
+        (tmp_path / "docs" / "doc0.txt").write_text(
+            f"第一章 第{i}版\n第{i}版派件规范:核对收件人身份,无法核对时另约时间派送,并在系统中记录原因。\n", "utf-8")
+        KnowledgeBase.index([tmp_path / "docs"], index)
+    assert not first.exists()
+    assert any("第2版" in p.text for p in reader.passages())  # no "corrupt": the live generation
+    assert reader.search("派件规范")
