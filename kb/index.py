@@ -471,7 +471,10 @@ class IndexStore:
             if procs > 1:
                 from .analysis import jieba_tokenizer
 
+                from .processes import children_die_with_parent
+
                 jieba_tokenizer()  # load before whoosh forks its workers
+                children_die_with_parent()
                 writer = ix.writer(procs=procs, multisegment=True, limitmb=128)
             else:
                 writer = ix.writer(limitmb=256)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Callable, Iterable
 from . import analysis
 from .errors import IndexCorruptError, IndexMissingError, KbError, ReadError, ReferenceError_
 from .index import FORMAT, IndexStore
+from .processes import children_die_with_parent
 from .ingest import Ingested, Source, collect, ingest
 from .model import Answer, BuildReport, Hit, OutlineEntry, Passage, Skipped
 
@@ -372,6 +373,7 @@ def _ingest_all(sources: list[Source], skipped: list[Skipped], progress: Progres
     """Read, clean and cut every file, on all cores when there are many; failures are skipped."""
     procs = _procs(workers)
     if procs > 1 and len(sources) >= PARALLEL_INGEST:
+        children_die_with_parent()
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 

@@ -1,5 +1,7 @@
 """Writers take turns, readers never fail: real processes on a real index."""
 
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -130,3 +132,50 @@ def test_a_long_lived_reader_follows_when_its_generation_is_collected(tmp_path):
     assert not first.exists()
     assert any("第2版" in p.text for p in reader.passages())  # no "corrupt": the live generation
     assert reader.search("派件规范")
+
+
+def _children(pid: int) -> set[int]:
+    out, todo = set(), [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as f:
+                    kids = [int(k) for k in f.read().split()]
+                out.update(kids)
+                todo += kids
+        except OSError:
+            pass
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc for the build's workers")
+def test_a_killed_build_leaves_no_workers_and_the_next_write_clears_its_leftovers(tmp_path):
+    from bench.corpus import make_corpus
+
+    make_corpus(ROOT / "seeds", tmp_path / "docs", 6)  # 30 files: ingested by a pool of workers
+    index = tmp_path / "ix"
+    build = subprocess.Popen(CLI + ["index", str(tmp_path / "docs"), "--index", str(index)],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    seen: set[int] = set()
+    deadline = time.monotonic() + 60
+    while not seen and build.poll() is None and time.monotonic() < deadline:
+        seen |= _children(build.pid)
+        time.sleep(0.02)
+    if not seen:
+        pytest.skip("the build finished before its workers could be seen")
+    build.send_signal(signal.SIGKILL)
+    build.wait()
+    time.sleep(1.0)
+    assert not [c for c in seen if _alive(c)]
+    r = _kb("index", str(tmp_path / "docs"), "--index", str(index))
+    assert r.returncode == 0, r.stderr
+    assert not list(index.glob("building-*"))

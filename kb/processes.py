@@ -1,0 +1,35 @@
+"""Child processes that never outlive the process that made them."""
+
+from __future__ import annotations
+
+import os
+import sys
+from functools import lru_cache
+
+_forking = [0]  # the pid of the process forking right now (set just before each fork)
+
+
+@lru_cache(maxsize=1)
+def children_die_with_parent() -> None:
+    """Every process this one forks from now on (the ingest pool, whoosh's index writers) is
+    killed when its parent dies, however it dies: a killed build leaves no worker behind,
+    asleep on a queue nobody will fill. Linux only (prctl PR_SET_PDEATHSIG); elsewhere a no-op."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+    except (OSError, ImportError):
+        return
+
+    def before() -> None:
+        _forking[0] = os.getpid()
+
+    def arm() -> None:
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        if os.getppid() != _forking[0]:  # the parent died before the line above ran
+            os._exit(1)
+
+    os.register_at_fork(before=before, after_in_child=arm)
