@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from kb import KINDS, KbError, KnowledgeBase
-from kb.errors import IndexBusyError
+from kb.errors import IndexBusyError, IndexWriteError
 from kb.formats import format_counts
 from kb.knowledge import DEFAULT_INDEX, default_seeds
 
@@ -44,6 +44,9 @@ def _open(index: str | None) -> KnowledgeBase:
                 kb = kb.rebuild(progress=_progress, wait=0)  # a reader never waits for a writer
             except IndexBusyError:
                 click.echo("Another kb is updating the index: answering from the index as it is.", err=True)
+                kb = KnowledgeBase.open(path)
+            except IndexWriteError as exc:  # a full disk or a read-only index still answers
+                click.echo(f"Warning: {exc}; answering from the index as it is.", err=True)
                 kb = KnowledgeBase.open(path)
         elif reasons:
             click.echo(f"Warning: {'; '.join(reasons)}; answering from the index as built.", err=True)
@@ -106,7 +109,11 @@ def index_cmd(paths: tuple[Path, ...], full: bool, remove: str | None, index: st
 SCRIPT_CHOICE = click.Choice(["auto", "hans", "hant", "original"])
 
 
-@main.command()
+# a query or question may start with "-" (-5%折扣): an unknown option is read as its text
+TEXT_ARGUMENT = {"ignore_unknown_options": True}
+
+
+@main.command(context_settings=TEXT_ARGUMENT)
 @click.argument("query")
 @click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 100), help="How many results.")
 @click.option("--doc", help="Only this document (name or prefix, e.g. 000).")
@@ -170,7 +177,7 @@ def _explain(plan, err: bool) -> None:
     echo("")
 
 
-@main.command()
+@main.command(context_settings=TEXT_ARGUMENT)
 @click.argument("question")
 @click.option("--script", type=SCRIPT_CHOICE, default="auto",
               show_default=True, help="Script of the answer; auto answers in the question's script.")

@@ -10,6 +10,7 @@ from .errors import (
     IndexBusyError,
     IndexCorruptError,
     IndexMissingError,
+    IndexWriteError,
     KbError,
     QueryError,
     ReadError,
@@ -33,5 +34,6 @@ __all__ = [
     "IndexMissingError",
     "IndexCorruptError",
     "IndexBusyError",
+    "IndexWriteError",
 ]
 __version__ = "0.1.0"

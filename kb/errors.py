@@ -29,3 +29,7 @@ class ReferenceError_(KbError):
 
 class IndexBusyError(KbError):
     """Another process is writing the index, and waiting for it was not wanted or took too long."""
+
+
+class IndexWriteError(KbError):
+    """The index could not be written (a full disk, no permission); the live one is unchanged."""

@@ -28,7 +28,7 @@ from typing import Callable, Iterable, Iterator
 
 from .analysis import normalise_text
 from .lexicon import repair
-from .errors import IndexBusyError, IndexCorruptError, IndexMissingError
+from .errors import IndexBusyError, IndexCorruptError, IndexMissingError, IndexWriteError
 from .model import Passage
 from .rankdata import table
 from .spelling import PAIRS as CHAR_PAIRS, Speller, add_pairs, read_pair_counts, subtract, write_pairs
@@ -378,8 +378,9 @@ class IndexStore:
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             handle = open(self.root / WRITER_LOCK, "a+b")
-        except OSError as exc:
-            raise IndexBusyError(f"cannot write the index at {self.root} ({exc.strerror or exc})") from exc
+        except OSError as exc:  # a read-only folder or disk: nothing can be written here
+            raise IndexWriteError(f"cannot write the index at {self.root} ({exc.strerror or exc}); "
+                                  f"the index is unchanged") from exc
         try:
             _lock(handle, wait, waiting, self.root)
             _HELD[key] = 1
@@ -464,8 +465,12 @@ class IndexStore:
         """Build a generation beside the live one and swap it in. `pairs`: the kept passages'
         character pairs (kb.spelling), to which the new passages' are added."""
         pairs = Counter() if pairs is None else pairs
-        self.root.mkdir(parents=True, exist_ok=True)
-        gen = Path(tempfile.mkdtemp(prefix="building-", dir=self.root))
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            gen = Path(tempfile.mkdtemp(prefix="building-", dir=self.root))
+        except OSError as exc:
+            raise IndexWriteError(f"cannot write the index at {self.root} ({exc.strerror or exc}); "
+                                  f"the index is unchanged") from exc
         try:
             ix = start(gen)
             if procs > 1:
@@ -499,6 +504,10 @@ class IndexStore:
             final = self.root / self._next_name()
             os.rename(gen, final)
             self._swap(final.name)
+        except OSError as exc:  # a full disk, a folder made read-only: the live index stays
+            shutil.rmtree(gen, ignore_errors=True)
+            raise IndexWriteError(f"cannot write the index at {self.root} ({exc.strerror or exc}); "
+                                  f"the index is unchanged") from exc
         except BaseException:
             shutil.rmtree(gen, ignore_errors=True)
             raise

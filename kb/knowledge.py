@@ -295,7 +295,12 @@ class KnowledgeBase:
         m = re.fullmatch(r"\s*(.+?):(\d+)(?:-\d+)?(?:\s*\([^()]*\))?\s*", ref or "")
         if not m:
             return self._show_place(ref)
-        name, line = self.resolve_doc(m.group(1)), int(m.group(2))
+        name = self.resolve_doc(m.group(1))
+        last = max((p.line_end for p in self.passages(name)), default=0)
+        if len(m.group(2)) > 9 or int(m.group(2)) > last:  # bounded before it is a number
+            raise ReferenceError_(f"line {m.group(2)[:12]}{'…' if len(m.group(2)) > 12 else ''} is out of range: "
+                                  f"the last indexed line of {name} is {last}")
+        line = int(m.group(2))
         holding = [p for p in self.passages(name) if p.line_start <= line <= p.line_end]
         if holding:
             return min(holding, key=lambda p: (p.line_end - p.line_start, p.line_start))

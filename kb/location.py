@@ -71,7 +71,7 @@ def label(places: Iterable[Place]) -> str:
 def parse(spec: str) -> Span | None:
     """A typed or labelled location ('slide12', 'pages 3–4', '¶14', 'p14') as a Span, or None."""
     m = _SPEC.match(spec or "")
-    if not m:
+    if not m or len(m.group("first")) > 9 or len(m.group("last") or "") > 9:  # bounded before int()
         return None
     unit = _UNIT_WORDS[m.group("unit").lower()]
     first = int(m.group("first"))

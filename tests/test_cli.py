@@ -169,3 +169,17 @@ def test_index_of_a_missing_path_is_a_clear_error(tmp_path):
 def test_every_command_has_help_text():
     for name, command in main.commands.items():
         assert command.help and len(command.help) > 20, name
+
+
+def test_a_query_or_question_may_start_with_a_dash(run):
+    r = run("search", "-5%折扣", "-n", "1")
+    assert r.exit_code in (0, 1) and "No such option" not in r.output
+    r = run("ask", "-怎么跟客户道歉")
+    assert "No such option" not in r.output
+
+
+@pytest.mark.parametrize("ref", ["000:" + "9" * 5000, "000:99999", "000:slide" + "9" * 5000])
+def test_a_reference_out_of_range_is_a_clear_error(run, ref):
+    r = run("show", ref)
+    assert r.exit_code == 1 and "Traceback" not in r.output
+    assert "out of range" in r.output or "bad reference" in r.output

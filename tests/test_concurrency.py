@@ -179,3 +179,50 @@ def test_a_killed_build_leaves_no_workers_and_the_next_write_clears_its_leftover
     r = _kb("index", str(tmp_path / "docs"), "--index", str(index))
     assert r.returncode == 0, r.stderr
     assert not list(index.glob("building-*"))
+
+
+@pytest.fixture()
+def small_disk(tmp_path):
+    """A real 3 MB tmpfs (root only): full and read-only faults done for real."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount)], capture_output=True)
+    if r.returncode:
+        pytest.skip(f"cannot mount a tmpfs here ({r.stderr.decode(errors='replace').strip() or 'not root'})")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], capture_output=True)
+
+
+def _fill(folder) -> None:
+    try:
+        with open(folder / "fill", "wb", buffering=0) as f:
+            while True:
+                f.write(b"\0" * 65536)
+    except OSError:  # the disk is full
+        pass
+
+
+@pytest.mark.parametrize("fault", ["full", "read-only"])
+def test_a_full_or_read_only_disk_fails_cleanly_and_the_index_still_answers(tmp_path, small_disk, fault):
+    import shutil
+
+    docs = tmp_path / "docs"
+    shutil.copytree(ROOT / "seeds", docs)
+    index = small_disk / "ix"
+    assert _kb("index", str(docs), "--index", str(index)).returncode == 0
+    live = (index / "CURRENT").read_text()
+    with open(next(docs.glob("001*.txt")), "a", encoding="utf-8") as f:
+        f.write("\n新增一段:客户回访话术要真诚,先问候再询问满意度。\n")
+    if fault == "full":
+        _fill(small_disk)
+    else:
+        subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    r = _kb("index", str(docs), "--index", str(index))
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert "cannot write the index" in r.stderr and len(r.stderr.strip().splitlines()[-1]) < 300
+    s = _kb("search", "客诉处理", "--index", str(index))
+    assert s.returncode == 0 and "Traceback" not in s.stderr and "answering from the index as it is" in s.stderr
+    assert (index / "CURRENT").read_text() == live
+    assert not list(index.glob("building-*"))
