@@ -371,6 +371,10 @@ def _ingest_one(source: Source) -> Ingested | str:
         return ingest(source)
     except ReadError as exc:
         return str(exc)
+    except RecursionError:  # a document nested thousands deep (hostile HTML): skipped, the build goes on
+        return f"{source.path}: nested too deeply to read"
+    except Exception as exc:  # one file a reader cannot take never stops the others
+        return f"{source.path}: cannot read ({type(exc).__name__}: {str(exc)[:120]})"
 
 
 def _ingest_all(sources: list[Source], skipped: list[Skipped], progress: Progress,

@@ -443,3 +443,15 @@ def test_pdf_bookmarks_declare_headings_numbering_would_miss(tmp_path):
     assert ex.text.splitlines() == ["市场分析", "快递市场规模庞大。", "客户开发", "先找关键决策人。"]
     assert ex.levels == {1: 1, 3: 1}
     assert [ex.places[n].number for n in (1, 2, 3, 4)] == [1, 1, 2, 2]
+
+
+def test_a_hostile_deeply_nested_html_file_is_skipped_and_the_build_goes_on(tmp_path):
+    from kb import KnowledgeBase
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "deep.html").write_text("<html><body>" + "<div>" * 3000 + "客户投诉" + "</div>" * 3000 + "</body></html>", "utf-8")
+    (folder / "ok.txt").write_text("第一章 派件\n快递员派件前要检查车辆,确认快件数量与派送路线。\n", "utf-8")
+    kb = KnowledgeBase.build([folder], tmp_path / "ix")
+    assert list(kb.documents()) == ["ok.txt"]
+    assert [s.reason for s in kb.report.skipped] == [f"{folder / 'deep.html'}: nested too deeply to read"]
