@@ -283,6 +283,19 @@ def serve(host: str, port: int, index: str | None) -> None:
     web.server(kb, sock, web.allowed_hosts_for(host)).run(sockets=[sock])
 
 
+@main.command()
+@click.option("--index", "index", help=INDEX_HELP)
+def check(index: str | None) -> None:
+    """Read the whole index (every term, every passage) and say whether it is sound."""
+    path = _index_path(index)
+    try:
+        kb = KnowledgeBase.open(path)
+        kb.store.verify(full=True)
+    except KbError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Index at {path}/ is sound: {kb.store.doc_count()} passages, {len(kb.documents())} document(s).")
+
+
 @main.command("eval")
 @click.argument("judged", type=click.Path(path_type=Path))
 @click.option("--floor", "floors", multiple=True, metavar="FIGURE=VALUE",

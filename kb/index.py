@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import json
 import os
+import struct
+import zlib
 import shutil
 import tempfile
 import time
@@ -178,7 +180,7 @@ class IndexStore:
                 raise IndexCorruptError(f"index at {self.root} is unreadable: {exc}") from exc
             gen = self.root / name
             if not name.startswith("gen-") or not gen.is_dir():
-                raise IndexCorruptError(f"index at {self.root} is corrupt (missing {name or 'generation'}); rebuild it with `kb index`")
+                raise IndexCorruptError(f"index at {self.root} is corrupt (missing {name or 'generation'}); rebuild it with `kb index --full`")
             self._gen = gen
         return self._gen
 
@@ -188,7 +190,7 @@ class IndexStore:
             try:
                 meta = json.loads((self.generation / META).read_text("utf-8"))
             except (OSError, ValueError) as exc:
-                raise IndexCorruptError(f"index at {self.root} is corrupt (bad {META}); rebuild it with `kb index`") from exc
+                raise IndexCorruptError(f"index at {self.root} is corrupt (bad {META}); rebuild it with `kb index --full`") from exc
             self._meta = meta
         return self._meta
 
@@ -203,7 +205,7 @@ class IndexStore:
                 self._ix = windex.open_dir(str(self.generation))
                 self._searcher = self._ix.searcher(weighting=scoring.BM25F())
             except Exception as exc:  # whoosh raises many kinds on a damaged directory
-                raise IndexCorruptError(f"index at {self.root} is corrupt ({type(exc).__name__}); rebuild it with `kb index`") from exc
+                raise IndexCorruptError(f"index at {self.root} is corrupt ({type(exc).__name__}); rebuild it with `kb index --full`") from exc
         return self._searcher
 
     def close(self) -> None:
@@ -224,7 +226,7 @@ class IndexStore:
                 for line in f:
                     yield Passage.from_json(json.loads(line))
         except (OSError, ValueError, TypeError) as exc:
-            raise IndexCorruptError(f"index at {self.root} is corrupt (bad {PASSAGES}); rebuild it with `kb index`") from exc
+            raise IndexCorruptError(f"index at {self.root} is corrupt (bad {PASSAGES}); rebuild it with `kb index --full`") from exc
 
     def doc_frequency(self, term: str) -> int:
         """Passages holding the term (in text, heading, breadcrumb, or a spun text's repair)."""
@@ -245,6 +247,32 @@ class IndexStore:
         if self._speller is None:
             self._speller = Speller(self, self.generation / CHAR_PAIRS)
         return self._speller
+
+    def verify(self, full: bool = False) -> None:
+        """Check that the live generation holds together: its metadata, its passages file and
+        the engine agree on how many passages there are; with full, every term's postings and
+        every passage's stored fields are read too. Raises IndexCorruptError when not."""
+        try:
+            with open(self.generation / PASSAGES, "rb") as f:
+                lines = sum(1 for line in f if line.strip())
+            count = self.doc_count()
+            if full:
+                searcher = self.searcher()
+                for term in list(searcher.reader().lexicon("text")):
+                    self._postings(term.decode("utf-8") if isinstance(term, bytes) else term)
+                for docnum in range(searcher.reader().doc_count_all()):
+                    Passage.from_json(searcher.stored_fields(docnum)["data"])
+                list(self.passages())
+        except IndexCorruptError:
+            raise
+        except Exception as exc:  # whoosh raises many kinds on a damaged segment
+            raise IndexCorruptError(f"index at {self.root} is corrupt ({type(exc).__name__}); "
+                                    f"rebuild it with `kb index --full`") from exc
+        finally:
+            self._posting_cache = {}
+        if not lines or lines != count or lines != self.meta.get("passages"):
+            raise IndexCorruptError(f"index at {self.root} is corrupt ({lines} passages listed, {count} indexed); "
+                                    f"rebuild it with `kb index --full`")
 
     def doc_count(self) -> int:
         return self.searcher().doc_count()
@@ -277,8 +305,9 @@ class IndexStore:
                 fields = searcher.stored_fields(docnum)
                 out.append(Candidate(Passage.from_json(fields["data"]), score, fields["norm"]))
             return out
-        except (KeyError, ValueError, OSError, EOFError) as exc:
-            raise IndexCorruptError(f"index at {self.root} is corrupt ({exc}); rebuild it with `kb index`") from exc
+        except (KeyError, ValueError, OSError, EOFError, IndexError, zlib.error, struct.error) as exc:
+            raise IndexCorruptError(f"index at {self.root} is corrupt ({type(exc).__name__}); "
+                                    f"rebuild it with `kb index --full`") from exc
 
     def _top_vectorised(self, postings, idfs, allowed, limit: int, k1: float, b: float) -> list[tuple[int, float]]:
         """The same BM25 as _top_python, each term's postings scored as one numpy operation:
@@ -448,7 +477,7 @@ class IndexStore:
             for line in lines:
                 add_pairs(counts, searchable_text(Passage.from_json(json.loads(line))))
         except (ValueError, TypeError) as exc:
-            raise IndexCorruptError(f"index at {self.root} is corrupt (bad {PASSAGES}); rebuild it with `kb index`") from exc
+            raise IndexCorruptError(f"index at {self.root} is corrupt (bad {PASSAGES}); rebuild it with `kb index --full`") from exc
         return counts
 
     def _passage_lines(self) -> list[bytes]:
@@ -458,7 +487,7 @@ class IndexStore:
             with open(self.generation / PASSAGES, "rb") as f:
                 return f.readlines()
         except OSError as exc:
-            raise IndexCorruptError(f"index at {self.root} is corrupt (bad {PASSAGES}); rebuild it with `kb index`") from exc
+            raise IndexCorruptError(f"index at {self.root} is corrupt (bad {PASSAGES}); rebuild it with `kb index --full`") from exc
 
     def _new_generation(self, start, passages: Iterable[Passage], remove_docs: set[str],
                         meta: dict, procs: int, kept: list[bytes] = (), pairs: Counter | None = None) -> Path:

@@ -94,9 +94,10 @@ class KnowledgeBase:
             try:
                 meta = store.meta if store.exists() else {}
                 if meta.get("analyzer") == analysis.fingerprint() and meta.get("format") == FORMAT:
+                    store.verify()  # a damaged generation is rebuilt whole, not updated
                     return cls(store)._update([Path(p) for p in paths], progress, workers)
             except (IndexCorruptError, OSError):
-                pass
+                store.close()
             return cls.build(paths, index, progress, workers)
 
     def _update(self, inputs: list[Path], progress: Progress, workers: int | None,

@@ -92,7 +92,7 @@ class Library:
         try:
             live = (store.root / "CURRENT").read_text("utf-8").strip()
         except FileNotFoundError:
-            raise IndexMissingError(f"the index at {store.root} is gone; rebuild it with `kb index`") from None
+            raise IndexMissingError(f"the index at {store.root} is gone; rebuild it with `kb index --full`") from None
         except OSError:
             return  # answer from the generation already open
         self._checked = now

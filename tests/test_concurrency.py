@@ -226,3 +226,23 @@ def test_a_full_or_read_only_disk_fails_cleanly_and_the_index_still_answers(tmp_
     assert s.returncode == 0 and "Traceback" not in s.stderr and "answering from the index as it is" in s.stderr
     assert (index / "CURRENT").read_text() == live
     assert not list(index.glob("building-*"))
+
+
+def test_a_damaged_segment_is_reported_and_the_advised_repair_repairs(tmp_path):
+    _docs(tmp_path / "docs", 3)
+    index = tmp_path / "ix"
+    KnowledgeBase.build([tmp_path / "docs"], index)
+    assert _kb("check", "--index", str(index)).returncode == 0
+    live = index / (index / "CURRENT").read_text().strip()
+    for seg in live.glob("*.seg"):
+        data = bytearray(seg.read_bytes())
+        for i in range(100, len(data) - 100, 7):
+            data[i] ^= 0x5A
+        seg.write_bytes(bytes(data))
+    r = _kb("check", "--index", str(index))
+    assert r.returncode == 1 and "corrupt" in r.stderr and "Traceback" not in r.stderr
+    s = _kb("search", "派件规范", "--index", str(index))
+    assert s.returncode == 1 and "Traceback" not in s.stderr and "kb index --full" in s.stderr
+    assert _kb("index", str(tmp_path / "docs"), "--index", str(index), "--full").returncode == 0
+    assert _kb("check", "--index", str(index)).returncode == 0
+    assert _kb("search", "派件规范", "--index", str(index)).returncode == 0
