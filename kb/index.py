@@ -497,6 +497,10 @@ class IndexStore:
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             gen = Path(tempfile.mkdtemp(prefix="building-", dir=self.root))
+            # mkdtemp makes it 0700: a generation is readable by whoever may read the index
+            mask = os.umask(0)
+            os.umask(mask)
+            os.chmod(gen, 0o777 & ~mask)
         except OSError as exc:
             raise IndexWriteError(f"cannot write the index at {self.root} ({exc.strerror or exc}); "
                                   f"the index is unchanged") from exc

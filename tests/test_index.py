@@ -4,6 +4,8 @@ import pytest
 
 from kb import IndexCorruptError, IndexMissingError, KbError, KnowledgeBase
 
+from .conftest import ROOT
+
 
 def test_build_reports_documents_and_passages(built):
     r = built.report
@@ -131,3 +133,18 @@ def test_numpy_and_python_scoring_give_the_same_candidates(built, monkeypatch, q
     assert python and vectorised == python
     filtered = built.store.candidates(boosts, 5, kind="steps")
     assert all(c.passage.kind == "steps" for c in filtered)
+
+
+def test_a_generation_is_readable_by_whoever_may_read_the_index(tmp_path):
+    import os
+    import stat
+
+    from kb import KnowledgeBase
+
+    old = os.umask(0o022)
+    try:
+        kb = KnowledgeBase.build([ROOT / "seeds"], tmp_path / "ix")
+    finally:
+        os.umask(old)
+    mode = stat.S_IMODE(os.stat(kb.store.generation).st_mode)
+    assert mode == 0o755
