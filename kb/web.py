@@ -19,6 +19,7 @@ copy). Errors are `{"error": message, "status": code}` with the matching status.
 from __future__ import annotations
 
 import json
+import re
 import socket
 import threading
 import time
@@ -44,6 +45,7 @@ MAX_LIMIT = 100  # as `kb search --limit`
 MAX_AROUND = 3
 MAX_TARGET = 8192  # bytes of path and query string: 500 CJK characters percent-encoded fit
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
+_HOST_HEADER = re.compile(r"(?:\[([0-9a-f:.]+)\]|([a-z0-9.\-]+))(?::\d{1,5})?")
 RECHECK_SECONDS = 2.0  # how often the live index generation is looked at
 
 SECURITY_HEADERS = [
@@ -342,7 +344,10 @@ class Guard:
         headers = {k.lower(): v for k, v in scope.get("headers", [])}
         if self.allowed is not None:
             host = headers.get(b"host", b"").decode("latin-1").lower()
-            name = host[1:].split("]")[0] if host.startswith("[") else host.rsplit(":", 1)[0]
+            # the whole header is a host name and an optional port, nothing else
+            # (127.0.0.1:1@evil.example is not 127.0.0.1)
+            m = _HOST_HEADER.fullmatch(host)
+            name = (m.group(1) or m.group(2)) if m else None
             if name not in self.allowed:
                 return 400, f"unexpected Host {host[:100]!r}: open the page by the address `kb serve` printed"
         if scope["method"] not in ("GET", "HEAD"):

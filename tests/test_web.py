@@ -254,6 +254,14 @@ def test_a_local_server_answers_only_to_its_own_host_names(built):
     assert allowed_hosts_for("0.0.0.0") is None  # told to listen beyond localhost: any name
 
 
+@pytest.mark.parametrize("host", ["127.0.0.1:1@evil.example", "evil.example#127.0.0.1", "127.0.0.1.evil.example",
+                                  "localhost:8000:1", "[::1]x.evil", "127.0.0.1 evil.example", ""])
+def test_a_host_header_is_the_host_name_exactly(built, host):
+    local = TestClient(create_app(built, allowed_hosts=allowed_hosts_for("127.0.0.1")), base_url="http://127.0.0.1:8000")
+    assert local.get("/api/documents", headers={"host": host}).status_code == 400
+    assert local.get("/api/documents", headers={"host": "[::1]:8000"}).status_code == 200
+
+
 def test_an_index_rebuilt_while_serving_is_picked_up(tmp_path):
     docs = tmp_path / "docs"
     docs.mkdir()
