@@ -43,6 +43,7 @@ STATIC = Path(__file__).resolve().parent / "static"
 SCRIPTS = ("auto", "hans", "hant", "original")
 MAX_LIMIT = 100  # as `kb search --limit`
 MAX_AROUND = 3
+MAX_HEADERS = 16 * 1024  # bytes of request headers, as the README promises
 MAX_TARGET = 8192  # bytes of path and query string: 500 CJK characters percent-encoded fit
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 _HOST_HEADER = re.compile(r"(?:\[([0-9a-f:.]+)\]|([a-z0-9.\-]+))(?::\d{1,5})?")
@@ -341,6 +342,9 @@ class Guard:
         await self.app(scope, receive, with_headers)
 
     def _problem(self, scope) -> tuple[int, str] | None:
+        size = sum(len(k) + len(v) + 4 for k, v in scope.get("headers", []))
+        if size > MAX_HEADERS:  # h11 caps only a request that arrives in pieces
+            return 431, f"request headers too large ({size} bytes; at most {MAX_HEADERS})"
         headers = {k.lower(): v for k, v in scope.get("headers", [])}
         if self.allowed is not None:
             host = headers.get(b"host", b"").decode("latin-1").lower()
@@ -389,7 +393,7 @@ def server(kb: KnowledgeBase, sock: socket.socket, allowed_hosts: list[str] | No
         create_app(kb, allowed_hosts=allowed_hosts),
         log_level="warning", access_log=False, lifespan="off", server_header=False,
         limit_concurrency=64, timeout_keep_alive=5,
-        h11_max_incomplete_event_size=16 * 1024,  # request line and headers
+        h11_max_incomplete_event_size=MAX_HEADERS,  # request line and headers
     )
     return uvicorn.Server(config)
 

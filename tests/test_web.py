@@ -262,6 +262,12 @@ def test_a_host_header_is_the_host_name_exactly(built, host):
     assert local.get("/api/documents", headers={"host": "[::1]:8000"}).status_code == 200
 
 
+def test_request_headers_over_16_kb_are_refused(built):
+    c = TestClient(create_app(built))
+    assert c.get("/api/documents", headers={"x-pad": "a" * 100_000}).status_code == 431
+    assert c.get("/api/documents", headers={"x-pad": "a" * 1_000}).status_code == 200
+
+
 def test_an_index_rebuilt_while_serving_is_picked_up(tmp_path):
     docs = tmp_path / "docs"
     docs.mkdir()
