@@ -55,6 +55,8 @@ def decode_bytes(data: bytes, name: str = "<bytes>") -> tuple[str, str]:
     if b"\x00" in data:  # only UTF-16 text holds NUL bytes
         encodings: tuple[str, ...] = ("utf-16-le", "utf-16-be")
     else:
+        if b"\x1b$" in data[:20000]:  # ISO-2022 escapes: 7-bit Japanese or Korean, not Chinese
+            _refuse_other_cjk(data, name, ("iso2022_jp", "iso2022_kr"), 0.0)
         try:
             return _check_text(data.decode("utf-8"), name), "utf-8"
         except UnicodeDecodeError:
@@ -66,11 +68,36 @@ def decode_bytes(data: bytes, name: str = "<bytes>") -> tuple[str, str]:
         except UnicodeDecodeError:
             continue
     if not candidates:
+        _refuse_other_cjk(data, name, ("shift_jis", "euc_jp", "euc_kr", "cp949"), 0.0)
         raise ReadError(f"{name}: not text in UTF-8, UTF-16, GB18030 or Big5")
-    score, enc = max(candidates)
+    score, enc = max(candidates) if candidates else (0.0, "")
+    _refuse_other_cjk(data, name, ("shift_jis", "euc_jp", "euc_kr", "cp949"), score)
     if score < 0.5:
         raise ReadError(f"{name}: not text in UTF-8, UTF-16, GB18030 or Big5 (binary or an unknown encoding)")
     return _check_text(data.decode(enc), name), enc
+
+
+_OTHER_CJK = {"shift_jis": "Japanese (Shift_JIS)", "euc_jp": "Japanese (EUC-JP)", "iso2022_jp": "Japanese (ISO-2022-JP)",
+              "euc_kr": "Korean (EUC-KR)", "cp949": "Korean (CP949)", "iso2022_kr": "Korean (ISO-2022-KR)"}
+
+
+def _refuse_other_cjk(data: bytes, name: str, encodings: tuple[str, ...], chinese: float) -> None:
+    """Japanese or Korean bytes "decode" as GB18030 too, into nonsense that would be indexed:
+    when one of their codecs reads the bytes cleanly into kana or hangul, and reads them at
+    least as plausibly as the best Chinese reading (`chinese`), the file is refused."""
+    for enc in encodings:
+        try:
+            text = data.decode(enc)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        sample = text[:20000]
+        wide = [c for c in sample if ord(c) > 0x2E7F]
+        if not wide:
+            continue
+        kana_or_hangul = sum("\u3040" <= c <= "\u30ff" or "\uac00" <= c <= "\ud7af" for c in wide)
+        if kana_or_hangul >= 0.15 * len(wide) and _plausibility(text, other=True) > chinese:
+            raise ReadError(f"{name}: looks like {_OTHER_CJK[enc]} text; kb reads Chinese documents "
+                            f"(save it as UTF-8 to index it as it is)")
 
 
 def _strict(data: bytes, enc: str, name: str) -> str:
@@ -111,13 +138,14 @@ def _common_chars() -> frozenset[str]:
     return frozenset(c for line in text.splitlines() if not line.startswith("#") for c in line)
 
 
-def _plausibility(text: str) -> float:
+def _plausibility(text: str, other: bool = False) -> float:
     """Share of characters a Chinese office text is made of: common characters (either script),
-    printable ASCII, white space and CJK punctuation."""
+    printable ASCII, white space and CJK punctuation; with other, kana and hangul count too."""
     common = _common_chars()
     sample = text[:20000]
     if not sample:
         return 0.0
     ok = sum(c in common or " " <= c <= "~" or c in "\n\r\t" or "\u3000" <= c <= "\u303f" or "\uff00" <= c <= "\uffef"
+             or (other and ("\u3040" <= c <= "\u30ff" or "\uac00" <= c <= "\ud7af"))
              for c in sample)
     return ok / len(sample)

@@ -51,3 +51,27 @@ def test_undecodable_bytes_are_refused(tmp_path):
 def test_unreadable_path_is_a_read_error(tmp_path):
     with pytest.raises(ReadError, match="cannot read"):
         read_file(tmp_path / "missing.txt")
+
+
+JAPANESE = "これは日本語のテキストです。東京は日本の首都です。お客様からのご意見をお待ちしております。" * 4
+KOREAN = "이것은 한국어 텍스트입니다. 서울은 한국의 수도입니다. 고객님의 의견을 기다리고 있습니다." * 4
+
+
+@pytest.mark.parametrize("text, encoding, language", [
+    (JAPANESE, "shift_jis", "Japanese"), (JAPANESE, "euc_jp", "Japanese"), (JAPANESE, "iso2022_jp", "Japanese"),
+    (KOREAN, "euc_kr", "Korean"), (KOREAN, "cp949", "Korean"),
+])
+def test_japanese_and_korean_bytes_are_refused_not_indexed_as_chinese_nonsense(text, encoding, language):
+    with pytest.raises(ReadError, match=f"looks like {language}"):
+        decode_bytes(text.encode(encoding))
+
+
+@pytest.mark.parametrize("encoding", ["gb18030", "gbk", "big5"])
+def test_chinese_in_legacy_encodings_is_still_read(seeds_dir, encoding):
+    from kb.script import to_hant
+
+    for path in sorted(seeds_dir.glob("*.txt")):
+        text = path.read_text("utf-8")
+        text = to_hant(text) if encoding == "big5" else text
+        data = text.encode(encoding, errors="replace")
+        assert decode_bytes(data)[1] in ("gb18030", "big5")
