@@ -42,11 +42,10 @@ def _open(index: str | None) -> KnowledgeBase:
             click.echo(f"Index is out of date ({'; '.join(reasons)}): rebuilding …", err=True)
             try:
                 kb = kb.rebuild(progress=_progress, wait=0)  # a reader never waits for a writer
-            except IndexBusyError:
-                click.echo("Another kb is updating the index: answering from the index as it is.", err=True)
-                kb = KnowledgeBase.open(path)
-            except IndexWriteError as exc:  # a full disk or a read-only index still answers
-                click.echo(f"Warning: {exc}; answering from the index as it is.", err=True)
+            except (IndexBusyError, IndexWriteError) as exc:  # busy, a full disk, read-only: still answers
+                busy = isinstance(exc, IndexBusyError)
+                why = "Another kb is updating the index" if busy else f"Warning: {exc}"
+                click.echo(f"{why}: answering from the index as it is.", err=True)
                 kb = KnowledgeBase.open(path)
         elif reasons:
             click.echo(f"Warning: {'; '.join(reasons)}; answering from the index as built.", err=True)

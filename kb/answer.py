@@ -452,10 +452,11 @@ def ask(kb, question: str, script: str | None = "auto") -> Answer:
     q = analyse_question(question)
     out_script = q.script if script == "auto" else (script if script in (HANS, HANT) else None)
     try:
-        hits = kb.search(question, limit=10 if q.kind == "location" else EVIDENCE_HITS)
+        found = kb.lookup(question, limit=10 if q.kind == "location" else EVIDENCE_HITS)
+        hits, standins = found.hits, _standins(found.plan)
     except QueryError:
-        hits = []
-    w = _Weights(kb, q.topic, _standins(kb, question))
+        hits, standins = [], {}
+    w = _Weights(kb, q.topic, standins)
     if not hits or not q.topic:
         return _decline(q, hits or _nearest(kb, w), out_script, w)
 
@@ -493,15 +494,11 @@ def ask(kb, question: str, script: str | None = "auto") -> Answer:
     )
 
 
-def _standins(kb, question: str) -> dict[str, tuple[str, ...]]:
-    """What search reads each question word as: its close stand-ins (a spelling fix, a domain
-    synonym, the phrasebook's material words), for the words the corpus lacks."""
+def _standins(plan) -> dict[str, tuple[str, ...]]:
+    """What search read each question word as (its QueryPlan): its close stand-ins (a spelling
+    fix, a domain synonym, the phrasebook's material words)."""
     from .query import SYNONYM
 
-    try:
-        plan = kb.explain(question)
-    except QueryError:
-        return {}
     return {g.word: tuple(a.term for a in g.alternatives if a.weight >= SYNONYM and a.term != g.word)
             for g in plan.groups}
 

@@ -199,8 +199,7 @@ class KnowledgeBase:
             if meta.get("analyzer") != analysis.fingerprint() or meta.get("format") != FORMAT:
                 self.store.close()
                 return KnowledgeBase.build(inputs, self.store.root, progress)
-            if not self.stale_reasons():  # another writer brought it up to date meanwhile
-                return KnowledgeBase(self.store)
+            # the lock re-read the live generation: what another writer did meanwhile is not redone
             return self._update(inputs, progress, None, excluded=set(meta.get("excluded", [])))
 
     # --- reading -----------------------------------------------------------

@@ -225,9 +225,10 @@ _LONGEST_PHRASE = 12
 
 
 def _phrasebook(groups: list[Group], text: str, vocab: Vocabulary) -> list[Group]:
-    """The phrasebook's bridges from what people say to the material's words. The query words
-    inside an everyday expression become one query word whose stand-ins include the material's
-    words (不退钱 → 退款, 赔偿); inside a framing (咋办, 有啥招) they weigh as question words."""
+    """The phrasebook's bridges from what people say to the material's words. A query word
+    inside an everyday expression that the corpus never uses gains the material's words as
+    stand-ins (退钱 → 退款, 赔偿); inside a framing (咋办, 有啥招) query words weigh as
+    question words."""
     from dataclasses import replace
 
     from .lexicon import phrasebook
@@ -239,6 +240,11 @@ def _phrasebook(groups: list[Group], text: str, vocab: Vocabulary) -> list[Group
         if not entry.words:
             groups = [replace(g, weight=FRAMING) if g in inside else g for g in groups]
             continue
+        # only for words the corpus never uses, as with the thesaurus: where the corpus has the
+        # word, a bridge to other words only competes with it
+        lacking = [g for g in inside if not any(vocab.doc_frequency(a.term) for a in g.alternatives[:1])]
+        if inside and not lacking:
+            continue
         alts = []
         for word in entry.words:
             for tok in analyze(word, subwords=False):
@@ -246,11 +252,6 @@ def _phrasebook(groups: list[Group], text: str, vocab: Vocabulary) -> list[Group
                     alts.append(Alternative(tok.text, PHRASEBOOK,
                                             f"phrasebook [{entry.section}]: {entry.expression} → {word}"))
         if not alts:
-            continue
-        # only for words the corpus never uses, as with the thesaurus: where the corpus has the
-        # word, a bridge to other words only competes with it
-        lacking = [g for g in inside if not any(vocab.doc_frequency(a.term) for a in g.alternatives[:1])]
-        if inside and not lacking:
             continue
         if not inside:
             groups.append(Group(key, tuple(_dedupe(alts))))

@@ -221,7 +221,8 @@ def features(plan: QueryPlan, idf: Mapping[str, float], refs: tuple[tuple[float,
     text's length, `engine` its BM25 relative to the query's best candidate."""
     groups = plan.groups
     credits = [g.credit(norm) for g in groups]  # coverage and share read the same credits
-    grams = gram_share(query_grams(plan.text), norm)
+    pairs = query_grams(plan.text)
+    grams = gram_share(pairs, norm)
     return (
         engine,
         _covered(credits, refs),
@@ -232,7 +233,7 @@ def features(plan: QueryPlan, idf: Mapping[str, float], refs: tuple[tuple[float,
         1.0 if kind in plan.intents else 0.0,
         1.0 if plan.enumerates and enumerated(plan.enumerates, norm) >= ENUM_ITEMS else 0.0,
         grams,
-        grams if len(query_grams(plan.text)) >= LONG_QUERY else 0.0,
+        grams if len(pairs) >= LONG_QUERY else 0.0,
     )
 
 
@@ -244,9 +245,10 @@ def _covered(credits: Sequence[float], refs: tuple[tuple[float, float], ...]) ->
 
 def _shared(groups: tuple[Group, ...], credits: Sequence[float]) -> float:
     """term_share() from each word's credit."""
-    longer = [(g, c) for g, c in zip(groups, credits) if len(g.word) > 1] or list(zip(groups, credits))
-    total = sum(g.weight for g, _ in longer)
-    return sum(g.weight for g, c in longer if c >= THESAURUS) / total if total else 0.0
+    kept = set(map(id, telling(groups)))
+    counted = [(g, c) for g, c in zip(groups, credits) if id(g) in kept]
+    total = sum(g.weight for g, _ in counted)
+    return sum(g.weight for g, c in counted if c >= THESAURUS) / total if total else 0.0
 
 
 def heading_text(section: Sequence[str], headings: Sequence[str]) -> str:
