@@ -187,6 +187,23 @@ def clean(text: str, steps: Iterable[Step] = STEPS) -> list[Line]:
     return list(stream)
 
 
+def alignment(raw: str, cleaned: str, reach: int = 80) -> list[int]:
+    """Where each character of a cleaned line stands in its raw line. Cleaning only deletes
+    (readings, stray bytes, banners, edge spaces) and swaps a lost bullet for '•', so each
+    character is the first match within `reach` of the one before; a character the raw line
+    lacks (the '•') stands where the one before ended."""
+    out: list[int] = []
+    pos = 0
+    for ch in cleaned:
+        i = raw.find(ch, pos, pos + reach)
+        if i < 0:
+            out.append(max(pos - 1, 0))
+            continue
+        out.append(i)
+        pos = i + 1
+    return out
+
+
 def page_marker_title(text: str) -> str | None:
     """The title a site stamps on each page ('星級客戶服務培訓_第1頁'), if there is one."""
     m = re.search(r"^(.{2,60})_第\d+[页頁]\s*$", text, re.M)

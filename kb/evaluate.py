@@ -105,7 +105,7 @@ def evaluate_search(kb, rows: list[dict], limit: int = 10) -> SearchReport:
     for row in rows:
         keys = [canon(r["key"]) for r in row["relevant"]]
         hits = kb.search(row["query"], limit=limit)
-        rel = [relevant(h.passage.text, keys) for h in hits]
+        rel = [relevant(h.passage.source_text, keys) for h in hits]
         first = next((i for i, r in enumerate(rel, 1) if r), None)
         dcg = sum(1 / math.log2(i + 1) for i, r in enumerate(rel, 1) if r)
         ideal = sum(1 / math.log2(i + 1) for i in range(1, min(len(keys), limit) + 1))

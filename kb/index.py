@@ -40,7 +40,7 @@ WRITER_LOCK = ".kb-writer.lock"  # held by the one process writing the index (In
 WRITER_WAIT = 300.0  # seconds a writer waits for another before giving up with a clear message
 META = "meta.json"
 PASSAGES = "passages.jsonl"
-FORMAT = 3  # 3: passages in overlapping windows, no title line, pairs.bin
+FORMAT = 4  # 4: passages carry the file's own text (original); 3: passages in overlapping windows, no title line, pairs.bin
 
 # Postings a query's terms hold from which they are scored with numpy (a large library's
 # common terms); below it, plain Python is faster than numpy's per-call cost. Both give the

@@ -18,7 +18,7 @@ from .lexicon import is_spun
 from .errors import KbError, ReadError
 from .model import Passage, Skipped
 from .formats import extract, unsupported
-from .passages import build_passages
+from .passages import Originals, build_passages
 from .structure import build_document, outline
 
 
@@ -85,7 +85,9 @@ def ingest(source: Source) -> Ingested:
     lines = clean(ex.text)
     doc = build_document(source.name, lines, page_marker_title(ex.text), levels=ex.levels)
     spun = is_spun(normalise_text("".join(line.text for line in lines)))
-    passages = build_passages(doc, spun=spun, places=ex.places)
+    raw = ex.text.splitlines()
+    originals = Originals({line.no: (raw[line.no - 1], line.text) for line in lines if line.text != raw[line.no - 1]})
+    passages = build_passages(doc, spun=spun, places=ex.places, originals=originals)
     if not passages:
         raise ReadError(f"{source.path}: no text left after cleaning")
     return Ingested(source, ex.sha256, ex.encoding, doc.title, outline(doc), passages, ex.format)

@@ -22,6 +22,13 @@ class Passage:
     spun: bool = False  # from a synonym-spun document: also searched in repaired form
     location: str = ""  # in the format's terms: 'slide 12', 'pages 3–4', '¶ 14' ('' for plain text)
     places: tuple[int, ...] = ()  # the slide, page or ¶ number of each of `lines` (the unit is the location's)
+    # the file's own text where cleaning changed it (pinyin readings, stray bytes); '' where it is `text`
+    original: str = ""
+
+    @property
+    def source_text(self) -> str:
+        """The passage as the file has it: the JSON contract's `text` (DESIGN.md)."""
+        return self.original or self.text
 
     def to_json(self) -> dict:
         # field by field: dataclasses.asdict deep-copies, which indexing paid for twice a passage
@@ -82,7 +89,7 @@ class Hit:
             "line_end": p.line_end,
             "location": p.location,
             "kind": p.kind,
-            "text": p.text,
+            "text": p.source_text,
             "highlight": self.highlight,
         }
 

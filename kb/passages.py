@@ -12,8 +12,9 @@ import dataclasses
 import re
 from importlib import resources
 from functools import lru_cache
-from typing import Mapping
+from typing import Callable, Mapping
 
+from .clean import alignment
 from .location import Place, label
 from .model import Passage
 from .script import both_scripts, to_hans
@@ -28,6 +29,9 @@ MAJOR_RANK = 4  # course, part, unit, 節: each stands in its own passages, not 
 # 600/200: 0.935 / 0.932. A section still packs up to MAX_PASSAGE (400).
 WINDOW = 600
 OVERLAP = 200
+# The file's own text of a passage (the JSON contract's `text`, readings and all) stays within what
+# the contract's readers take as one passage (../shared/eval/README.md: at most 800 characters).
+MAX_TEXT = 800
 STUB = 60  # … unless one of them is a stub (a bare heading, a table-of-contents line)
 
 
@@ -43,38 +47,103 @@ def join_segments(segments: list[Segment]) -> str:
     return "".join(out)
 
 
-def _size(segments: list[Segment]) -> int:
+Width = Callable[[Segment], int]
+
+
+def _plain(seg: Segment) -> int:
+    return len(seg.text)
+
+
+def _size(segments: list[Segment], width: Width = _plain) -> int:
     """Length of the joined text (counting one separator per segment)."""
-    return sum(len(s.text) + 1 for s in segments) - 1 if segments else 0
+    return sum(width(s) + 1 for s in segments) - 1 if segments else 0
 
 
-def _chunks(segments: list[Segment]) -> list[list[Segment]]:
+def _chunks(segments: list[Segment], original: Width = _plain) -> list[list[Segment]]:
     """Pack segments into passages of at most MAX_PASSAGE characters. A long paragraph (a line
     cut at its sentences) is read in overlapping windows: a window that starts inside a line
     opens with that line's sentences closing the window before it (up to OVERLAP characters),
-    so a sentence is found with the one before it (when that one is no longer than OVERLAP)."""
+    so a sentence is found with the one before it (when that one is no longer than OVERLAP).
+    `original` measures a segment as the file has it: that text stays within MAX_TEXT."""
     chunks: list[list[Segment]] = []
+
+    def fits(chunk: list[Segment], seg: Segment, limit: int) -> bool:
+        return (_size(chunk) + len(seg.text) + 1 <= limit
+                and _size(chunk, original) + original(seg) + 1 <= MAX_TEXT)
+
     for seg in segments:
         last = chunks[-1] if chunks else None
         one_line = last is not None and all(s.line == seg.line for s in last)
-        if last is not None and _size(last) + len(seg.text) + 1 <= (WINDOW if one_line else MAX_PASSAGE):
+        if last is not None and fits(last, seg, WINDOW if one_line else MAX_PASSAGE):
             last.append(seg)
             continue
         carry: list[Segment] = []
         if last is not None and last[-1].line == seg.line:
             for s in reversed(last):
-                if s.line != seg.line or _size(carry) + len(s.text) + 1 > OVERLAP:
+                if s.line != seg.line or not fits(carry, s, OVERLAP):
                     break
                 carry.insert(0, s)
-            if len(carry) == len(last) or _size(carry) + len(seg.text) + 1 > WINDOW:
+            if len(carry) == len(last) or not fits(carry, seg, WINDOW):
                 carry = []
         chunks.append(carry + [seg])
     return chunks
 
 
-def build_passages(doc: Document, spun: bool = False, places: Mapping[int, Place] | None = None) -> list[Passage]:
+class Originals:
+    """The file's own text behind a run of cleaned segments: what `Passage.original` holds and the
+    JSON contract's `text` is (DESIGN.md: the passage's original text), readings and stray bytes
+    included. `lines` maps a line number to (raw line, cleaned line)."""
+
+    def __init__(self, lines: Mapping[int, tuple[str, str]]):
+        self._lines = lines
+        self._maps: dict[int, list[int]] = {}
+        self._widths: dict[tuple[int, str], int] = {}
+
+    def width(self, seg: Segment) -> int:
+        """The length of a segment as the file has it."""
+        key = (seg.line, seg.text)
+        if key not in self._widths:
+            self._widths[key] = len(self.text([seg]) or seg.text)
+        return self._widths[key]
+
+    def _map(self, no: int) -> list[int]:
+        if no not in self._maps:
+            raw, cleaned = self._lines[no]
+            self._maps[no] = alignment(raw, cleaned)
+        return self._maps[no]
+
+    def text(self, segments: list[Segment]) -> str:
+        out: list[str] = []
+        for no, run in _by_line(segments):
+            if no not in self._lines:  # a line cleaning left as it was
+                out.append(join_segments(run))
+                continue
+            raw, cleaned = self._lines[no]
+            start = cleaned.find(run[0].text)
+            end = cleaned.find(run[-1].text, max(start, 0))
+            if start < 0 or end < 0 or not run[0].text:
+                return ""
+            end += len(run[-1].text)
+            where = self._map(no)
+            out.append(raw[where[start]: where[end - 1] + 1])
+        return "\n".join(out)
+
+
+def _by_line(segments: list[Segment]) -> list[tuple[int, list[Segment]]]:
+    runs: list[tuple[int, list[Segment]]] = []
+    for seg in segments:
+        if runs and runs[-1][0] == seg.line:
+            runs[-1][1].append(seg)
+        else:
+            runs.append((seg.line, [seg]))
+    return runs
+
+
+def build_passages(doc: Document, spun: bool = False, places: Mapping[int, Place] | None = None,
+                   originals: Originals | None = None) -> list[Passage]:
     """All passages of a document, in document order; `places` maps a line to its slide, page or
-    paragraph, from which each passage's location is labelled."""
+    paragraph, from which each passage's location is labelled; `originals` gives each passage
+    the file's own text where cleaning changed it."""
     out: list[Passage] = []
     headings: dict[tuple[int, str], str] = {}
 
@@ -90,6 +159,7 @@ def build_passages(doc: Document, spun: bool = False, places: Mapping[int, Place
         if not segments:
             return
         text = join_segments(segments)
+        original = originals.text(segments) if originals else ""
         lines = tuple(dict.fromkeys(s.line for s in segments))
         own = tuple(headings[(s.line, s.text)] for s in segments if (s.line, s.text) in headings)
         out.append(
@@ -100,6 +170,7 @@ def build_passages(doc: Document, spun: bool = False, places: Mapping[int, Place
                 section=tuple(crumbs),
                 headings=own,
                 text=text,
+                original=original if original != text else "",
                 line_start=min(s.line for s in segments),
                 line_end=max(s.line for s in segments),
                 kind=infer_kind(own, crumbs, text),
@@ -117,7 +188,7 @@ def build_passages(doc: Document, spun: bool = False, places: Mapping[int, Place
             emit(crumbs, segments)
             return
         own = ([section.heading] if section.heading else []) + section.body
-        chunks = _chunks(own)
+        chunks = _chunks(own, originals.width if originals else _plain)
         for chunk in chunks[:-1]:
             emit(crumbs, chunk)
         pack: list[Segment] = chunks[-1] if chunks else []

@@ -3,8 +3,10 @@ import re
 import pytest
 
 from kb.clean import clean, page_marker_title
-from kb.passages import OVERLAP, WINDOW, build_passages
+from kb.passages import MAX_TEXT, OVERLAP, WINDOW, build_passages
 from kb.structure import MAX_PASSAGE, build_document
+
+from .conftest import seed
 
 
 def seed_passages(path):
@@ -134,3 +136,20 @@ def test_a_first_line_that_says_more_than_the_title_stays():
     doc = build_document("a.txt", lines)
     assert doc.title != lines[0].text
     assert any(1 in p.lines for p in build_passages(doc))
+
+
+def test_the_json_text_is_the_files_own_text_readings_and_all(built):
+    """DESIGN.md's contract: `text` is the passage's original text. Cleaning takes the scraper's
+    readings out of what is searched and shown (the highlight), not out of what the file says."""
+    raw = seed("004").read_text("utf-8")
+    hit = built.search("送货时间延迟 给客户带来不便", limit=1)[0]
+    out = hit.to_json()
+    assert "(shí)" in out["text"] and out["text"] in raw.splitlines()[hit.passage.line_start - 1]
+    assert "(shí)" not in hit.passage.text and "(shí)" not in out["highlight"]
+    assert len(out["text"]) <= MAX_TEXT
+
+
+def test_every_passage_of_a_file_with_readings_stays_within_the_contracts_length(built):
+    assert all(len(h.passage.source_text) <= MAX_TEXT for h in built.search("客户 投诉 处理 快递", limit=50))
+    plain = next(p for p in built.search("大客户", limit=20) if p.passage.doc.startswith("002"))
+    assert plain.passage.original == "" and plain.to_json()["text"] == plain.passage.text
