@@ -151,3 +151,14 @@ def phrasebook() -> dict[str, PhraseEntry]:
             if len(key) >= 2 and key not in out:
                 out[key] = PhraseEntry(section, expr, words)
     return out
+
+
+@lru_cache(maxsize=1)
+def phrasebook_by_first() -> dict[str, tuple[str, ...]]:
+    """The phrasebook's expressions of three or more characters by their first character: the
+    ones a query may hold with a few characters said in between (kb.query)."""
+    out: dict[str, list[str]] = {}
+    for key in phrasebook():
+        if len(key) >= 3:
+            out.setdefault(key[0], []).append(key)
+    return {c: tuple(keys) for c, keys in out.items()}

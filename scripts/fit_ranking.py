@@ -154,7 +154,7 @@ def collect(name: str, judged: Path, docs: Path, work: Path, engine: ranking.Wei
         candidates, idf = gather(kb.store, plan, DEPTH, weights=engine)
         candidates = candidates[:pool]
         feats.append(candidate_features(candidates, plan, idf))
-        rel.append([relevant(c.passage.text, keys) for c in candidates])
+        rel.append([relevant(c.passage.source_text, keys) for c in candidates])
     print(f"  {name} (k1 {engine.k1}, b {engine.b}): {len(rows)} queries in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     cache.write_bytes(pickle.dumps((feats, rel)))
     return Judged(name, feats, rel)

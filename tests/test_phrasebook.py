@@ -61,3 +61,19 @@ def test_ask_answers_an_apology_question_with_the_apology_step(built):
 def test_ask_reads_a_customer_as_the_material_s_customer(built):
     answer = built.ask("客人投訴怎麼處理")
     assert answer.answered and "傾聽" in answer.answer
+
+
+def test_an_expression_said_with_a_few_words_in_between_still_bridges(tmp_path):
+    """People pad the phrases they know: 客户自己的错 says 客户的错 (agent.not_our_fault)."""
+    kb = small_kb(tmp_path, {
+        "a.txt": "第一章 巧妙的分辩\n责任在客户一方时,不与客户争吵,用巧妙的分辩说明误解,再给出解决办法。\n",
+        "b.txt": "第一章 派件\n快递员派件前要检查车辆,确认快件数量与派送路线,注意交通安全。\n",
+    })
+    assert "客户的错" in phrasebook() and "自己的错" not in phrasebook()
+    padded = understand("明明是客户自己的错", kb.store)
+    bridged = {a.term for g in padded.groups for a in g.alternatives if "客户的错" in a.why}
+    assert "分辩" in bridged or "巧妙" in bridged
+    assert kb.search("明明是客户自己的错")[0].passage.doc == "a.txt"
+    # too far apart is no longer the expression
+    apart = understand("客户说我们的人做错了", kb.store)
+    assert not any("客户的错" in a.why for g in apart.groups for a in g.alternatives)
