@@ -1,6 +1,7 @@
 import pytest
 
 from kb import KbError, QueryError
+from kb.query import understand
 from kb.ranking import coverage, proximity, term_share
 from kb.search import MARK_CLOSE, MARK_OPEN
 
@@ -221,3 +222,14 @@ def test_snippet_never_cuts_a_marked_word(built):
                 assert offset in starts, (query, hit.highlight[:20])
             if hit.highlight.rstrip("…").endswith("»"):
                 assert offset + len(plain.strip("…")) in ends, (query, hit.highlight[-20:])
+
+
+def test_a_trainer_asking_for_a_course_s_chapters_gets_its_table_of_contents(tmp_path):
+    body = "本节讲解{}的要点与练习:课前阅读材料,课上分组演练,课后写出自己的心得并交给讲师点评。"
+    kb = small_kb(tmp_path, {"deck.txt": (
+        "客户服务入门课件\n"
+        "目录 一、服务意识 二、电话礼仪 三、投诉处理\n"
+        + "".join(f"{n}、{t}\n{body.format(t) * 4}\n" for n, t in zip("一二三", ("服务意识", "电话礼仪", "投诉处理"))))})
+    assert "outline" in understand("客户服务入门课件有哪几章", kb.store).intents
+    top = kb.search("客户服务入门课件有哪几章")[0].passage
+    assert top.kind == "outline" and "目录" in top.text
