@@ -216,10 +216,11 @@ def _phrase_matches(text: str) -> list[tuple[str, str]]:
 
     book = phrasebook()
     norm = re.sub(r"\s+", "", normalise_text(text))
+    edges = _word_edges(norm)
     out, taken, i = [], [False] * len(norm), 0
     while i < len(norm):
         for n in range(min(_LONGEST_PHRASE, len(norm) - i), 1, -1):
-            if norm[i: i + n] in book:
+            if norm[i: i + n] in book and i in edges and i + n in edges:
                 out.append((norm[i: i + n], norm[i: i + n]))
                 taken[i: i + n] = [True] * n
                 i += n
@@ -231,10 +232,10 @@ def _phrase_matches(text: str) -> list[tuple[str, str]]:
         i = 0
         while i < len(norm):
             best = None
-            if not taken[i]:
+            if not taken[i] and i in edges:
                 for key in by_first.get(norm[i], ()):
                     end = _padded(key, norm, i, taken)
-                    if end and (best is None or len(key) > len(best[0])):
+                    if end and end in edges and (best is None or len(key) > len(best[0])):
                         best = (key, end)
             if best:
                 out.append((best[0], norm[i: best[1]]))
@@ -243,6 +244,18 @@ def _phrase_matches(text: str) -> list[tuple[str, str]]:
             else:
                 i += 1
     return out
+
+
+def _word_edges(norm: str) -> set[int]:
+    """Where the query's words begin and end, as the analyzer cuts them: an expression is said
+    only where it starts and ends on a word's edge (比例会 does not hold 例会)."""
+    from .analysis import jieba_tokenizer
+
+    edges, pos = {0}, 0
+    for word in jieba_tokenizer().cut(norm, HMM=False):
+        pos += len(word)
+        edges.add(pos)
+    return edges
 
 
 def _padded(key: str, norm: str, start: int, taken: list[bool]) -> int:

@@ -77,3 +77,12 @@ def test_an_expression_said_with_a_few_words_in_between_still_bridges(tmp_path):
     # too far apart is no longer the expression
     apart = understand("客户说我们的人做错了", kb.store)
     assert not any("客户的错" in a.why for g in apart.groups for a in g.alternatives)
+
+
+def test_an_expression_is_said_only_on_word_edges(built):
+    """比例会 (a proportion will …) does not hold 例会 (a routine meeting)."""
+    from kb.query import _phrase_matches
+
+    assert "例会" in phrasebook()
+    assert not any(key == "例会" for key, _ in _phrase_matches("有多大比例会继续购买"))
+    assert any(key == "例会" for key, _ in _phrase_matches("每周例会讲什么"))
