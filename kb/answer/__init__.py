@@ -17,14 +17,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from .analysis import analyze, normalise_text
-from .index import searchable_text
-from .lexicon import framing_words, list_nouns, repair
-from .errors import QueryError
-from .model import Answer, Citation, Hit, Passage
-from .query import STATED_COUNT
-from .script import HANS, HANT, both_scripts, convert, detect_script
-from .structure import ITEM_MARKER, heading_rank
+from ..analysis import analyze, normalise_text
+from ..index import searchable_text
+from ..lexicon import framing_words, list_nouns, repair
+from ..errors import QueryError
+from ..model import Answer, Citation, Hit, Passage
+from ..query import STATED_COUNT
+from ..script import HANS, HANT, both_scripts, convert, detect_script
+from ..structure import ITEM_MARKER, heading_rank
+from . import sentences
 
 MAX_ANSWER = 600  # characters; the eval counts anything over 1,500 as no answer at all
 MIN_SUPPORT = 0.5  # share of the question's topic weight the evidence must hold
@@ -34,6 +35,8 @@ LIST_HITS = 5  # hits whose headings may head the answer's list
 LIST_SLACK = 0.1  # a list answer stands unless the best sentence holds this much more of the topic
 UNRANKED = 99
 EVIDENCE_HITS = 6
+WHOLE_LINE = 200  # a sentence's line this short is answered whole
+FOLLOWING = 60  # the sentence after the chosen one joins it when this short
 
 _COUNT = re.compile(r"^哪?[几一二三四五六七八九十两\d]+[个种类项步条点大张方层]?$")
 COUNT_MATCH = 1.5  # a list with as many items as the question asks for
@@ -179,15 +182,6 @@ def _readable(passage: Passage, text: str) -> str:
         return text
     norm = normalise_text(text)
     return norm + "\n" + repair(norm)[0]
-
-
-def _sentences(passage: Passage) -> list[tuple[int, str]]:
-    out = []
-    for line, text in passage.numbered_lines():
-        for piece in _SENTENCE.split(text):
-            if piece and piece.strip():
-                out.append((line, piece.strip()))
-    return out
 
 
 def _following(kb, passage: Passage, count: int = 2) -> list[Passage]:
@@ -387,30 +381,27 @@ def _structure_parts(kb, q: Question, w: _Weights) -> list[Part]:
     return parts
 
 
-def _sentence_parts(q: Question, hits: list[Hit], w: _Weights, want_numbers: bool) -> list[Part]:
-    """The best sentence(s) for a definition or a figure, with the next one when it is short."""
-    best = None
-    for rank, hit in enumerate(hits[:4]):
-        sents = _sentences(hit.passage)
-        for i, (no, s) in enumerate(sents):
-            score = w.score(_readable(hit.passage, s)) / (1 + 0.15 * rank)
-            if want_numbers:
-                score *= 1 + min(len(re.findall(r"\d+(?:\.\d+)?%?", s)), 4) / 2
-            elif re.search(r"是|指|即|:|:|——|包括|代表", s):
-                score *= 1.2
-            if best is None or score > best[0]:
-                best = (score, hit.passage, sents, i)
-    if not best or best[0] <= 0:
+def _sentence_parts(q: Question, hits: list[Hit], w: _Weights, want_numbers: bool = False) -> list[Part]:
+    """The best sentence of the top hits (kb.answer.sentences scores them all together), as
+    the answer's lines: its whole line when that is short, else the sentence and a short one
+    after it."""
+    top = sentences.best(sentence_candidates(q, hits, w))
+    if not top or top[0].features[0] <= 0:
         return []
-    _, passage, sents, i = best
-    line_no = sents[i][0]
-    whole = dict(passage.numbered_lines()).get(line_no, "")
-    if len(whole) <= 200:  # a line of ordinary length reads better whole than cut at a ';'
-        return [Part(whole, passage, line_no)]
-    picked = [sents[i]]
-    if i + 1 < len(sents) and len(sents[i + 1][1]) < 60:
-        picked.append(sents[i + 1])
-    return [Part(_window(s, w), passage, no) for no, s in picked]
+    return sentence_answer(top[0], w)
+
+
+def sentence_answer(c: "sentences.Candidate", w: _Weights) -> list[Part]:
+    """What a chosen sentence answers with: its whole line when that is short, else the
+    sentence (cut to the stretch around the question's words) and the next when it is short."""
+    whole = dict(c.passage.numbered_lines()).get(c.line, "")
+    if len(whole) <= WHOLE_LINE:  # a line of ordinary length reads better whole than cut at a ';'
+        return [Part(whole, c.passage, c.line)]
+    sents = sentences.split(c.passage)
+    picked = [sents[c.index]]
+    if c.index + 1 < len(sents) and len(sents[c.index + 1][1]) < FOLLOWING:
+        picked.append(sents[c.index + 1])
+    return [Part(_window(s, w), c.passage, no) for no, s in picked]
 
 
 def _window(sentence: str, w: _Weights, size: int = 180) -> str:
@@ -448,15 +439,25 @@ def _location_parts(hits: list[Hit], w: _Weights) -> list[Part]:
 
 # --- the answer ---------------------------------------------------------------
 
-def ask(kb, question: str, script: str | None = "auto") -> Answer:
+def evidence(kb, question: str) -> tuple[Question, list[Hit], _Weights]:
+    """The question analysed, the hits search finds for it, and its topic's weights."""
     q = analyse_question(question)
-    out_script = q.script if script == "auto" else (script if script in (HANS, HANT) else None)
     try:
         found = kb.lookup(question, limit=10 if q.kind == "location" else EVIDENCE_HITS)
         hits, standins = found.hits, _standins(found.plan)
     except QueryError:
         hits, standins = [], {}
-    w = _Weights(kb, q.topic, standins)
+    return q, hits, _Weights(kb, q.topic, standins)
+
+
+def sentence_candidates(q: Question, hits: list[Hit], w: _Weights) -> list[sentences.Candidate]:
+    """Every sentence of the top hits as an answer candidate, with its features."""
+    return sentences.candidates(q.text, q.kind, hits, w, _readable)
+
+
+def ask(kb, question: str, script: str | None = "auto") -> Answer:
+    q, hits, w = evidence(kb, question)
+    out_script = q.script if script == "auto" else (script if script in (HANS, HANT) else None)
     if not hits or not q.topic:
         return _decline(q, hits or _nearest(kb, w), out_script, w)
 
@@ -478,8 +479,8 @@ def ask(kb, question: str, script: str | None = "auto") -> Answer:
     if q.kind == "figure" and not any(re.search(r"\d", _LEADING_MARKER.sub("", p.text)) for p in parts):
         parts = []  # a figure question answered without a figure is not answered
     # the answer's own lines and the passages they come from must hold the question's topic
-    evidence = "\n".join([p.text for p in parts] + list(dict.fromkeys(searchable_text(p.passage) for p in parts)))
-    support = w.share(evidence)
+    said = "\n".join([p.text for p in parts] + list(dict.fromkeys(searchable_text(p.passage) for p in parts)))
+    support = w.share(said)
     if not parts or support < MIN_SUPPORT:
         return _decline(q, hits, out_script, w)
 
@@ -497,7 +498,7 @@ def ask(kb, question: str, script: str | None = "auto") -> Answer:
 def _standins(plan) -> dict[str, tuple[str, ...]]:
     """What search read each question word as (its QueryPlan): its close stand-ins (a spelling
     fix, a domain synonym, the phrasebook's material words)."""
-    from .query import SYNONYM
+    from ..query import SYNONYM
 
     return {g.word: tuple(a.term for a in g.alternatives if a.weight >= SYNONYM and a.term != g.word)
             for g in plan.groups}

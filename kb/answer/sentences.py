@@ -1,0 +1,177 @@
+"""Sentence answers: every sentence of the top passages is a candidate, scored together.
+
+A question that wants a sentence (what a term means, a figure, who, when, where, which) is
+answered by the sentence that holds the most of it, read as a whole: how much of the topic the
+sentence holds and its neighbours hold, how close together the question's words stand in it,
+whether it brings something the question does not already say, and, for a factoid, whether it
+holds a thing of the kind asked for (a year for 哪一年, a person for 谁, a place for 哪里, a
+number for 多少) that the question does not name. The weights of these named features are
+fitted by scripts/fit_answer.py on the public question sets (kb/data/answer.toml), never set
+by hand; `score` is their weighted sum.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Protocol, Sequence
+
+from ..analysis import normalise_text
+from ..model import Hit, Passage
+from ..script import both_scripts
+
+FEATURES = ("share", "before", "after", "rank", "first", "novel", "near", "length", "wanted", "defines")
+PASSAGES = 4  # the top hits whose sentences are candidates
+SENTENCE = re.compile(r"(?<=[。!?;!?;])|(?<![\d.])\.(?![\d.])")
+
+# What a factoid question asks for, by its question word (Simplified; Traditional matches too).
+_WANTS = (
+    ("person", r"谁|哪位|何人|什么人|哪个人|哪一位"),
+    ("time", r"哪一?年|何年|哪一天|哪天|何时|什么时候|什么时间|几月|哪个月|哪个?朝代|什么年代|何日|哪个世纪|几时"),
+    ("place", r"哪里|哪儿|在哪|何处|何地|什么地方|哪[个一座]?(?:国家|国|省|城市|城|地区|州|县|市|岛|洲|大洋)|位于"),
+    ("number", r"多少|多长|多高|多大|多重|多远|多久|多宽|多深|几[个岁年次位名种条天人倍]"),
+    ("name", r"什么名字|叫什么|称为什么|名为什么|又称|别称|哪部|哪本|哪首|哪一部|哪一本|什么作品"),
+)
+_TIME = re.compile(r"\d{1,4}\s*年|\d{1,2}\s*月|\d{1,2}\s*日|[一二三四五六七八九十〇零百千]{2,}年|世纪|年代|朝|时期|年间|元年|春|夏|秋|冬")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)?|[一二三四五六七八九十百千万亿两]+(?=[个种位名次年公里米岁人倍])")
+_QUOTED = re.compile(r"《[^》]{1,30}》|「[^」]{1,30}」|“[^”]{1,30}”")
+_PLACE_END = re.compile(r"[\u4e00-\u9fff]{1,8}(?:省|市|县|州|国|区|岛|山|河|湖|镇|村|洲|海|江|路|街|港|湾|城)")
+_DEFINES = re.compile(r"是|指|即|为|称|:|:|——")
+
+
+class Topic(Protocol):
+    """How much of the question's topic a text holds (kb.answer._Weights)."""
+
+    known: set[str]
+
+    def share(self, text: str) -> float: ...
+
+
+@dataclass(frozen=True)
+class Candidate:
+    passage: Passage
+    rank: int  # the passage's place among the hits, from 0
+    index: int  # the sentence's place in its passage, from 0
+    line: int
+    text: str
+    features: tuple[float, ...]
+
+
+@lru_cache(maxsize=1)
+def _wants_rules() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    return tuple((kind, both_scripts(pattern)) for kind, pattern in _WANTS)
+
+
+def wanted(question: str) -> str | None:
+    """The kind of thing a factoid question asks for: person, time, place, number or name."""
+    return next((kind for kind, pattern in _wants_rules() if pattern.search(question)), None)
+
+
+def split(passage: Passage) -> list[tuple[int, str]]:
+    """(line, sentence) for each sentence of a passage, in order."""
+    out = []
+    for line, text in passage.numbered_lines():
+        for piece in SENTENCE.split(text):
+            if piece and piece.strip():
+                out.append((line, piece.strip()))
+    return out
+
+
+def holds_wanted(kind: str | None, sentence: str, question: str) -> bool:
+    """Whether a sentence holds a thing of the kind asked for that the question does not name."""
+    if kind is None:
+        return False
+    norm, asked = normalise_text(sentence), normalise_text(question)
+    if kind == "time":
+        found = [m.group() for m in _TIME.finditer(norm)]
+    elif kind == "number":
+        found = [m.group() for m in _NUMBER.finditer(norm)]
+    elif kind == "name":
+        found = [m.group() for m in _QUOTED.finditer(norm)] + _tagged(norm, ("nr", "nz", "nrt", "nrfg"))
+    elif kind == "person":
+        found = _tagged(norm, ("nr", "nrt", "nrfg"))
+    else:
+        found = [m.group() for m in _PLACE_END.finditer(norm)] + _tagged(norm, ("ns",))
+    return any(f not in asked for f in found)
+
+
+def _tagged(norm: str, flags: tuple[str, ...]) -> list[str]:
+    """Words of two characters or more that jieba tags as one of `flags` (nr: a person, ns: a place)."""
+    return [w.word for w in _pos().cut(norm) if w.flag in flags and len(w.word) > 1]
+
+
+@lru_cache(maxsize=1)
+def _pos():
+    import jieba.posseg
+
+    from ..analysis import jieba_tokenizer
+
+    return jieba.posseg.POSTokenizer(jieba_tokenizer())
+
+
+def candidates(question: str, kind: str, hits: Sequence[Hit], topic: Topic,
+               readable=lambda passage, text: text) -> list[Candidate]:
+    """Every sentence of the top hits, with its features (FEATURES, in order)."""
+    want = wanted(question) or ("number" if kind == "figure" else None)
+    asked = set(normalise_text(question))
+    out = []
+    for rank, hit in enumerate(hits[:PASSAGES]):
+        sents = split(hit.passage)
+        shares = [topic.share(readable(hit.passage, s)) for _, s in sents]
+        for i, (line, s) in enumerate(sents):
+            norm = normalise_text(s)
+            chars = {c for c in norm if c.isalnum()}
+            out.append(Candidate(hit.passage, rank, i, line, s, (
+                shares[i],
+                shares[i - 1] if i else 0.0,
+                shares[i + 1] if i + 1 < len(sents) else 0.0,
+                1.0 / (1 + rank),
+                float(i == 0),
+                len(chars - asked) / len(chars) if chars else 0.0,
+                _near(norm, topic.known),
+                min(len(s), 200) / 200,
+                float(holds_wanted(want, s, question)),
+                float(kind == "definition" and bool(_DEFINES.search(norm))),
+            )))
+    return out
+
+
+def _near(norm: str, words: set[str]) -> float:
+    """How close together the question's words stand in a sentence: 1 when those it holds are
+    side by side, towards 0 as they spread over it (0 with fewer than two of them)."""
+    spans = [(m.start(), m.end()) for w in words if len(w) > 1 for m in [re.search(re.escape(w), norm)] if m]
+    if len(spans) < 2 or not norm:
+        return 0.0
+    width = max(e for _, e in spans) - min(s for s, _ in spans)
+    held = sum(e - s for s, e in spans)
+    return min(1.0, held / width) if width else 1.0
+
+
+@lru_cache(maxsize=1)
+def weights() -> dict[str, float]:
+    """The fitted feature weights (kb/data/answer.toml's [sentence] table)."""
+    from ..rankdata import parse
+
+    data = parse(resources.files("kb.data").joinpath("answer.toml").read_text("utf-8"))
+    return {k: float(v) for k, v in data.get("sentence", {}).items()}
+
+
+def score(features: Sequence[float], w: dict[str, float] | None = None) -> float:
+    w = weights() if w is None else w
+    return sum(w.get(name, 0.0) * x for name, x in zip(FEATURES, features))
+
+
+def best(cands: list[Candidate], w: dict[str, float] | None = None) -> tuple[Candidate, float, float] | None:
+    """The best candidate, its score, and its margin over the next best (for the confidence)."""
+    if not cands:
+        return None
+    scored = sorted(((score(c.features, w), c) for c in cands), key=lambda sc: -sc[0])
+    top, runner = scored[0], scored[1][0] if len(scored) > 1 else scored[0][0] - 1.0
+    return top[1], top[0], top[0] - runner
+
+
+def probability(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x))
