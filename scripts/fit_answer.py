@@ -26,8 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from kb import KnowledgeBase  # noqa: E402
-from kb.answer import evidence, sentence_answer, sentence_candidates  # noqa: E402
-from kb.answer import sentences  # noqa: E402
+from kb.answer import _render, draft, evidence, sentence_answer, sentence_candidates  # noqa: E402
+from kb.answer import confidence, sentences  # noqa: E402
 from kb.evaluate import canon, load  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "eval"
@@ -70,6 +70,108 @@ def collect(name: str, judged: Path, docs: Path, work: Path) -> Judged:
     return Judged(name, xs, ys)
 
 
+CROSSED = 250  # unanswerable questions drawn from each external set for the crossed set
+
+
+class Drafts:
+    """One set's drafted answers: the confidence's features, and each answer's cover (the share
+    of the expected points it holds; 0 for an answer to an unanswerable question). A question
+    kb finds nothing to answer with has no features and is always declined."""
+
+    def __init__(self, name: str, x: np.ndarray, cover: np.ndarray, answerable: np.ndarray, drafted: np.ndarray):
+        self.name, self.x, self.cover, self.answerable, self.drafted = name, x, cover, answerable, drafted
+
+    def subset(self, idx) -> "Drafts":
+        return Drafts(self.name, self.x[idx], self.cover[idx], self.answerable[idx], self.drafted[idx])
+
+    def given(self, floor: float) -> np.ndarray:
+        i = confidence.FEATURES.index("support")
+        return self.drafted & (self.x[:, i] >= floor)
+
+    def utility(self, floor: float) -> float:
+        """Mean over questions: an answer given counts its cover, a decline counts 1 for an
+        unanswerable question and 0 for an answerable one."""
+        given = self.given(floor)
+        return float(np.mean(np.where(self.answerable, np.where(given, self.cover, 0.0), ~given)))
+
+
+def crossed(specs: list[tuple[str, Path, Path]], work: Path, per_set: int, seed: int) -> Drafts | None:
+    """Questions the corpus does not answer, for the decline to learn from: each external set's
+    questions asked of the other external set's corpus, kept only where no passage there holds
+    the expected answer (the public sets hold few unanswerable questions)."""
+    external = [(n, j, d) for n, j, d in specs if "external" in str(j)]
+    if len(external) < 2:
+        return None
+    parts = []
+    for (name, judged, _), (other, _, docs) in zip(external, external[1:] + external[:1]):
+        kb = KnowledgeBase.open(work / f"{other}-{docs.name}")
+        text = canon("\n".join(p.text for p in kb.passages()))
+        rows = [r for r in load(judged) if r.get("expect") and not any(canon(e) in text for e in r["expect"])]
+        random.Random(seed).shuffle(rows)
+        parts.append(collect_drafts(f"{name}@{other}", None, docs, work, other,
+                                    [{**r, "answerable": False, "expect": []} for r in rows[:per_set]]))
+    return Drafts("crossed", *(np.concatenate([getattr(p, k) for p in parts])
+                               for k in ("x", "cover", "answerable", "drafted")))
+
+
+def collect_drafts(name: str, judged: Path | None, docs: Path, work: Path, index_name: str | None = None,
+                   rows: list[dict] | None = None) -> Drafts:
+    kb = KnowledgeBase.open(work / f"{index_name or name}-{docs.name}")
+    xs, covers, answerable, drafted = [], [], [], []
+    for row in rows if rows is not None else load(judged):
+        d = draft(kb, row["question"])
+        text = canon(_render(d.question, d.parts)) if d.parts else ""
+        gold = [canon(e) for e in row.get("expect", [])]
+        ok = row.get("answerable", True)
+        covers.append(sum(g in text for g in gold) / len(gold) if ok and gold else float(ok and bool(d.parts)))
+        answerable.append(ok)
+        drafted.append(bool(d.parts))
+        xs.append(d.features or (0.0,) * len(confidence.FEATURES))
+    return Drafts(name, np.array(xs, float), np.array(covers), np.array(answerable, bool), np.array(drafted, bool))
+
+
+def fit_confidence(sets: list[Drafts], l2: float = 1e-3) -> np.ndarray:
+    """Logistic regression of an answer's cover on its features (intercept first), by Newton's
+    method; every set weighs the same however many questions it has."""
+    x = np.vstack([np.hstack([np.ones((int(s.drafted.sum()), 1)), s.x[s.drafted]]) for s in sets])
+    y = np.concatenate([s.cover[s.drafted] for s in sets])
+    sw = np.concatenate([np.full(int(s.drafted.sum()), 1.0 / max(1, int(s.drafted.sum()))) for s in sets])
+    b = np.zeros(x.shape[1])
+    reg = l2 * np.eye(len(b))
+    reg[0, 0] = 0.0
+    for _ in range(50):
+        p = 1 / (1 + np.exp(-np.clip(x @ b, -30, 30)))
+        grad = x.T @ (sw * (y - p)) - reg @ b
+        hess = (x * (sw * p * (1 - p))[:, None]).T @ x + reg
+        step = np.linalg.solve(hess, grad)
+        b += step
+        if np.abs(step).max() < 1e-8:
+            break
+    return b
+
+
+def chances(s: Drafts, b: np.ndarray) -> np.ndarray:
+    table = {"intercept": b[0], **dict(zip(confidence.FEATURES, b[1:]))}
+    return np.array([confidence.estimate(x, table) for x in s.x])
+
+
+BINS = (0.0, 0.2, 0.4, 0.6, 0.8, 0.9, 1.0)
+
+
+def reliability(sets: list[Drafts], probs: dict[str, np.ndarray], given: dict[str, np.ndarray]) -> list[str]:
+    """Answers given, by bins of confidence: how many, and the share right (their mean cover)."""
+    p = np.concatenate([probs[s.name][given[s.name]] for s in sets])
+    c = np.concatenate([s.cover[given[s.name]] for s in sets])
+    out = [f"{'confidence':<12}{'answers':>8}  {'mean confidence':>15}  {'share right':>11}"]
+    for lo, hi in zip(BINS, BINS[1:]):
+        m = (p >= lo) & ((p < hi) if hi < 1 else (p <= hi))
+        if m.any():
+            out.append(f"{lo:.1f}–{hi:.1f}".ljust(12) + f"{int(m.sum()):>8}  {p[m].mean():>15.3f}  {c[m].mean():>11.3f}")
+    high = p >= 0.8
+    out.append(f"given with confidence ≥ 0.8: {int(high.sum())}, share right {c[high].mean() if high.any() else 0:.3f}")
+    return out
+
+
 def objective(sets: list[Judged], w: np.ndarray) -> float:
     """Mean over sets of the share chosen right, plus a little of the right candidate's
     reciprocal rank (so that a step bringing a right candidate nearer the top counts)."""
@@ -109,6 +211,12 @@ def fit(sets: list[Judged], rounds: int = 10) -> np.ndarray:
         if not moved:
             break
     return w
+
+
+def _kept_confidence() -> list[str]:
+    """The [confidence] table as it is, while the sentence weights are written first."""
+    text = (ROOT / "kb" / "data" / "answer.toml").read_text("utf-8")
+    return text[text.index("[confidence]"):].splitlines() if "[confidence]" in text else []
 
 
 def folds(n: int, k: int, seed: int) -> list[np.ndarray]:
@@ -157,7 +265,55 @@ def main() -> None:
         lines.append(f"  {name:<8} {w[i]:+.3f}  ({spread[:, i].min():+.3f}..{spread[:, i].max():+.3f})")
     print("\n".join(lines))
 
+    if args.write:  # the drafts below then choose sentences by the weights just fitted
+        _write(args, sets, lines, w, None)
+        sentences.weights.cache_clear()
+    specs_c = [(name, Path(judged), Path(docs)) for name, judged, docs in specs]
+    drafts = [collect_drafts(name, judged, docs, args.work) for name, judged, docs in specs_c]
+    unanswered = crossed(specs_c, args.work, CROSSED, args.seed)
+    drafts += [unanswered] if unanswered is not None else []
+    held_p = {s.name: np.zeros(len(s.cover)) for s in drafts}
+    splits = {s.name: folds(len(s.cover), args.folds, args.seed) for s in drafts}
+    for i in range(args.folds):
+        train = [s.subset(np.setdiff1d(np.arange(len(s.cover)), splits[s.name][i])) for s in drafts]
+        bi = fit_confidence(train)
+        for s in drafts:
+            idx = splits[s.name][i]
+            held_p[s.name][idx] = chances(s.subset(idx), bi)
+    b = fit_confidence(drafts)
+    fitted_p = {s.name: chances(s, b) for s in drafts}
+    shipped_p = {s.name: np.array([confidence.estimate(x) for x in s.x]) for s in drafts}
+    # the floor: one number, so its held-out figure is that of the floor chosen on k-1 folds
+    grid = [round(t, 2) for t in np.arange(0.3, 0.71, 0.05)]
+
+    def choose(ds: list[Drafts]) -> float:
+        return max(grid, key=lambda t: (np.mean([d.utility(t) for d in ds]), -abs(t - 0.5)))
+
+    held_u = {s.name: [] for s in drafts}
+    for i in range(args.folds):
+        train = [s.subset(np.setdiff1d(np.arange(len(s.cover)), splits[s.name][i])) for s in drafts]
+        ti = choose(train)
+        for s in drafts:
+            part = s.subset(splits[s.name][i])
+            held_u[s.name].append((part.utility(ti), len(part.cover)))
+    tau = choose(drafts)
+    conf = [f"{'set':<10}{'questions':>10}  {'unanswerable':>12}  {'shipped':>7}  {'fitted':>7}  {'held-out':>8}"
+            "   (mean of: cover if answered, 1 if an unanswerable one is declined)"]
+    for s in drafts:
+        h = sum(u * n for u, n in held_u[s.name]) / max(1, len(s.cover))
+        conf.append(f"{s.name:<10}{len(s.cover):>10}  {int((~s.answerable).sum()):>12}  {s.utility(confidence.floor()):>7.3f}"
+                    f"  {s.utility(tau):>7.3f}  {h:>8.3f}")
+    conf.append(f"floor {tau} (best mean over the sets on {grid[0]}..{grid[-1]})")
+    conf.append("weights: " + ", ".join(f"{n} {v:+.3f}" for n, v in zip(("intercept", *confidence.FEATURES), b)))
+    conf.append("reliability of the answers given, held-out confidence:")
+    conf += reliability(drafts, held_p, {s.name: s.given(tau) for s in drafts})
+    print("\n".join(conf))
     if args.write:
+        _write(args, sets, lines, w, (b, tau, conf))
+
+
+def _write(args, sets, lines, w, conf) -> None:
+    if True:
         stamp = datetime.date.today().isoformat()
         body = [
             "# Answer weights for kb.answer.sentences: written by scripts/fit_answer.py, not by hand.",
@@ -172,6 +328,23 @@ def main() -> None:
             *(f"{name} = {w[i]:.4f}" for i, name in enumerate(sentences.FEATURES)),
             "",
         ]
+        if conf:
+            b, tau, report = conf
+            body += [
+                "# The confidence: logistic regression of an answer's cover on its features, every set",
+                "# weighing the same. The floor (an answer is declined when its evidence holds less of",
+                "# the topic) maximises the mean of (cover if answered, 1 if an unanswerable question is",
+                "# declined) over the sets; 'crossed' asks each external set's questions of the other's corpus.",
+                *("# " + ln for ln in report),
+                "",
+                "[confidence]",
+                f"intercept = {b[0]:.4f}",
+                *(f"{name} = {v:.4f}" for name, v in zip(confidence.FEATURES, b[1:])),
+                f"floor = {tau}",
+                "",
+            ]
+        else:
+            body += _kept_confidence()
         (ROOT / "kb" / "data" / "answer.toml").write_text("\n".join(body), "utf-8")
         print("wrote kb/data/answer.toml", file=sys.stderr)
 

@@ -25,10 +25,9 @@ from ..model import Answer, Citation, Hit, Passage
 from ..query import STATED_COUNT
 from ..script import HANS, HANT, both_scripts, convert, detect_script
 from ..structure import ITEM_MARKER, heading_rank
-from . import sentences
+from . import confidence, sentences
 
 MAX_ANSWER = 600  # characters; the eval counts anything over 1,500 as no answer at all
-MIN_SUPPORT = 0.5  # share of the question's topic weight the evidence must hold
 MAX_ITEMS = 20
 MAX_ANCHOR = 40
 LIST_HITS = 5  # hits whose headings may head the answer's list
@@ -84,10 +83,13 @@ def analyse_question(text: str) -> Question:
         raise QueryError("empty question: ask e.g. 客户投诉应该按什么步骤处理?")
     kind = next((k for k, pattern in _kind_rules() if pattern.search(text)), "method")
     framing = framing_words()
+    asking = sentences.asking_spans(text)  # 哪一年, 由谁, 在哪里: what is asked, never its topic
     groups: dict[int, list[str]] = {}
     for t in analyze(text):
         if _COUNT.match(t.text):
             continue  # 几类, 三个, 五大: how many, not what
+        if any(a <= t.start and t.end <= b for a, b in asking):
+            continue
         if t.text not in framing and (t.sub or t.pos not in groups):
             groups.setdefault(t.pos, []).append(t.text)
     topic = tuple(dict.fromkeys(tuple(g) for g in groups.values() if g and g[0] not in framing))
@@ -455,12 +457,40 @@ def sentence_candidates(q: Question, hits: list[Hit], w: _Weights) -> list[sente
     return sentences.candidates(q.text, q.kind, hits, w, _readable)
 
 
-def ask(kb, question: str, script: str | None = "auto") -> Answer:
-    q, hits, w = evidence(kb, question)
-    out_script = q.script if script == "auto" else (script if script in (HANS, HANT) else None)
-    if not hits or not q.topic:
-        return _decline(q, hits or _nearest(kb, w), out_script, w)
+@dataclass(frozen=True)
+class Draft:
+    """An answer before the decision to give it: its lines, and what the confidence reads."""
 
+    question: Question
+    hits: list[Hit]
+    weights: _Weights
+    parts: list[Part]
+    features: tuple[float, ...]  # kb.answer.confidence.FEATURES
+
+
+def draft(kb, question: str) -> Draft:
+    """The answer kb would give, whether or not it then gives it."""
+    q, hits, w = evidence(kb, question)
+    parts: list[Part] = []
+    if hits and q.topic:
+        parts = _parts(kb, q, hits, w)
+    return Draft(q, hits, w, parts, _confidence_features(hits, w, parts) if parts else ())
+
+
+def _confidence_features(hits: list[Hit], w: _Weights, parts: list[Part]) -> tuple[float, ...]:
+    """What the confidence reads (kb.answer.confidence.FEATURES, in order)."""
+    said = "\n".join([p.text for p in parts] + list(dict.fromkeys(searchable_text(p.passage) for p in parts)))
+    return (
+        w.share(said),
+        _held(parts, w),
+        w.share(searchable_text(hits[0].passage)),
+        float(parts[0].passage.id == hits[0].passage.id),
+        1.0 / max(1, len(w.groups)),
+        float(len(parts) >= 3),
+    )
+
+
+def _parts(kb, q: Question, hits: list[Hit], w: _Weights) -> list[Part]:
     parts: list[Part] = []
     if q.kind == "structure":
         parts = _structure_parts(kb, q, w)
@@ -478,19 +508,26 @@ def ask(kb, question: str, script: str | None = "auto") -> Answer:
         parts = _sentence_parts(q, hits, w, want_numbers=q.kind == "figure")
     if q.kind == "figure" and not any(re.search(r"\d", _LEADING_MARKER.sub("", p.text)) for p in parts):
         parts = []  # a figure question answered without a figure is not answered
-    # the answer's own lines and the passages they come from must hold the question's topic
-    said = "\n".join([p.text for p in parts] + list(dict.fromkeys(searchable_text(p.passage) for p in parts)))
-    support = w.share(said)
-    if not parts or support < MIN_SUPPORT:
-        return _decline(q, hits, out_script, w)
+    return parts
 
-    text = _render(q, parts)
+
+def ask(kb, question: str, script: str | None = "auto") -> Answer:
+    d = draft(kb, question)
+    q, hits, w, parts = d.question, d.hits, d.weights, d.parts
+    out_script = q.script if script == "auto" else (script if script in (HANS, HANT) else None)
+    if not parts:
+        return _decline(q, hits or _nearest(kb, w), out_script, w)
+    # declined when the answer's lines and their passages hold too little of the question's
+    # topic; else given with the chance it is right (kb.answer.confidence)
+    if not confidence.covered(d.features):
+        return _decline(q, hits, out_script, w)
+    chance = confidence.estimate(d.features)
     return Answer(
         question=question,
         answered=True,
-        answer=convert(text, out_script),
+        answer=_render(q, parts, out_script),
         citations=_citations(parts),
-        confidence=round(min(1.0, support), 3),
+        confidence=round(chance, 3),
         kind=q.kind,
     )
 
@@ -509,11 +546,12 @@ def _held(parts: list[Part], w: _Weights) -> float:
     return w.share("\n".join(_readable(p.passage, p.text) for p in parts))
 
 
-def _render(q: Question, parts: list[Part]) -> str:
+def _render(q: Question, parts: list[Part], script: str | None = None) -> str:
+    """The answer's text in `script`; a location's file references stay as the files are named."""
     if q.kind == "location":
-        lines = [f"{p.text}({p.passage.doc}:{p.line})" for p in parts]
+        lines = [f"{convert(p.text, script)}({p.passage.doc}:{p.line})" for p in parts]
     else:
-        lines = [p.text for p in parts]
+        lines = [convert(p.text, script) for p in parts]
     out, size = [], 0
     for line in lines:
         if size + len(line) > MAX_ANSWER and out:

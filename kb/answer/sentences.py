@@ -70,6 +70,11 @@ def wanted(question: str) -> str | None:
     return next((kind for kind, pattern in _wants_rules() if pattern.search(question)), None)
 
 
+def asking_spans(question: str) -> list[tuple[int, int]]:
+    """Where a question says what kind of thing it asks for (哪一年, 谁, 在哪里)."""
+    return [m.span() for _, pattern in _wants_rules() for m in pattern.finditer(question)]
+
+
 def split(passage: Passage) -> list[tuple[int, str]]:
     """(line, sentence) for each sentence of a passage, in order."""
     out = []

@@ -1,0 +1,97 @@
+"""Sentence answers to factoid questions (who, when, where, how many) over a real index of a
+few encyclopedia-style documents written for these tests, and the confidence they carry."""
+
+import pytest
+
+from kb.answer import analyse_question, confidence, draft, sentences
+
+from .conftest import small_kb
+
+DOCS = {
+    "青石桥.txt": (
+        "青石桥是江南一座县城的石拱桥，横跨清溪河。青石桥始建于1632年，由当地商人周文远出资修建。"
+        "桥长约40米，共有五个桥孔。1958年大修时，桥面换上了新的石板。如今青石桥是县级文物保护单位。\n"
+    ),
+    "清溪河.txt": (
+        "清溪河发源于北部的云雾山，全长约120公里。河流自北向南流经三个乡镇，最后注入白沙湖。"
+        "清溪河沿岸的农田以种植水稻为主。\n"
+    ),
+    "白沙湖.txt": "白沙湖位于县城东南，面积约20平方公里。湖中有一座小岛，名为鹭鸟洲，每年春天有大批白鹭停留。\n",
+}
+
+
+@pytest.fixture(scope="module")
+def wiki(tmp_path_factory):
+    return small_kb(tmp_path_factory.mktemp("wiki"), DOCS)
+
+
+@pytest.mark.parametrize(
+    "question, kind",
+    [
+        ("第一个电池是谁制造出来的?", "factoid"),
+        ("王处直墓在哪里?", "factoid"),
+        ("在哪一年武漢大學歡慶百年校慶?", "factoid"),
+        ("SWOT分析在哪个单元讲?", "location"),
+        ("波士顿矩阵在哪门课讲?", "location"),
+        ("清溪河全长多长?", "figure"),
+    ],
+)
+def test_a_place_or_time_question_is_a_factoid_and_where_taught_is_a_location(question, kind):
+    assert analyse_question(question).kind == kind
+
+
+@pytest.mark.parametrize(
+    "question, wanted",
+    [("青石桥由谁出资修建?", "person"), ("青石橋是哪一年始建的?", "time"), ("清溪河最后注入哪里?", "place"),
+     ("桥有多少个桥孔?", "number"), ("湖中小岛叫什么名字?", "name"), ("怎么处理客户投诉?", None)],
+)
+def test_what_a_factoid_question_asks_for(question, wanted):
+    assert sentences.wanted(question) == wanted
+
+
+def test_a_sentence_holds_a_thing_of_the_asked_kind_only_when_the_question_does_not_name_it():
+    assert sentences.holds_wanted("time", "青石桥始建于1632年", "青石桥是哪一年始建的")
+    assert not sentences.holds_wanted("time", "1632年的青石桥", "1632年的青石桥有几个孔")
+    assert sentences.holds_wanted("number", "全长约120公里", "清溪河全长多少公里")
+    assert not sentences.holds_wanted("number", "桥面换上了新的石板", "桥有多少个桥孔")
+
+
+@pytest.mark.parametrize(
+    "question, holds",
+    [
+        ("青石桥是哪一年始建的?", "1632"),
+        ("青石桥由谁出资修建?", "周文远"),
+        ("清溪河最后注入哪里?", "白沙湖"),
+        ("清溪河全长多少公里?", "120"),
+        ("青石橋是由誰出資修建的?", "周文遠"),  # asked in Traditional, answered in Traditional
+    ],
+)
+def test_factoid_answer_is_the_sentence_that_holds_it(wiki, question, holds):
+    a = wiki.ask(question)
+    assert a.answered, a.answer
+    assert holds in a.answer
+    assert len(a.answer) <= 120
+    assert 0.0 < a.confidence <= confidence.CAP
+    assert "(" not in a.answer  # a sentence, not a breadcrumb with a file reference
+
+
+def test_a_place_answer_cites_the_file_by_its_own_name(wiki):
+    a = wiki.ask("清溪河最後注入哪裡?")
+    assert a.answered and "白沙湖" in a.answer
+    assert {c.doc for c in a.citations} == {"清溪河.txt"}
+
+
+def test_what_the_documents_do_not_say_is_declined(wiki):
+    a = wiki.ask("青石桥的设计师毕业于哪所大学?")
+    assert not a.answered
+    assert a.confidence == 0.0
+
+
+def test_confidence_rises_with_the_evidence_and_never_reads_as_certainty(wiki):
+    d = draft(wiki, "青石桥是哪一年始建的?")
+    assert d.parts and len(d.features) == len(confidence.FEATURES)
+    weaker = list(d.features)
+    weaker[confidence.FEATURES.index("support")] /= 2
+    assert confidence.estimate(weaker) < confidence.estimate(d.features) <= confidence.CAP
+    assert confidence.estimate([1.0] * len(confidence.FEATURES)) <= confidence.CAP
+    assert not confidence.covered(weaker) or weaker[0] >= confidence.floor()
