@@ -23,7 +23,7 @@ from ..analysis import normalise_text
 from ..model import Hit, Passage
 from ..script import both_scripts
 
-FEATURES = ("share", "before", "after", "rank", "first", "novel", "near", "length", "wanted", "defines")
+FEATURES = ("share", "before", "after", "rank", "first", "novel", "near", "length", "wanted", "defines", "titled")
 PASSAGES = 4  # the top hits whose sentences are candidates
 SENTENCE = re.compile(r"(?<=[。!?;!?;])|(?<![\d.])\.(?![\d.])")
 
@@ -126,6 +126,9 @@ def candidates(question: str, kind: str, hits: Sequence[Hit], topic: Topic,
     for rank, hit in enumerate(hits[:PASSAGES]):
         sents = split(hit.passage)
         shares = [topic.share(readable(hit.passage, s)) for _, s in sents]
+        # a sentence speaks of what its section is about: 他 in an article's sentence is its title
+        title = "\n".join(hit.passage.section)
+        titled = [topic.share(readable(hit.passage, s) + "\n" + title) for _, s in sents]
         for i, (line, s) in enumerate(sents):
             norm = normalise_text(s)
             chars = {c for c in norm if c.isalnum()}
@@ -140,6 +143,7 @@ def candidates(question: str, kind: str, hits: Sequence[Hit], topic: Topic,
                 min(len(s), 200) / 200,
                 float(holds_wanted(want, s, question)),
                 float(kind == "definition" and bool(_DEFINES.search(norm))),
+                titled[i],
             )))
     return out
 
