@@ -84,11 +84,14 @@ def analyse_question(text: str) -> Question:
     kind = next((k for k, pattern in _kind_rules() if pattern.search(text)), "method")
     framing = framing_words()
     asking = sentences.asking_spans(text)  # 哪一年, 由谁, 在哪里: what is asked, never its topic
+    # the word after 哪一种 / 何种 in a factoid names the kind of the answer (宗教 for 伊斯兰教),
+    # which the answering sentence seldom says
+    kinds_of = {m.end() for m in sentences.WHICH.finditer(text)} if kind == "factoid" else set()
     groups: dict[int, list[str]] = {}
     for t in analyze(text):
         if _COUNT.match(t.text):
             continue  # 几类, 三个, 五大: how many, not what
-        if any(a <= t.start and t.end <= b for a, b in asking):
+        if any(a <= t.start and t.end <= b for a, b in asking) or t.start in kinds_of:
             continue
         if t.text not in framing and (t.sub or t.pos not in groups):
             groups.setdefault(t.pos, []).append(t.text)
