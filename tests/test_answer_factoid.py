@@ -95,3 +95,21 @@ def test_confidence_rises_with_the_evidence_and_never_reads_as_certainty(wiki):
     assert confidence.estimate(weaker) < confidence.estimate(d.features) <= confidence.CAP
     assert confidence.estimate([1.0] * len(confidence.FEATURES)) <= confidence.CAP
     assert not confidence.covered(weaker) or weaker[0] >= confidence.floor()
+
+
+def test_a_title_chosen_as_the_answer_brings_the_items_under_it(tmp_path):
+    kb = small_kb(tmp_path, {
+        "接待课.txt": "第二单元 接待客户\n"
+                     "1、接待三字诀:“看、听、问”\n"
+                     "(1)看:观察客户的表情和语气;\n"
+                     "(2)听:耐心听完客户的诉求,不打断;\n"
+                     "(3)问:用开放式问题确认客户的需求。\n"
+                     "2、接待后的记录\n"
+                     "每次接待后在系统里登记客户的问题和处理结果。\n",
+    })
+    a = kb.ask("接待三字诀具体指什么?")
+    assert a.answered
+    lines = a.answer.split("\n")
+    assert "接待三字诀" in lines[0]
+    assert any("观察客户" in x for x in lines) and any("开放式问题" in x for x in lines)
+    assert "登记" not in a.answer  # the next heading's text is not part of it

@@ -357,6 +357,23 @@ def _list_parts(kb, q: Question, hits: list[Hit], w: _Weights) -> tuple[list[Par
     return head + [Part(t, p, n) for n, t, p in items], len(items)
 
 
+def _with_items(kb, parts: list[Part]) -> list[Part]:
+    """A sentence answer that is a title (业务上量逻辑:"一找、三拓、三维护") answers with
+    the items under it: the title alone names what was asked and says nothing of it."""
+    if len(parts) != 1:
+        return parts
+    head = parts[0]
+    text = head.text.strip()
+    if heading_rank(text) is None and (len(text) > MAX_ANCHOR or text.endswith(("。", "!", "!", "?", "?"))):
+        return parts
+    units = _units(_following(kb, head.passage))
+    at = next((i for i, (no, t, p) in enumerate(units) if no == head.line and t.strip() == text), None)
+    if at is None:
+        return parts
+    items = _items_after(units, at)
+    return parts + [Part(t, p, n) for n, t, p in items] if items else parts
+
+
 def _structure_parts(kb, q: Question, w: _Weights) -> list[Part]:
     """The units of the course the question names, read off the outline."""
     entries = kb.outline()
@@ -508,7 +525,7 @@ def _parts(kb, q: Question, hits: list[Hit], w: _Weights) -> list[Part]:
     if not parts and q.kind == "location":
         parts = _location_parts(hits, w)
     if not parts:
-        parts = _sentence_parts(q, hits, w, want_numbers=q.kind == "figure")
+        parts = _with_items(kb, _sentence_parts(q, hits, w, want_numbers=q.kind == "figure"))
     if q.kind == "figure" and not any(re.search(r"\d", _LEADING_MARKER.sub("", p.text)) for p in parts):
         parts = []  # a figure question answered without a figure is not answered
     return parts
