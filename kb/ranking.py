@@ -80,6 +80,12 @@ def weights() -> Weights:
 
 # --- the query's words against a passage -------------------------------------
 
+def idf(n: int, df: int) -> float:
+    """How telling a term is among n passages when df of them hold it (BM25's idf, never
+    negative): what search weighs a query's terms by and ask weighs a question's topic by."""
+    return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+
 def group_idf(group: Group, idf: Mapping[str, float]) -> float:
     """A query word's weight: its own idf, or when the corpus lacks it, its best stand-in's;
     scaled down for a word that frames the question (为什么)."""

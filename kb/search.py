@@ -9,7 +9,6 @@ found.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from .analysis import analyze_repaired, normalise
@@ -143,7 +142,7 @@ def gather(store: IndexStore, plan: QueryPlan, limit: int, doc: str | None = Non
     n = max(store.doc_count(), 1)
     dfs = {t: store.doc_frequency(t) for t in plan.weights}
     # Terms the corpus never uses can't tell passages apart: they count for nothing here.
-    idf = {t: math.log(1 + (n - df + 0.5) / (df + 0.5)) if df else 0.0 for t, df in dfs.items()}
+    idf = {t: ranking.idf(n, df) if df else 0.0 for t, df in dfs.items()}
     w = weights or ranking.weights()
     candidates = store.candidates(engine_weights(plan, idf), limit=max(w.pool, limit), doc=doc, kind=kind,
                                   k1=w.k1, b=w.b)

@@ -11,12 +11,12 @@ nearest sections, because a wrong confident answer is worse than none.
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from .. import ranking
 from ..analysis import analyze, normalise_text
 from ..index import searchable_text
 from ..lexicon import framing_words, list_nouns, repair
@@ -134,21 +134,19 @@ class _Weights:
         # words (道歉 → 致歉, 退钱 → 退款): held where one of those is
         self.standins: dict[str, tuple[str, ...]] = {}
         n = max(store.doc_count(), 1)
-        top = math.log(1 + (n + 0.5) / 0.5)
         self.idf: dict[str, float] = {}
         self.known: set[str] = set()
         self.groups: list[tuple[str, tuple[str, ...]]] = []
         for main, *parts in topic:
             df = {t: store.doc_frequency(t) for t in (main, *parts)}
-            idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) if d else top for t, d in df.items()}
+            idf = {t: ranking.idf(n, d) for t, d in df.items()}  # a word the corpus lacks weighs the most
             self.known.update(t for t, d in df.items() if d)
             known_parts = tuple(p for p in parts if df[p])
             bridged = tuple(a for a in (standins or {}).get(main, ()) if not df[main] and store.doc_frequency(a))
             if bridged:
                 self.groups.append((main, known_parts))
                 self.standins[main] = bridged
-                self.idf[main] = max(math.log(1 + (n - d + 0.5) / (d + 0.5))
-                                     for d in (store.doc_frequency(a) for a in bridged))
+                self.idf[main] = max(ranking.idf(n, store.doc_frequency(a)) for a in bridged)
                 self.known.add(main)
             elif df[main] or not known_parts:
                 self.groups.append((main, known_parts))
