@@ -248,6 +248,14 @@ class KnowledgeBase:
 
         return understand(query, self.store)
 
+    def doc_count(self) -> int:
+        """How many passages the index holds: what a term's idf is measured against."""
+        return self.store.doc_count()
+
+    def doc_frequency(self, term: str) -> int:
+        """How many passages hold the term (in text, heading, breadcrumb, or a spun text's repair)."""
+        return self.store.doc_frequency(term)
+
     def ask(self, question: str, script: str | None = "auto") -> Answer:
         """A short extractive answer with citations, or answered=False when the corpus does not say."""
         from .answer import ask

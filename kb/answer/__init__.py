@@ -26,6 +26,7 @@ from ..query import STATED_COUNT
 from ..script import HANS, HANT, both_scripts, convert, detect_script
 from ..structure import ITEM_MARKER, heading_rank
 from . import confidence, sentences
+from .corpus import Corpus
 
 MAX_ANSWER = 600  # characters; the eval counts anything over 1,500 as no answer at all
 MAX_ITEMS = 20
@@ -128,25 +129,25 @@ class _Weights:
 
     PART = 0.5
 
-    def __init__(self, kb, topic: tuple[tuple[str, ...], ...], standins: dict[str, tuple[str, ...]] | None = None):
-        store = kb.store
+    def __init__(self, corpus: Corpus, topic: tuple[tuple[str, ...], ...],
+                 standins: dict[str, tuple[str, ...]] | None = None):
         # a word the corpus never uses but the query's understanding bridges to the corpus's
         # words (道歉 → 致歉, 退钱 → 退款): held where one of those is
         self.standins: dict[str, tuple[str, ...]] = {}
-        n = max(store.doc_count(), 1)
+        n = max(corpus.doc_count(), 1)
         self.idf: dict[str, float] = {}
         self.known: set[str] = set()
         self.groups: list[tuple[str, tuple[str, ...]]] = []
         for main, *parts in topic:
-            df = {t: store.doc_frequency(t) for t in (main, *parts)}
+            df = {t: corpus.doc_frequency(t) for t in (main, *parts)}
             idf = {t: ranking.idf(n, d) for t, d in df.items()}  # a word the corpus lacks weighs the most
             self.known.update(t for t, d in df.items() if d)
             known_parts = tuple(p for p in parts if df[p])
-            bridged = tuple(a for a in (standins or {}).get(main, ()) if not df[main] and store.doc_frequency(a))
+            bridged = tuple(a for a in (standins or {}).get(main, ()) if not df[main] and corpus.doc_frequency(a))
             if bridged:
                 self.groups.append((main, known_parts))
                 self.standins[main] = bridged
-                self.idf[main] = max(ranking.idf(n, store.doc_frequency(a)) for a in bridged)
+                self.idf[main] = max(ranking.idf(n, corpus.doc_frequency(a)) for a in bridged)
                 self.known.add(main)
             elif df[main] or not known_parts:
                 self.groups.append((main, known_parts))
@@ -187,9 +188,9 @@ def _readable(passage: Passage, text: str) -> str:
     return norm + "\n" + repair(norm)[0]
 
 
-def _following(kb, passage: Passage, count: int = 2) -> list[Passage]:
+def _following(corpus: Corpus, passage: Passage, count: int = 2) -> list[Passage]:
     """The passage and the ones after it in its document: a list may run past a passage's end."""
-    doc = kb.doc_passages(passage.doc)
+    doc = corpus.doc_passages(passage.doc)
     ids = [p.id for p in doc]
     i = ids.index(passage.id) if passage.id in ids else 0
     return doc[i: i + 1 + count]
@@ -306,14 +307,14 @@ def _units(passages: list[Passage]) -> list[tuple[int, str, Passage]]:
     return out
 
 
-def _list_parts(kb, q: Question, hits: list[Hit], w: _Weights) -> tuple[list[Part], int]:
+def _list_parts(corpus: Corpus, q: Question, hits: list[Hit], w: _Weights) -> tuple[list[Part], int]:
     """The heading that best names the topic and the items under it, among the top hits;
     and how many items that is."""
     nouns = [m for m, _ in w.groups if m in list_nouns()]
     key = w.key()
     candidates = []  # (score, units, anchor index, items)
     for rank, hit in enumerate(hits[:LIST_HITS]):
-        units = _units(_following(kb, hit.passage))
+        units = _units(_following(corpus, hit.passage))
         for i in range(len(_units([hit.passage]))):
             text = units[i][1]
             if heading_rank(text) is None and (len(text) > MAX_ANCHOR or text.endswith(("。", "!", "!"))):
@@ -355,7 +356,7 @@ def _list_parts(kb, q: Question, hits: list[Hit], w: _Weights) -> tuple[list[Par
     return head + [Part(t, p, n) for n, t, p in items], len(items)
 
 
-def _with_items(kb, parts: list[Part]) -> list[Part]:
+def _with_items(corpus: Corpus, parts: list[Part]) -> list[Part]:
     """A sentence answer that is a title (业务上量逻辑:"一找、三拓、三维护") answers with
     the items under it: the title alone names what was asked and says nothing of it."""
     if len(parts) != 1:
@@ -364,7 +365,7 @@ def _with_items(kb, parts: list[Part]) -> list[Part]:
     text = head.text.strip()
     if heading_rank(text) is None and (len(text) > MAX_ANCHOR or text.endswith(("。", "!", "!", "?", "?"))):
         return parts
-    units = _units(_following(kb, head.passage))
+    units = _units(_following(corpus, head.passage))
     at = next((i for i, (no, t, p) in enumerate(units) if no == head.line and t.strip() == text), None)
     if at is None:
         return parts
@@ -372,9 +373,9 @@ def _with_items(kb, parts: list[Part]) -> list[Part]:
     return parts + [Part(t, p, n) for n, t, p in items] if items else parts
 
 
-def _structure_parts(kb, q: Question, w: _Weights) -> list[Part]:
+def _structure_parts(corpus: Corpus, q: Question, w: _Weights) -> list[Part]:
     """The units of the course the question names, read off the outline."""
-    entries = kb.outline()
+    entries = corpus.outline()
     best = max(range(len(entries)), key=lambda i: w.score(entries[i].title), default=None)
     if best is None or not w.score(entries[best].title):
         return []
@@ -394,7 +395,7 @@ def _structure_parts(kb, q: Question, w: _Weights) -> list[Part]:
     parts = []
     for e in [head] + children:
         try:
-            passage = kb.show(f"{e.doc}:{e.line}")
+            passage = corpus.show(f"{e.doc}:{e.line}")
         except Exception:  # a heading line always lies in a passage; be safe if not
             continue
         parts.append(Part(e.title, passage, e.line))
@@ -459,15 +460,15 @@ def _location_parts(hits: list[Hit], w: _Weights) -> list[Part]:
 
 # --- the answer ---------------------------------------------------------------
 
-def evidence(kb, question: str) -> tuple[Question, list[Hit], _Weights]:
+def evidence(corpus: Corpus, question: str) -> tuple[Question, list[Hit], _Weights]:
     """The question analysed, the hits search finds for it, and its topic's weights."""
     q = analyse_question(question)
     try:
-        found = kb.lookup(question, limit=10 if q.kind == "location" else EVIDENCE_HITS)
+        found = corpus.lookup(question, limit=10 if q.kind == "location" else EVIDENCE_HITS)
         hits, standins = found.hits, _standins(found.plan)
     except QueryError:
         hits, standins = [], {}
-    return q, hits, _Weights(kb, q.topic, standins)
+    return q, hits, _Weights(corpus, q.topic, standins)
 
 
 def sentence_candidates(q: Question, hits: list[Hit], w: _Weights) -> list[sentences.Candidate]:
@@ -486,12 +487,12 @@ class Draft:
     features: tuple[float, ...]  # kb.answer.confidence.FEATURES
 
 
-def draft(kb, question: str) -> Draft:
+def draft(corpus: Corpus, question: str) -> Draft:
     """The answer kb would give, whether or not it then gives it."""
-    q, hits, w = evidence(kb, question)
+    q, hits, w = evidence(corpus, question)
     parts: list[Part] = []
     if hits and q.topic:
-        parts = _parts(kb, q, hits, w)
+        parts = _parts(corpus, q, hits, w)
     return Draft(q, hits, w, parts, _confidence_features(hits, w, parts) if parts else ())
 
 
@@ -508,12 +509,12 @@ def _confidence_features(hits: list[Hit], w: _Weights, parts: list[Part]) -> tup
     )
 
 
-def _parts(kb, q: Question, hits: list[Hit], w: _Weights) -> list[Part]:
+def _parts(corpus: Corpus, q: Question, hits: list[Hit], w: _Weights) -> list[Part]:
     parts: list[Part] = []
     if q.kind == "structure":
-        parts = _structure_parts(kb, q, w)
+        parts = _structure_parts(corpus, q, w)
     if not parts and q.kind in ("list", "method", "structure"):
-        parts, items = _list_parts(kb, q, hits, w)
+        parts, items = _list_parts(corpus, q, hits, w)
         sentence = _sentence_parts(q, hits, w, want_numbers=False)
         # a list that holds clearly less of the question than its best sentence is another
         # list, unless it has just as many items as the question asks for (哪四个阶段)
@@ -523,18 +524,18 @@ def _parts(kb, q: Question, hits: list[Hit], w: _Weights) -> list[Part]:
     if not parts and q.kind == "location":
         parts = _location_parts(hits, w)
     if not parts:
-        parts = _with_items(kb, _sentence_parts(q, hits, w, want_numbers=q.kind == "figure"))
+        parts = _with_items(corpus, _sentence_parts(q, hits, w, want_numbers=q.kind == "figure"))
     if q.kind == "figure" and not any(re.search(r"\d", _LEADING_MARKER.sub("", p.text)) for p in parts):
         parts = []  # a figure question answered without a figure is not answered
     return parts
 
 
-def ask(kb, question: str, script: str | None = "auto") -> Answer:
-    d = draft(kb, question)
+def ask(corpus: Corpus, question: str, script: str | None = "auto") -> Answer:
+    d = draft(corpus, question)
     q, hits, w, parts = d.question, d.hits, d.weights, d.parts
     out_script = q.script if script == "auto" else (script if script in (HANS, HANT) else None)
     if not parts:
-        return _decline(q, hits or _nearest(kb, w), out_script, w)
+        return _decline(q, hits or _nearest(corpus, w), out_script, w)
     # declined when the answer's lines and their passages hold too little of the question's
     # topic; else given with the chance it is right (kb.answer.confidence)
     if not confidence.covered(d.features):
@@ -589,11 +590,11 @@ def _citations(parts: list[Part]) -> tuple[Citation, ...]:
     return tuple(Citation(ps.doc, ps.section, a, b, ps.location_of(a, b)) for ps, a, b in spans.values())
 
 
-def _nearest(kb, w: _Weights) -> list[Hit]:
+def _nearest(corpus: Corpus, w: _Weights) -> list[Hit]:
     """Sections near a question nothing answered: a search for the topic words the corpus knows."""
     known = " ".join(m for m, _ in w.groups if m in w.known)
     try:
-        return kb.search(known, limit=3) if known else []
+        return corpus.search(known, limit=3) if known else []
     except QueryError:
         return []
 
