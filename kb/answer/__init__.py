@@ -13,20 +13,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources
 
 from .. import ranking
-from ..analysis import analyze, normalise_text
+from ..analysis import normalise_text
 from ..index import searchable_text
-from ..lexicon import framing_words, list_nouns, repair
+from ..lexicon import list_nouns, repair
 from ..errors import QueryError
 from ..model import Answer, Citation, Hit, Passage
-from ..query import STATED_COUNT
-from ..script import HANS, HANT, both_scripts, convert, detect_script
+from ..script import HANS, HANT, convert
 from ..structure import ITEM_MARKER, heading_rank
 from . import confidence, sentences
 from .corpus import Corpus
+from .question import _NUMERALS, Question, analyse_question
 
 MAX_ANSWER = 600  # characters; the eval counts anything over 1,500 as no answer at all
 MAX_ITEMS = 20
@@ -38,7 +36,6 @@ EVIDENCE_HITS = 6
 WHOLE_LINE = 200  # a sentence's line this short is answered whole
 FOLLOWING = 60  # the sentence after the chosen one joins it when this short
 
-_COUNT = re.compile(r"^哪?[几一二三四五六七八九十两\d]+[个种类项步条点大张方层]?$")
 COUNT_MATCH = 1.5  # a list with as many items as the question asks for
 _SENTENCE = re.compile(r"(?<=[。!?;!?;])|(?<![\d.])\.(?![\d.])")
 _MARKER_RE = re.compile(ITEM_MARKER)
@@ -55,57 +52,6 @@ def _family(marker: str) -> str:
     m = re.sub(r"[一二三四五六七八九十]+", "九", m)
     m = re.sub(r"[①-⑳]", "①", m)
     return m.replace("(", "(").replace(")", ")")
-
-
-@dataclass(frozen=True)
-class Question:
-    text: str
-    kind: str
-    topic: tuple[tuple[str, ...], ...]  # topic words, each with the shorter words inside it
-    script: str | None  # the script it was typed in
-    count: int | None = None  # how many items it asks for (哪四个阶段 → 4)
-
-
-@lru_cache(maxsize=1)
-def _kind_rules() -> tuple[tuple[str, re.Pattern[str]], ...]:
-    text = resources.files("kb.data").joinpath("question_kinds.txt").read_text("utf-8")
-    rows = []
-    for line in text.splitlines():
-        if line.strip() and not line.startswith("#"):
-            kind, pattern = line.split(None, 1)
-            rows.append((kind, both_scripts(pattern.strip())))
-    return tuple(rows)
-
-
-def analyse_question(text: str) -> Question:
-    """The kind of answer wanted, the topic terms, and the script the question is in."""
-    text = (text or "").strip()
-    if not text:
-        raise QueryError("empty question: ask e.g. 客户投诉应该按什么步骤处理?")
-    kind = next((k for k, pattern in _kind_rules() if pattern.search(text)), "method")
-    framing = framing_words()
-    asking = sentences.asking_spans(text)  # 哪一年, 由谁, 在哪里: what is asked, never its topic
-    # the word after 哪一种 / 何种 in a factoid names the kind of the answer (宗教 for 伊斯兰教),
-    # which the answering sentence seldom says
-    kinds_of = {m.end() for m in sentences.WHICH.finditer(text)} if kind == "factoid" else set()
-    groups: dict[int, list[str]] = {}
-    for t in analyze(text):
-        if _COUNT.match(t.text):
-            continue  # 几类, 三个, 五大: how many, not what
-        if any(a <= t.start and t.end <= b for a, b in asking) or t.start in kinds_of:
-            continue
-        if t.text not in framing and (t.sub or t.pos not in groups):
-            groups.setdefault(t.pos, []).append(t.text)
-    topic = tuple(dict.fromkeys(tuple(g) for g in groups.values() if g and g[0] not in framing))
-    return Question(text, kind, topic, detect_script(text), _stated_count(normalise_text(text)))
-
-
-def _stated_count(norm: str) -> int | None:
-    m = STATED_COUNT.search(norm)
-    if not m:
-        return None
-    n = m.group(1)
-    return int(n) if n.isdigit() else {"两": 2, **_NUMERALS}[n]
 
 
 # --- evidence ---------------------------------------------------------------
@@ -260,9 +206,6 @@ def _items_after(lines: list[tuple[int, str, Passage]], anchor: int) -> list[tup
         # a numbered list starts at one: ④⑤⑥ under a title are the tail of another list
         return [tuple(x) for x in items] if _first_number(items[0][1]) in (None, 1) else []
     return _flat_items(lines, anchor)
-
-
-_NUMERALS = {c: i for i, c in enumerate("一二三四五六七八九十", 1)}
 
 
 def _first_number(item: str) -> int | None:

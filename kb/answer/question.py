@@ -1,0 +1,79 @@
+"""Question analysis: what kind of answer a question wants, what it is about, and how many.
+
+The kind (list, method, structure, definition, figure, factoid, location) is the first row
+of kb/data/question_kinds.txt whose pattern the question matches, in either script; method
+when none does. The topic is the question's words, each with the shorter words inside it,
+less the words that only frame a question (为什么, 介绍) and those that say what kind of
+thing is asked for (哪一年, 由谁). A stated count (哪四个阶段) says how many items a list
+answer should have.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from ..analysis import analyze, normalise_text
+from ..errors import QueryError
+from ..lexicon import framing_words
+from ..query import STATED_COUNT
+from ..script import both_scripts, detect_script
+from . import sentences
+
+_COUNT = re.compile(r"^哪?[几一二三四五六七八九十两\d]+[个种类项步条点大张方层]?$")
+_NUMERALS = {c: i for i, c in enumerate("一二三四五六七八九十", 1)}
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question analysed: what kind of answer it wants and what it is about."""
+
+    text: str
+    kind: str
+    topic: tuple[tuple[str, ...], ...]  # topic words, each with the shorter words inside it
+    script: str | None  # the script it was typed in
+    count: int | None = None  # how many items it asks for (哪四个阶段 → 4)
+
+
+@lru_cache(maxsize=1)
+def _kind_rules() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    text = resources.files("kb.data").joinpath("question_kinds.txt").read_text("utf-8")
+    rows = []
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            kind, pattern = line.split(None, 1)
+            rows.append((kind, both_scripts(pattern.strip())))
+    return tuple(rows)
+
+
+def analyse_question(text: str) -> Question:
+    """The kind of answer wanted, the topic terms, and the script the question is in."""
+    text = (text or "").strip()
+    if not text:
+        raise QueryError("empty question: ask e.g. 客户投诉应该按什么步骤处理?")
+    kind = next((k for k, pattern in _kind_rules() if pattern.search(text)), "method")
+    framing = framing_words()
+    asking = sentences.asking_spans(text)  # 哪一年, 由谁, 在哪里: what is asked, never its topic
+    # the word after 哪一种 / 何种 in a factoid names the kind of the answer (宗教 for 伊斯兰教),
+    # which the answering sentence seldom says
+    kinds_of = {m.end() for m in sentences.WHICH.finditer(text)} if kind == "factoid" else set()
+    groups: dict[int, list[str]] = {}
+    for t in analyze(text):
+        if _COUNT.match(t.text):
+            continue  # 几类, 三个, 五大: how many, not what
+        if any(a <= t.start and t.end <= b for a, b in asking) or t.start in kinds_of:
+            continue
+        if t.text not in framing and (t.sub or t.pos not in groups):
+            groups.setdefault(t.pos, []).append(t.text)
+    topic = tuple(dict.fromkeys(tuple(g) for g in groups.values() if g and g[0] not in framing))
+    return Question(text, kind, topic, detect_script(text), _stated_count(normalise_text(text)))
+
+
+def _stated_count(norm: str) -> int | None:
+    m = STATED_COUNT.search(norm)
+    if not m:
+        return None
+    n = m.group(1)
+    return int(n) if n.isdigit() else {"两": 2, **_NUMERALS}[n]
