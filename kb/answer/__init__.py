@@ -14,10 +14,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .. import ranking
 from ..analysis import normalise_text
 from ..index import searchable_text
-from ..lexicon import list_nouns, repair
+from ..lexicon import list_nouns
 from ..errors import QueryError
 from ..model import Answer, Citation, Hit, Passage
 from ..script import HANS, HANT, convert
@@ -25,6 +24,7 @@ from ..structure import ITEM_MARKER, heading_rank
 from . import confidence, sentences
 from .corpus import Corpus
 from .question import _NUMERALS, Question, analyse_question
+from .topic import Topic, _readable, evidence
 
 MAX_ANSWER = 600  # characters; the eval counts anything over 1,500 as no answer at all
 MAX_ITEMS = 20
@@ -32,7 +32,6 @@ MAX_ANCHOR = 40
 LIST_HITS = 5  # hits whose headings may head the answer's list
 LIST_SLACK = 0.1  # a list answer stands unless the best sentence holds this much more of the topic
 UNRANKED = 99
-EVIDENCE_HITS = 6
 WHOLE_LINE = 200  # a sentence's line this short is answered whole
 FOLLOWING = 60  # the sentence after the chosen one joins it when this short
 
@@ -63,75 +62,6 @@ class Part:
     text: str
     passage: Passage
     line: int
-
-
-class _Weights:
-    """How much of the question's topic a text holds, weighting each topic word by its idf.
-
-    A word counts whole when the text has it and at half weight when the text has only a
-    word inside it (快递企业 → 快递). A word the corpus never uses is replaced by the words
-    inside it that it does use (波士顿矩阵 → 波士顿, 矩阵); a word with no such part weighs
-    as the rarest term, so what the corpus lacks counts against an answer."""
-
-    PART = 0.5
-
-    def __init__(self, corpus: Corpus, topic: tuple[tuple[str, ...], ...],
-                 standins: dict[str, tuple[str, ...]] | None = None):
-        # a word the corpus never uses but the query's understanding bridges to the corpus's
-        # words (道歉 → 致歉, 退钱 → 退款): held where one of those is
-        self.standins: dict[str, tuple[str, ...]] = {}
-        n = max(corpus.doc_count(), 1)
-        self.idf: dict[str, float] = {}
-        self.known: set[str] = set()
-        self.groups: list[tuple[str, tuple[str, ...]]] = []
-        for main, *parts in topic:
-            df = {t: corpus.doc_frequency(t) for t in (main, *parts)}
-            idf = {t: ranking.idf(n, d) for t, d in df.items()}  # a word the corpus lacks weighs the most
-            self.known.update(t for t, d in df.items() if d)
-            known_parts = tuple(p for p in parts if df[p])
-            bridged = tuple(a for a in (standins or {}).get(main, ()) if not df[main] and corpus.doc_frequency(a))
-            if bridged:
-                self.groups.append((main, known_parts))
-                self.standins[main] = bridged
-                self.idf[main] = max(ranking.idf(n, corpus.doc_frequency(a)) for a in bridged)
-                self.known.add(main)
-            elif df[main] or not known_parts:
-                self.groups.append((main, known_parts))
-                self.idf[main] = idf[main]
-            else:  # the corpus lacks the word but has its parts: each part is a topic word
-                for p in known_parts:
-                    self.groups.append((p, ()))
-                    self.idf[p] = idf[p]
-            for p in known_parts:
-                self.idf.setdefault(p, idf[p])
-        self.total = sum(self.idf[m] for m, _ in self.groups)
-
-    def score(self, text: str) -> float:
-        norm = normalise_text(text)
-        out = 0.0
-        for main, parts in self.groups:
-            if main in norm or any(a in norm for a in self.standins.get(main, ())):
-                out += self.idf[main]
-            else:
-                out += self.PART * max((self.idf[p] for p in parts if p in norm), default=0.0)
-        return out
-
-    def key(self) -> str | None:
-        """The name the question is about when it has one the corpus knows: an acronym or a
-        number (LSCIA, 5P, 651) identifies a model, and a list without it answers another question."""
-        names = [m for m, _ in self.groups if m in self.known and m.isascii()]
-        return max(names, key=self.idf.get) if names else None
-
-    def share(self, text: str) -> float:
-        return self.score(text) / self.total if self.total else 0.0
-
-
-def _readable(passage: Passage, text: str) -> str:
-    """Text as matching should read it: for a spun document, with the spinner undone."""
-    if not passage.spun:
-        return text
-    norm = normalise_text(text)
-    return norm + "\n" + repair(norm)[0]
 
 
 def _following(corpus: Corpus, passage: Passage, count: int = 2) -> list[Passage]:
@@ -250,7 +180,7 @@ def _units(passages: list[Passage]) -> list[tuple[int, str, Passage]]:
     return out
 
 
-def _list_parts(corpus: Corpus, q: Question, hits: list[Hit], w: _Weights) -> tuple[list[Part], int]:
+def _list_parts(corpus: Corpus, q: Question, hits: list[Hit], w: Topic) -> tuple[list[Part], int]:
     """The heading that best names the topic and the items under it, among the top hits;
     and how many items that is."""
     nouns = [m for m, _ in w.groups if m in list_nouns()]
@@ -316,7 +246,7 @@ def _with_items(corpus: Corpus, parts: list[Part]) -> list[Part]:
     return parts + [Part(t, p, n) for n, t, p in items] if items else parts
 
 
-def _structure_parts(corpus: Corpus, q: Question, w: _Weights) -> list[Part]:
+def _structure_parts(corpus: Corpus, q: Question, w: Topic) -> list[Part]:
     """The units of the course the question names, read off the outline."""
     entries = corpus.outline()
     best = max(range(len(entries)), key=lambda i: w.score(entries[i].title), default=None)
@@ -345,7 +275,7 @@ def _structure_parts(corpus: Corpus, q: Question, w: _Weights) -> list[Part]:
     return parts
 
 
-def _sentence_parts(q: Question, hits: list[Hit], w: _Weights, want_numbers: bool = False) -> list[Part]:
+def _sentence_parts(q: Question, hits: list[Hit], w: Topic, want_numbers: bool = False) -> list[Part]:
     """The best sentence of the top hits (kb.answer.sentences scores them all together), as
     the answer's lines: its whole line when that is short, else the sentence and a short one
     after it."""
@@ -355,7 +285,7 @@ def _sentence_parts(q: Question, hits: list[Hit], w: _Weights, want_numbers: boo
     return sentence_answer(top[0], w)
 
 
-def sentence_answer(c: "sentences.Candidate", w: _Weights) -> list[Part]:
+def sentence_answer(c: "sentences.Candidate", w: Topic) -> list[Part]:
     """What a chosen sentence answers with: its whole line when that is short, else the
     sentence (cut to the stretch around the question's words) and the next when it is short."""
     whole = dict(c.passage.numbered_lines()).get(c.line, "")
@@ -368,7 +298,7 @@ def sentence_answer(c: "sentences.Candidate", w: _Weights) -> list[Part]:
     return [Part(_window(s, w), c.passage, no) for no, s in picked]
 
 
-def _window(sentence: str, w: _Weights, size: int = 180) -> str:
+def _window(sentence: str, w: Topic, size: int = 180) -> str:
     """A run-on 'sentence' cut to the stretch around the question's words."""
     if len(sentence) <= size:
         return sentence
@@ -380,7 +310,7 @@ def _window(sentence: str, w: _Weights, size: int = 180) -> str:
     return ("…" if start else "") + sentence[start:end] + ("…" if end < len(sentence) else "")
 
 
-def _location_parts(hits: list[Hit], w: _Weights) -> list[Part]:
+def _location_parts(hits: list[Hit], w: Topic) -> list[Part]:
     """Where the topic's rarest term is taught: distinct breadcrumbs of the hits holding it."""
     known = [m for m, _ in w.groups if m in w.known]
     known = [t for t in known if len(t) > 1] or known
@@ -403,18 +333,8 @@ def _location_parts(hits: list[Hit], w: _Weights) -> list[Part]:
 
 # --- the answer ---------------------------------------------------------------
 
-def evidence(corpus: Corpus, question: str) -> tuple[Question, list[Hit], _Weights]:
-    """The question analysed, the hits search finds for it, and its topic's weights."""
-    q = analyse_question(question)
-    try:
-        found = corpus.lookup(question, limit=10 if q.kind == "location" else EVIDENCE_HITS)
-        hits, standins = found.hits, _standins(found.plan)
-    except QueryError:
-        hits, standins = [], {}
-    return q, hits, _Weights(corpus, q.topic, standins)
 
-
-def sentence_candidates(q: Question, hits: list[Hit], w: _Weights) -> list[sentences.Candidate]:
+def sentence_candidates(q: Question, hits: list[Hit], w: Topic) -> list[sentences.Candidate]:
     """Every sentence of the top hits as an answer candidate, with its features."""
     return sentences.candidates(q.text, q.kind, hits, w, _readable)
 
@@ -425,7 +345,7 @@ class Draft:
 
     question: Question
     hits: list[Hit]
-    weights: _Weights
+    weights: Topic
     parts: list[Part]
     features: tuple[float, ...]  # kb.answer.confidence.FEATURES
 
@@ -439,7 +359,7 @@ def draft(corpus: Corpus, question: str) -> Draft:
     return Draft(q, hits, w, parts, _confidence_features(hits, w, parts) if parts else ())
 
 
-def _confidence_features(hits: list[Hit], w: _Weights, parts: list[Part]) -> tuple[float, ...]:
+def _confidence_features(hits: list[Hit], w: Topic, parts: list[Part]) -> tuple[float, ...]:
     """What the confidence reads (kb.answer.confidence.FEATURES, in order)."""
     said = "\n".join([p.text for p in parts] + list(dict.fromkeys(searchable_text(p.passage) for p in parts)))
     return (
@@ -452,7 +372,7 @@ def _confidence_features(hits: list[Hit], w: _Weights, parts: list[Part]) -> tup
     )
 
 
-def _parts(corpus: Corpus, q: Question, hits: list[Hit], w: _Weights) -> list[Part]:
+def _parts(corpus: Corpus, q: Question, hits: list[Hit], w: Topic) -> list[Part]:
     parts: list[Part] = []
     if q.kind == "structure":
         parts = _structure_parts(corpus, q, w)
@@ -494,16 +414,7 @@ def ask(corpus: Corpus, question: str, script: str | None = "auto") -> Answer:
     )
 
 
-def _standins(plan) -> dict[str, tuple[str, ...]]:
-    """What search read each question word as (its QueryPlan): its close stand-ins (a spelling
-    fix, a domain synonym, the phrasebook's material words)."""
-    from ..query import SYNONYM
-
-    return {g.word: tuple(a.term for a in g.alternatives if a.weight >= SYNONYM and a.term != g.word)
-            for g in plan.groups}
-
-
-def _held(parts: list[Part], w: _Weights) -> float:
+def _held(parts: list[Part], w: Topic) -> float:
     """Share of the question's topic that an answer's lines hold (read as the index reads them)."""
     return w.share("\n".join(_readable(p.passage, p.text) for p in parts))
 
@@ -533,7 +444,7 @@ def _citations(parts: list[Part]) -> tuple[Citation, ...]:
     return tuple(Citation(ps.doc, ps.section, a, b, ps.location_of(a, b)) for ps, a, b in spans.values())
 
 
-def _nearest(corpus: Corpus, w: _Weights) -> list[Hit]:
+def _nearest(corpus: Corpus, w: Topic) -> list[Hit]:
     """Sections near a question nothing answered: a search for the topic words the corpus knows."""
     known = " ".join(m for m, _ in w.groups if m in w.known)
     try:
@@ -542,7 +453,7 @@ def _nearest(corpus: Corpus, w: _Weights) -> list[Hit]:
         return []
 
 
-def _decline(q: Question, hits: list[Hit], script: str | None, w: _Weights) -> Answer:
+def _decline(q: Question, hits: list[Hit], script: str | None, w: Topic) -> Answer:
     missing = [m for m, _ in w.groups
                if not any(t in normalise_text(h.passage.text) for h in hits[:3] for t in (m, *w.standins.get(m, ())))]
     what = "、".join(missing[:4])

@@ -45,7 +45,7 @@ _DEFINES = re.compile(r"是|指|即|为|称|:|:|——")
 
 
 class Topic(Protocol):
-    """How much of the question's topic a text holds (kb.answer._Weights)."""
+    """How much of the question's topic a text holds (kb.answer.topic.Topic)."""
 
     known: set[str]
 

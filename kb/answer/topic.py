@@ -1,0 +1,108 @@
+"""The question's topic and the evidence for it.
+
+`evidence` runs the question as a search and keeps what search made of its words (their
+close stand-ins); `Topic` then says how much of the question's topic a text holds, each
+topic word weighed by the idf search ranks with (kb.ranking.idf), read off the corpus's
+term statistics. Every candidate answer is measured with it, and so is the confidence.
+"""
+
+from __future__ import annotations
+
+from .. import ranking
+from ..analysis import normalise_text
+from ..errors import QueryError
+from ..lexicon import repair
+from ..model import Hit, Passage
+from .corpus import Corpus
+from .question import Question, analyse_question
+
+EVIDENCE_HITS = 6  # hits searched for a question's evidence (ten for a location)
+
+
+class Topic:
+    """How much of the question's topic a text holds, weighting each topic word by its idf.
+
+    A word counts whole when the text has it and at half weight when the text has only a
+    word inside it (快递企业 → 快递). A word the corpus never uses is replaced by the words
+    inside it that it does use (波士顿矩阵 → 波士顿, 矩阵); a word with no such part weighs
+    as the rarest term, so what the corpus lacks counts against an answer."""
+
+    PART = 0.5
+
+    def __init__(self, corpus: Corpus, topic: tuple[tuple[str, ...], ...],
+                 standins: dict[str, tuple[str, ...]] | None = None):
+        # a word the corpus never uses but the query's understanding bridges to the corpus's
+        # words (道歉 → 致歉, 退钱 → 退款): held where one of those is
+        self.standins: dict[str, tuple[str, ...]] = {}
+        n = max(corpus.doc_count(), 1)
+        self.idf: dict[str, float] = {}
+        self.known: set[str] = set()
+        self.groups: list[tuple[str, tuple[str, ...]]] = []
+        for main, *parts in topic:
+            df = {t: corpus.doc_frequency(t) for t in (main, *parts)}
+            idf = {t: ranking.idf(n, d) for t, d in df.items()}  # a word the corpus lacks weighs the most
+            self.known.update(t for t, d in df.items() if d)
+            known_parts = tuple(p for p in parts if df[p])
+            bridged = tuple(a for a in (standins or {}).get(main, ()) if not df[main] and corpus.doc_frequency(a))
+            if bridged:
+                self.groups.append((main, known_parts))
+                self.standins[main] = bridged
+                self.idf[main] = max(ranking.idf(n, corpus.doc_frequency(a)) for a in bridged)
+                self.known.add(main)
+            elif df[main] or not known_parts:
+                self.groups.append((main, known_parts))
+                self.idf[main] = idf[main]
+            else:  # the corpus lacks the word but has its parts: each part is a topic word
+                for p in known_parts:
+                    self.groups.append((p, ()))
+                    self.idf[p] = idf[p]
+            for p in known_parts:
+                self.idf.setdefault(p, idf[p])
+        self.total = sum(self.idf[m] for m, _ in self.groups)
+
+    def score(self, text: str) -> float:
+        norm = normalise_text(text)
+        out = 0.0
+        for main, parts in self.groups:
+            if main in norm or any(a in norm for a in self.standins.get(main, ())):
+                out += self.idf[main]
+            else:
+                out += self.PART * max((self.idf[p] for p in parts if p in norm), default=0.0)
+        return out
+
+    def key(self) -> str | None:
+        """The name the question is about when it has one the corpus knows: an acronym or a
+        number (LSCIA, 5P, 651) identifies a model, and a list without it answers another question."""
+        names = [m for m, _ in self.groups if m in self.known and m.isascii()]
+        return max(names, key=self.idf.get) if names else None
+
+    def share(self, text: str) -> float:
+        return self.score(text) / self.total if self.total else 0.0
+
+
+def _readable(passage: Passage, text: str) -> str:
+    """Text as matching should read it: for a spun document, with the spinner undone."""
+    if not passage.spun:
+        return text
+    norm = normalise_text(text)
+    return norm + "\n" + repair(norm)[0]
+
+
+def evidence(corpus: Corpus, question: str) -> tuple[Question, list[Hit], Topic]:
+    """The question analysed, the hits search finds for it, and its topic's weights."""
+    q = analyse_question(question)
+    try:
+        found = corpus.lookup(question, limit=10 if q.kind == "location" else EVIDENCE_HITS)
+        hits, standins = found.hits, _standins(found.plan)
+    except QueryError:
+        hits, standins = [], {}
+    return q, hits, Topic(corpus, q.topic, standins)
+
+
+def _standins(plan) -> dict[str, tuple[str, ...]]:
+    """What search read each question word as (its QueryPlan): its close stand-ins (a spelling
+    fix, a domain synonym, the phrasebook's material words)."""
+    from ..query import SYNONYM
+
+    return {g.word: tuple(a.term for a in g.alternatives if a.weight >= SYNONYM and a.term != g.word)
+            for g in plan.groups}
