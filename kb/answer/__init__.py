@@ -17,16 +17,15 @@ from dataclasses import dataclass
 from ..analysis import normalise_text
 from ..index import searchable_text
 from ..lexicon import list_nouns
-from ..errors import QueryError
-from ..model import Answer, Citation, Hit, Passage
-from ..script import HANS, HANT, convert
+from ..model import Answer, Hit, Passage
+from ..script import HANS, HANT
 from ..structure import ITEM_MARKER, heading_rank
 from . import confidence, sentences
 from .corpus import Corpus
 from .question import _NUMERALS, Question, analyse_question
+from .render import MAX_ANSWER, Part, _citations, _decline, _nearest, _render
 from .topic import Topic, _readable, evidence
 
-MAX_ANSWER = 600  # characters; the eval counts anything over 1,500 as no answer at all
 MAX_ITEMS = 20
 MAX_ANCHOR = 40
 LIST_HITS = 5  # hits whose headings may head the answer's list
@@ -51,17 +50,6 @@ def _family(marker: str) -> str:
     m = re.sub(r"[一二三四五六七八九十]+", "九", m)
     m = re.sub(r"[①-⑳]", "①", m)
     return m.replace("(", "(").replace(")", ")")
-
-
-# --- evidence ---------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Part:
-    """One line of an answer and where it came from."""
-
-    text: str
-    passage: Passage
-    line: int
 
 
 def _following(corpus: Corpus, passage: Passage, count: int = 2) -> list[Passage]:
@@ -419,52 +407,3 @@ def _held(parts: list[Part], w: Topic) -> float:
     return w.share("\n".join(_readable(p.passage, p.text) for p in parts))
 
 
-def _render(q: Question, parts: list[Part], script: str | None = None) -> str:
-    """The answer's text in `script`; a location's file references stay as the files are named."""
-    if q.kind == "location":
-        lines = [f"{convert(p.text, script)}({p.passage.doc}:{p.line})" for p in parts]
-    else:
-        lines = [convert(p.text, script) for p in parts]
-    out, size = [], 0
-    for line in lines:
-        if size + len(line) > MAX_ANSWER and out:
-            out.append("…")
-            break
-        out.append(line)
-        size += len(line) + 1
-    return "\n".join(out)
-
-
-def _citations(parts: list[Part]) -> tuple[Citation, ...]:
-    """One citation per passage used, spanning the lines the answer took from it."""
-    spans: dict[str, list] = {}
-    for p in parts:
-        s = spans.setdefault(p.passage.id, [p.passage, p.line, p.line])
-        s[1], s[2] = min(s[1], p.line), max(s[2], p.line)
-    return tuple(Citation(ps.doc, ps.section, a, b, ps.location_of(a, b)) for ps, a, b in spans.values())
-
-
-def _nearest(corpus: Corpus, w: Topic) -> list[Hit]:
-    """Sections near a question nothing answered: a search for the topic words the corpus knows."""
-    known = " ".join(m for m, _ in w.groups if m in w.known)
-    try:
-        return corpus.search(known, limit=3) if known else []
-    except QueryError:
-        return []
-
-
-def _decline(q: Question, hits: list[Hit], script: str | None, w: Topic) -> Answer:
-    missing = [m for m, _ in w.groups
-               if not any(t in normalise_text(h.passage.text) for h in hits[:3] for t in (m, *w.standins.get(m, ())))]
-    what = "、".join(missing[:4])
-    message = "资料中没有这个问题的答案" + (f"(未涉及:{what})" if what else "") + "。最接近的章节见下。"
-    return Answer(
-        question=q.text,
-        answered=False,
-        answer=convert(message, script),
-        citations=(),
-        confidence=0.0,
-        kind=q.kind,
-        suggestions=tuple(Citation(h.passage.doc, h.passage.section, h.passage.line_start, h.passage.line_end,
-                                   h.passage.location) for h in hits[:3]),
-    )
