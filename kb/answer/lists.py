@@ -1,0 +1,273 @@
+"""List answers: the numbered items under the heading that best names the question's topic.
+
+A list or method question is answered by a title and the items under it, read off the
+lines of the top hits and the passages after them (a list may run past a passage's end):
+items numbered in one style, or failing that short unnumbered lines. A structure question is answered by a course's units, read off the
+outline; a location question by the breadcrumbs where the topic is taught.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..analysis import normalise_text
+from ..lexicon import list_nouns
+from ..model import Hit, Passage
+from ..structure import ITEM_MARKER, heading_rank
+from .corpus import Corpus
+from .question import _NUMERALS, Question
+from .render import Part
+from .topic import Topic, _readable
+
+MAX_ITEMS = 20  # items a list answer holds at most
+MAX_ANCHOR = 40  # characters: a line that is no heading and longer than this is a sentence, not a title
+LIST_HITS = 5  # hits whose headings may head the answer's list
+UNRANKED = 99  # the rank of a line that is no heading
+COUNT_MATCH = 1.5  # a list with as many items as the question asks for
+_SENTENCE = re.compile(r"(?<=[。!?;!?;])|(?<![\d.])\.(?![\d.])")
+_MARKER_RE = re.compile(ITEM_MARKER)
+# Bullets that only open a line ('-返利标准'); inside a line a dash is just a dash.
+_LEADING_MARKER = re.compile(rf"^\s*({ITEM_MARKER}|-(?=\S))\s*")
+# A short unnumbered line ending in one of these nouns heads a new list, it is not an item.
+_HEADING_NOUN = re.compile(r"(技巧|原则|方法|步骤|管理|分析|流程|机制|策略|原因|特征|模型|工具|要点)$")
+
+
+def _family(marker: str) -> str:
+    """The numbering style of a marker: (1) and 1) and 1、 are different lists."""
+    m = marker.strip()
+    m = re.sub(r"\d+", "9", m)
+    m = re.sub(r"[一二三四五六七八九十]+", "九", m)
+    m = re.sub(r"[①-⑳]", "①", m)
+    return m.replace("(", "(").replace(")", ")")
+
+
+def _following(corpus: Corpus, passage: Passage, count: int = 2) -> list[Passage]:
+    """The passage and the ones after it in its document: a list may run past a passage's end."""
+    doc = corpus.doc_passages(passage.doc)
+    ids = [p.id for p in doc]
+    i = ids.index(passage.id) if passage.id in ids else 0
+    return doc[i: i + 1 + count]
+
+
+def _split_items(text: str) -> list[tuple[str | None, str]]:
+    """A line cut at its item markers: [(family or None, text)…]."""
+    lead = _LEADING_MARKER.match(text)
+    marks = [lead] if lead else []
+    for m in _MARKER_RE.finditer(text, lead.end() if lead else 0):
+        # a marker right after another ('(1)第一步') is part of that item, not a new one
+        if not marks or m.start() - marks[-1].end() >= 2:
+            marks.append(m)
+    if not marks:
+        return [(None, text.strip())]
+    out: list[tuple[str | None, str]] = []
+    if marks[0].start() > 0 and text[: marks[0].start()].strip():
+        out.append((None, text[: marks[0].start()].strip()))
+    for m, nxt in zip(marks, marks[1:] + [None]):
+        body = text[m.start(): nxt.start() if nxt else len(text)].strip()
+        marker = m.group(1) if m.re is _LEADING_MARKER else m.group()
+        out.append((_family(marker), body))
+    return out
+
+
+def _items_after(lines: list[tuple[int, str, Passage]], anchor: int) -> list[tuple[int, str, Passage]]:
+    """The numbered (or, failing that, short bulleted) items under lines[anchor]."""
+    anchor_line, anchor_text, _ = lines[anchor]
+    rank = heading_rank(anchor_text) or UNRANKED
+    family: str | None = None
+    items: list[list] = []
+    restarted = False
+    for i in range(anchor, len(lines)):
+        no, text, passage = lines[i]
+        if i > anchor:
+            r = heading_rank(text)
+            lead = _LEADING_MARKER.match(text)
+            same_list = family is not None and lead is not None and _family(lead.group(1)) == family
+            starts_list = family is None and rank == UNRANKED  # a plain title's first numbered line
+            if r is not None and r <= rank and not same_list and not starts_list:
+                break
+        if rank == UNRANKED and family is None and i - anchor > 3:
+            break  # a plain title's list starts right under it, not further down
+        pieces = _split_items(text)
+        if i == anchor:
+            pieces = pieces[1:] if pieces and pieces[0][0] is None else pieces[1:]
+        for fam, body in pieces:
+            if fam is not None and len(_LEADING_MARKER.sub("", body).strip()) < 2:
+                continue  # a bare marker ('① ②' laid out apart from its text) is no item
+            if fam is None:
+                # an unmarked run-on continues the previous item (a line wrapped mid-sentence)
+                ends = items and items[-1][1].endswith(("。", ";", ";"))
+                label = body.endswith((":", ":"))  # '策略:' heads what follows, it ends no item
+                if items and family and not ends and not label and i > anchor:
+                    items[-1][1] += body
+                continue
+            if family is None:
+                family = fam
+            if fam == family:
+                if items and _first_number(body) == 1:
+                    restarted = True  # numbering starts again: the next list (策略: 1) … after 1) … 4))
+                    break
+                items.append([no, body, passage])
+        if len(items) >= MAX_ITEMS or restarted:
+            break
+    if len(items) >= 2:
+        # a numbered list starts at one: ④⑤⑥ under a title are the tail of another list
+        return [tuple(x) for x in items] if _first_number(items[0][1]) in (None, 1) else []
+    return _flat_items(lines, anchor)
+
+
+def _first_number(item: str) -> int | None:
+    """The number an item's marker gives it, or None for a bullet."""
+    m = _LEADING_MARKER.match(item)
+    marker = m.group(1) if m else ""
+    if d := re.search(r"\d+", marker):
+        return int(d.group())
+    if c := re.search(r"[①-⑳]", marker):
+        return ord(c.group()) - ord("①") + 1
+    if c := re.search(r"[一二三四五六七八九十]", marker):
+        return _NUMERALS[c.group()]
+    return None
+
+
+def _flat_items(lines, anchor):
+    """Unnumbered short lines under a heading line (快刀斩乱麻 / 吃亏得便宜 / …)."""
+    out = []
+    for no, text, passage in lines[anchor + 1:]:
+        if len(text) > 16 or heading_rank(text) is not None or _LEADING_MARKER.match(text):
+            break
+        if text.endswith((":", ":")) or len(re.findall(r"[\u4e00-\u9fff]", text)) < 2:
+            break  # a label ('特点:') or stray marks end a run of items
+        if out and _HEADING_NOUN.search(normalise_text(text)):
+            break
+        out.append((no, text, passage))
+        if len(out) >= MAX_ITEMS:
+            break
+    return out if len(out) >= 2 else []
+
+
+def _units(passages: list[Passage]) -> list[tuple[int, str, Passage]]:
+    """Lines of passages; a long line is cut at its inline items, then at sentence ends."""
+    out = []
+    for p in passages:
+        for no, text in p.numbered_lines():
+            if len(text) <= 80:
+                out.append((no, text, p))
+                continue
+            for _, piece in _split_items(text):
+                out.extend((no, s.strip(), p) for s in _SENTENCE.split(piece) if s and s.strip())
+    return out
+
+
+def _list_parts(corpus: Corpus, q: Question, hits: list[Hit], w: Topic) -> tuple[list[Part], int]:
+    """The heading that best names the topic and the items under it, among the top hits;
+    and how many items that is."""
+    nouns = [m for m, _ in w.groups if m in list_nouns()]
+    key = w.key()
+    candidates = []  # (score, units, anchor index, items)
+    for rank, hit in enumerate(hits[:LIST_HITS]):
+        units = _units(_following(corpus, hit.passage))
+        for i in range(len(_units([hit.passage]))):
+            text = units[i][1]
+            if heading_rank(text) is None and (len(text) > MAX_ANCHOR or text.endswith(("。", "!", "!"))):
+                continue  # a list is headed by a title, not by a sentence
+            title = normalise_text(_readable(units[i][2], text[:60]))
+            anchor_score = w.score(title) + sum(w.idf[n] for n in nouns if n in title)
+            if not anchor_score:
+                continue
+            items = _items_after(units, i)
+            if not items:
+                continue
+            block = text + "".join(t for _, t, _ in items)
+            if key and key not in normalise_text(block):
+                continue
+            # items that each name what was asked for (孕育阶段, 初期合作阶段 … for 哪几个阶段)
+            named = max((sum(n in normalise_text(t) for _, t, _ in items) / len(items) * w.idf[n] for n in nouns), default=0.0)
+            score = (anchor_score + 0.25 * w.score(block) + 2 * named) / (1 + 0.15 * rank)
+            if q.count and len(items) == q.count:
+                score *= COUNT_MATCH
+            candidates.append((score, units, i, items))
+    if not candidates:
+        return [], 0
+    best = max(candidates, key=lambda c: c[0])
+    # prefer the most specific list: when one of the winner's items heads a list that
+    # scores nearly as well, answer with that list (the steps, not the unit's contents)
+    while True:
+        item_lines = {(n, t) for n, t, _ in best[3]}
+        inner = [c for c in candidates if (c[1][c[2]][0], c[1][c[2]][1]) in item_lines and c[0] >= 0.7 * best[0]]
+        if not inner:
+            break
+        best = max(inner, key=lambda c: c[0])
+    _, units, a, items = best
+    no, text, passage = units[a]
+    pieces = _split_items(text)
+    head = [Part(pieces[0][1] if len(pieces) > 1 else text, passage, no)]  # the title, not its inline items
+    intro = units[a + 1] if a + 1 < len(units) else None
+    if intro and intro[0] != items[0][0] and not _LEADING_MARKER.match(intro[1]) and len(intro[1]) <= 200 and w.score(intro[1]):
+        head.append(Part(intro[1], intro[2], intro[0]))
+    return head + [Part(t, p, n) for n, t, p in items], len(items)
+
+
+def _with_items(corpus: Corpus, parts: list[Part]) -> list[Part]:
+    """A sentence answer that is a title (业务上量逻辑:"一找、三拓、三维护") answers with
+    the items under it: the title alone names what was asked and says nothing of it."""
+    if len(parts) != 1:
+        return parts
+    head = parts[0]
+    text = head.text.strip()
+    if heading_rank(text) is None and (len(text) > MAX_ANCHOR or text.endswith(("。", "!", "!", "?", "?"))):
+        return parts
+    units = _units(_following(corpus, head.passage))
+    at = next((i for i, (no, t, p) in enumerate(units) if no == head.line and t.strip() == text), None)
+    if at is None:
+        return parts
+    items = _items_after(units, at)
+    return parts + [Part(t, p, n) for n, t, p in items] if items else parts
+
+
+def _structure_parts(corpus: Corpus, q: Question, w: Topic) -> list[Part]:
+    """The units of the course the question names, read off the outline."""
+    entries = corpus.outline()
+    best = max(range(len(entries)), key=lambda i: w.score(entries[i].title), default=None)
+    if best is None or not w.score(entries[best].title):
+        return []
+    head = entries[best]
+    children = []
+    for e in entries[best + 1:]:
+        if e.doc != head.doc or e.depth <= head.depth:
+            break
+        if e.depth == head.depth + 1:
+            children.append(e)
+    unit = re.search(r"(单元|章|篇|节|部分|课)", normalise_text(q.text))
+    if unit:  # '哪幾個單元' asks for the units, not the course's other labels
+        named = [e for e in children if unit.group(1) in normalise_text(e.title)]
+        children = named if len(named) >= 2 else children
+    if len(children) < 2:
+        return []
+    parts = []
+    for e in [head] + children:
+        try:
+            passage = corpus.show(f"{e.doc}:{e.line}")
+        except Exception:  # a heading line always lies in a passage; be safe if not
+            continue
+        parts.append(Part(e.title, passage, e.line))
+    return parts
+
+
+def _location_parts(hits: list[Hit], w: Topic) -> list[Part]:
+    """Where the topic's rarest term is taught: distinct breadcrumbs of the hits holding it."""
+    known = [m for m, _ in w.groups if m in w.known]
+    known = [t for t in known if len(t) > 1] or known
+    key = max(known, key=w.idf.get) if known else None
+    parts, seen = [], set()
+    for hit in hits:
+        p = hit.passage
+        if key and key not in normalise_text(p.text):
+            continue
+        where = " › ".join(p.section)
+        if where in seen:
+            continue
+        seen.add(where)
+        line = next((no for no, t in p.numbered_lines() if key and key in normalise_text(t)), p.line_start)
+        parts.append(Part(where, p, line))
+        if len(parts) >= 4:
+            break
+    return parts
