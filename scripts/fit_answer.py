@@ -26,8 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from kb import KnowledgeBase  # noqa: E402
-from kb.answer import _render, draft, evidence, sentence_answer, sentence_candidates  # noqa: E402
-from kb.answer import confidence, sentences  # noqa: E402
+from kb.answer import confidence, draft, evidence, sentence_answer, sentence_candidates, sentences  # noqa: E402
+from kb.answer.render import _render  # noqa: E402
 from kb.evaluate import canon, load  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "eval"

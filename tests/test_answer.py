@@ -58,7 +58,7 @@ def test_the_number_of_items_asked_for_is_read_and_names_are_not_counts(question
 
 
 def test_a_numbered_list_ends_where_its_numbering_starts_again():
-    from kb.answer import _items_after
+    from kb.answer.lists import _items_after
 
     lines = [(1, "开发模型", None), (2, "1) 孕育阶段 2) 初期阶段", None), (3, "3) 稳定阶段 4) 战略阶段", None),
              (4, "策略: 1) 等待机会 2) 找到关键人", None)]

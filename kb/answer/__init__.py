@@ -1,12 +1,24 @@
 """Answer: a short extractive answer with citations, or an honest "not covered".
 
-No language model: the answer is read off the corpus. The question's kind says
-what to read: the numbered items under the best-matching heading (a list or a
-method), the units of a course (structure), the sentence that defines a term,
-the sentence holding the figures, or the breadcrumbs where a topic is taught.
-Every line of an answer comes from a cited source line. When the best evidence
-does not hold the question's key terms, the reply is answered=False with the
-nearest sections, because a wrong confident answer is worse than none.
+No language model: the answer is read off the corpus, and only through the few reads
+of kb.answer.corpus.Corpus (a KnowledgeBase is one). A question takes this path:
+
+    question    what kind of answer it wants, its topic words, how many items it asks for
+    topic       its evidence: the hits search finds, and how much of the topic a text
+                holds, each word weighed by the idf search ranks with
+    lists       the numbered items under the best-matching heading (a list or a method),
+                the units of a course (structure), the breadcrumbs where a topic is taught
+    sentences   every sentence of the top hits, scored together: the sentence that defines
+                a term, holds the figures, or names the person, year or place asked for
+    confidence  whether the evidence holds enough of the topic to answer, and the chance
+                the answer is right
+    render      the answer's lines in the asker's script with their citations, or the
+                reply that the corpus does not say
+
+Here `draft` chooses among the candidates and `ask` decides whether to give the answer.
+Every line of an answer comes from a cited source line. When the best evidence does not
+hold the question's key terms, the reply is answered=False with the nearest sections,
+because a wrong confident answer is worse than none.
 """
 
 from __future__ import annotations
@@ -20,14 +32,38 @@ from ..model import Answer, Hit
 from ..script import HANS, HANT
 from . import confidence, sentences
 from .corpus import Corpus
-from .lists import _LEADING_MARKER, _items_after, _list_parts, _location_parts, _structure_parts, _with_items
+from .lists import _LEADING_MARKER, _list_parts, _location_parts, _structure_parts, _with_items
 from .question import Question, analyse_question
 from .render import MAX_ANSWER, Part, _citations, _decline, _nearest, _render
 from .topic import Topic, _readable, evidence
 
+__all__ = [
+    "ask",
+    "draft",
+    "Draft",
+    "evidence",
+    "analyse_question",
+    "Question",
+    "Corpus",
+    "Topic",
+    "Part",
+    "sentence_candidates",
+    "sentence_answer",
+    "MAX_ANSWER",
+    "confidence",
+    "sentences",
+]
+
 LIST_SLACK = 0.1  # a list answer stands unless the best sentence holds this much more of the topic
 WHOLE_LINE = 200  # a sentence's line this short is answered whole
 FOLLOWING = 60  # the sentence after the chosen one joins it when this short
+
+
+# --- sentence answers ------------------------------------------------------
+
+def sentence_candidates(q: Question, hits: list[Hit], w: Topic) -> list[sentences.Candidate]:
+    """Every sentence of the top hits as an answer candidate, with its features."""
+    return sentences.candidates(q.text, q.kind, hits, w, _readable)
 
 
 def _sentence_parts(q: Question, hits: list[Hit], w: Topic, want_numbers: bool = False) -> list[Part]:
@@ -65,13 +101,7 @@ def _window(sentence: str, w: Topic, size: int = 180) -> str:
     return ("…" if start else "") + sentence[start:end] + ("…" if end < len(sentence) else "")
 
 
-# --- the answer ---------------------------------------------------------------
-
-
-def sentence_candidates(q: Question, hits: list[Hit], w: Topic) -> list[sentences.Candidate]:
-    """Every sentence of the top hits as an answer candidate, with its features."""
-    return sentences.candidates(q.text, q.kind, hits, w, _readable)
-
+# --- the answer -------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Draft:
@@ -93,20 +123,9 @@ def draft(corpus: Corpus, question: str) -> Draft:
     return Draft(q, hits, w, parts, _confidence_features(hits, w, parts) if parts else ())
 
 
-def _confidence_features(hits: list[Hit], w: Topic, parts: list[Part]) -> tuple[float, ...]:
-    """What the confidence reads (kb.answer.confidence.FEATURES, in order)."""
-    said = "\n".join([p.text for p in parts] + list(dict.fromkeys(searchable_text(p.passage) for p in parts)))
-    return (
-        w.share(said),
-        _held(parts, w),
-        w.share(searchable_text(hits[0].passage)),
-        float(parts[0].passage.id == hits[0].passage.id),
-        1.0 / max(1, len(w.groups)),
-        float(len(parts) >= 3),
-    )
-
-
 def _parts(corpus: Corpus, q: Question, hits: list[Hit], w: Topic) -> list[Part]:
+    """The answer's lines for the question's kind: a course's units, a list, where a topic is
+    taught, or else the best sentence (with the items under it when it is a title)."""
     parts: list[Part] = []
     if q.kind == "structure":
         parts = _structure_parts(corpus, q, w)
@@ -127,7 +146,27 @@ def _parts(corpus: Corpus, q: Question, hits: list[Hit], w: Topic) -> list[Part]
     return parts
 
 
+def _held(parts: list[Part], w: Topic) -> float:
+    """Share of the question's topic that an answer's lines hold (read as the index reads them)."""
+    return w.share("\n".join(_readable(p.passage, p.text) for p in parts))
+
+
+def _confidence_features(hits: list[Hit], w: Topic, parts: list[Part]) -> tuple[float, ...]:
+    """What the confidence reads (kb.answer.confidence.FEATURES, in order)."""
+    said = "\n".join([p.text for p in parts] + list(dict.fromkeys(searchable_text(p.passage) for p in parts)))
+    return (
+        w.share(said),
+        _held(parts, w),
+        w.share(searchable_text(hits[0].passage)),
+        float(parts[0].passage.id == hits[0].passage.id),
+        1.0 / max(1, len(w.groups)),
+        float(len(parts) >= 3),
+    )
+
+
 def ask(corpus: Corpus, question: str, script: str | None = "auto") -> Answer:
+    """A short extractive answer with citations, or answered=False when the corpus does not say;
+    in the question's script, or in `script` (hans, hant, or None for the text as it is)."""
     d = draft(corpus, question)
     q, hits, w, parts = d.question, d.hits, d.weights, d.parts
     out_script = q.script if script == "auto" else (script if script in (HANS, HANT) else None)
@@ -146,10 +185,3 @@ def ask(corpus: Corpus, question: str, script: str | None = "auto") -> Answer:
         confidence=round(chance, 3),
         kind=q.kind,
     )
-
-
-def _held(parts: list[Part], w: Topic) -> float:
-    """Share of the question's topic that an answer's lines hold (read as the index reads them)."""
-    return w.share("\n".join(_readable(p.passage, p.text) for p in parts))
-
-
