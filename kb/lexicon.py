@@ -154,6 +154,18 @@ def phrasebook() -> dict[str, PhraseEntry]:
 
 
 @lru_cache(maxsize=1)
+def phrasebook_by_material() -> dict[str, tuple["PhraseEntry", ...]]:
+    """The phrasebook's lines under each material word they give (normalised), each line once."""
+    from .analysis import normalise_text
+
+    out: dict[str, dict] = {}
+    for entry in phrasebook().values():
+        for w in entry.words:
+            out.setdefault(normalise_text(w), {})[id(entry)] = entry
+    return {k: tuple(v.values()) for k, v in out.items()}
+
+
+@lru_cache(maxsize=1)
 def phrasebook_by_first() -> dict[str, tuple[str, ...]]:
     """The phrasebook's expressions of three or more characters by their first character: the
     ones a query may hold with a few characters said in between (kb.query)."""
