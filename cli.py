@@ -16,6 +16,16 @@ from kb.knowledge import DEFAULT_INDEX, default_seeds
 
 INDEX_HELP = "Index directory (default: ./index, or $KB_INDEX)."
 
+# Exit codes, as grep and ripgrep use them: 0 found or answered, 1 nothing found or not
+# covered (or an eval below its floor), 2 an error (bad input, no index, a damaged index).
+NOTHING = 1
+
+
+class Failure(click.ClickException):
+    """An error the user can act on: one line on stderr, exit code 2."""
+
+    exit_code = 2
+
 
 def _index_path(index: str | None) -> Path:
     return Path(index or os.environ.get("KB_INDEX") or DEFAULT_INDEX)
@@ -51,18 +61,58 @@ def _open(index: str | None) -> KnowledgeBase:
             click.echo(f"Warning: {'; '.join(reasons)}; answering from the index as built.", err=True)
         return kb
     except KbError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise Failure(str(exc)) from exc
 
 
 def _emit_json(obj: dict) -> None:
     click.echo(json.dumps(obj, ensure_ascii=False, indent=1))
 
 
+def _colored() -> bool:
+    """Whether to color: --color always/never, else on a terminal unless NO_COLOR is set
+    (https://no-color.org)."""
+    choice = click.get_current_context().find_root().params.get("color") or "auto"
+    if choice != "auto":
+        return choice == "always"
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
 def _marked(text: str) -> str:
-    """«marks» become bold on a terminal and stay as they are elsewhere."""
-    if not sys.stdout.isatty():
+    """«marks» become bold yellow when coloring and stay as they are otherwise."""
+    if not _colored():
         return text
     return text.replace("«", "\x1b[1;33m").replace("»", "\x1b[0m")
+
+
+def _width() -> int | None:
+    """The terminal's width in columns, or None when the output is not a terminal."""
+    import shutil
+
+    return shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+
+
+def _fit(text: str, width: int | None, keep: str = "") -> str:
+    """`text` then `keep`, cut with … so that both fit in `width` columns (a Chinese
+    character takes two); unchanged when width is None."""
+    from unicodedata import east_asian_width
+
+    cols = lambda s: sum(2 if east_asian_width(c) in "WF" else 1 for c in s)  # noqa: E731
+    if width is None or cols(text + keep) <= width:
+        return text + keep
+    room = max(1, width - cols(keep) - 1)
+    out, used = "", 0
+    for c in text:
+        used += cols(c)
+        if used > room:
+            break
+        out += c
+    return out + "…" + keep
+
+
+def _shares_line(kb: KnowledgeBase, p) -> bool:
+    """Whether other passages lie on the passage's one line (a deck scraped as one line):
+    then DOC:LINE does not name it, and its id does (`kb show 004#12`)."""
+    return sum(q.line_start == q.line_end == p.line_start for q in kb.doc_passages(p.doc)) > 1
 
 
 def _crumbs(section) -> str:
@@ -71,8 +121,12 @@ def _crumbs(section) -> str:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="kb")
-def main() -> None:
-    """Search and ask the express-delivery training documents (Chinese, either script)."""
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+              help="Mark query words in color: auto does on a terminal, unless NO_COLOR is set.")
+def main(color: str) -> None:
+    """Search and ask the express-delivery training documents (Chinese, either script).
+
+    Exit status: 0 found or answered, 1 nothing found or not covered, 2 an error."""
 
 
 @main.command("index")
@@ -93,7 +147,7 @@ def index_cmd(paths: tuple[Path, ...], full: bool, remove: str | None, index: st
         build = KnowledgeBase.build if full else KnowledgeBase.index
         kb = build(inputs, path, progress=_progress)
     except KbError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise Failure(str(exc)) from exc
     r = kb.report
     verb = "Indexed" if r.rebuilt else "Updated"
     click.echo(f"{verb} {r.documents} document(s), {r.passages} passages in {r.seconds:.1f} s → {path}/")
@@ -132,7 +186,7 @@ def search(query: str, limit: int, doc: str | None, kind: str | None, fix: bool,
     try:
         result = kb.lookup(query, limit=limit, doc=doc, kind=kind, fix=fix)
     except KbError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise Failure(str(exc)) from exc
     hits, plan = result.hits, result.plan
     out_script = detect_script(query) if script == "auto" else (None if script == "original" else script)
     if explain:
@@ -146,15 +200,18 @@ def search(query: str, limit: int, doc: str | None, kind: str | None, fix: bool,
         for row in rows:
             row["highlight"] = convert(row["highlight"], out_script)
         _emit_json({"query": query, "results": rows})
+        if not rows:
+            sys.exit(NOTHING)
         return
     if not hits:
         click.echo(f"Nothing found for {query!r}.")
-        return
+        sys.exit(NOTHING)
+    width = _width()
     for h in hits:
         p = h.passage
-        click.echo(f"{h.rank}. {_crumbs(p.section)}  [{p.kind}]")
-        click.echo(f"   {p.ref}")
-        click.echo("   " + _marked(convert(h.highlight, out_script).replace("\n", " ")))
+        click.echo(_fit(f"{h.rank}. {_crumbs(p.section)}", width, f"  [{p.kind}]"))
+        click.echo(f"   {p.ref}" + (f"  ({p.id})" if p.id and p.line_start == p.line_end and _shares_line(kb, p) else ""))
+        click.echo("   " + _marked(convert(h.highlight, out_script).replace("\n", " ")), color=_colored())
 
 
 def _explain(plan, err: bool) -> None:
@@ -188,9 +245,11 @@ def ask(question: str, script: str, as_json: bool, index: str | None) -> None:
     try:
         answer = kb.ask(question, script=script)
     except KbError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise Failure(str(exc)) from exc
     if as_json:
         _emit_json(answer.to_json())
+        if not answer.answered:
+            sys.exit(NOTHING)
         return
     click.echo(answer.answer)
     click.echo()
@@ -202,6 +261,7 @@ def ask(question: str, script: str, as_json: bool, index: str | None) -> None:
         click.echo("Nearest sections:" if answer.suggestions else "No section comes close.")
         for c in answer.suggestions:
             click.echo(f"  {_crumbs(c.section)}  {_cited(c)}")
+        sys.exit(NOTHING)
 
 
 def _cited(c) -> str:
@@ -220,7 +280,7 @@ def show(ref: str, as_json: bool, index: str | None) -> None:
     try:
         p = kb.show(ref)
     except KbError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise Failure(str(exc)) from exc
     if as_json:
         _emit_json(p.to_json())
         return
@@ -244,7 +304,7 @@ def outline(doc: str | None, as_json: bool, index: str | None) -> None:
         entries = kb.outline(doc)
         docs = kb.documents()
     except KbError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise Failure(str(exc)) from exc
     if as_json:
         _emit_json({"outline": [e.to_json() for e in entries]})
         return
@@ -266,14 +326,14 @@ def serve(host: str, port: int, index: str | None) -> None:
     try:
         from kb import web
     except ImportError as exc:
-        raise click.ClickException(
+        raise Failure(
             f"the web page needs its extra packages ({exc.name or exc} is missing): pip install -e '.[web]'"
         ) from None
     kb = _open(index)
     try:
         sock = web.bind(host, port)
     except OSError as exc:
-        raise click.ClickException(f"cannot listen on {host}:{port} ({exc.strerror or exc}); try another --port") from None
+        raise Failure(f"cannot listen on {host}:{port} ({exc.strerror or exc}); try another --port") from None
     bound = sock.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
     if not web.is_loopback(host):
@@ -291,7 +351,7 @@ def check(index: str | None) -> None:
         kb = KnowledgeBase.open(path)
         kb.store.verify(full=True)
     except KbError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise Failure(str(exc)) from exc
     click.echo(f"Index at {path}/ is sound: {kb.store.doc_count()} passages, {len(kb.documents())} document(s).")
 
 
@@ -318,7 +378,7 @@ def eval_cmd(judged: Path, floors: tuple[str, ...], as_json: bool, sample: int |
             rows = evaluate.sample(rows, sample)
         report = evaluate.evaluate_qa(kb, rows) if evaluate.is_qa(rows) else evaluate.evaluate_search(kb, rows)
     except KbError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise Failure(str(exc)) from exc
     if as_json:
         _emit_json({"figures": report.figures, "results": [r.__dict__ for r in report.results]})
     else:
@@ -326,7 +386,7 @@ def eval_cmd(judged: Path, floors: tuple[str, ...], as_json: bool, sample: int |
     failed = [f"{k} {report.figures.get(k, 0):.3f} < {v}" for k, v in limits.items() if report.figures.get(k, 0) < v]
     unknown = [k for k in limits if k not in report.figures]
     if unknown:
-        raise click.ClickException(f"unknown figure(s) {', '.join(unknown)}; known: {', '.join(report.figures)}")
+        raise Failure(f"unknown figure(s) {', '.join(unknown)}; known: {', '.join(report.figures)}")
     if failed:
         raise click.ClickException("below the floor: " + "; ".join(failed))
 

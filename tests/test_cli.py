@@ -36,16 +36,16 @@ def test_search_json_is_one_object_with_the_contract(run):
     assert isinstance(h["line_start"], int) and h["line_start"] <= h["line_end"]
 
 
-def test_search_nothing_found_is_not_an_error(run):
+def test_search_nothing_found_is_not_an_error_but_exits_1(run):
     r = run("search", "盆腔器官脫垂")
-    assert r.exit_code == 0
-    assert "Nothing found" in r.output
+    assert r.exit_code == 1  # as grep: nothing found, which is no error (those exit 2)
+    assert "Nothing found" in r.output and "Error" not in r.output
 
 
 @pytest.mark.parametrize("query", ["", "   ", "?!。", "客" * 5000])
 def test_bad_query_gives_one_line_and_non_zero_exit(run, query):
     r = run("search", query)
-    assert r.exit_code == 1
+    assert r.exit_code == 2
     assert r.output.startswith("Error: ") and r.output.count("\n") == 1
     assert "Traceback" not in r.output
 
@@ -76,7 +76,7 @@ def test_show_takes_the_id_a_search_result_carries(run):
 @pytest.mark.parametrize("ref, message", [("000#99999", "no passage"), ("000", "bad reference"), ("zzz:3", "no indexed document"), ("003:9", "holds no indexed text")])
 def test_show_bad_reference_is_a_clear_error(run, ref, message):
     r = run("show", ref)
-    assert r.exit_code == 1 and message in r.output
+    assert r.exit_code == 2 and message in r.output
 
 
 def test_outline_shows_courses_and_units_with_lines(run):
@@ -111,18 +111,18 @@ def test_eval_of_a_malformed_set_is_a_clear_error(run, tmp_path):
     judged = tmp_path / "bad.jsonl"
     judged.write_text("{not json\n", "utf-8")
     r = run("eval", str(judged))
-    assert r.exit_code == 1 and "bad.jsonl:1" in r.output
+    assert r.exit_code == 2 and "bad.jsonl:1" in r.output
 
 
 def test_missing_explicit_index_is_a_clear_error(tmp_path):
     r = CliRunner().invoke(main, ["search", "客诉", "--index", str(tmp_path / "none")])
-    assert r.exit_code == 1 and "kb index" in r.output
+    assert r.exit_code == 2 and "kb index" in r.output
 
 
 def test_corrupt_index_is_a_clear_error_and_left_as_it_was(own_index):
     (own_index / "CURRENT").write_text("gen-bogus\n")
     r = CliRunner().invoke(main, ["search", "客诉", "--index", str(own_index)])
-    assert r.exit_code == 1 and "corrupt" in r.output
+    assert r.exit_code == 2 and "corrupt" in r.output
     assert (own_index / "CURRENT").read_text() == "gen-bogus\n"
 
 
@@ -163,7 +163,7 @@ def test_index_command_reports_what_it_skipped(tmp_path, seeds_dir):
 
 def test_index_of_a_missing_path_is_a_clear_error(tmp_path):
     r = CliRunner().invoke(main, ["index", str(tmp_path / "nope"), "--index", str(tmp_path / "ix")])
-    assert r.exit_code == 1 and "no such file" in r.output
+    assert r.exit_code == 2 and "no such file" in r.output
 
 
 def test_every_command_has_help_text():
@@ -181,5 +181,78 @@ def test_a_query_or_question_may_start_with_a_dash(run):
 @pytest.mark.parametrize("ref", ["000:" + "9" * 5000, "000:99999", "000:slide" + "9" * 5000])
 def test_a_reference_out_of_range_is_a_clear_error(run, ref):
     r = run("show", ref)
-    assert r.exit_code == 1 and "Traceback" not in r.output
+    assert r.exit_code == 2 and "Traceback" not in r.output
     assert "out of range" in r.output or "bad reference" in r.output
+
+
+def test_exit_status_says_found_nothing_found_or_error(run):
+    # as grep and ripgrep: 0 found, 1 nothing found (or not covered), 2 an error
+    assert run("search", "派前电动车检查要点").exit_code == 0
+    for args in (["search", "qwxzvk"], ["search", "qwxzvk", "--json"]):
+        r = run(*args)
+        assert r.exit_code == 1 and "Traceback" not in r.output
+    assert json.loads(run("search", "qwxzvk", "--json").stdout)["results"] == []
+    assert run("ask", "处理投诉常用的策略有哪些?").exit_code == 0
+    r = run("ask", "从广州寄10公斤到成都运费多少钱?", "--json")
+    assert r.exit_code == 1 and json.loads(r.stdout)["answered"] is False
+    assert run("show", "nosuch:1").exit_code == 2
+
+
+def test_color_is_chosen_by_flag_and_marks_stay_plain_otherwise(own_index):
+    def search(*flags):
+        return CliRunner().invoke(main, [*flags, "search", "派前电动车检查要点", "-n", "1", "--index", str(own_index)])
+
+    colored, plain = search("--color", "always"), search("--color", "never")
+    assert "\x1b[1;33m" in colored.output and "«" not in colored.output
+    assert "\x1b[" not in plain.output and "«" in plain.output
+    assert "\x1b[" not in search().output  # auto, and the output is not a terminal
+
+
+@pytest.mark.parametrize("no_color, colored", [("", True), ("1", False)])
+def test_on_a_terminal_color_follows_no_color(own_index, no_color, colored):
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    env = {**os.environ, "NO_COLOR": no_color}
+    leader, follower = pty.openpty()
+    proc = subprocess.run([sys.executable, "-c", "import cli; cli.main()", "search", "派前电动车检查要点", "-n", "1",
+                           "--index", str(own_index)], stdout=follower, stderr=subprocess.DEVNULL, env=env,
+                          cwd=os.path.dirname(os.path.dirname(__file__)), timeout=120)
+    os.close(follower)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closed: all read
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.close(leader)
+    assert proc.returncode == 0
+    assert (b"\x1b[1;33m" in out) == colored
+
+
+def test_a_long_breadcrumb_is_cut_to_the_terminal_keeping_the_kind():
+    from cli import _fit
+
+    crumb = "1. 《經營效益提升管道整體課程》服務方案 › 課程四:《化訴為金的客服技巧》 › 第三單元 處理客戶抱怨、投訴的要訣"
+    line = _fit(crumb, 80, "  [steps]")
+    assert line.endswith("…  [steps]") and line.startswith("1. 《經營")
+    from unicodedata import east_asian_width
+
+    assert sum(2 if east_asian_width(c) in "WF" else 1 for c in line) <= 80
+    assert _fit(crumb, None, "  [steps]") == crumb + "  [steps]"  # piped: whole
+
+
+def test_a_passage_on_a_shared_line_is_printed_with_the_id_that_opens_it(run):
+    # 004 is a deck scraped as one line: DOC:LINE names many passages, the id names one
+    r = run("search", "客户分层", "--doc", "004", "-n", "3")
+    assert r.exit_code == 0
+    ids = [line.split("(")[-1].rstrip(")") for line in r.output.splitlines() if line.startswith("   004_") and "#" in line]
+    assert ids
+    for pid in ids:
+        shown = run("show", pid, "--json")
+        assert shown.exit_code == 0 and json.loads(shown.stdout)["id"] == pid

@@ -220,7 +220,7 @@ def test_a_full_or_read_only_disk_fails_cleanly_and_the_index_still_answers(tmp_
     else:
         subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
     r = _kb("index", str(docs), "--index", str(index))
-    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert r.returncode == 2 and "Traceback" not in r.stderr
     assert "cannot write the index" in r.stderr and len(r.stderr.strip().splitlines()[-1]) < 300
     s = _kb("search", "客诉处理", "--index", str(index))
     assert s.returncode == 0 and "Traceback" not in s.stderr and "answering from the index as it is" in s.stderr
@@ -240,9 +240,9 @@ def test_a_damaged_segment_is_reported_and_the_advised_repair_repairs(tmp_path):
             data[i] ^= 0x5A
         seg.write_bytes(bytes(data))
     r = _kb("check", "--index", str(index))
-    assert r.returncode == 1 and "corrupt" in r.stderr and "Traceback" not in r.stderr
+    assert r.returncode == 2 and "corrupt" in r.stderr and "Traceback" not in r.stderr
     s = _kb("search", "派件规范", "--index", str(index))
-    assert s.returncode == 1 and "Traceback" not in s.stderr and "kb index --full" in s.stderr
+    assert s.returncode == 2 and "Traceback" not in s.stderr and "kb index --full" in s.stderr
     assert _kb("index", str(tmp_path / "docs"), "--index", str(index), "--full").returncode == 0
     assert _kb("check", "--index", str(index)).returncode == 0
     assert _kb("search", "派件规范", "--index", str(index)).returncode == 0

@@ -77,7 +77,7 @@ def test_cli_index_updates_and_removes(own_seeds, tmp_path):
     r = runner.invoke(main, ["index", "--remove", "003", "--index", str(index)])
     assert r.exit_code == 0 and "Removed 003" in r.stdout
     r = runner.invoke(main, ["index", "--remove", "zzz", "--index", str(index)])
-    assert r.exit_code == 1 and "no indexed document" in r.output
+    assert r.exit_code == 2 and "no indexed document" in r.output
 
 
 def test_parallel_build_gives_the_same_index(own_seeds, tmp_path, monkeypatch):

@@ -306,7 +306,7 @@ def test_serve_without_the_web_extra_names_it_in_one_line(monkeypatch, built):
         taken.listen(1)
         port = str(taken.getsockname()[1])
         result = CliRunner().invoke(main, ["serve", "--port", port, "--index", str(built.store.root)])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "pip install -e '.[web]'" in result.output and "Traceback" not in result.output
     assert len(result.output.strip().splitlines()) == 1
 
@@ -318,7 +318,7 @@ def test_serve_refuses_a_port_already_in_use(built):
     try:
         port = taken.getsockname()[1]
         result = CliRunner().invoke(main, ["serve", "--port", str(port), "--index", str(built.store.root)])
-        assert result.exit_code == 1 and f"cannot listen on 127.0.0.1:{port}" in result.output
+        assert result.exit_code == 2 and f"cannot listen on 127.0.0.1:{port}" in result.output
     finally:
         taken.close()
 
