@@ -308,12 +308,16 @@ def outline(doc: str | None, as_json: bool, index: str | None) -> None:
     if as_json:
         _emit_json({"outline": [e.to_json() for e in entries]})
         return
-    current = None
-    for e in entries:
-        if e.doc != current:
-            current = e.doc
-            click.echo(f"{e.doc}  {docs[e.doc]['title']}")
-        click.echo(f"{'  ' * (e.depth + 1)}{e.title}  :{e.line}")
+    names = [kb.resolve_doc(doc)] if doc else list(docs)
+    for name in names:
+        click.echo(f"{name}  {docs[name]['title']}")
+        mine = [e for e in entries if e.doc == name]
+        for e in mine:
+            click.echo(f"{'  ' * (e.depth + 1)}{e.title}  :{e.line}")
+        if not mine:  # a scraped deck may have no line kb reads as a heading: say so, and where it starts
+            first = next(iter(kb.doc_passages(name)), None)
+            where = f"; its text starts at {first.ref}" if first else ""
+            click.echo(f"  (no headings found{where})")
 
 
 @main.command()

@@ -256,3 +256,15 @@ def test_a_passage_on_a_shared_line_is_printed_with_the_id_that_opens_it(run):
     for pid in ids:
         shown = run("show", pid, "--json")
         assert shown.exit_code == 0 and json.loads(shown.stdout)["id"] == pid
+
+
+def test_outline_of_a_document_without_headings_says_so_and_where_it_starts(run):
+    # 003 is a scraped deck in which no line reads as a heading
+    for args in (["outline", "003"], ["outline"]):
+        r = run(*args)
+        assert r.exit_code == 0
+        lines = r.output.splitlines()
+        at = next(i for i, line in enumerate(lines) if line.startswith("003_b79be88cefedbace.txt"))
+        assert "no headings found" in lines[at + 1] and "003_b79be88cefedbace.txt:" in lines[at + 1]
+        ref = lines[at + 1].split("starts at ")[1].rstrip(")")
+        assert run("show", ref).exit_code == 0
