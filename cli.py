@@ -149,8 +149,14 @@ def index_cmd(paths: tuple[Path, ...], full: bool, remove: str | None, index: st
     except KbError as exc:
         raise Failure(str(exc)) from exc
     r = kb.report
-    verb = "Indexed" if r.rebuilt else "Updated"
-    click.echo(f"{verb} {r.documents} document(s), {r.passages} passages in {r.seconds:.1f} s → {path}/")
+    if r.unchanged:
+        click.echo(f"Nothing changed: {r.documents} document(s), {r.passages} passages, as indexed in {path}/")
+    elif r.rebuilt:
+        click.echo(f"Indexed {r.documents} document(s), {r.passages} passages in {r.seconds:.1f} s → {path}/")
+    else:
+        what = ", ".join(x for x in (f"{r.refreshed} read afresh" if r.refreshed else "",
+                                     f"{r.dropped} removed" if r.dropped else "") if x)
+        click.echo(f"Updated {r.documents} document(s) ({what}), {r.passages} passages in {r.seconds:.1f} s → {path}/")
     click.echo("By format: " + ", ".join(f"{fmt} {n}" for fmt, n in format_counts(kb.documents()).items()))
     if r.skipped:
         click.echo(f"Skipped {len(r.skipped)} file(s):", err=True)

@@ -132,7 +132,7 @@ class KnowledgeBase:
         self.store.update(remove, (p for d in done for p in d.passages), new_meta)
         passages = self.store.meta["passages"]
         report = BuildReport(len(fresh) + len(done), passages, tuple(skipped),
-                             time.perf_counter() - started, rebuilt=False)
+                             time.perf_counter() - started, rebuilt=False, refreshed=len(done), dropped=len(gone))
         return KnowledgeBase(self.store, report)
 
     def remove(self, doc: str) -> "KnowledgeBase":

@@ -155,6 +155,14 @@ class BuildReport:
     skipped: tuple[Skipped, ...]
     seconds: float
     rebuilt: bool = True
+    # for an update: the documents it read afresh (new or changed) and the ones it dropped
+    refreshed: int = 0
+    dropped: int = 0
+
+    @property
+    def unchanged(self) -> bool:
+        """An update that found nothing to do: every file as it was indexed."""
+        return not self.rebuilt and not self.refreshed and not self.dropped
 
 
 @dataclass(frozen=True)

@@ -73,7 +73,11 @@ def test_cli_index_updates_and_removes(own_seeds, tmp_path):
     r = runner.invoke(main, ["index", str(own_seeds), "--index", str(index)])
     assert r.exit_code == 0 and r.stdout.startswith("Indexed 5 document(s)")
     r = runner.invoke(main, ["index", str(own_seeds), "--index", str(index)])
-    assert r.stdout.startswith("Updated 5 document(s)")
+    assert r.stdout.startswith("Nothing changed: 5 document(s)")  # not "Updated … in 0.0 s"
+    changed = next(own_seeds.glob("001_*.txt"))
+    changed.write_text(changed.read_text("utf-8") + "\n新增一段:派件前先电话联系收件人。\n", "utf-8")
+    r = runner.invoke(main, ["index", str(own_seeds), "--index", str(index)])
+    assert r.stdout.startswith("Updated 5 document(s) (1 read afresh)")
     r = runner.invoke(main, ["index", "--remove", "003", "--index", str(index)])
     assert r.exit_code == 0 and "Removed 003" in r.stdout
     r = runner.invoke(main, ["index", "--remove", "zzz", "--index", str(index)])
