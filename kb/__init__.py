@@ -7,6 +7,7 @@
 """
 
 from .errors import (
+    BadReferenceError,
     IndexBusyError,
     IndexCorruptError,
     IndexMissingError,
@@ -15,8 +16,8 @@ from .errors import (
     QueryError,
     ReadError,
 )
-from .knowledge import KINDS, KnowledgeBase
-from .model import Answer, BuildReport, Citation, Hit, OutlineEntry, Passage, Skipped
+from .knowledge import KINDS, KnowledgeBase, Progress
+from .model import Answer, BuildReport, Citation, DocumentInfo, Hit, OutlineEntry, Passage, Skipped
 
 __all__ = [
     "KnowledgeBase",
@@ -28,6 +29,12 @@ __all__ = [
     "OutlineEntry",
     "BuildReport",
     "Skipped",
+    "DocumentInfo",
+    "SearchResult",
+    "QueryPlan",
+    "Group",
+    "Alternative",
+    "Progress",
     "KbError",
     "QueryError",
     "ReadError",
@@ -35,5 +42,18 @@ __all__ = [
     "IndexCorruptError",
     "IndexBusyError",
     "IndexWriteError",
+    "BadReferenceError",
 ]
 __version__ = "0.1.0"
+
+# How a query was understood and what search returns with it: loaded on first use, as the
+# modules that define them bring in the search engine, which `import kb` alone does not need.
+_LAZY = {"SearchResult": "search", "QueryPlan": "query", "Group": "query", "Alternative": "query"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        from importlib import import_module
+
+        return getattr(import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module 'kb' has no attribute {name!r}")

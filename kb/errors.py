@@ -23,8 +23,11 @@ class QueryError(KbError):
     """A query that cannot be searched (empty, only punctuation, far too long)."""
 
 
-class ReferenceError_(KbError):
+class BadReferenceError(KbError):
     """A `DOC:LINE` reference that does not point at an indexed passage."""
+
+
+ReferenceError_ = BadReferenceError  # its former name
 
 
 class IndexBusyError(KbError):

@@ -13,7 +13,7 @@ from .errors import IndexCorruptError, IndexMissingError, KbError, ReadError, Re
 from .index import FORMAT, IndexStore
 from .processes import children_die_with_parent
 from .ingest import Ingested, Source, collect, ingest
-from .model import Answer, BuildReport, Hit, OutlineEntry, Passage, Skipped
+from .model import Answer, BuildReport, DocumentInfo, Hit, OutlineEntry, Passage, Skipped
 
 DEFAULT_INDEX = Path("index")
 KINDS = ("steps", "script", "technique", "case", "outline", "text")
@@ -204,8 +204,8 @@ class KnowledgeBase:
 
     # --- reading -----------------------------------------------------------
 
-    def documents(self) -> dict[str, dict]:
-        """Indexed documents by name: title, encoding, outline."""
+    def documents(self) -> dict[str, DocumentInfo]:
+        """Indexed documents by name: title, encoding, whether spun, outline."""
         return self.store.meta.get("documents", {})
 
     def resolve_doc(self, doc: str) -> str:
@@ -227,9 +227,21 @@ class KnowledgeBase:
         raise KbError(f"{doc!r} names several documents: {', '.join(matches[:5])}")
 
     def search(self, query: str, limit: int = 10, doc: str | None = None,
-               kind: str | None = None) -> list[Hit]:
-        """Ranked passages for a natural-language query in either script."""
-        return self.lookup(query, limit=limit, doc=doc, kind=kind).hits
+               kind: str | None = None, script: str | None = None) -> list[Hit]:
+        """Ranked passages for a natural-language query in either script. script: the
+        highlights' script, "hans" or "hant" ("auto": the query's; None: the file's own), as
+        for ask(); passage text stays the file's own."""
+        hits = self.lookup(query, limit=limit, doc=doc, kind=kind).hits
+        if script is None or script == "original":
+            return hits
+        from dataclasses import replace
+
+        from .script import HANS, HANT, convert, detect_script
+
+        if script not in ("auto", HANS, HANT):
+            raise KbError(f"unknown script {script!r}; one of: auto, hans, hant, original")
+        out = detect_script(query) if script == "auto" else script
+        return [replace(h, highlight=convert(h.highlight, out)) for h in hits]
 
     def lookup(self, query: str, limit: int = 10, doc: str | None = None,
                kind: str | None = None, fix: bool = False) -> "SearchResult":
@@ -341,6 +353,12 @@ class KnowledgeBase:
     def close(self) -> None:
         self.store.close()
         self._by_doc = None
+
+    def __enter__(self) -> "KnowledgeBase":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 def _source_meta(d: Ingested) -> dict:

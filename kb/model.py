@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
 from dataclasses import asdict, dataclass, field
 
 
@@ -163,6 +164,15 @@ class BuildReport:
     def unchanged(self) -> bool:
         """An update that found nothing to do: every file as it was indexed."""
         return not self.rebuilt and not self.refreshed and not self.dropped
+
+
+class DocumentInfo(TypedDict):
+    """What the index records of one document (KnowledgeBase.documents())."""
+
+    title: str
+    encoding: str  # how its bytes were decoded: utf-8, gb18030, big5 …
+    spun: bool  # a synonym-spun text, indexed with its repaired form
+    outline: list[list]  # [depth, title, line] for each heading
 
 
 @dataclass(frozen=True)
