@@ -218,6 +218,8 @@ def search(query: str, limit: int, doc: str | None, kind: str | None, fix: bool,
         click.echo(_fit(f"{h.rank}. {_crumbs(p.section)}", width, f"  [{p.kind}]"))
         click.echo(f"   {p.ref}" + (f"  ({p.id})" if p.id and p.line_start == p.line_end and _shares_line(kb, p) else ""))
         click.echo("   " + _marked(convert(h.highlight, out_script).replace("\n", " ")), color=_colored())
+        if h.also:
+            click.echo(_fit(f"   also in: {', '.join(h.also)}", width))
 
 
 def _explain(plan, err: bool) -> None:

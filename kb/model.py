@@ -77,6 +77,7 @@ class Hit:
     score: float
     passage: Passage
     highlight: str
+    also: tuple[str, ...] = ()  # refs of the same text in other files, folded into this hit
 
     def to_json(self) -> dict:
         p = self.passage
@@ -92,6 +93,7 @@ class Hit:
             "kind": p.kind,
             "text": p.source_text,
             "highlight": self.highlight,
+            "also_in": list(self.also),  # the same passage in other files (a deck saved twice)
         }
 
 

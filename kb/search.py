@@ -150,13 +150,50 @@ def gather(store: IndexStore, plan: QueryPlan, limit: int, doc: str | None = Non
 
 
 def run(store: IndexStore, plan: QueryPlan, limit: int, doc: str | None, kind: str | None) -> list[Hit]:
-    candidates, idf = gather(store, plan, limit, doc, kind)
-    ranked = rank(candidates, plan, idf)[:limit]
+    candidates, idf = gather(store, plan, limit + FOLD_SLACK, doc, kind)
+    kept = fold(rank(candidates, plan, idf), limit)
     terms = {t for t, w in plan.weights.items() if w >= HIGHLIGHT_WEIGHT}
     return [
-        Hit(rank=i, score=score, passage=c.passage, highlight=highlight(c.passage, terms))
-        for i, (score, c) in enumerate(ranked, 1)
+        Hit(rank=i, score=score, passage=c.passage, highlight=highlight(c.passage, terms),
+            also=tuple(d.passage.ref for d in folded))
+        for i, (score, c, folded) in enumerate(kept, 1)
     ]
+
+
+# How many more candidates than asked for are ranked, so that folding near-duplicates still
+# fills the list; and how alike two passages of different files must be to show once: the
+# share of their characters that line up in order (difflib's ratio). A deck saved twice, or
+# re-exported with a word or a page number changed, is above it; two sections on one topic,
+# even under the same heading, are far below. Under NEAR_LENGTH characters only identical
+# passages fold: in a two-line passage one word is what tells it apart (客诉 for 投诉: 0.96).
+FOLD_SLACK = 10
+NEAR_DUPLICATE = 0.95
+NEAR_LENGTH = 100
+
+
+def fold(ranked: list[tuple[float, Candidate]], limit: int) -> list[tuple[float, Candidate, list[Candidate]]]:
+    """The first `limit` candidates, each with the near-identical ones from other files that
+    ranked below it folded in (a deck saved twice shows once, with "also in")."""
+    kept: list[tuple[float, Candidate, list[Candidate]]] = []
+    for score, c in ranked:
+        home = next((k for k in kept if k[1].passage.doc != c.passage.doc and _alike(k[1].norm, c.norm)), None)
+        if home is not None:
+            home[2].append(c)
+        elif len(kept) < limit:
+            kept.append((score, c, []))
+    return kept
+
+
+def _alike(a: str, b: str) -> bool:
+    """Whether two normalised texts are the same or all but the same (NEAR_DUPLICATE)."""
+    if a == b:
+        return True
+    if min(len(a), len(b)) < NEAR_LENGTH:
+        return False
+    from difflib import SequenceMatcher
+
+    m = SequenceMatcher(None, a, b, autojunk=False)
+    return m.real_quick_ratio() >= NEAR_DUPLICATE and m.quick_ratio() >= NEAR_DUPLICATE and m.ratio() >= NEAR_DUPLICATE
 
 
 def search(store: IndexStore, query: str, limit: int = 10, doc: str | None = None,

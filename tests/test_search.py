@@ -201,7 +201,7 @@ def test_proximity_counts_a_stand_in():
 def test_hit_json_has_the_contract_fields(built):
     j = built.search("客诉处理", limit=1)[0].to_json()
     assert set(j) == {"rank", "score", "id", "doc", "section", "line_start", "line_end", "location", "kind", "text",
-                      "highlight"}
+                      "highlight", "also_in"}
     assert isinstance(j["section"], list) and j["rank"] == 1
     assert j["location"] == ""  # plain text: the lines are the reference
 
@@ -233,3 +233,39 @@ def test_a_trainer_asking_for_a_course_s_chapters_gets_its_table_of_contents(tmp
     assert "outline" in understand("客户服务入门课件有哪几章", kb.store).intents
     top = kb.search("客户服务入门课件有哪几章")[0].passage
     assert top.kind == "outline" and "目录" in top.text
+
+
+def test_the_same_passage_in_two_files_shows_once_with_also_in(tmp_path):
+    from .conftest import small_kb
+
+    steps = ("第三节 派前检查\n派件前检查电动车:轮胎气压不足要及时充气,车把转向要可靠,"
+             "前后刹车要灵敏,车灯和喇叭要完好,电池电量要够跑完全天的派送路线。\n"
+             "检查快件:核对快件数量与派送清单是否一致,按派送路线排好顺序,到付快件和代收货款快件"
+             "逐票注明应收金额,易碎快件单独放置,贵重快件随身携带。\n")
+    kb = small_kb(tmp_path, {
+        "派件课.txt": steps,
+        "派件课 副本.txt": steps,  # the same deck saved twice
+        "派件课 改.txt": steps.replace("全天", "一整天"),  # re-exported with a word changed
+        "安全课.txt": "第一节 行车安全\n派送途中注意交通安全,电动车不得逆行,不闯红灯,雨天减速慢行。\n",
+    })
+    hits = kb.search("派件前电动车检查", limit=5)
+    docs = [h.passage.doc for h in hits]
+    assert sum(d.startswith("派件课") for d in docs) == 1
+    top = next(h for h in hits if h.passage.doc.startswith("派件课"))
+    assert len(top.also) == 2 and all(ref.split(":")[0].startswith("派件课") for ref in top.also)
+    assert top.to_json()["also_in"] == list(top.also)
+    assert "安全课.txt" in docs  # another passage on the topic is no duplicate
+
+
+def test_near_duplicates_are_told_apart_from_passages_on_one_topic():
+    from kb.search import _alike
+
+    a = ("派件前检查电动车:轮胎气压不足要及时充气,车把转向要可靠,前后刹车要灵敏,车灯和喇叭要完好。"
+         "检查快件:核对快件数量与派送清单是否一致,按派送路线排好顺序,到付快件逐票注明应收金额。"
+         "易碎快件单独放置,贵重快件随身携带,出发前再确认一遍。")
+    assert _alike(a, a)
+    assert _alike(a, a.replace("车灯和喇叭", "车灯与喇叭"))
+    short = "投诉处理的流程:登记、核实、回复。"
+    assert not _alike(short, short.replace("投诉", "客诉"))  # in a short passage one word tells it apart
+    assert not _alike(a, "派件前检查快件:核对数量,按派送路线排序,到付快件注明应收款项,易碎件单独放置。")
+    assert not _alike(a, a[: len(a) // 2])
