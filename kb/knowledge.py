@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from . import analysis
-from .errors import IndexCorruptError, IndexMissingError, KbError, ReadError, ReferenceError_
+from .errors import IndexCorruptError, IndexMissingError, KbError, QueryError, ReadError, ReferenceError_
 from .index import FORMAT, IndexStore
 from .processes import children_die_with_parent
 from .ingest import Ingested, Source, collect, ingest
@@ -280,6 +280,8 @@ class KnowledgeBase:
 
     def context(self, passage_id: str, around: int = 1) -> list[Passage]:
         """A passage with its neighbours in the same document, in order (its place in context)."""
+        if around < 0:
+            raise QueryError(f"around must be 0 or more (neighbours on each side), not {around}")
         target = self.passage(passage_id)
         doc = self.doc_passages(target.doc)
         i = doc.index(target)
