@@ -272,7 +272,7 @@ class KnowledgeBase:
 
     def passage(self, passage_id: str) -> Passage:
         """The passage with this id (as in Passage.id, e.g. '000_eada5ee40357fd85.txt#44')."""
-        doc, _, _ = (passage_id or "").partition("#")
+        doc, _, _ = (passage_id or "").rpartition("#")  # a file name may hold '#' (C#入门.txt)
         for p in self.doc_passages(doc):
             if p.id == passage_id:
                 return p
@@ -291,10 +291,10 @@ class KnowledgeBase:
         """The passage at a reference: its id (`DOC#N`, as search results carry it), `DOC:LINE`
         (as in Passage.ref, a trailing '(slide 12)' is allowed), or a place in the format's
         terms: `DOC:slide12`, `DOC:page3`, `DOC:¶14`."""
-        if re.fullmatch(r"[^:#]+#\d+", (ref or "").strip()):
-            doc, _, number = ref.strip().partition("#")
+        if re.fullmatch(r".+#\d+", (ref or "").strip(), re.S):  # the name may hold '#' or ':' (C#入门.txt)
+            doc, _, number = ref.strip().rpartition("#")
             return self.passage(f"{self.resolve_doc(doc)}#{number}")
-        m = re.fullmatch(r"\s*(.+?):(\d+)(?:-\d+)?(?:\s*\([^()]*\))?\s*", ref or "")
+        m = re.fullmatch(r"\s*(.+?):(\d+)(?:-\d+)?(?:\s*\([^()]*\))?\s*", ref or "", re.S)
         if not m:
             return self._show_place(ref)
         name = self.resolve_doc(m.group(1))

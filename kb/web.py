@@ -172,7 +172,7 @@ def _cited_passage(kb: KnowledgeBase, c: Citation) -> Passage | None:
 def _find(kb: KnowledgeBase, pid: str) -> Passage:
     """A passage by id or DOC:LINE; looked up among indexed passages only, never on disk."""
     try:
-        if "#" in pid:
+        if re.fullmatch(r".+#\d+", pid, re.S):  # not '#' anywhere: a file name may hold one (C#入门.txt:3)
             return kb.passage(pid)
         if ":" in pid:
             return kb.show(pid)
