@@ -78,9 +78,12 @@ def searchable_text(p: Passage) -> str:
 
 
 def _line_doc(line: bytes) -> str:
-    """The document of a passages.jsonl line, read from its leading id without parsing it all."""
-    if line.startswith(b'{"id": "') and b"#" in line[:300]:
-        return line[8: line.index(b"#", 8)].decode("utf-8")
+    """The document of a passages.jsonl line, read from its leading id without parsing it all:
+    the id up to its last '#' (a file name may hold one), unless JSON escaped the id."""
+    if line.startswith(b'{"id": "'):
+        pid = line[8: line.find(b'"', 8)]
+        if b"#" in pid and b"\\" not in pid:
+            return pid.rpartition(b"#")[0].decode("utf-8")
     return json.loads(line)["doc"]
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from . import analysis
-from .errors import IndexCorruptError, IndexMissingError, KbError, ReadError, ReferenceError_
+from .errors import IndexCorruptError, IndexMissingError, KbError, QueryError, ReadError, ReferenceError_
 from .index import FORMAT, IndexStore
 from .processes import children_die_with_parent
 from .ingest import Ingested, Source, collect, ingest
@@ -292,7 +292,7 @@ class KnowledgeBase:
 
     def passage(self, passage_id: str) -> Passage:
         """The passage with this id (as in Passage.id, e.g. '000_eada5ee40357fd85.txt#44')."""
-        doc, _, _ = (passage_id or "").partition("#")
+        doc, _, _ = (passage_id or "").rpartition("#")  # a file name may hold '#' (C#入门.txt)
         for p in self.doc_passages(doc):
             if p.id == passage_id:
                 return p
@@ -300,6 +300,8 @@ class KnowledgeBase:
 
     def context(self, passage_id: str, around: int = 1) -> list[Passage]:
         """A passage with its neighbours in the same document, in order (its place in context)."""
+        if around < 0:
+            raise QueryError(f"around must be 0 or more (neighbours on each side), not {around}")
         target = self.passage(passage_id)
         doc = self.doc_passages(target.doc)
         i = doc.index(target)
@@ -309,10 +311,10 @@ class KnowledgeBase:
         """The passage at a reference: its id (`DOC#N`, as search results carry it), `DOC:LINE`
         (as in Passage.ref, a trailing '(slide 12)' is allowed), or a place in the format's
         terms: `DOC:slide12`, `DOC:page3`, `DOC:¶14`."""
-        if re.fullmatch(r"[^:#]+#\d+", (ref or "").strip()):
-            doc, _, number = ref.strip().partition("#")
+        if re.fullmatch(r".+#\d+", (ref or "").strip(), re.S):  # the name may hold '#' or ':' (C#入门.txt)
+            doc, _, number = ref.strip().rpartition("#")
             return self.passage(f"{self.resolve_doc(doc)}#{number}")
-        m = re.fullmatch(r"\s*(.+?):(\d+)(?:-\d+)?(?:\s*\([^()]*\))?\s*", ref or "")
+        m = re.fullmatch(r"\s*(.+?):(\d+)(?:-\d+)?(?:\s*\([^()]*\))?\s*", ref or "", re.S)
         if not m:
             return self._show_place(ref)
         name = self.resolve_doc(m.group(1))

@@ -149,7 +149,10 @@ def _flag(request: Request, name: str) -> bool:
 def _query(request: Request, name: str = "q") -> str:
     q = request.query_params.get(name)
     if q is None:
-        raise QueryError(f"missing the {name} parameter: /api/{request.url.path.rsplit('/', 1)[-1]}?{name}=客诉处理步骤")
+        # the path as the server decoded it: request.url would decode a query string that is
+        # not UTF-8 (raw bytes a server such as httptools hands on) and fail with a 500
+        endpoint = request.scope["path"].rsplit("/", 1)[-1]
+        raise QueryError(f"missing the {name} parameter: /api/{endpoint}?{name}=客诉处理步骤")
     return q
 
 
@@ -169,7 +172,7 @@ def _cited_passage(kb: KnowledgeBase, c: Citation) -> Passage | None:
 def _find(kb: KnowledgeBase, pid: str) -> Passage:
     """A passage by id or DOC:LINE; looked up among indexed passages only, never on disk."""
     try:
-        if "#" in pid:
+        if re.fullmatch(r".+#\d+", pid, re.S):  # not '#' anywhere: a file name may hold one (C#入门.txt:3)
             return kb.passage(pid)
         if ":" in pid:
             return kb.show(pid)
@@ -309,7 +312,7 @@ def _http_error(request: Request, exc: Exception) -> JSONResponse:
     status = getattr(exc, "status_code", 500)
     detail = getattr(exc, "detail", "") or "error"
     if status == 404:
-        detail = f"nothing at {request.url.path[:200]}"
+        detail = f"nothing at {request.scope['path'][:200]}"  # not request.url: see _query
     return _json({"error": detail, "status": status}, status)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 from pathlib import Path
 
@@ -53,3 +54,23 @@ def small_kb(tmp_path: Path, docs: dict[str, str]) -> KnowledgeBase:
     for name, text in docs.items():
         (folder / name).write_text(text, "utf-8")
     return KnowledgeBase.build([folder], tmp_path / "ix")
+
+
+def asgi_get(app, path: str, query: bytes = b"", raw_path: bytes | None = None) -> tuple[int, bytes]:
+    """One GET straight into an ASGI app, as a server hands it over: the path decoded, the
+    query string as the bytes the client sent (a test client would have cleaned them up)."""
+    sent: list[dict] = []
+
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
+             "scheme": "http", "path": path, "raw_path": raw_path or path.encode(), "query_string": query,
+             "root_path": "", "headers": [(b"host", b"testserver")], "client": ("127.0.0.1", 50000),
+             "server": ("testserver", 80)}
+    asyncio.run(app(scope, receive, send))
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    return start["status"], b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")

@@ -4,7 +4,7 @@ import pytest
 
 from kb import IndexCorruptError, IndexMissingError, KbError, KnowledgeBase
 
-from .conftest import ROOT
+from .conftest import ROOT, small_kb
 
 
 def test_build_reports_documents_and_passages(built):
@@ -148,3 +148,12 @@ def test_a_generation_is_readable_by_whoever_may_read_the_index(tmp_path):
         os.umask(old)
     mode = stat.S_IMODE(os.stat(kb.store.generation).st_mode)
     assert mode == 0o755
+
+
+# found by tests/test_fuzz.py: an id was split at its first '#', show took no ':' before it,
+# and no line break in a name
+@pytest.mark.parametrize("name", ["C#入门.txt", "x:y.txt", "line\nbreak.txt"])
+def test_a_passage_of_a_file_with_an_odd_name_is_found_by_its_id_and_its_reference(tmp_path, name):
+    kb = small_kb(tmp_path, {name: "客户投诉处理\n一、处理步骤\n先道歉再跟进\n"})
+    for p in kb.passages():
+        assert kb.passage(p.id) == p and kb.show(p.id) == p and kb.show(p.ref) == p

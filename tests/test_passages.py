@@ -2,6 +2,7 @@ import re
 
 import pytest
 
+from kb import QueryError
 from kb.clean import clean, page_marker_title
 from kb.passages import MAX_TEXT, OVERLAP, WINDOW, build_passages
 from kb.structure import MAX_PASSAGE, build_document
@@ -153,3 +154,11 @@ def test_every_passage_of_a_file_with_readings_stays_within_the_contracts_length
     assert all(len(h.passage.source_text) <= MAX_TEXT for h in built.search("客户 投诉 处理 快递", limit=50))
     plain = next(p for p in built.search("大客户", limit=20) if p.passage.doc.startswith("002"))
     assert plain.passage.original == "" and plain.to_json()["text"] == plain.passage.text
+
+
+def test_a_passage_in_context_is_among_its_neighbours_and_around_cannot_be_negative(built):
+    target = built.passages("000")[10]
+    assert built.context(target.id, around=0) == [target]
+    assert built.context(target.id, around=10**100) == built.passages("000")
+    with pytest.raises(QueryError, match="around"):  # found by tests/test_fuzz.py: it gave []
+        built.context(target.id, around=-1)

@@ -1,5 +1,6 @@
 """Incremental updates: only what changed is re-indexed; readers never see half an update."""
 
+import pytest
 from click.testing import CliRunner
 
 from cli import main
@@ -110,3 +111,17 @@ def test_an_unreadable_file_does_not_keep_the_index_stale(own_seeds, tmp_path):
     broken.write_text("第一章 修好了\n夜间派件要核对收件人身份。\n", "utf-8")  # fixed: picked up
     assert any("new file" in r for r in again.stale_reasons())
     assert "broken.txt" in KnowledgeBase.index([own_seeds], index).documents()
+
+
+# found by tests/test_fuzz.py: the update read a passage's document off its JSON line up to the
+# first '#', as written (escaped), so these kept their old passages beside the new ones
+@pytest.mark.parametrize("name", ["C#入门.txt", 'say "hi".txt', "back\\slash.txt"])
+def test_a_changed_file_named_with_hash_quote_or_backslash_is_replaced_not_doubled(tmp_path, name):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "other.txt").write_text("谈判技巧\n让步的方法\n", "utf-8")
+    (docs / name).write_text("客户投诉处理\n先道歉再跟进\n", "utf-8")
+    KnowledgeBase.build([docs], tmp_path / "ix")
+    (docs / name).write_text("客户投诉处理\n先道歉再跟进,然后回访\n", "utf-8")
+    kb = KnowledgeBase.index([docs], tmp_path / "ix")
+    assert [p.text for p in kb.passages(name)] == ["先道歉再跟进,然后回访"]

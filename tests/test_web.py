@@ -27,6 +27,8 @@ from kb import KnowledgeBase  # noqa: E402
 from kb.script import convert  # noqa: E402
 from kb.web import STATIC, allowed_hosts_for, create_app  # noqa: E402
 
+from .conftest import asgi_get, small_kb  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 STEPS = "客户来投诉时应该按什么步骤处理?"
 HOSTILE = "客诉处理要点 <script>alert(1)</script> 先道歉 <img src=x onerror=alert(1)> 再跟进\n"
@@ -166,6 +168,23 @@ def test_errors_are_json_with_the_right_status(client, url, status, says):
     got = client.get(url)
     assert got.status_code == status
     assert got.json()["status"] == status and says in got.json()["error"]
+
+
+def test_a_passage_of_a_file_named_with_hash_opens_by_its_reference_too(tmp_path):
+    # found by tests/test_fuzz.py: 'C#入门.txt:3' was taken for a passage id, and not found
+    kb = small_kb(tmp_path, {"C#入门.txt": "客户投诉处理\n一、处理步骤\n先道歉再跟进\n"})
+    c = TestClient(create_app(kb))
+    for p in kb.passages():
+        for ref in (p.id, p.ref):
+            assert c.get(at(ref)).json()["id"] == kb.show(ref).id
+
+
+@pytest.mark.parametrize("path, status", [("/api/search", 400), ("/api/nothing", 404)])
+def test_a_query_string_that_is_not_utf8_is_still_a_json_error(built, path, status):
+    # found by tests/test_fuzz.py: h11 refuses such a request line, but a server that hands the
+    # raw bytes on (httptools) must not turn an error message into a 500
+    got_status, body = asgi_get(create_app(built), path, b"\x80")
+    assert got_status == status and json.loads(body)["status"] == status
 
 
 def test_an_index_deleted_under_the_server_answers_503(own_index):
