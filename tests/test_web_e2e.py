@@ -195,6 +195,41 @@ def test_a_reference_opens_the_passage_in_its_section_with_its_neighbours(page, 
     assert shown == neighbours and len(shown) > 1
 
 
+def test_neighbours_on_a_deck_scraped_as_one_line_are_labelled_by_their_order(page, built):
+    # 004 is one long line: every passage is on line 8, so order, not line, says before or after
+    page.page.keyboard.type("客户定位策略 需求调研")
+    hit = hit_from(page, "004_")
+    pid = hit.get_attribute("data-id")
+    neighbours = [q.id for q in built.context(pid, around=1)]
+    hit.locator(".ref").click()
+    page.page.locator("#context .passage.here").wait_for()
+    labels = page.page.locator("#context article.passage .where").all_inner_texts()
+    at = neighbours.index(pid)
+    assert labels == ["上一段"] * at + ["本段"] + ["下一段"] * (len(neighbours) - at - 1)
+
+
+def test_the_same_passage_in_two_files_shows_once_with_where_else(browser, tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    text = ("第三节 派前检查\n派件前检查电动车:轮胎气压不足要及时充气,车把转向要可靠,前后刹车要灵敏,"
+            "车灯和喇叭要完好,电池电量要够跑完全天的派送路线。核对快件数量与派送清单,按路线排好顺序。\n")
+    (docs / "派件课.txt").write_text(text, "utf-8")
+    (docs / "派件课 副本.txt").write_text(text, "utf-8")
+    served = Served(KnowledgeBase.build([docs], tmp_path / "index"))
+    dup = Page(browser, served.url)
+    try:
+        dup.page.keyboard.type("派件前检查电动车")
+        hit = dup.page.locator("#results li.hit").first
+        hit.wait_for()
+        assert dup.page.locator("#results li.hit").count() == 1
+        also = hit.locator(".also").inner_text()
+        assert "同样内容也在" in also and "派件课" in also and ":1-2" in also
+        assert dup.errors == []
+    finally:
+        dup.close()
+        served.stop()
+
+
 def test_a_citation_opens_the_passage_it_quotes(page, built):
     c = built.ask(ASK).citations[0]
     page.page.locator("label:has(input[value=ask])").click()

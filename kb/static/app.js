@@ -23,7 +23,7 @@
       emptyAsk: "输入问题后按 Enter。", outlineHint: "在搜索框中输入文字可筛选大纲。",
       noHeading: (q) => `没有标题包含「${q}」,显示全部大纲。`, noOutline: "这份文档没有识别出章节标题。",
       keys: "/ 搜索框 · Enter 搜索 · ↓↑ 结果之间 · Esc 关闭", lines: "行", before: "上一段",
-      after: "下一段", here: "本段",
+      after: "下一段", here: "本段", alsoIn: "同样内容也在",
       kinds: { steps: "步骤", script: "话术", technique: "技巧", case: "案例", outline: "大纲", text: "正文" },
     },
     hant: {
@@ -39,7 +39,7 @@
       emptyAsk: "輸入問題後按 Enter。", outlineHint: "在搜尋框中輸入文字可篩選大綱。",
       noHeading: (q) => `沒有標題包含「${q}」,顯示全部大綱。`, noOutline: "這份文件沒有識別出章節標題。",
       keys: "/ 搜尋框 · Enter 搜尋 · ↓↑ 結果之間 · Esc 關閉", lines: "行", before: "上一段",
-      after: "下一段", here: "本段",
+      after: "下一段", here: "本段", alsoIn: "同樣內容也在",
       kinds: { steps: "步驟", script: "話術", technique: "技巧", case: "案例", outline: "大綱", text: "正文" },
     },
   };
@@ -214,6 +214,7 @@
     return el("li", { class: "hit", dataset: { id: h.id, kind: h.kind } },
       crumbs(h.shown.section),
       el("p", { class: "snippet" }, marked(h.highlight)),
+      ...((h.also_in || []).length ? [el("p", { class: "also", text: `${L.alsoIn}: ${h.also_in.join(", ")}` })] : []),
       el("div", { class: "meta" },
         el("button", {
           type: "button", class: "ref", title: L.open, text: ref(h),
@@ -336,14 +337,16 @@
   function renderContext(body) {
     const L = labels();
     $("#ctx-title").replaceChildren(crumbs(body.shown.section));
-    const articles = body.context.map((p) => {
+    // neighbours in document order: on a deck scraped as one line they share its line number
+    const at = body.context.findIndex((p) => p.id === body.id);
+    const articles = body.context.map((p, i) => {
       const here = p.id === body.id;
       const rows = p.shown.text.split("\n");
       const numbers = p.lines.length === rows.length ? p.lines : rows.map(() => p.line_start);
       return el("article", { class: here ? "passage here" : "passage", tabindex: "-1", dataset: { id: p.id },
         "aria-current": here ? "true" : null },
         el("div", { class: "passage-head" },
-          el("span", { class: "where", text: here ? L.here : (p.line_start < body.line_start ? L.before : L.after) }),
+          el("span", { class: "where", text: here ? L.here : (i < at ? L.before : L.after) }),
           here ? el("span", { class: "ref-text", text: ref(p) })
             : el("button", { type: "button", class: "ref", text: ref(p), title: L.open,
               onclick: () => openContext(p.id, state.opener) }),
