@@ -174,6 +174,7 @@ def test_a_question_the_documents_do_not_cover_says_so_with_the_nearest_sections
     page.page.locator("#answer.not-covered").wait_for()
     assert "资料中没有" in page.page.locator("#answer .answer-text").inner_text()
     assert page.page.locator("#answer h3").inner_text() == "最接近的章节"
+    assert page.page.locator("#answer .copy").count() == 0  # a refusal is nothing to paste to a customer
 
 
 # --- a passage in context ----------------------------------------------------------
@@ -228,6 +229,18 @@ def test_the_same_passage_in_two_files_shows_once_with_where_else(browser, tmp_p
     finally:
         dup.close()
         served.stop()
+
+
+def test_the_passage_dialog_marks_the_words_the_hit_matched(page, built):
+    page.page.keyboard.type("派前电动车检查要点")
+    hit = hit_from(page, "002_")
+    marked = set(hit.locator(".snippet mark").all_inner_texts())
+    assert marked
+    hit.locator(".ref").click()
+    here = page.page.locator("#context .passage.here")
+    here.wait_for()
+    in_dialog = set(here.locator(".lines mark").all_inner_texts())
+    assert in_dialog and in_dialog <= marked
 
 
 def test_a_citation_opens_the_passage_it_quotes(page, built):

@@ -218,7 +218,7 @@
       el("div", { class: "meta" },
         el("button", {
           type: "button", class: "ref", title: L.open, text: ref(h),
-          onclick: (e) => openContext(h.id, e.currentTarget),
+          onclick: (e) => openContext(h.id, e.currentTarget, markedWords(h.highlight)),
         }),
         el("span", { class: `kind kind-${h.kind}`, text: L.kinds[h.kind] || h.kind }),
         copyButton(h.shown.text, ref(h))));
@@ -240,7 +240,7 @@
     return el("li", {},
       crumbs((c.shown || {}).section || c.section),
       el("button", { type: "button", class: "ref", text: ref(c), title: labels().open,
-        onclick: (e) => openContext(target, e.currentTarget) }));
+        onclick: (e) => openContext(target, e.currentTarget, []) }));
   }
 
   function renderAnswer(body) {
@@ -252,7 +252,7 @@
     answerBox.replaceChildren(
       el("div", { class: "answer-head" },
         el("h2", { text: body.answered ? `${L.ask}: ${body.question}` : L.notCovered }),
-        copyButton(body.answer, L.ask)),
+        body.answered ? copyButton(body.answer, L.ask) : null),  // nothing to paste to a customer
       el("p", { class: "answer-text", text: body.answer }),
       el("h3", { text: body.answered
         ? `${L.sources} (${L.confidence} ${Number(body.confidence).toFixed(2)})` : L.nearest }),
@@ -302,7 +302,7 @@
         rows.length ? null : el("p", { class: "hint", text: L.noOutline }),
         el("ul", {}, rows.map((row) => el("li", { dataset: { depth: Math.min(row.depth, 5) } },
           el("button", { type: "button", class: "entry", title: L.open,
-            onclick: (e) => openContext(`${row.doc}:${row.line}`, e.currentTarget) },
+            onclick: (e) => openContext(`${row.doc}:${row.line}`, e.currentTarget, []) },
           el("span", { class: "entry-title", text: row.shown ? row.shown.title : row.title }),
           el("span", { class: "line", text: `:${row.line}` })))))));
     }
@@ -318,8 +318,36 @@
 
   // --- a passage in context ------------------------------------------------------
 
-  async function openContext(id, opener) {
+  // The words a highlight marks («…»): the dialog marks them in the passage's lines too.
+  function markedWords(text) {
+    const words = new Set();
+    const re = new RegExp(`${MARK_OPEN}([^${MARK_CLOSE}]+)${MARK_CLOSE}`, "g");
+    for (const m of text.matchAll(re)) words.add(m[1]);
+    return [...words].sort((a, b) => b.length - a.length);
+  }
+
+  // A line with those words as <mark> elements, the rest as text: no HTML is ever parsed.
+  function markWords(line, words) {
+    if (!words || !words.length) return line;
+    const out = [];
+    let rest = line;
+    while (rest) {
+      let best = -1, word = "";
+      for (const w of words) {
+        const i = rest.indexOf(w);
+        if (i >= 0 && (best < 0 || i < best)) { best = i; word = w; }
+      }
+      if (best < 0) { out.push(rest); break; }
+      if (best > 0) out.push(rest.slice(0, best));
+      out.push(el("mark", { text: word }));
+      rest = rest.slice(best + word.length);
+    }
+    return out;
+  }
+
+  async function openContext(id, opener, words) {
     state.opener = opener || document.activeElement;
+    if (words !== undefined) state.marks = words;  // following a neighbour keeps the hit's words
     const L = labels();
     $("#ctx-title").textContent = L.loading;
     $("#ctx-body").replaceChildren();
@@ -355,7 +383,7 @@
         here ? null : el("div", { class: "crumbs small", text: p.shown.section.slice(-1)[0] || "" }),
         el("ol", { class: "lines" }, rows.map((line, i) => el("li", {},
           el("span", { class: "n", "aria-hidden": "true", text: numbers[i] }),
-          el("span", { class: "t", text: line })))));
+          el("span", { class: "t" }, markWords(line, state.marks))))));
     });
     $("#ctx-body").replaceChildren(...articles);
     const here = $("#ctx-body .here");
