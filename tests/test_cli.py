@@ -268,3 +268,21 @@ def test_outline_of_a_document_without_headings_says_so_and_where_it_starts(run)
         assert "no headings found" in lines[at + 1] and "003_b79be88cefedbace.txt:" in lines[at + 1]
         ref = lines[at + 1].split("starts at ")[1].rstrip(")")
         assert run("show", ref).exit_code == 0
+
+
+def test_show_opens_the_very_passage_of_every_hit_of_every_dev_query(run, built):
+    from kb.evaluate import load
+
+    from .conftest import ROOT
+
+    queries = [r["query"] for name in ("search_dev", "search_dev2")
+               for r in load(ROOT.parent / "shared" / "eval" / f"{name}.jsonl")]
+    assert len(queries) > 50
+    for q in queries:
+        hits = built.search(q, limit=10)
+        for h in hits:
+            assert built.show(h.passage.id).id == h.passage.id, (q, h.passage.id)
+        top = json.loads(run("search", q, "--json", "-n", "1").stdout)["results"]
+        if top:  # and the CLI's own round trip for the first hit
+            shown = json.loads(run("show", top[0]["id"], "--json").stdout)
+            assert shown["id"] == top[0]["id"] and shown["text"] == top[0]["text"]
