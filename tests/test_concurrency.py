@@ -197,6 +197,18 @@ def test_a_killed_build_leaves_no_workers_and_the_next_write_clears_its_leftover
     assert not list(index.glob("building-*"))
 
 
+def test_a_writer_with_nothing_to_write_still_clears_what_a_killed_build_left(tmp_path):
+    _docs(tmp_path / "docs", 2)
+    index = tmp_path / "ix"
+    KnowledgeBase.build([tmp_path / "docs"], index)
+    dead = index / "building-x1y2z3"  # as a build killed by SIGKILL leaves it
+    dead.mkdir()
+    (dead / "MAIN_x1y2z3.seg").write_bytes(bytes(4096))
+    r = _kb("index", str(tmp_path / "docs"), "--index", str(index))
+    assert r.returncode == 0 and "Nothing changed" in r.stdout
+    assert not list(index.glob("building-*"))
+
+
 @pytest.fixture()
 def small_disk(tmp_path):
     """A real 3 MB tmpfs (root only): full and read-only faults done for real."""
