@@ -78,10 +78,16 @@ def stop_words() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def jieba_tokenizer():
     """The process's one jieba Tokenizer: main dictionary plus kb/data/userdict.txt."""
+    import os
+
     jieba = _import_jieba()
-    jieba.setLogLevel(logging.WARNING)
-    logging.getLogger("jieba").setLevel(logging.WARNING)
+    # jieba's one error is a cache it could not write, logged with a traceback: kb then simply
+    # builds the dictionary again next time
+    jieba.setLogLevel(logging.CRITICAL)
+    logging.getLogger("jieba").setLevel(logging.CRITICAL)
     tk = jieba.Tokenizer()
+    if hasattr(os, "getuid"):  # not /tmp/jieba.cache, which the first user to run jieba owns (0600)
+        tk.cache_file = f"jieba.u{os.getuid()}.cache"
     path = _dictionary_cache(jieba)
     cached = _read_dictionary(path) if path else None
     if cached:

@@ -418,6 +418,7 @@ class IndexStore:
             _lock(handle, wait, waiting, self.root)
             _HELD[key] = 1
             self.close()
+            self._clear_dead_builds()  # even when this writer ends up with nothing to write
             try:
                 yield
             finally:
@@ -572,6 +573,11 @@ class IndexStore:
         for g in gens:
             if g.name not in keep:
                 shutil.rmtree(g, ignore_errors=True)
-        # the writer lock is held: any other build directory was left by a build that died
+        self._clear_dead_builds()
+
+    def _clear_dead_builds(self) -> None:
+        """Remove build directories that no process is writing: called with the writer lock
+        held, when this writer has none or has just swapped its own in, so any is left by a
+        build that died (killed, or its machine went down)."""
         for b in self.root.glob("building-*"):
             shutil.rmtree(b, ignore_errors=True)

@@ -48,6 +48,7 @@ class KnowledgeBase:
         self.store = store
         self.report = report
         self._by_doc: dict[str, list[Passage]] | None = None
+        self._by_doc_of: Path | None = None  # the generation _by_doc was read from
 
     # --- building and opening ----------------------------------------------
 
@@ -276,11 +277,12 @@ class KnowledgeBase:
 
     def passages(self, doc: str | None = None) -> list[Passage]:
         """All passages in document order, or those of one document."""
-        if self._by_doc is None:
+        generation = self.store.generation  # a long-lived reader moves on when its generation is collected
+        if self._by_doc is None or self._by_doc_of != generation:
             by_doc: dict[str, list[Passage]] = {}
             for p in self.store.passages():
                 by_doc.setdefault(p.doc, []).append(p)
-            self._by_doc = by_doc
+            self._by_doc, self._by_doc_of = by_doc, generation
         if doc:
             return list(self._by_doc.get(self.resolve_doc(doc), []))
         return [p for ps in self._by_doc.values() for p in ps]

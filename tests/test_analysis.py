@@ -111,3 +111,26 @@ def test_unwritable_cache_folder_still_segments(tmp_path, monkeypatch):
         assert tk.lcut("客户投诉处理") and not list(tmp_path.glob("**/jieba-*"))
     finally:
         analysis.jieba_tokenizer.cache_clear()
+
+
+def test_a_user_who_cannot_write_jiebas_shared_cache_gets_no_traceback(tmp_path, monkeypatch, capfd):
+    """The first user's /tmp/jieba.cache (mode 0600) made every other user's kb rebuild jieba's
+    dictionary, fail to replace that file and log a traceback (scripts/faults.py, read-only
+    trial): jieba's cache is now each user's own, and a cache that cannot be written is silent."""
+    import os
+    import tempfile
+
+    import jieba
+
+    from kb import analysis
+
+    monkeypatch.setenv("KB_CACHE_DIR", str(tmp_path / "kb"))  # kb's own cache empty: jieba builds its dictionary
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+
+    def refused(src, dst):  # as os.replace is, over another user's file in a sticky /tmp
+        raise PermissionError(1, "Operation not permitted", src, None, dst)
+
+    monkeypatch.setattr(jieba, "_replace_file", refused)
+    tk = analysis.jieba_tokenizer.__wrapped__()
+    assert tk.cache_file == f"jieba.u{os.getuid()}.cache"
+    assert tk.lcut("客户投诉处理") and "Traceback" not in capfd.readouterr().err

@@ -134,6 +134,22 @@ def test_a_long_lived_reader_follows_when_its_generation_is_collected(tmp_path):
     assert reader.search("派件规范")
 
 
+def test_a_long_lived_reader_reads_the_passages_of_the_generation_it_follows(tmp_path):
+    _docs(tmp_path / "docs", 3)
+    index = tmp_path / "ix"
+    KnowledgeBase.build([tmp_path / "docs"], index)
+    reader = KnowledgeBase.open(index)
+    assert reader.passages()  # read from the first generation, and kept
+    for i in range(2):  # the second update collects the reader's generation
+        with open(tmp_path / "docs" / "doc0.txt", "a", encoding="utf-8") as f:
+            f.write(f"第二章 回访{i}\n回访标记{i}:客户回访要真诚,先问候再询问满意度,最后感谢客户的支持。\n")
+        KnowledgeBase.index([tmp_path / "docs"], index)
+    hit = reader.search("回访标记")[0]  # a passage the first generation did not have
+    assert reader.passage(hit.passage.id).text == hit.passage.text
+    assert [p.id for p in reader.context(hit.passage.id)]
+    assert any("回访标记1" in p.text for p in reader.passages())
+
+
 def _children(pid: int) -> set[int]:
     out, todo = set(), [pid]
     while todo:
@@ -178,6 +194,18 @@ def test_a_killed_build_leaves_no_workers_and_the_next_write_clears_its_leftover
     assert not [c for c in seen if _alive(c)]
     r = _kb("index", str(tmp_path / "docs"), "--index", str(index))
     assert r.returncode == 0, r.stderr
+    assert not list(index.glob("building-*"))
+
+
+def test_a_writer_with_nothing_to_write_still_clears_what_a_killed_build_left(tmp_path):
+    _docs(tmp_path / "docs", 2)
+    index = tmp_path / "ix"
+    KnowledgeBase.build([tmp_path / "docs"], index)
+    dead = index / "building-x1y2z3"  # as a build killed by SIGKILL leaves it
+    dead.mkdir()
+    (dead / "MAIN_x1y2z3.seg").write_bytes(bytes(4096))
+    r = _kb("index", str(tmp_path / "docs"), "--index", str(index))
+    assert r.returncode == 0 and "Nothing changed" in r.stdout
     assert not list(index.glob("building-*"))
 
 

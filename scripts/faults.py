@@ -1,0 +1,869 @@
+"""Faults done for real (issue 14), each figure of RELIABILITY.md measured from the real CLI.
+
+    .venv/bin/python scripts/faults.py [--quick] [--only KIND[,KIND]] [--seed N] [--keep]
+
+KIND: searches, writers, reader, killed, disk, damage (default: all). Every trial works on
+a temporary copy of a generated library (200 small Chinese .txt files cut from varied
+copies of the seeds, bench/corpus.py) and runs `cli.py` in subprocesses; this process only
+changes files, starts and signals processes, watches /proc and compares answers (through
+the library, which never writes). The disk trial mounts a real tmpfs and needs root;
+without it, it says it was skipped and why.
+
+A measurement, not a test: it asserts nothing, prints a table with PASS or FAIL against the
+targets of issue 14 (and what went wrong, when something did) and exits 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from kb import KbError, KnowledgeBase  # noqa: E402
+
+CLI = [sys.executable, str(ROOT / "cli.py")]
+ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+       "NO_COLOR": "1"}
+KINDS = ("searches", "writers", "reader", "killed", "disk", "damage")
+QUERIES = ("客户投诉处理", "大客户开发", "谈判让步", "服务补救")  # one per search loop
+PROBE = QUERIES[0]  # the query whose answer is compared before and after a fault
+TRACEBACK = "Traceback (most recent call last)"
+NOBODY = 65534  # the unprivileged user of the permission trial
+
+
+# --- running the CLI ------------------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    rc: int
+    out: str
+    err: str
+    seconds: float
+
+    @property
+    def traceback(self) -> bool:
+        return TRACEBACK in self.out or TRACEBACK in self.err
+
+    @property
+    def last(self) -> str:
+        """The last line of stderr: where kb puts its one error line."""
+        lines = [line for line in self.err.strip().splitlines() if line.strip()]
+        return lines[-1] if lines else ""
+
+    @property
+    def clear_error(self) -> bool:
+        """Exit 2 with kb's one error line, and no traceback."""
+        return self.rc == 2 and not self.traceback and self.last.startswith("Error: ")
+
+    def results(self) -> tuple | None:
+        """The hits of `kb search --json`: (id, score to 3 places), or None when not JSON."""
+        try:
+            return tuple((r["id"], round(r["score"], 3)) for r in json.loads(self.out)["results"])
+        except (ValueError, KeyError, TypeError):
+            return None
+
+
+def kb(*args, cwd: Path, user: int | None = None, timeout: float = 900) -> Run:
+    cmd = CLI + [str(a) for a in args]
+    env = ENV
+    if user is not None:  # as that user logs in: their own home (where kb keeps its cache)
+        import pwd
+
+        cmd = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups"] + cmd
+        env = {**ENV, "HOME": pwd.getpwuid(user).pw_dir, "USER": pwd.getpwuid(user).pw_name}
+    started = time.monotonic()
+    r = subprocess.run(cmd, capture_output=True, text=True, cwd=cwd, env=env, timeout=timeout)
+    return Run(r.returncode, r.stdout, r.stderr, time.monotonic() - started)
+
+
+def answer(index: Path) -> tuple | str:
+    """The probe's hits through the library (which never writes, unlike a `kb search` on a
+    stale index), or the error it raises."""
+    try:
+        with KnowledgeBase.open(index) as k:
+            return tuple((h.passage.id, round(h.score, 3)) for h in k.search(PROBE))
+    except KbError as exc:
+        return f"error: {exc}"
+
+
+def live_text(index: Path) -> str:
+    """The live generation's passages file (JSON lines of the files' own text)."""
+    try:
+        gen = index / (index / "CURRENT").read_text("utf-8").strip()
+        return (gen / "passages.jsonl").read_text("utf-8")
+    except OSError:
+        return ""
+
+
+def leftovers(index: Path) -> int:
+    return len(list(index.glob("building-*")))
+
+
+# --- processes ------------------------------------------------------------------------------
+
+
+def children(pid: int) -> set[int]:
+    """Every descendant of pid, read from /proc."""
+    out, todo = set(), [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as f:
+                    kids = [int(k) for k in f.read().split()]
+                out.update(kids)
+                todo += kids
+        except OSError:
+            pass
+    return out
+
+
+def alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def mentioning(text: str) -> set[int]:
+    """Live processes whose command line holds text (a forked worker keeps its parent's)."""
+    found = set()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == os.getpid():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                cmdline = f.read().replace(b"\0", b" ").decode("utf-8", "replace")
+        except OSError:
+            continue
+        if text in cmdline and alive(int(entry)):
+            found.add(int(entry))
+    return found
+
+
+# --- the library ----------------------------------------------------------------------------
+
+
+def make_library(out: Path, files: int = 200) -> None:
+    """`files` small .txt files: varied copies of the seeds (bench/corpus.py) cut in five at
+    line boundaries, keeping only pieces kb indexes (a piece of pure boilerplate is skipped)."""
+    from bench.corpus import make_corpus
+    from kb.errors import ReadError
+    from kb.ingest import Source, ingest
+
+    out.mkdir(parents=True)
+    made = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        for whole in make_corpus(ROOT / "seeds", Path(tmp), 10):
+            lines = whole.read_text("utf-8").splitlines()
+            size = -(-len(lines) // 5)
+            for j in range(5):
+                piece = out / f"{whole.stem}_{j}.txt"
+                piece.write_text("\n".join(lines[j * size:(j + 1) * size]) + "\n", "utf-8")
+                try:
+                    ingest(Source(piece, piece.name))
+                except ReadError:
+                    piece.unlink()
+                    continue
+                made += 1
+                if made == files:
+                    return
+
+
+def change(docs: Path, rng: random.Random, marker: str, n: int = 2, spare: str = "") -> None:
+    """Append a short section holding marker to n of the library's files (never to `spare`)."""
+    for f in rng.sample(sorted(f for f in docs.glob("*.txt") if f.name != spare), n):
+        with open(f, "a", encoding="utf-8") as out:
+            out.write(f"\n第九章 {marker}\n{marker}:客户回访要真诚,先问候再询问满意度,最后感谢客户的支持与理解。\n")
+
+
+# --- results --------------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    kind: str
+    fault: str
+    trials: str
+    figures: str
+    target: str
+    verdict: str
+    notes: list[str] = field(default_factory=list)
+
+
+class Lab:
+    def __init__(self, root: Path, seed: int):
+        self.root = root
+        self.rng = random.Random(seed)
+        self.library = root / "library"
+        self.rows: list[Row] = []
+
+    def fresh(self, name: str, files: int | None = None) -> tuple[Path, Path, Path]:
+        """A trial's own folder: a copy of the library (or its first `files` files) and an
+        index path; returns (folder, docs, index)."""
+        home = self.root / name
+        docs = home / "docs"
+        docs.mkdir(parents=True)
+        for f in sorted(self.library.glob("*.txt"))[:files]:
+            shutil.copy2(f, docs / f.name)
+        return home, docs, home / "ix"
+
+    def add(self, row: Row) -> None:
+        self.rows.append(row)
+        print(f"  → {row.verdict}: {row.fault}: {row.figures}", flush=True)
+        for note in row.notes:
+            print(f"     {note}", flush=True)
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def note_of(run: Run) -> str:
+    return f"exit {run.rc}: {run.last[:200]}" if not run.traceback else f"exit {run.rc}, traceback: {run.last[:200]}"
+
+
+# --- a. searches during updates -------------------------------------------------------------
+
+
+def trial_searches(lab: Lab, updates: int) -> None:
+    home, docs, ix = lab.fresh("searches")
+    kb("index", docs, "--index", ix, cwd=home)
+    stop = threading.Event()
+    tallies = [dict(searches=0, errors=0, nothing=0, updated=0, stale=0, first="") for _ in QUERIES]
+
+    def loop(query: str, tally: dict) -> None:
+        while not stop.is_set():
+            r = kb("search", query, "--index", ix, cwd=home)
+            tally["searches"] += 1
+            tally["nothing"] += r.rc == 1
+            tally["updated"] += "rebuilding" in r.err and "answering from the index as it is" not in r.err
+            tally["stale"] += "answering from the index as it is" in r.err
+            if r.rc not in (0, 1) or r.traceback:
+                tally["errors"] += 1
+                tally["first"] = tally["first"] or note_of(r)
+
+    threads = [threading.Thread(target=loop, args=(q, t)) for q, t in zip(QUERIES, tallies)]
+    for t in threads:
+        t.start()
+    failed, lost, notes = 0, 0, []
+    started = time.monotonic()
+    for i in range(updates):
+        marker = f"并发更新标记{i:03d}号"
+        change(docs, lab.rng, marker)
+        (docs / f"new_{i:03d}.txt").write_text(f"第一章 新增{i}\n{marker}:新员工入职培训先讲安全规范,再讲派件流程。\n", "utf-8")
+        if i and (docs / f"new_{i - 1:03d}.txt").exists() and i % 2:
+            (docs / f"new_{i - 1:03d}.txt").unlink()
+        r = kb("index", docs, "--index", ix, cwd=home)
+        if r.rc != 0 or r.traceback:
+            failed += 1
+            notes.append(f"update {i}: {note_of(r)}")
+        elif marker not in live_text(ix):
+            lost += 1
+            notes.append(f"update {i}: exit 0 but its change is not in the live generation")
+    time.sleep(1.0)  # the loops' last searches see the last update
+    stop.set()
+    for t in threads:
+        t.join()
+    seconds = time.monotonic() - started
+    searches = sum(t["searches"] for t in tallies)
+    errors = sum(t["errors"] for t in tallies)
+    notes += [f"loop {q}: {t['first']}" for q, t in zip(QUERIES, tallies) if t["first"]]
+    lab.add(Row(
+        "searches", "kb search in 4 loops during kb index updates", f"{updates} updates, {searches} searches",
+        f"{errors} errors; {failed} updates failed, {lost} lost; {sum(t['updated'] for t in tallies)} searches "
+        f"brought the index up to date themselves, {sum(t['stale'] for t in tallies)} answered from it as it was "
+        f"(a writer busy), {sum(t['nothing'] for t in tallies)} found nothing; {seconds:.0f} s",
+        "0 errors", verdict(errors == 0 and failed == 0 and lost == 0), notes))
+
+
+# --- b. two writers -------------------------------------------------------------------------
+
+PAIRS = (("update", "update"), ("update", "full"), ("full", "update"), ("update", "remove"))
+
+
+def trial_writers(lab: Lab, rounds: int) -> None:
+    home, docs, ix = lab.fresh("writers")
+    kb("index", docs, "--index", ix, cwd=home)
+    outcomes = {"both landed": 0, "second waited": 0, "busy message": 0, "other": 0}
+    tracebacks = lost = 0
+    notes: list[str] = []
+    names = sorted(f.name for f in docs.glob("*.txt"))
+    for n in range(rounds):
+        pair = PAIRS[n % len(PAIRS)]
+        markers = [f"写者甲标记{n:03d}号", f"写者乙标记{n:03d}号"]
+        for m in markers:
+            change(docs, lab.rng, m, 1, spare=names[n])  # not in the file a remove drops
+        args = {"update": ["index", docs, "--index", ix], "full": ["index", docs, "--full", "--index", ix],
+                "remove": ["index", "--remove", names[n], "--index", ix]}
+        procs = [subprocess.Popen(CLI + [str(a) for a in args[w]], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  text=True, cwd=home, env=ENV) for w in pair]
+        runs = []
+        for p in procs:
+            out, err = p.communicate(timeout=900)
+            runs.append(Run(p.returncode, out, err, 0.0))
+        tracebacks += sum(r.traceback for r in runs)
+        waited = any("waiting for another kb" in r.err for r in runs)
+        if all(r.rc == 0 for r in runs):
+            outcomes["second waited" if waited else "both landed"] += 1
+        elif any(r.clear_error and "another kb is writing" in r.err for r in runs) and all(r.rc in (0, 2) for r in runs):
+            outcomes["busy message"] += 1
+        else:
+            outcomes["other"] += 1
+            notes += [f"round {n} {w}: {note_of(r)}" for w, r in zip(pair, runs) if r.rc]
+        missing = [m for m in markers if m not in live_text(ix)]  # every pair has a writer that reads the files
+        if missing:
+            lost += 1
+            notes.append(f"round {n} {'+'.join(pair)}: {', '.join(missing)} not in the live generation")
+    check = kb("check", "--index", ix, cwd=home)
+    left = leftovers(ix)
+    if check.rc:
+        notes.append(f"kb check after the rounds: {note_of(check)}")
+    figures = (f"{tracebacks} tracebacks; " + ", ".join(f"{k} {v}" for k, v in outcomes.items())
+               + f"; {lost} rounds lost a change; kb check {'sound' if check.rc == 0 else 'FAILED'}, {left} building-* left")
+    lab.add(Row("writers", "two writers at once (update+update, update+full, full+update, update+remove)",
+                f"{rounds} rounds", figures, "a clear message, never a traceback",
+                verdict(tracebacks == 0 and outcomes["other"] == 0 and lost == 0 and check.rc == 0 and left == 0), notes))
+
+
+# --- c. a long-lived reader -----------------------------------------------------------------
+
+READER = r"""
+import json, os, sys
+from kb import KnowledgeBase
+index, stop, queries = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+kb = KnowledgeBase.open(index)
+kb.search(queries[0])
+print("ready", flush=True)
+reads = failed = empty = 0
+gens, first = set(), ""
+while not os.path.exists(stop):
+    q = queries[reads % len(queries)]
+    try:
+        if reads % 3 == 2:
+            kb.ask(q)
+        elif not kb.search(q):
+            empty += 1
+        gens.add(kb.store.generation.name)
+    except Exception as exc:
+        failed += 1
+        if not first:
+            import traceback
+            where = traceback.extract_tb(exc.__traceback__)[-3:]
+            first = f"{type(exc).__name__}: {exc} (at " + " < ".join(
+                f"{os.path.basename(f.filename)}:{f.lineno} {f.name}" for f in reversed(where)) + f"; query {q!r}, read {reads})"
+    reads += 1
+print(json.dumps({"reads": reads, "failed": failed, "empty": empty, "generations": len(gens), "first": first}))
+"""
+
+
+def trial_reader(lab: Lab, updates: int) -> None:
+    home, docs, ix = lab.fresh("reader")
+    kb("index", docs, "--index", ix, cwd=home)
+    stop = home / "stop"
+    reader = subprocess.Popen([sys.executable, "-c", READER, str(ix), str(stop), json.dumps(QUERIES)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=home, env=ENV)
+    ready = reader.stdout.readline().strip() == "ready"
+    failed, notes = 0, []
+    started = time.monotonic()
+    for i in range(updates):
+        change(docs, lab.rng, f"快速更新标记{i:03d}号", 1)
+        r = kb("index", docs, "--index", ix, cwd=home)
+        if r.rc or r.traceback:
+            failed += 1
+            notes.append(f"update {i}: {note_of(r)}")
+    seconds = time.monotonic() - started
+    stop.touch()
+    out, err = reader.communicate(timeout=300)
+    try:
+        got = json.loads(out.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        got = {"reads": 0, "failed": 1, "empty": 0, "generations": 0, "first": f"reader died: {err.strip()[-300:]}"}
+    if not ready:
+        notes.append("the reader did not start")
+    if got["first"]:
+        notes.append(f"first failed read: {got['first']}")
+    bad = got["failed"] + got["empty"]
+    lab.add(Row(
+        "reader", "one KnowledgeBase searching and asking across back-to-back kb index updates",
+        f"{updates} updates, {got['reads']} reads",
+        f"{bad} failed reads ({got['failed']} raised, {got['empty']} empty); read {got['generations']} generations "
+        f"as they were collected; {failed} updates failed; {seconds:.0f} s",
+        "0 failures", verdict(ready and bad == 0 and failed == 0), notes))
+
+
+# --- d. killed builds -----------------------------------------------------------------------
+
+SIGNALS = (("SIGKILL", signal.SIGKILL), ("SIGTERM", signal.SIGTERM), ("SIGINT", signal.SIGINT))
+
+
+@dataclass
+class Kill:
+    mode: str
+    signal: str
+    at: float
+    finished_first: bool = False
+    building_seen: bool = False
+    workers_seen: int = 0
+    orphans: int = 0
+    left_before: int = 0
+    left_after: int = 0
+    answers_same: bool = False
+    next_write_ok: bool = False
+    traceback: bool = False
+    note: str = ""
+
+
+def sound(index: Path) -> bool:
+    """Whether the index reads whole (kb check's full verify, through the library)."""
+    try:
+        with KnowledgeBase.open(index) as k:
+            k.store.verify(full=True)
+        return True
+    except KbError:
+        return False
+
+
+def kill_once(lab: Lab, home: Path, docs: Path, ix: Path, mode: str, name: str, sig: int, span: float) -> Kill:
+    """One build killed at a random moment of its usual span. The index must then answer as
+    before it, or (an update killed after its swap) as after it: the answer once the next
+    write has finished what the killed one left undone. A full build of unchanged files gives
+    the answer it had before."""
+    before = answer(ix)
+    earlier = set(ix.glob("building-*"))
+    if mode == "update":
+        change(docs, lab.rng, f"中断更新标记{lab.rng.randrange(10**6):06d}号")
+    args = ["index", docs, "--index", ix] + (["--full"] if mode != "update" else [])
+    at = lab.rng.uniform(0, span)
+    k = Kill(mode, name, at)
+    log = home / "killed.err"
+    with open(log, "w") as err:
+        p = subprocess.Popen(CLI + [str(a) for a in args], stdout=subprocess.DEVNULL, stderr=err, cwd=home,
+                             env=ENV, start_new_session=True)
+        seen: set[int] = set()
+        deadline = time.monotonic() + at
+        while time.monotonic() < deadline and p.poll() is None:
+            seen |= children(p.pid)
+            k.building_seen |= leftovers(ix) > 0
+            time.sleep(0.02)
+        if p.poll() is not None:
+            k.finished_first = True
+        elif sig == signal.SIGINT:
+            os.killpg(p.pid, sig)  # Ctrl+C: the terminal signals the whole foreground group
+        else:
+            p.send_signal(sig)  # kill PID, the OOM killer: the parent alone
+        try:
+            p.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            k.note = " did not exit within 120 s of the signal"
+            p.kill()
+            p.wait()
+    k.workers_seen = len(seen)
+    time.sleep(2.0)
+    orphans = {c for c in seen if alive(c)} | mentioning(str(ix))
+    k.orphans = len(orphans)
+    if orphans:
+        k.note += f" orphans: {sorted(orphans)}"
+        for pid in orphans:  # ours: the killed build's children
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+    k.traceback = TRACEBACK in log.read_text("utf-8", "replace")
+    if k.traceback:
+        k.note += " traceback: " + log.read_text("utf-8", "replace").strip().splitlines()[-1][:160]
+    k.left_before = len(set(ix.glob("building-*")) - earlier)  # this build's own
+    killed = answer(ix)
+    r = kb("index", docs, "--index", ix, cwd=home)
+    k.next_write_ok = r.rc == 0 and not r.traceback and sound(ix)
+    if not k.next_write_ok:
+        k.note += f" next write: {note_of(r)}, index {'sound' if sound(ix) else 'NOT sound'}"
+    k.left_after = leftovers(ix)
+    after = answer(ix)
+    k.answers_same = isinstance(killed, tuple) and (killed == before or (mode == "update" and killed == after))
+    if not k.answers_same:
+        k.note += f" answered {str(killed)[:120]} instead of {str(before)[:120]}"
+    return k
+
+
+def trial_killed(lab: Lab, per_signal: int, large: int) -> None:
+    home, docs, ix = lab.fresh("killed")
+    kb("index", docs, "--index", ix, cwd=home)
+    change(docs, lab.rng, "计时更新标记")
+    span_update = kb("index", docs, "--index", ix, cwd=home).seconds
+    # last a full build: each full build killed after it then leaves the same index, whole or not swapped in
+    span_full = kb("index", docs, "--full", "--index", ix, cwd=home).seconds
+    groups: list[tuple[str, str, list[Kill]]] = []
+    for mode, span in (("full", span_full), ("update", span_update)):
+        kills = [kill_once(lab, home, docs, ix, mode, name, sig, span)
+                 for name, sig in SIGNALS for _ in range(per_signal)]
+        what = (f"kb index --full on 200 files (ingest pool), killed at a random moment of its {span_full:.1f} s"
+                if mode == "full" else f"kb index after 2 files changed, killed at a random moment of its {span_update:.1f} s")
+        groups.append((mode, what, kills))
+    if large:
+        # twice the library under other names: over 2,000 passages, so whoosh indexes in worker processes too
+        big, big_docs, big_ix = lab.fresh("killed-large")
+        for f in sorted(big_docs.glob("*.txt")):
+            shutil.copy2(f, big_docs / f"b_{f.name}")
+        kb("index", big_docs, "--index", big_ix, cwd=big)
+        span_big = kb("index", big_docs, "--full", "--index", big_ix, cwd=big).seconds
+        kills = [kill_once(lab, big, big_docs, big_ix, "full", name, sig, span_big)
+                 for name, sig in SIGNALS for _ in range(large)]
+        groups.append(("full, large", f"kb index --full on 400 files (ingest pool, then whoosh's writer processes), "
+                                      f"killed at a random moment of its {span_big:.1f} s", kills))
+    for mode, what, kills in groups:
+        landed = [k for k in kills if not k.finished_first]
+        orphans = sum(k.orphans for k in kills)
+        before = sum(k.left_before for k in kills)
+        after = sum(k.left_after > 0 for k in kills)
+        same = sum(k.answers_same for k in kills)
+        bad_next = sum(not k.next_write_ok for k in kills)
+        tracebacks = sum(k.traceback for k in kills)
+        by_signal = "; ".join(
+            f"{name} {sum(k.left_before for k in kills if k.signal == name)}"
+            for name, _ in SIGNALS)
+        figures = (f"{orphans} orphan processes ({sum(k.workers_seen for k in kills)} workers seen); "
+                   f"building-* left by {before} ({by_signal}), still there after the next write in {after}; "
+                   f"the index answered as before (or as after an update that had landed) in {same}/{len(kills)}; "
+                   f"{bad_next} next writes failed or left an index kb check refuses; {tracebacks} tracebacks"
+                   + (f"; {len(kills) - len(landed)} builds ended before their signal" if len(landed) < len(kills) else ""))
+        notes = [f"{k.signal} at {k.at:.2f} s:{k.note}" for k in kills if k.note]
+        lab.add(Row("killed", what, f"{len(kills)} ({per_signal if mode != 'full, large' else large} per signal: "
+                                    "SIGKILL, SIGTERM, SIGINT)",
+                    figures, "0 orphans; no building-* after the next write; the index answers",
+                    verdict(orphans == 0 and after == 0 and same == len(kills) and bad_next == 0 and tracebacks == 0),
+                    notes))
+
+
+# --- e. a full disk, a read-only index ------------------------------------------------------
+
+
+def fill(folder: Path, leave: int) -> None:
+    """Fill the file system holding folder until `leave` bytes are free (0: until it refuses)."""
+    st = os.statvfs(folder)
+    room = st.f_bavail * st.f_frsize - leave
+    try:
+        with open(folder / "filler", "wb", buffering=0) as f:
+            chunk = b"\0" * 65536
+            while leave == 0 or room > 0:
+                f.write(chunk[: (len(chunk) if leave == 0 else min(len(chunk), room))])
+                room -= len(chunk)
+    except OSError:  # full
+        pass
+
+
+def mount(*args) -> subprocess.CompletedProcess:
+    return subprocess.run(["mount", *map(str, args)], capture_output=True, text=True)
+
+
+def trial_disk(lab: Lab, levels: list[int]) -> None:
+    home, docs, _ = lab.fresh("disk", files=60)
+    disk = home / "tmpfs"
+    disk.mkdir()
+    why = "" if os.geteuid() == 0 else "not root"
+    if not why:
+        r = mount("-t", "tmpfs", "-o", "size=8m", "tmpfs", disk)
+        why = r.stderr.strip() if r.returncode else ""
+    if why:
+        lab.add(Row("disk", "disk full, read-only index", "0", f"skipped: cannot mount a tmpfs ({why})", "—", "SKIP"))
+        return
+    try:
+        _disk_full(lab, home, docs, disk, levels)
+        _read_only(lab, home, docs, disk)
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], capture_output=True)
+
+
+def _disk_full(lab: Lab, home: Path, docs: Path, disk: Path, levels: list[int]) -> None:
+    ix = disk / "ix"
+    built = kb("index", docs, "--index", ix, cwd=home)
+    tracebacks = refused = landed = stale_ok = recovered = kept = left = 0
+    notes = [] if built.rc == 0 else [f"first build on the tmpfs: {note_of(built)}"]
+    for free in levels:
+        before, live = answer(ix), (ix / "CURRENT").read_text()
+        marker = f"满盘标记{free:07d}号"
+        change(docs, lab.rng, marker)
+        fill(disk, free)
+        r = kb("index", docs, "--index", ix, cwd=home)
+        tracebacks += r.traceback
+        if r.rc == 0 and marker in live_text(ix):
+            landed += 1
+        elif r.clear_error and "cannot write the index" in r.last:
+            refused += 1
+            kept += (ix / "CURRENT").read_text() == live and answer(ix) == before
+        else:
+            notes.append(f"{free} bytes free, kb index: {note_of(r)}")
+        left += leftovers(ix)
+        s = kb("search", PROBE, "--json", "--index", ix, cwd=home)
+        tracebacks += s.traceback
+        fresh = r.rc == 0
+        if s.rc == 0 and not s.traceback and (fresh or "answering from the index as it is" in s.err):
+            stale_ok += 1
+        else:
+            notes.append(f"{free} bytes free, kb search on the stale index: {note_of(s)}")
+        (disk / "filler").unlink()
+        again = kb("index", docs, "--index", ix, cwd=home)
+        recovered += again.rc == 0 and marker in live_text(ix)
+        if again.rc:
+            notes.append(f"{free} bytes free, kb index once there was room: {note_of(again)}")
+    n = len(levels)
+    levels_text = ", ".join(f"{x // 1024} KiB" for x in levels)
+    lab.add(Row(
+        "disk", f"kb index on an 8 MiB tmpfs filled to leave {levels_text} free, then kb search",
+        f"{n}", f"{tracebacks} tracebacks; {refused} refused with one line (live index kept and answering as "
+                f"before: {kept}/{refused}), {landed} fitted; kb search on the stale index answered {stale_ok}/{n}; "
+                f"{left} building-* left; the next kb index with room landed {recovered}/{n}",
+        "0 tracebacks, the index answers",
+        verdict(tracebacks == 0 and refused + landed == n and kept == refused and stale_ok == n and left == 0
+                and recovered == n), notes))
+
+
+def _read_only(lab: Lab, home: Path, docs: Path, disk: Path) -> None:
+    """The index on a read-only mount or folder, and its files changed since: kb search answers
+    from the index as it is (and says so), kb index refuses in one line."""
+    ro_home = home / "ro"
+    ro_home.mkdir()
+    bind_src, bind = ro_home / "ix", ro_home / "view"
+    kb("index", docs, "--index", bind_src, cwd=home)
+    bind.mkdir()
+    perm = home / "perm-ix"
+    kb("index", docs, "--index", perm, cwd=home)
+
+    def lock_perm():
+        subprocess.run(["chmod", "-R", "a-w", str(perm)], check=True)
+
+    def unlock_perm():
+        subprocess.run(["chmod", "-R", "u+w", str(perm)], check=True)
+
+    trials = [
+        ("tmpfs remounted read-only", disk / "ix", disk / "ix", None,
+         lambda: mount("-o", "remount,ro", disk), lambda: mount("-o", "remount,rw", disk)),
+        ("read-only bind mount", bind, bind_src, None,
+         lambda: (mount("--bind", bind_src, bind), mount("-o", "remount,bind,ro", bind)),
+         lambda: subprocess.run(["umount", str(bind)], capture_output=True)),
+    ]
+    if shutil.which("setpriv"):
+        trials.append(("chmod -R a-w, run as an unprivileged user", perm, perm, NOBODY, lock_perm, unlock_perm))
+    else:
+        lab.add(Row("disk", "read-only by permissions", "0", "skipped: no setpriv to run as another user", "—", "SKIP"))
+    for p in (lab.root, home, docs):  # the unprivileged user reads the documents and the index
+        p.chmod(0o755)
+    tracebacks = ok = 0
+    notes = []
+    for i, (what, ix, source, user, lock, unlock) in enumerate(trials):
+        before = kb("search", PROBE, "--json", "--index", source, cwd=home).results()  # fresh: nothing to update
+        change(docs, lab.rng, f"只读标记{i:03d}号", 1)
+        lock()
+        try:
+            s = kb("search", PROBE, "--json", "--index", ix, cwd=home, user=user)
+            a = kb("ask", "客户投诉怎么处理", "--index", ix, cwd=home, user=user)
+            w = kb("index", docs, "--index", ix, cwd=home, user=user)
+        finally:
+            unlock()
+        tracebacks += s.traceback + a.traceback + w.traceback
+        good = (s.rc == 0 and s.results() == before and "answering from the index as it is" in s.err
+                and a.rc in (0, 1) and not a.traceback and w.clear_error and "cannot write the index" in w.last)
+        ok += good
+        if not good:
+            notes.append(f"{what}: search {note_of(s)}; ask {note_of(a)}; index {note_of(w)}")
+    names = "; ".join(t[0] for t in trials)
+    lab.add(Row("disk", f"read-only index, its files changed since ({names}): kb search, kb ask, kb index",
+                f"{len(trials)}", f"{tracebacks} tracebacks; {ok}/{len(trials)} answered as before from the index "
+                                  "as it was (and said so) while kb index refused in one line",
+                "0 tracebacks, the index answers", verdict(tracebacks == 0 and ok == len(trials)), notes))
+
+
+# --- f. damage ------------------------------------------------------------------------------
+
+
+def flip_many(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    for i in range(0, len(data), 61 if len(data) > 64 else 1):
+        data[i] ^= 0x5A
+    path.write_bytes(bytes(data))
+
+
+def flip_one(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    if data:
+        data[len(data) // 2] ^= 0x5A
+    path.write_bytes(bytes(data))
+
+
+def truncate(path: Path) -> None:
+    with open(path, "r+b") as f:
+        f.truncate(path.stat().st_size // 2)
+
+
+def delete(path: Path) -> None:
+    shutil.rmtree(path) if path.is_dir() else path.unlink()
+
+
+DAMAGES = {"flip a byte every 61": flip_many, "flip one byte": flip_one, "truncate to half": truncate, "delete": delete}
+ADVICE = re.compile(r"`(kb [^`]*)`")
+
+
+def _targets(gen: Path) -> list[tuple[str, str]]:
+    """(what, path relative to the index) for each kind of file of a live generation."""
+    seg = sorted(gen.glob("*.seg"))[0].name
+    toc = sorted(gen.glob("_*.toc"))[0].name
+    return [("CURRENT", "CURRENT"), ("segment .seg", f"{gen.name}/{seg}"), ("table of contents .toc", f"{gen.name}/{toc}"),
+            ("meta.json", f"{gen.name}/meta.json"), ("passages.jsonl", f"{gen.name}/passages.jsonl"),
+            ("pairs.bin", f"{gen.name}/pairs.bin"), ("whoosh's MAIN_WRITELOCK", f"{gen.name}/MAIN_WRITELOCK"),
+            ("the generation folder", gen.name)]
+
+
+def trial_damage(lab: Lab, damages: list[str]) -> None:
+    home, docs, pristine = lab.fresh("damage")
+    kb("index", docs, "--index", pristine, cwd=home)
+    good = kb("search", PROBE, "--json", "--index", pristine, cwd=home).results()
+    gen = pristine / (pristine / "CURRENT").read_text().strip()
+    trials = []
+    for what, rel in _targets(gen):
+        is_file = (pristine / rel).is_file()
+        empty = is_file and (pristine / rel).stat().st_size == 0
+        for name in damages:
+            if (not is_file or empty) and name != "delete":
+                continue  # a folder or an empty file is only deleted
+            trials.append((what, rel, name))
+    counts = dict(tracebacks=0, silent=0, errors=0, repaired=0, correct=0, latent=0, latent_repaired=0, other=0)
+    notes = []
+    for n, (what, rel, name) in enumerate(trials):
+        ix = home / f"ix{n:02d}"
+        shutil.copytree(pristine, ix)
+        DAMAGES[name](ix / rel)
+        s = kb("search", PROBE, "--json", "--index", ix, cwd=home)
+        label = f"{what}, {name}"
+        repair: Run | None = None
+        if s.traceback:
+            counts["tracebacks"] += 1
+            notes.append(f"{label}: traceback: {s.last[:200]}")
+        elif s.clear_error:
+            counts["errors"] += 1
+            repair = s
+        elif s.rc == 0 and s.results() == good:
+            counts["correct"] += 1
+            check = kb("check", "--index", ix, cwd=home)
+            if check.traceback:
+                counts["tracebacks"] += 1
+                notes.append(f"{label}: kb check: traceback: {check.last[:200]}")
+            elif check.rc:
+                counts["latent"] += 1
+                repair = check
+        elif s.rc in (0, 1):
+            counts["silent"] += 1
+            notes.append(f"{label}: kb search exit {s.rc} with other hits and {s.last[:160]!r} on stderr")
+        else:
+            counts["other"] += 1
+            notes.append(f"{label}: {note_of(s)}")
+        if repair is not None:
+            advice = ADVICE.search(repair.last)
+            if not advice:
+                notes.append(f"{label}: no repair named in {repair.last[:200]!r}")
+            else:
+                # the named command, given the folder the index was built from and the index
+                fix = kb(*advice.group(1).split()[1:], docs, "--index", ix, cwd=home)
+                sound = kb("check", "--index", ix, cwd=home).rc == 0
+                same = kb("search", PROBE, "--json", "--index", ix, cwd=home).results() == good
+                if fix.rc == 0 and not fix.traceback and sound and same:
+                    counts["repaired" if repair is s else "latent_repaired"] += 1
+                else:
+                    notes.append(f"{label}: `{advice.group(1)}` did not repair: {note_of(fix)}, "
+                                 f"check {'sound' if sound else 'failed'}, answer {'same' if same else 'differs'}")
+            if repair is s:
+                notes.append(f"{label}: {s.last[7:][:150]}")
+        shutil.rmtree(ix, ignore_errors=True)
+    c = counts
+    kinds = len({t[0] for t in trials})
+    lab.add(Row(
+        "damage", f"one file of the live generation damaged ({', '.join(damages)}), on a fresh copy each time; "
+                  "kb search, then the repair the error names",
+        f"{len(trials)} ({kinds} kinds of file)",
+        f"{c['tracebacks']} tracebacks, {c['silent']} silent wrong answers; {c['errors']} clear errors, the advised "
+        f"repair repaired {c['repaired']}/{c['errors']}; {c['correct']} answered correctly (kb check then found "
+        f"{c['latent']} damaged, its repair repaired {c['latent_repaired']}/{c['latent']}); {c['other']} other",
+        "0 tracebacks, 0 silent answers, the advised repair repairs",
+        verdict(c["tracebacks"] == 0 and c["silent"] == 0 and c["other"] == 0 and c["repaired"] == c["errors"]
+                and c["latent_repaired"] == c["latent"]), notes))
+
+
+# --- the run --------------------------------------------------------------------------------
+
+
+def machine() -> str:
+    load = os.getloadavg()
+    return (f"{time.strftime('%Y-%m-%d %H:%M')}; {platform.node() or 'host'}: {os.cpu_count()} cores, "
+            f"load {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; {platform.system()} {platform.release()}; "
+            f"Python {platform.python_version()}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true", help="fewer trials of each kind (about two minutes)")
+    ap.add_argument("--only", help=f"comma-separated kinds: {', '.join(KINDS)}")
+    ap.add_argument("--seed", type=int, default=14, help="which files change and when signals land")
+    ap.add_argument("--keep", action="store_true", help="keep the temporary folder and print where it is")
+    args = ap.parse_args()
+    only = [k.strip() for k in args.only.split(",")] if args.only else list(KINDS)
+    unknown = [k for k in only if k not in KINDS]
+    if unknown:
+        ap.error(f"unknown kind(s) {', '.join(unknown)}; known: {', '.join(KINDS)}")
+    q = args.quick
+    print(f"kb faults{' (quick)' if q else ''}: {machine()}", flush=True)
+    started = time.monotonic()
+    root = Path(tempfile.mkdtemp(prefix="kb-faults-"))
+    lab = Lab(root, args.seed)
+    try:
+        make_library(lab.library)
+        steps = {
+            "searches": lambda: trial_searches(lab, 10 if not q else 4),
+            "writers": lambda: trial_writers(lab, 8 if not q else 4),
+            "reader": lambda: trial_reader(lab, 12 if not q else 5),
+            "killed": lambda: trial_killed(lab, 4 if not q else 1, 2 if not q else 0),
+            "disk": lambda: trial_disk(lab, [0, 16 << 10, 256 << 10, 1 << 20] if not q else [0, 256 << 10]),
+            "damage": lambda: trial_damage(lab, list(DAMAGES) if not q else ["flip a byte every 61", "delete"]),
+        }
+        for kind in only:
+            print(f"{kind} …", flush=True)
+            t = time.monotonic()
+            try:
+                steps[kind]()
+            except Exception as exc:  # a measurement: report the trial that broke and go on
+                import traceback
+
+                traceback.print_exc()
+                lab.add(Row(kind, "the trial itself broke", "—", f"{type(exc).__name__}: {exc}", "—", "FAIL"))
+            print(f"  ({time.monotonic() - t:.0f} s)", flush=True)
+    finally:
+        if args.keep:
+            print(f"kept {root}")
+        else:
+            shutil.rmtree(root, ignore_errors=True)
+    print()
+    print("| kind | fault | trials | figures | target | verdict |")
+    print("|---|---|---|---|---|---|")
+    for r in lab.rows:
+        print(f"| {r.kind} | {r.fault} | {r.trials} | {r.figures} | {r.target} | {r.verdict} |")
+    print(f"\n{len(lab.rows)} rows, {sum(r.verdict == 'FAIL' for r in lab.rows)} FAIL, "
+          f"in {time.monotonic() - started:.0f} s; {machine()}")
+
+
+if __name__ == "__main__":
+    main()
