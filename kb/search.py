@@ -9,6 +9,7 @@ found.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from .analysis import analyze_repaired, normalise
@@ -188,12 +189,19 @@ def _alike(a: str, b: str) -> bool:
     """Whether two normalised texts are the same or all but the same (NEAR_DUPLICATE)."""
     if a == b:
         return True
-    if min(len(a), len(b)) < NEAR_LENGTH:
+    shorter, total = min(len(a), len(b)), len(a) + len(b)
+    if shorter < NEAR_LENGTH:
+        return False
+    # difflib's two upper bounds (real_quick_ratio: the lengths; quick_ratio: the characters
+    # in common) computed here first: SequenceMatcher indexes every character of b as it is
+    # built, which, for each pair of candidates, cost more than the rest of a search
+    if 2.0 * shorter / total < NEAR_DUPLICATE:
+        return False
+    if 2.0 * sum((Counter(a) & Counter(b)).values()) / total < NEAR_DUPLICATE:
         return False
     from difflib import SequenceMatcher
 
-    m = SequenceMatcher(None, a, b, autojunk=False)
-    return m.real_quick_ratio() >= NEAR_DUPLICATE and m.quick_ratio() >= NEAR_DUPLICATE and m.ratio() >= NEAR_DUPLICATE
+    return SequenceMatcher(None, a, b, autojunk=False).ratio() >= NEAR_DUPLICATE
 
 
 def search(store: IndexStore, query: str, limit: int = 10, doc: str | None = None,

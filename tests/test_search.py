@@ -1,4 +1,6 @@
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kb import KbError, QueryError
 from kb.query import understand
@@ -269,3 +271,23 @@ def test_near_duplicates_are_told_apart_from_passages_on_one_topic():
     assert not _alike(short, short.replace("投诉", "客诉"))  # in a short passage one word tells it apart
     assert not _alike(a, "派件前检查快件:核对数量,按派送路线排序,到付快件注明应收款项,易碎件单独放置。")
     assert not _alike(a, a[: len(a) // 2])
+
+
+_TEXT = st.text(alphabet="投诉处理客户步骤先道歉再跟进,。", min_size=90, max_size=160)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXT, st.lists(st.tuples(st.integers(0, 159), st.text(alphabet="投诉客服。", max_size=3)), max_size=8))
+def test_folding_decides_as_difflibs_ratios_do(a, edits):
+    # _alike checks difflib's cheap upper bounds itself before building a SequenceMatcher
+    from difflib import SequenceMatcher
+
+    from kb.search import NEAR_DUPLICATE, NEAR_LENGTH, _alike
+
+    b = a
+    for at, text in edits:
+        b = b[:at] + text + b[at + 1:]
+    m = SequenceMatcher(None, a, b, autojunk=False)
+    expected = a == b or (min(len(a), len(b)) >= NEAR_LENGTH and m.real_quick_ratio() >= NEAR_DUPLICATE
+                          and m.quick_ratio() >= NEAR_DUPLICATE and m.ratio() >= NEAR_DUPLICATE)
+    assert _alike(a, b) == expected
