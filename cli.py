@@ -290,9 +290,7 @@ def show(ref: str, as_json: bool, index: str | None) -> None:
     except KbError as exc:
         raise Failure(str(exc)) from exc
     if as_json:
-        # as a search hit's JSON: text is the file's own text (readings and all), as the contract says
-        row = {k: v for k, v in p.to_json().items() if k != "original"}
-        _emit_json({**row, "text": p.source_text})
+        _emit_json(p.public_json())  # text: the file's own text, as in a search hit's JSON
         return
     click.echo(_crumbs(p.section))
     click.echo(f"{p.ref}  [{p.kind}]")

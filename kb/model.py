@@ -40,6 +40,14 @@ class Passage:
         d["places"] = list(self.places)
         return d
 
+    def public_json(self) -> dict:
+        """The passage as `kb show --json` and the web API give it: text is the file's own
+        text (readings and all), as in a search hit's JSON; the cleaned text is what is shown."""
+        d = self.to_json()
+        d.pop("original", None)
+        d["text"] = self.source_text
+        return d
+
     @classmethod
     def from_json(cls, d: dict) -> "Passage":
         return cls(**{**d, "section": tuple(d["section"]), "headings": tuple(d["headings"]),

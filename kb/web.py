@@ -245,13 +245,14 @@ def create_app(kb: KnowledgeBase, allowed_hosts: list[str] | None = None,
         extra = _flag(request, "extra")
         with library as k:
             p = _find(k, pid)
-            body = p.to_json()
+            body = p.public_json()
+            near = k.context(p.id, around) if around else []
             if around:
-                body["context"] = [q.to_json() for q in k.context(p.id, around)]
+                body["context"] = [q.public_json() for q in near]
         if extra:
             body["shown"] = _shown(p, script)
-            for row in body.get("context", []):
-                row["shown"] = _shown(Passage.from_json(row), script)
+            for row, q in zip(body.get("context", []), near):
+                row["shown"] = _shown(q, script)
         return _json(body)
 
     def outline(request: Request) -> JSONResponse:
