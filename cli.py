@@ -332,8 +332,10 @@ def outline(doc: str | None, as_json: bool, index: str | None) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on. Only this machine can connect unless you name another address.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option("--workers", type=click.IntRange(1, 64), metavar="N",
+              help="Worker processes answering requests (default: one per CPU, at most 4).")
 @click.option("--index", "index", help=INDEX_HELP)
-def serve(host: str, port: int, index: str | None) -> None:
+def serve(host: str, port: int, workers: int | None, index: str | None) -> None:
     """A local web page for staff: search as you type, ask, open and copy passages."""
     try:
         from kb import web
@@ -342,16 +344,22 @@ def serve(host: str, port: int, index: str | None) -> None:
             f"the web page needs its extra packages ({exc.name or exc} is missing): pip install -e '.[web]'"
         ) from None
     kb = _open(index)
+    workers = workers or web.default_workers()
     try:
-        sock = web.bind(host, port)
+        sock = web.bind(host, port, workers)
     except OSError as exc:
         raise Failure(f"cannot listen on {host}:{port} ({exc.strerror or exc}); try another --port") from None
     bound = sock.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
     if not web.is_loopback(host):
         click.echo(f"Warning: listening on {host}: other machines that reach it can read the documents.", err=True)
-    click.echo(f"Serving {len(kb.documents())} document(s) at http://{shown}:{bound}/  (Ctrl+C to stop)", err=True)
-    web.server(kb, sock, web.allowed_hosts_for(host)).run(sockets=[sock])
+    processes = f" with {workers} worker processes" if workers > 1 else ""
+    click.echo(f"Serving {len(kb.documents())} document(s){processes} at http://{shown}:{bound}/  (Ctrl+C to stop)",
+               err=True)
+    try:
+        web.serve(kb, sock, web.allowed_hosts_for(host), workers)
+    except KbError as exc:
+        raise Failure(str(exc)) from exc
 
 
 @main.command()

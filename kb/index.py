@@ -47,6 +47,7 @@ FORMAT = 4  # 4: passages carry the file's own text (original); 3: passages in o
 # same BM25 (tests/test_index.py).
 VECTOR_FROM = 2000
 POSTING_CACHE = 4096  # terms whose posting lists a searcher keeps in memory
+STORED_CACHE = 4096  # passages a searcher keeps decoded (a candidate's stored fields cost ~60 µs to read)
 # Weight of a passage's parts in its one indexed field: a query word in a section's own
 # heading says more than one in its body, one in the breadcrumb less.
 PART_BOOSTS = tuple(table("fields")[part] for part in ("body", "heading", "breadcrumb", "repaired"))
@@ -159,6 +160,7 @@ class IndexStore:
         self._speller: Speller | None = None
         self._lens: tuple[list[int], float] | None = None
         self._posting_cache: dict[str, tuple[list[int], list[float]]] = {}
+        self._stored_cache: dict[int, tuple[Passage, str]] = {}
         self._np_cache: dict = {}
         self._np_lengths = None
 
@@ -220,6 +222,7 @@ class IndexStore:
         self._speller = None
         self._lens = None
         self._posting_cache = {}
+        self._stored_cache = {}
         self._np_cache = {}
         self._np_lengths = None
 
@@ -306,12 +309,24 @@ class IndexStore:
                 top = _top_python(postings, idfs, allowed, lengths, average, limit, k1, b)
             out = []
             for docnum, score in top:
-                fields = searcher.stored_fields(docnum)
-                out.append(Candidate(Passage.from_json(fields["data"]), score, fields["norm"]))
+                passage, norm = self._stored(searcher, docnum)
+                out.append(Candidate(passage, score, norm))
             return out
         except (KeyError, ValueError, OSError, EOFError, IndexError, zlib.error, struct.error) as exc:
             raise IndexCorruptError(f"index at {self.root} is corrupt ({type(exc).__name__}); "
                                     f"rebuild it with `kb index --full`") from exc
+
+    def _stored(self, searcher, docnum: int) -> tuple[Passage, str]:
+        """A passage and its normalised text, decoded once per opened generation rather than
+        at every query that ranks it (Passage is frozen: the hits of two queries may share it)."""
+        cached = self._stored_cache.get(docnum)
+        if cached is None:
+            fields = searcher.stored_fields(docnum)
+            cached = (Passage.from_json(fields["data"]), fields["norm"])
+            if len(self._stored_cache) >= STORED_CACHE:
+                self._stored_cache.pop(next(iter(self._stored_cache)))
+            self._stored_cache[docnum] = cached
+        return cached
 
     def _top_vectorised(self, postings, idfs, allowed, limit: int, k1: float, b: float) -> list[tuple[int, float]]:
         """The same BM25 as _top_python, each term's postings scored as one numpy operation:

@@ -19,8 +19,10 @@ copy). Errors are `{"error": message, "status": code}` with the matching status.
 from __future__ import annotations
 
 import json
+import os
 import re
 import socket
+import sys
 import threading
 import time
 from functools import lru_cache
@@ -48,6 +50,9 @@ MAX_TARGET = 8192  # bytes of path and query string: 500 CJK characters percent-
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 _HOST_HEADER = re.compile(r"(?:\[([0-9a-f:.]+)\]|([a-z0-9.\-]+))(?::\d{1,5})?")
 RECHECK_SECONDS = 2.0  # how often the live index generation is looked at
+MAX_WORKERS = 4  # `kb serve`'s default worker processes: one per CPU, at most this many
+BACKLOG = 128  # connections the system queues for a listening socket before a worker accepts them
+BALANCED = sys.platform.startswith("linux") and hasattr(socket, "SO_REUSEPORT")  # see _listeners
 
 SECURITY_HEADERS = [
     # Defence in depth behind escaping: no inline script, nothing from elsewhere.
@@ -67,7 +72,9 @@ def is_loopback(host: str) -> bool:
 class Library:
     """The KnowledgeBase behind the app. One request reads it at a time (a whoosh searcher
     and the lazily loaded passage tables are not shared across threads; a search takes a
-    few milliseconds), and it is reopened when `kb index` swaps in a new generation."""
+    few milliseconds of pure-Python work, which threads could not run in parallel anyway:
+    `kb serve` runs several worker processes instead, each with its own Library), and it is
+    reopened when `kb index` swaps in a new generation."""
 
     def __init__(self, kb: KnowledgeBase, recheck: float = RECHECK_SECONDS):
         self.kb = kb
@@ -372,16 +379,20 @@ class Guard:
 # --- serving ---------------------------------------------------------------------
 
 
-def bind(host: str, port: int) -> socket.socket:
-    """A listening socket on host:port (raises OSError: in use, no such address)."""
+def bind(host: str, port: int, workers: int = 1) -> socket.socket:
+    """A listening socket on host:port (raises OSError: in use, no such address). For several
+    workers it also admits their own sockets on the same port (SO_REUSEPORT, see _listeners;
+    the system lets only processes of the same user join)."""
     family = socket.AF_INET6 if ":" in host.strip("[]") else socket.AF_INET
     # proto=TCP explicitly: asyncio sets TCP_NODELAY only on sockets that say so, and without
     # it a kept-alive connection waits ~40 ms (Nagle and delayed ACK) on every response.
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if workers > 1 and BALANCED:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         sock.bind((host.strip("[]"), port))
-        sock.listen(128)
+        sock.listen(BACKLOG)
         sock.set_inheritable(True)
     except OSError:
         sock.close()
@@ -389,17 +400,98 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def server(kb: KnowledgeBase, sock: socket.socket, allowed_hosts: list[str] | None):
+class _Listener(socket.socket):
+    """A worker's listening socket, as uvicorn is given it. asyncio accepts, each time a socket
+    is ready, up to `backlog` connections in a row: with uvicorn's 2048 the first worker to
+    wake took a whole burst of new connections (31 of 32 here) and kept them, kept alive,
+    while the others idled. Given backlog=1 a worker takes one at a time, so an idle worker,
+    awake first, takes more than a busy one. listen() is a no-op: asyncio would call it with
+    that backlog and shrink the queue, which for the shared socket is every worker's."""
+
+    def listen(self, *args) -> None:
+        pass
+
+
+def _listeners(shared: socket.socket) -> list[socket.socket]:
+    """A worker's sockets: one of its own, and the one all workers share. Linux spreads new
+    connections evenly over the sockets bound to a port with SO_REUSEPORT, so a worker slow to
+    wake on a busy machine still gets its share (on the shared socket alone, up to 31 of a
+    burst of 32 went to one worker under load). The shared socket, open in the parent from
+    the start, means a connection never finds the port closed, even while a worker is replaced."""
+    out = [_Listener(shared.family, shared.type, shared.proto, fileno=shared.detach())]
+    if not (BALANCED and out[0].getsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT)):
+        return out  # elsewhere SO_REUSEPORT does not spread connections: the shared socket only
+    own = _Listener(out[0].family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    try:
+        own.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        own.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        own.bind(out[0].getsockname())
+        socket.socket.listen(own, BACKLOG)
+    except OSError:
+        own.close()
+        return out
+    return [own, *out]
+
+
+def server(kb: KnowledgeBase, sock: socket.socket, allowed_hosts: list[str] | None, backlog: int = 2048):
     """A uvicorn server for the app; `.run(sockets=[sock])` serves until stopped."""
     import uvicorn
 
     config = uvicorn.Config(
         create_app(kb, allowed_hosts=allowed_hosts),
         log_level="warning", access_log=False, lifespan="off", server_header=False,
-        limit_concurrency=64, timeout_keep_alive=5,
+        limit_concurrency=64, timeout_keep_alive=5, backlog=backlog,
         h11_max_incomplete_event_size=MAX_HEADERS,  # request line and headers
     )
     return uvicorn.Server(config)
+
+
+def default_workers() -> int:
+    """Worker processes for `kb serve`: one per CPU this process may use, at most MAX_WORKERS;
+    one where there is no fork."""
+    if not hasattr(os, "fork"):
+        return 1
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, MAX_WORKERS))
+
+
+def serve(kb: KnowledgeBase, sock: socket.socket, allowed_hosts: list[str] | None, workers: int = 1) -> None:
+    """Serve on sock until Ctrl+C or SIGTERM: in this process, or in `workers` forked worker
+    processes (kb.prefork), each with its own reader of the index that follows its rebuilds.
+    Raises KbError when the workers cannot open the index."""
+    if workers <= 1 or not hasattr(os, "fork"):
+        server(kb, sock, allowed_hosts).run(sockets=[sock])
+        return
+    from . import prefork
+
+    root = kb.store.root
+    _warm(kb)  # loaded once before the fork: the workers share the dictionaries, and start at once
+    kb.close()
+
+    def work() -> int:
+        try:
+            own = KnowledgeBase.open(root)
+        except KbError:
+            return prefork.STARTUP_FAILED  # the parent says why
+        listeners = _listeners(sock)
+        server(own, listeners[0], allowed_hosts, backlog=1).run(sockets=listeners)
+        return 0
+
+    if prefork.run(workers, work) == prefork.STARTUP_FAILED:
+        KnowledgeBase.open(root).close()  # raises what stopped the workers
+        raise IndexMissingError(f"the web server's workers could not open the index at {root}")
+
+
+def _warm(kb: KnowledgeBase) -> None:
+    """Load what every request needs (segmenter and script dictionaries, the answer modules)."""
+    try:
+        kb.lookup("客诉处理步骤", limit=1)
+        kb.ask("客诉处理有哪几个步骤", script="hant")
+    except KbError:
+        pass  # an empty index: the workers load what they need when asked
 
 
 def allowed_hosts_for(host: str) -> list[str] | None:

@@ -1,7 +1,7 @@
 """The web server under concurrent clients: requests/s and p50 / p95 / p99 at 1, 8 and 32 clients.
 
     .venv/bin/python scripts/web_load.py [--index DIR] [--requests 640] [--clients 1 8 32]
-                                         [--workers N] [--runs 1]
+                                         [--workers N] [--runs 1] [--checkout DIR]
 
 Starts `kb serve` in a new process on a free loopback port over the index (default: the
 seeds, built into a temporary directory), warms it up, then for each number of clients
@@ -10,7 +10,11 @@ both scripts, each as the CLI asks (/api/search), as the page asks (extra=1, as 
 and in Traditional), and as a question (/api/ask?extra=1), so a quarter are asks. Each
 client is a thread with its own keep-alive connection (http.client); the clients share
 `--requests` requests at each level. Latency is per request, from sending to the last
-byte read; requests/s is the level's requests over its wall time.
+byte read; requests/s is the level's requests over its wall time. "CPUs busy" is the CPU
+time the server (all its processes; each worker's in brackets) and this client used over
+the level's wall time: on a shared machine, what the server got.
+--checkout serves from other kb sources (say an older commit, `git archive`d into DIR),
+so a baseline and the current code can be measured back to back.
 
 A measurement, not a test: it asserts nothing. The client runs on the same machine as
 the server, so on a small machine it takes part of the CPU the server could have used:
@@ -49,14 +53,14 @@ def mix() -> list[str]:
     return urls
 
 
-def start(index: Path, workers: int | None) -> tuple[subprocess.Popen, int]:
-    """`kb serve --port 0` over index; returns the process and the port it printed."""
+def start(index: Path, workers: int | None, checkout: Path = ROOT) -> tuple[subprocess.Popen, int]:
+    """`kb serve --port 0` over index, from the sources in checkout; the process and its port."""
     code = "import sys; from cli import main; sys.exit(main())"
     args = [sys.executable, "-c", code, "serve", "--port", "0", "--index", str(index)]
     if workers is not None:
         args += ["--workers", str(workers)]
-    proc = subprocess.Popen(args, cwd=ROOT, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(ROOT)})
+    proc = subprocess.Popen(args, cwd=checkout, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(checkout)})
     line, deadline = "", time.monotonic() + 120
     while "Serving" not in line:
         if proc.poll() is not None or time.monotonic() > deadline:
@@ -66,6 +70,20 @@ def start(index: Path, workers: int | None) -> tuple[subprocess.Popen, int]:
             line = proc.stderr.readline()
     port = int(re.search(r"http://127\.0\.0\.1:(\d+)/", line).group(1))
     return proc, port
+
+
+def server_cpu(pid: int) -> dict[str, float]:
+    """CPU seconds so far of the server process and of each of its workers (from /proc; none
+    elsewhere)."""
+    out, tick = {}, os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    for entry in Path("/proc").iterdir() if Path("/proc/self/stat").exists() else []:
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if entry.name == str(pid) or fields[1] == str(pid):
+            out[entry.name] = (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+    return out
 
 
 def level(port: int, urls: list[str], clients: int, requests: int) -> tuple[float, list[float], int]:
@@ -123,6 +141,7 @@ def main() -> None:
     ap.add_argument("--clients", type=int, nargs="+", default=[1, 8, 32], help="levels (default 1 8 32)")
     ap.add_argument("--workers", type=int, help="pass --workers N to kb serve (default: its own default)")
     ap.add_argument("--runs", type=int, default=1, help="repeat every level this many times (default 1)")
+    ap.add_argument("--checkout", type=Path, default=ROOT, help="serve from the kb sources in DIR (default: these)")
     args = ap.parse_args()
 
     tmp = tempfile.TemporaryDirectory()
@@ -132,23 +151,28 @@ def main() -> None:
 
         KnowledgeBase.build([ROOT / "seeds"], index)
     urls = mix()
-    proc, port = start(index, args.workers)
+    proc, port = start(index, args.workers, args.checkout.resolve())
     try:
         # warm-up: every request of the mix on as many connections as the largest level,
         # so that each worker process (whichever accepts a connection) has seen them all
         level(port, urls, max(args.clients), len(urls) * max(args.clients))
         asks = sum(u.startswith("/api/ask") for u in urls)
         print(f"{len(urls)} distinct requests ({asks} asks); {args.requests} requests a level; "
-              f"workers: {args.workers if args.workers is not None else 'default'}; "
+              f"workers: {args.workers if args.workers is not None else 'default'}; sources: {args.checkout}; "
               f"load average {loadavg()} on {os.cpu_count()} CPUs")
         for run in range(args.runs):
             for clients in args.clients:
+                cpu0, own0 = server_cpu(proc.pid), time.process_time()
                 wall, seconds, failed = level(port, urls, clients, args.requests)
+                cpu1, own = server_cpu(proc.pid), time.process_time() - own0
+                busy = [(cpu1[p] - cpu0.get(p, 0.0)) / wall for p in cpu1 if p != str(proc.pid)]
+                each = f" ({' + '.join(f'{b:.2f}' for b in busy)})" if len(busy) > 1 else ""
+                server = (sum(cpu1.values()) - sum(cpu0.values())) / wall
                 ms = sorted(s * 1000 for s in seconds)
                 print(f"  run {run + 1}  {clients:>3} clients  {len(ms) / wall:7.1f} req/s   "
                       f"p50 {percentile(ms, 50):7.1f} ms   p95 {percentile(ms, 95):7.1f} ms   "
-                      f"p99 {percentile(ms, 99):7.1f} ms" + (f"   {failed} failed" if failed else ""),
-                      flush=True)
+                      f"p99 {percentile(ms, 99):7.1f} ms   CPUs busy: server {server:.2f}{each}, "
+                      f"client {own / wall:.2f}" + (f"   {failed} failed" if failed else ""), flush=True)
         print(f"load average {loadavg()}")
     finally:
         proc.terminate()
