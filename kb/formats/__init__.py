@@ -42,6 +42,10 @@ SAVE_AS = {".doc": ".docx", ".ppt": ".pptx", ".wps": ".docx", ".dps": ".pptx", "
 
 EXTRA_HINT = "pip install -e '.[formats]'"
 
+# Office packages are read from the disk part by part, their pictures and videos never held
+# (package.py): no file is too large, only one with too much XML in it.
+FROM_DISK = {"word", "slides"}
+
 
 @dataclass(frozen=True)
 class Extracted:
@@ -87,8 +91,8 @@ class Layout:
             added = True
         return added
 
-    def extracted(self, fmt: str, encoding: str, data: bytes) -> Extracted:
-        return Extracted("\n".join(self.lines), fmt, encoding, sha256(data), dict(self.levels), dict(self.places))
+    def extracted(self, fmt: str, encoding: str, digest: str) -> Extracted:
+        return Extracted("\n".join(self.lines), fmt, encoding, digest, dict(self.levels), dict(self.places))
 
 
 def sha256(data: bytes) -> str:
@@ -117,15 +121,16 @@ def unsupported(path: Path) -> str | None:
 
 def extract(path: Path) -> Extracted:
     """Read one file into lines; raises ReadError with one line that names the file and why."""
+    _, module = READERS.get(path.suffix.lower(), ("txt", "plain"))
     try:
-        data = path.read_bytes()
+        size = path.stat().st_size
+        data = None if module in FROM_DISK else path.read_bytes()
     except OSError as exc:
         raise ReadError(f"{path}: cannot read ({exc.strerror or exc})") from exc
-    if not data.strip():
+    if not size or data is not None and not data.strip():
         raise ReadError(f"{path}: empty file")
-    _, module = READERS.get(path.suffix.lower(), ("txt", "plain"))
     reader = import_module(f".{module}", __name__)
-    return reader.read(path, data)
+    return reader.read(path) if data is None else reader.read(path, data)
 
 
 def require(module: str, path: Path):
