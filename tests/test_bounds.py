@@ -182,3 +182,33 @@ def test_each_passage_of_a_long_line_holds_the_files_own_text(one_line):
     assert sum(bool(p.original) for p in passages) > 1000  # cleaning took readings out of this line
     for p in passages:
         assert len(p.source_text) <= MAX_TEXT and p.source_text in raw, p.id
+
+
+# --- caps on a file's size -----------------------------------------------------------
+
+def test_a_file_over_its_formats_cap_is_skipped_with_its_size(tmp_path, monkeypatch):
+    import kb.formats as formats
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "big.html").write_bytes(b"<p>" + "培训".encode("utf-8") * (MB // 3) + b"</p>")
+    (folder / "good.txt").write_bytes(seed("001").read_bytes())
+    monkeypatch.setitem(formats.MAX_BYTES, "html", MB)
+    kb = KnowledgeBase.build([folder], tmp_path / "ix")
+    (skipped,) = kb.report.skipped
+    assert skipped.reason == f"{folder / 'big.html'}: 2 MB, over the 1 MB kb reads of a .html file"
+    assert list(kb.documents()) == ["good.txt"]
+
+
+def test_a_text_over_the_character_cap_is_skipped(tmp_path, monkeypatch):
+    import kb.ingest as ingest
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "long.txt").write_bytes(seed("000").read_bytes())
+    (folder / "good.txt").write_bytes(seed("001").read_bytes())
+    monkeypatch.setattr(ingest, "MAX_CHARS", 12_000)
+    kb = KnowledgeBase.build([folder], tmp_path / "ix")
+    (skipped,) = kb.report.skipped
+    assert re.fullmatch(rf"{re.escape(str(folder / 'long.txt'))}: \d\d,\d{{3}} characters, "
+                        r"over the 12,000 kb reads of one file \(split it\)", skipped.reason)
