@@ -22,6 +22,16 @@ from .passages import Originals, build_passages
 from .structure import build_document, outline
 
 
+# The most text kb reads of one file. Cleaning, passages and the index cost about 30 bytes a
+# character: 26 million characters (64 MB of the seeds as UTF-8) peaked at 790 MB (`kb index`,
+# scripts/bounds_inputs.py). A thick book is a million. A file in a 2-byte encoding (GB18030,
+# UTF-16) holds more characters than kb.formats.MAX_BYTES counts on, and stops here.
+MAX_CHARS = 27_000_000
+# A spinner rewrites a whole text, so its first 200,000 characters say whether it was spun
+# (normalising all of a 50 MB line for it kept 2.3 GB).
+SPUN_SAMPLE = 200_000
+
+
 @dataclass(frozen=True)
 class Source:
     """A file to index and the name it is known by in references."""
@@ -82,9 +92,12 @@ def collect(paths: Iterable[Path]) -> tuple[list[Source], list[Skipped]]:
 def ingest(source: Source) -> Ingested:
     """Read, clean, structure and cut one file; raises ReadError when it cannot be used."""
     ex = extract(source.path)
+    if len(ex.text) > MAX_CHARS:
+        raise ReadError(f"{source.path}: {len(ex.text):,} characters, over the {MAX_CHARS:,} kb reads of one file "
+                        f"(split it)")
     lines = clean(ex.text)
     doc = build_document(source.name, lines, page_marker_title(ex.text), levels=ex.levels)
-    spun = is_spun(normalise_text("".join(line.text for line in lines)))
+    spun = is_spun(normalise_text("".join(line.text for line in lines)[:SPUN_SAMPLE]))
     raw = ex.text.splitlines()
     originals = Originals({line.no: (raw[line.no - 1], line.text) for line in lines if line.text != raw[line.no - 1]})
     passages = build_passages(doc, spun=spun, places=ex.places, originals=originals)

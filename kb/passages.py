@@ -12,7 +12,7 @@ import dataclasses
 import re
 from importlib import resources
 from functools import lru_cache
-from typing import Callable, Mapping
+from typing import Callable, Mapping, Sequence
 
 from .clean import alignment
 from .location import Place, label
@@ -94,39 +94,66 @@ class Originals:
     JSON contract's `text` is (DESIGN.md: the passage's original text), readings and stray bytes
     included. `lines` maps a line number to (raw line, cleaned line)."""
 
+    MAPS = 16  # lines whose alignment is kept: passages are cut in order, so only the last few are asked again
+    # A line longer than this (no paragraph is: the seeds' longest is 11,000 characters) is a run
+    # of pieces: each run of them is looked for whole, from where the last was found. Looked for
+    # by its first piece from the line's start, a 10 MB line took 40 s (the time grew with its
+    # square) and a short piece found early gave a passage an "original" of a million characters.
+    LONG_LINE = 100_000
+
     def __init__(self, lines: Mapping[int, tuple[str, str]]):
         self._lines = lines
-        self._maps: dict[int, list[int]] = {}
+        self._maps: dict[int, Sequence[int]] = {}
         self._widths: dict[tuple[int, str], int] = {}
+        self._found: dict[tuple[int, bool], int] = {}  # (long line, for a width) → where the last run was found
 
     def width(self, seg: Segment) -> int:
         """The length of a segment as the file has it."""
         key = (seg.line, seg.text)
         if key not in self._widths:
-            self._widths[key] = len(self.text([seg]) or seg.text)
+            self._widths[key] = len(self.text([seg], width=True) or seg.text)
         return self._widths[key]
 
-    def _map(self, no: int) -> list[int]:
+    def _map(self, no: int) -> Sequence[int]:
         if no not in self._maps:
+            if len(self._maps) >= self.MAPS:
+                del self._maps[next(iter(self._maps))]
             raw, cleaned = self._lines[no]
             self._maps[no] = alignment(raw, cleaned)
         return self._maps[no]
 
-    def text(self, segments: list[Segment]) -> str:
+    def text(self, segments: list[Segment], width: bool = False) -> str:
         out: list[str] = []
         for no, run in _by_line(segments):
             if no not in self._lines:  # a line cleaning left as it was
                 out.append(join_segments(run))
                 continue
             raw, cleaned = self._lines[no]
+            span = self._span(no, cleaned, run, width)
+            if span is None:
+                return ""
+            where = self._map(no)
+            out.append(raw[where[span[0]]: where[span[1] - 1] + 1])
+        return "\n".join(out)
+
+    def _span(self, no: int, cleaned: str, run: list[Segment], width: bool) -> tuple[int, int] | None:
+        """Where a run of a cleaned line's segments stands in it: from the first occurrence of its
+        first segment to the next of its last; in a long line, the run's own text, first looked
+        for after the last run found (widths are asked in order, and so are passages)."""
+        if len(cleaned) <= self.LONG_LINE:
             start = cleaned.find(run[0].text)
             end = cleaned.find(run[-1].text, max(start, 0))
             if start < 0 or end < 0 or not run[0].text:
-                return ""
-            end += len(run[-1].text)
-            where = self._map(no)
-            out.append(raw[where[start]: where[end - 1] + 1])
-        return "\n".join(out)
+                return None
+            return start, end + len(run[-1].text)
+        piece = join_segments(run)
+        start = cleaned.find(piece, self._found.get((no, width), 0))
+        if start < 0:
+            start = cleaned.find(piece)
+        if start < 0 or not piece:
+            return None
+        self._found[(no, width)] = start
+        return start, start + len(piece)
 
 
 def _by_line(segments: list[Segment]) -> list[tuple[int, list[Segment]]]:
@@ -216,6 +243,10 @@ def build_passages(doc: Document, spun: bool = False, places: Mapping[int, Place
         close()
 
     walk(_without_title_line(doc), [doc.title])
+    # Each calls itself, a reference cycle: kept, it would hold the document, its alignments and
+    # the text until the cycle collector ran (250 MB after a 50 MB line, inherited by the
+    # index writers forked next).
+    del collect, walk
     return out
 
 

@@ -13,7 +13,8 @@ _forking = [0]  # the pid of the process forking right now (set just before each
 def children_die_with_parent() -> None:
     """Every process this one forks from now on (the ingest pool, whoosh's index writers) is
     killed when its parent dies, however it dies: a killed build leaves no worker behind,
-    asleep on a queue nobody will fill. Linux only (prctl PR_SET_PDEATHSIG); elsewhere a no-op."""
+    asleep on a queue nobody will fill; and is forked after freed memory is given back to the
+    system. Linux only (prctl PR_SET_PDEATHSIG, glibc's malloc_trim); elsewhere a no-op."""
     if not sys.platform.startswith("linux"):
         return
     try:
@@ -24,8 +25,14 @@ def children_die_with_parent() -> None:
     except (OSError, ImportError):
         return
 
+    trim = getattr(libc, "malloc_trim", None)  # glibc's
+
     def before() -> None:
         _forking[0] = os.getpid()
+        if trim is not None:
+            # Memory a parser freed stays in the heap (glibc keeps it: 410 MB after a Word file
+            # whose XML was 34 MB): given back now, the children are not forked holding it.
+            trim(0)
 
     def arm() -> None:
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG

@@ -209,12 +209,13 @@ def _sentences(text: str) -> list[str]:
         if lead and out:  # white space after a cut stays with the piece before it: 'Col. John'
             out[-1] += part[:lead]
         part = part[lead:]
-        while len(part) > MAX_PASSAGE:
-            cut = max((m.end() for m in _SOFT_BREAK.finditer(part, 0, MAX_PASSAGE)), default=MAX_PASSAGE)
-            out.append(part[:cut])
-            part = part[cut:]
-        if part.strip():
-            out.append(part)
+        at = 0  # cut by position, not by slicing off the rest: one sentence may be a whole 50 MB line
+        while len(part) - at > MAX_PASSAGE:
+            cut = max((m.end() for m in _SOFT_BREAK.finditer(part, at, at + MAX_PASSAGE)), default=at + MAX_PASSAGE)
+            out.append(part[at:cut])
+            at = cut
+        if part[at:].strip():
+            out.append(part[at:])
     return out
 
 

@@ -42,6 +42,17 @@ SAVE_AS = {".doc": ".docx", ".ppt": ".pptx", ".wps": ".docx", ".dps": ".pptx", "
 
 EXTRA_HINT = "pip install -e '.[formats]'"
 
+MB = 1 << 20
+# The largest file of each format kb reads, so that one file indexes in under 1 GB: the peak
+# resident memory of `kb index` on files written by scripts/bounds_inputs.py, at these sizes:
+# the seeds as text, 64 MB, 790 MB; as Markdown, 32 MB, 580 MB (64 MB took 1.1 GB); as a web
+# page, 24 MB, 640 MB (32 MB took 860 MB: BeautifulSoup's tree is the cost); a PDF of 320 MB,
+# a photo and text on each page, 690 MB (690 MB took 1.5 GB: pdfminer keeps what it parsed).
+MAX_BYTES = {"txt": 64 * MB, "md": 32 * MB, "html": 24 * MB, "pdf": 320 * MB}
+# Office packages are read from the disk part by part, their pictures and videos never held
+# (package.py): no file is too large, only one with too much XML in it.
+FROM_DISK = {"word", "slides"}
+
 
 @dataclass(frozen=True)
 class Extracted:
@@ -87,8 +98,8 @@ class Layout:
             added = True
         return added
 
-    def extracted(self, fmt: str, encoding: str, data: bytes) -> Extracted:
-        return Extracted("\n".join(self.lines), fmt, encoding, sha256(data), dict(self.levels), dict(self.places))
+    def extracted(self, fmt: str, encoding: str, digest: str) -> Extracted:
+        return Extracted("\n".join(self.lines), fmt, encoding, digest, dict(self.levels), dict(self.places))
 
 
 def sha256(data: bytes) -> str:
@@ -117,15 +128,18 @@ def unsupported(path: Path) -> str | None:
 
 def extract(path: Path) -> Extracted:
     """Read one file into lines; raises ReadError with one line that names the file and why."""
+    fmt, module = READERS.get(path.suffix.lower(), ("txt", "plain"))
     try:
-        data = path.read_bytes()
+        size = path.stat().st_size
+        if size > MAX_BYTES.get(fmt, size):
+            raise ReadError(f"{path}: {size / MB:,.0f} MB, over the {MAX_BYTES[fmt] // MB} MB kb reads of a .{fmt} file")
+        data = None if module in FROM_DISK else path.read_bytes()
     except OSError as exc:
         raise ReadError(f"{path}: cannot read ({exc.strerror or exc})") from exc
-    if not data.strip():
+    if not size or data is not None and not data.strip():
         raise ReadError(f"{path}: empty file")
-    _, module = READERS.get(path.suffix.lower(), ("txt", "plain"))
     reader = import_module(f".{module}", __name__)
-    return reader.read(path, data)
+    return reader.read(path) if data is None else reader.read(path, data)
 
 
 def require(module: str, path: Path):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..location import Place
 from ..read import decode_bytes
-from . import Layout, corrupt, require
+from . import Layout, corrupt, require, sha256
 
 CELL_SEPARATOR = " | "
 SKIP = frozenset({"script", "style", "noscript", "template", "svg", "math", "canvas", "iframe", "object",
@@ -40,7 +40,7 @@ def read(path: Path, data: bytes):
     walker = _Walker(bs4)
     walker.walk(soup)
     walker.flush()
-    return walker.layout.extracted("html", encoding, data)
+    return walker.layout.extracted("html", encoding, sha256(data))
 
 
 def _decode(data: bytes, path: Path) -> tuple[str, str]:

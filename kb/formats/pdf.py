@@ -27,7 +27,7 @@ from pathlib import Path
 
 from ..errors import ReadError
 from ..location import Place
-from . import Layout, corrupt, require
+from . import Layout, corrupt, require, sha256
 
 RUNNING_SHARE = 0.6  # of pages: a top or bottom line repeated on this many is a running header or footer
 RUNNING_MIN_PAGES = 3
@@ -89,7 +89,7 @@ def read(path: Path, data: bytes):
     layout = Layout()
     for paragraph, first, last, level in reflow(drop_running_lines(pages), marks):
         layout.add(paragraph, level, Place("page", first, last))
-    return layout.extracted("pdf", "pdf", data)
+    return layout.extracted("pdf", "pdf", sha256(data))
 
 
 def bookmarks(document, page_ids: list[int]) -> dict[int, list[tuple[str, int]]]:

@@ -13,14 +13,14 @@ steps still read as steps.
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 from ..errors import ReadError
 from ..location import Place
 from ..structure import UNLEVELLED
 from . import Layout, corrupt, require
-from .word import FORMATS, office_container
+from .package import open_package
+from .word import FORMATS
 
 CELL_SEPARATOR = " | "
 
@@ -41,13 +41,13 @@ AUTONUM = {
 }
 
 
-def read(path: Path, data: bytes):
+def read(path: Path):
     pptx = require("pptx", path)
-    office_container(path, data)
+    package, digest = open_package(path)
     try:
         from pptx.enum.shapes import PP_PLACEHOLDER
 
-        deck = pptx.Presentation(io.BytesIO(data))
+        deck = pptx.Presentation(package)
         layout = Layout()
         for number, slide in enumerate(deck.slides, 1):
             place = Place("slide", number)
@@ -68,7 +68,7 @@ def read(path: Path, data: bytes):
         raise
     except Exception as exc:  # a damaged package can fail anywhere inside python-pptx or lxml
         raise corrupt(path, exc) from exc
-    return layout.extracted("pptx", "pptx", data)
+    return layout.extracted("pptx", "pptx", digest)
 
 
 def _title_shape(slide, kinds):

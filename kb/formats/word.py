@@ -11,25 +11,23 @@ in a Word file is 'heading path, ¶ 14'.
 
 from __future__ import annotations
 
-import io
 import re
 from pathlib import Path
 
 from ..errors import ReadError
 from ..location import Place
 from . import Layout, corrupt, require
+from .package import open_package
 
 CELL_SEPARATOR = " | "
 _HEADING_STYLE = re.compile(r"^(?:heading|标题|標題)\s*(\d)$", re.I)
-_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a compound file: a password-protected .docx, or an old .doc
-_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
 
 
-def read(path: Path, data: bytes):
+def read(path: Path):
     docx = require("docx", path)
-    office_container(path, data)
+    package, digest = open_package(path)
     try:
-        document = docx.Document(io.BytesIO(data))
+        document = docx.Document(package)
         layout = Layout()
         styles = _Styles()
         numbering = _Numbering(document, styles)
@@ -51,17 +49,7 @@ def read(path: Path, data: bytes):
         raise
     except Exception as exc:  # a damaged package can fail anywhere inside python-docx or lxml
         raise corrupt(path, exc) from exc
-    return layout.extracted("docx", "docx", data)
-
-
-def office_container(path: Path, data: bytes) -> None:
-    """Refuse, with the reason, what is not an Office Open XML package (shared with .pptx)."""
-    if data.startswith(_OLE):
-        if _ENCRYPTED in data:
-            raise ReadError(f"{path}: encrypted {path.suffix.lower()} (password-protected)")
-        old = {".docx": ".doc", ".pptx": ".ppt"}.get(path.suffix.lower(), "Office")
-        suffix = path.suffix.lower()
-        raise ReadError(f"{path}: an old binary {old} file named {suffix} (save it as {suffix})")
+    return layout.extracted("docx", "docx", digest)
 
 
 class _Styles:
