@@ -13,6 +13,7 @@ from kb import KINDS, KbError, KnowledgeBase
 from kb.errors import IndexBusyError, IndexWriteError
 from kb.formats import format_counts
 from kb.knowledge import DEFAULT_INDEX, default_seeds
+from kb.lexicon import repaired
 
 INDEX_HELP = "Index directory (default: ./index, or $KB_INDEX)."
 
@@ -280,10 +281,14 @@ def _cited(c) -> str:
 @main.command()
 @click.argument("ref")
 @click.option("--json", "as_json", is_flag=True, help="Print the passage as JSON.")
+@click.option("--as-written", is_flag=True,
+              help="A synonym-spun document's text as the file has it, not repaired.")
 @click.option("--index", "index", help=INDEX_HELP)
-def show(ref: str, as_json: bool, index: str | None) -> None:
+def show(ref: str, as_json: bool, as_written: bool, index: str | None) -> None:
     """The passage at REF, with its breadcrumb: DOC:LINE (000:416), a passage id from search
-    --json (000#44), or for decks, PDFs and Word or HTML files DOC:slide12, DOC:page3, DOC:¶14."""
+    --json (000#44), or for decks, PDFs and Word or HTML files DOC:slide12, DOC:page3, DOC:¶14.
+    A synonym-spun document is shown repaired (its spinner's words put back), as search and
+    ask show it; --as-written shows the file's words."""
     kb = _open(index)
     try:
         p = kb.show(ref)
@@ -295,7 +300,12 @@ def show(ref: str, as_json: bool, index: str | None) -> None:
     click.echo(_crumbs(p.section))
     click.echo(f"{p.ref}  [{p.kind}]")
     click.echo()
-    click.echo(p.text)
+    if p.spun and not as_written:
+        click.echo(repaired(p.text)[0])
+        click.echo(f"\n(repaired: this document was rewritten by a synonym spinner; "
+                   f"kb show {ref} --as-written shows its own words)")
+    else:
+        click.echo(p.text)
     more = [q.ref for q in kb.doc_passages(p.doc) if q.location and q.location == p.location and q.id != p.id]
     if more:
         click.echo(f"\nAlso on {p.location}: {', '.join(more)}")

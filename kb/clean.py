@@ -56,7 +56,10 @@ _GARBAGE = re.compile(
 # in the 2,000 DRCD and CMRC Wikipedia paragraphs, whose fish, plant and dynasty names are rare
 # characters mixed with common ones (鳗鲡目糯鳗亚目: 4 of 6).
 MOJIBAKE_WINDOW, MOJIBAKE_RARE = 6, 5
-_DEBRIS = re.compile(r"[(?]?[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü?]{1,7}\)|[A-Za-z€?\u3040-\u30ff]")
+_DEBRIS = re.compile(r"[(?]?[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü?]{1,7}\)|[A-Za-z€?\u3040-\u30ff\ue000-\uf8ff]")
+# A reading whose '(' was lost with the character it read (適當?shù)木徍, 補償?shù)?): the bytes
+# around it were decoded wrongly too.
+_LOST_READING = re.compile(r"(?<![(a-zA-Z?;])[?;]*\?[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,6}\)")
 _BREAK = re.compile(r"[^\w€?()\u3040-\u30ff]")  # punctuation or space: a list of rare names (鈮、鉭、鋰), not garbage
 _LOST_MARKS = re.compile(rf"(?<=[{_HAN}])\?{{2,}}")
 # A bullet that did not survive decoding: '? ' opening a line.
@@ -131,6 +134,8 @@ def drop_mojibake(text: str) -> str:
             end = _stretch(text, m.end())
             if any(_rare(c) for c in text[m.end():end]):
                 cuts.append((m.start(), end))
+        for m in _LOST_READING.finditer(text):
+            cuts.append((m.start(), _stretch(text, m.end())))
         han = [(i, _rare(c)) for i, c in enumerate(text) if "\u3400" <= c <= "\u9fff" or c >= "\U00020000"]
         k = 0
         while k + MOJIBAKE_WINDOW <= len(han):

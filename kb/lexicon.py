@@ -117,6 +117,40 @@ def repair(norm: str) -> tuple[str, list[tuple[int, int]]]:
     return _spin_pattern().sub(sub, norm), spans
 
 
+@lru_cache(maxsize=256)
+def repaired(text: str) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """A spun text as it reads with the spinner undone, in the text's own script and case
+    (效力精英 → 服务精英, or 服務精英 in a Traditional text): what an agent is shown and copies.
+    Returns the text and the spans of the words put back, so a reader can mark them as
+    repaired. Nothing outside those words changes."""
+    from .analysis import normalise
+    from .script import HANT, detect_script, to_hant
+
+    norm, offsets = normalise(text)
+    fixed, spans = repair(norm)
+    if not spans:
+        return text, ()
+    hant = detect_script(text) == HANT
+    out: list[str] = []
+    marks: list[tuple[int, int]] = []
+    pos = size = 0
+    for s, e in spans:
+        a, b = offsets[s], offsets[e - 1] + 1
+        if a < pos:
+            continue
+        word = fixed[s:e].rstrip()
+        if hant:
+            word = to_hant(word)
+        out.append(text[pos:a])
+        size += a - pos
+        out.append(word)
+        marks.append((size, size + len(word)))
+        size += len(word)
+        pos = b
+    out.append(text[pos:])
+    return "".join(out), tuple(marks)
+
+
 class PhraseEntry(NamedTuple):
     """One phrasebook line: the situation it belongs to, and the material's words for it."""
 

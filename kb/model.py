@@ -46,7 +46,16 @@ class Passage:
         d = self.to_json()
         d.pop("original", None)
         d["text"] = self.source_text
+        d["repaired"] = self.repaired_text  # '' unless a spun document's
         return d
+
+    @property
+    def repaired_text(self) -> str:
+        """A synonym-spun passage's text with the spinner's words put back ('' when not spun):
+        what search, ask and show present, the file's own words one step away."""
+        from .lexicon import repaired
+
+        return repaired(self.text)[0] if self.spun else ""
 
     @classmethod
     def from_json(cls, d: dict) -> "Passage":

@@ -12,11 +12,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from .analysis import analyze_repaired, normalise
+from .analysis import normalise
 from .errors import QueryError
 from .index import Candidate, IndexStore
 from . import ranking
 from .model import Hit, Passage
+from .lexicon import repaired
 from .query import QueryPlan, understand
 
 HIGHLIGHT_WEIGHT = 0.4  # stand-ins weaker than this (a lone character of a typo) are not marked
@@ -64,10 +65,10 @@ def rank(candidates: list[Candidate], q: QueryPlan, idf: dict[str, float],
 
 
 def highlight(passage: Passage, terms: set[str], width: int = SNIPPET) -> str:
-    """The passage text around its best match, query words marked «like this» in the original script."""
-    text = passage.text
-    spans = _merge(_marks(text, terms) + ([(t.start, t.end) for t in analyze_repaired(text) if t.text in terms]
-                                          if passage.spun else []))
+    """The passage text around its best match, query words marked «like this» in the original
+    script; a spun passage as it reads repaired (kb.lexicon.repaired), which is what it says."""
+    text = repaired(passage.text)[0] if passage.spun else passage.text
+    spans = _merge(_marks(text, terms))
     if not spans:
         return text[:width] + ("…" if len(text) > width else "")
     # the window of `width` characters holding the most marked characters

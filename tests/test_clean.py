@@ -58,6 +58,9 @@ def test_mojibake_stretches_go_and_rare_words_stay():
     assert texts(garbled) == ["客戶、跨境電商客戶等人客戶追求快速"]
     lost = "引發客戶不滿??焖夙憫?yīng)機制建立快速響應機制"
     assert texts(lost) == ["引發客戶不滿機制建立快速響應機制"]
+    # a reading that lost its '(' with the character it read: the bytes around it went too
+    assert texts("如丟件賠付、延誤補償?shù)?,解決客戶後顧之憂") == ["如丟件賠付、延誤補償,解決客戶後顧之憂"]
+    assert texts("也要適當?shù)木徍蜌夥?,比如問") == ["也要適當,比如問"]
     # rare characters in real text: a list of elements, a fish's taxonomy, names
     for kept in ("擁有一些稀有金屬如:鈮、鉭、鋰、銣、銫、鎂、鍶等。",
                  "为辐鳍鱼纲鳗鲡目糯鳗亚目通鳃鳗科的其中一个种",

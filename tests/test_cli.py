@@ -62,6 +62,14 @@ def test_show_prints_the_passage_at_a_reference(run):
     assert "第三單元" in r.output.splitlines()[0]
 
 
+def test_show_gives_a_spun_deck_repaired_and_as_written_on_request(run):
+    r = run("show", "003:22")
+    assert r.exit_code == 0, r.output
+    assert "客戶服務三大平臺" in r.output and "效力" not in r.output and "--as-written" in r.output
+    written = run("show", "003:22", "--as-written")
+    assert written.exit_code == 0 and "客戶效力三大平臺" in written.output and "repaired" not in written.output
+
+
 def test_show_takes_the_id_a_search_result_carries(run):
     import json
 
