@@ -167,6 +167,11 @@ def index_cmd(paths: tuple[Path, ...], full: bool, remove: str | None, index: st
 
 SCRIPT_CHOICE = click.Choice(["auto", "hans", "hant", "original"])
 
+# A hit's snippet, as ripgrep shows a match: opened at the first query word and cut to two lines
+# of the terminal, or to two lines of 80 columns when piped (the whole window is --json's).
+INDENT = "   "
+PIPED_SNIPPET = 2 * 80 - len(INDENT) - 1
+
 
 # a query or question may start with "-" (-5%折扣): an unknown option is read as its text
 TEXT_ARGUMENT = {"ignore_unknown_options": True}
@@ -181,12 +186,16 @@ TEXT_ARGUMENT = {"ignore_unknown_options": True}
 @click.option("--explain", is_flag=True, help="Show how the query was analysed before the results.")
 @click.option("--script", type=SCRIPT_CHOICE, default="auto", show_default=True,
               help="Script of the snippets; auto uses the query's script.")
+@click.option("--snippet", "snippet_width", type=click.IntRange(min=0), metavar="COLUMNS",
+              help="Columns of text shown per hit, opening at the first match (default: two lines of the "
+                   f"terminal, {PIPED_SNIPPET} when piped; 0: the whole highlight, as in --json).")
 @click.option("--json", "as_json", is_flag=True, help="Print the search JSON contract.")
 @click.option("--index", "index", help=INDEX_HELP)
 def search(query: str, limit: int, doc: str | None, kind: str | None, fix: bool, explain: bool,
-           script: str, as_json: bool, index: str | None) -> None:
+           script: str, snippet_width: int | None, as_json: bool, index: str | None) -> None:
     """Ranked passages for QUERY, with where they come from."""
     from kb.script import convert, detect_script
+    from kb.search import snippet
 
     kb = _open(index)
     try:
@@ -213,11 +222,15 @@ def search(query: str, limit: int, doc: str | None, kind: str | None, fix: bool,
         click.echo(f"Nothing found for {query!r}.")
         sys.exit(NOTHING)
     width = _width()
+    if snippet_width is None:  # two lines of the terminal, the first indented
+        snippet_width = 2 * width - len(INDENT) - 1 if width else PIPED_SNIPPET
     for h in hits:
         p = h.passage
         click.echo(_fit(f"{h.rank}. {_crumbs(p.section)}", width, f"  [{p.kind}]"))
         click.echo(f"   {p.ref}" + (f"  ({p.id})" if p.id and p.line_start == p.line_end and _shares_line(kb, p) else ""))
-        click.echo("   " + _marked(convert(h.highlight, out_script).replace("\n", " ")), color=_colored())
+        text = convert(h.highlight, out_script)
+        text = snippet(text, snippet_width) if snippet_width else text.replace("\n", " ")
+        click.echo(INDENT + _marked(text), color=_colored())
         if h.also:
             click.echo(_fit(f"   also in: {', '.join(h.also)}", width))
 

@@ -286,3 +286,37 @@ def test_show_opens_the_very_passage_of_every_hit_of_every_dev_query(run, built)
         if top:  # and the CLI's own round trip for the first hit
             shown = json.loads(run("show", top[0]["id"], "--json").stdout)
             assert shown["id"] == top[0]["id"] and shown["text"] == top[0]["text"]
+
+
+def _snippets(output: str) -> list[str]:
+    """The snippet line of each hit in plain `kb search` output (the line after the reference)."""
+    import re
+
+    lines = output.splitlines()
+    return [lines[i + 1][3:] for i, line in enumerate(lines) if re.match(r"   \S+\.txt:\d", line)]
+
+
+def test_search_snippet_is_short_and_opens_at_the_first_match(run):
+    from cli import PIPED_SNIPPET
+    from kb.search import SNIPPET_LEAD, columns
+
+    r = run("search", "客诉处理有哪几个步骤", "-n", "5")
+    assert r.exit_code == 0
+    snippets = _snippets(r.stdout)
+    assert len(snippets) == 5
+    for s in snippets:
+        assert columns(s) <= PIPED_SNIPPET
+        before = s[: s.index("«")].lstrip("…")
+        assert columns(before) <= SNIPPET_LEAD  # ripgrep-like: the eye lands on the match
+    whole = [h["highlight"] for h in json.loads(run("search", "客诉处理有哪几个步骤", "-n", "5", "--json").stdout)["results"]]
+    assert sum(map(columns, snippets)) < sum(map(columns, whole))  # shorter than the --json highlight
+
+
+def test_search_snippet_width_can_be_chosen_and_0_shows_the_whole_highlight(run):
+    from kb.search import columns
+
+    narrow = _snippets(run("search", "客诉处理有哪几个步骤", "-n", "3", "--snippet", "40").stdout)
+    assert narrow and all(columns(s) <= 40 for s in narrow)
+    whole = _snippets(run("search", "客诉处理有哪几个步骤", "-n", "3", "--snippet", "0").stdout)
+    data = json.loads(run("search", "客诉处理有哪几个步骤", "-n", "3", "--json").stdout)
+    assert whole == [h["highlight"].replace("\n", " ") for h in data["results"]]
