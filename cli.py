@@ -31,8 +31,59 @@ def _index_path(index: str | None) -> Path:
     return Path(index or os.environ.get("KB_INDEX") or DEFAULT_INDEX)
 
 
-def _progress(message: str) -> None:
-    click.echo(message, err=True)
+class _Progress:
+    """A build's progress on stderr: on a terminal a bar with an ETA for each phase (reading
+    files, indexing passages) and a line while the index is saved; piped, plain lines (each file
+    read, every tenth of the passages indexed with the time left, the save). Messages without a
+    count ("removed DOC") are printed as they are. Use it as a context manager, so that an error
+    never lands on a half-drawn bar."""
+
+    def __init__(self) -> None:
+        self.tty = sys.stderr.isatty()
+        self.bar = None
+        self.phase = ""
+        self.started = 0.0
+        self.told = -1  # the tenth of the phase last told, piped
+
+    def __enter__(self) -> "_Progress":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._close()
+
+    def __call__(self, message: str) -> None:
+        import time
+
+        from kb import ProgressStep
+
+        if not isinstance(message, ProgressStep) or message.phase == "saving":
+            self._close()
+            click.echo(message, err=True)
+            return
+        if message.phase != self.phase:
+            self._close()
+            self.phase, self.started, self.told = message.phase, time.monotonic(), -1
+            if self.tty:
+                noun = "files" if message.phase == "reading" else "passages"
+                self.bar = click.progressbar(length=message.total, label=f"{message.phase} {noun}",
+                                             show_eta=True, show_pos=True, file=sys.stderr)
+                self.bar.__enter__()
+        if self.bar is not None:
+            self.bar.update(message.done - self.bar.pos)
+        elif message.phase == "reading":
+            click.echo(message, err=True)  # each file, with its passages or why it was skipped
+        elif message.total and (tenth := 10 * message.done // message.total) > self.told:
+            self.told = tenth
+            spent = time.monotonic() - self.started
+            rest = spent / message.done * (message.total - message.done) if message.done else 0
+            left = f", about {max(rest, 1):.0f} s to index the rest" if rest and spent > 1 else ""
+            click.echo(f"{message}{left}", err=True)
+
+    def _close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+        self.phase = ""
 
 
 def _open(index: str | None) -> KnowledgeBase:
@@ -43,7 +94,8 @@ def _open(index: str | None) -> KnowledgeBase:
         if not (path / "CURRENT").exists() and not explicit:
             seeds = default_seeds()
             click.echo(f"No index yet: building {path}/ from {seeds}/ (first run) …", err=True)
-            kb = KnowledgeBase.build([seeds], path, progress=_progress)
+            with _Progress() as progress:
+                kb = KnowledgeBase.build([seeds], path, progress=progress)
             click.echo(f"Built in {kb.report.seconds:.1f} s.", err=True)
             return kb
         kb = KnowledgeBase.open(path)
@@ -51,7 +103,8 @@ def _open(index: str | None) -> KnowledgeBase:
         if reasons and not any("gone" in r for r in reasons):
             click.echo(f"Index is out of date ({'; '.join(reasons)}): rebuilding …", err=True)
             try:
-                kb = kb.rebuild(progress=_progress, wait=0)  # a reader never waits for a writer
+                with _Progress() as progress:
+                    kb = kb.rebuild(progress=progress, wait=0)  # a reader never waits for a writer
             except (IndexBusyError, IndexWriteError) as exc:  # busy, a full disk, read-only: still answers
                 busy = isinstance(exc, IndexBusyError)
                 why = "Another kb is updating the index" if busy else f"Warning: {exc}"
@@ -145,7 +198,8 @@ def index_cmd(paths: tuple[Path, ...], full: bool, remove: str | None, index: st
             click.echo(f"Removed {remove} from {path}/")
             return
         build = KnowledgeBase.build if full else KnowledgeBase.index
-        kb = build(inputs, path, progress=_progress)
+        with _Progress() as progress:
+            kb = build(inputs, path, progress=progress)
     except KbError as exc:
         raise Failure(str(exc)) from exc
     r = kb.report

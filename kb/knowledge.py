@@ -13,7 +13,7 @@ from .errors import IndexCorruptError, IndexMissingError, KbError, QueryError, R
 from .index import FORMAT, IndexStore
 from .processes import children_die_with_parent
 from .ingest import Ingested, Source, collect, ingest
-from .model import Answer, BuildReport, DocumentInfo, Hit, OutlineEntry, Passage, Skipped
+from .model import Answer, BuildReport, DocumentInfo, Hit, OutlineEntry, Passage, ProgressStep, Skipped
 
 DEFAULT_INDEX = Path("index")
 KINDS = ("steps", "script", "technique", "case", "outline", "text")
@@ -80,7 +80,8 @@ class KnowledgeBase:
         store = IndexStore(Path(index))
         passages = sum(len(d.passages) for d in done)
         procs = _procs(workers) if passages >= PARALLEL_INDEX else 1
-        store.write((p for d in done for p in d.passages), _meta(inputs, done, skipped), procs=procs)
+        store.write((p for d in done for p in d.passages), _meta(inputs, done, skipped), procs=procs,
+                    progress=_writing(progress, passages))
         report = BuildReport(len(done), passages, tuple(skipped), time.perf_counter() - started)
         return cls(store, report)
 
@@ -130,7 +131,8 @@ class KnowledgeBase:
         remove = gone | {s.name for s in todo if s.name in recorded}
         for name in sorted(gone):
             progress(f"removed {name}")
-        self.store.update(remove, (p for d in done for p in d.passages), new_meta)
+        self.store.update(remove, (p for d in done for p in d.passages), new_meta,
+                          progress=_writing(progress, sum(len(d.passages) for d in done)))
         passages = self.store.meta["passages"]
         report = BuildReport(len(fresh) + len(done), passages, tuple(skipped),
                              time.perf_counter() - started, rebuilt=False, refreshed=len(done), dropped=len(gone))
@@ -390,6 +392,7 @@ def _changed(path: Path, recorded: dict) -> bool:
 
 PARALLEL_INGEST = 16  # files: fewer are read in this process (a pool costs more than it saves)
 PARALLEL_INDEX = 2000  # passages: fewer are indexed by one whoosh writer
+INGEST_CHUNK = 8  # files a worker reads between reports (a larger chunk is reported when all of it is read)
 
 
 def _procs(workers: int | None) -> int:
@@ -417,18 +420,38 @@ def _ingest_all(sources: list[Source], skipped: list[Skipped], progress: Progres
         from concurrent.futures import ProcessPoolExecutor
 
         with ProcessPoolExecutor(procs, mp_context=multiprocessing.get_context("fork")) as pool:
-            results = list(pool.map(_ingest_one, sources, chunksize=max(1, len(sources) // (procs * 8))))
-    else:
-        results = [_ingest_one(s) for s in sources]
-    done = []
+            # told as each file is read (in order), not all at once when the last one is
+            chunk = max(1, min(len(sources) // (procs * 8), INGEST_CHUNK))
+            return _read_out(sources, pool.map(_ingest_one, sources, chunksize=chunk), skipped, progress)
+    return _read_out(sources, map(_ingest_one, sources), skipped, progress)
+
+
+def _read_out(sources: list[Source], results: Iterable[Ingested | str], skipped: list[Skipped],
+              progress: Progress) -> list[Ingested]:
+    """The files read, telling progress as each result comes in; failures go to skipped."""
+    done, n = [], len(sources)
     for i, (source, result) in enumerate(zip(sources, results), 1):
         if isinstance(result, str):
             skipped.append(Skipped(str(source.path), result))
-            progress(f"[{i}/{len(sources)}] skipped {result}")
+            progress(ProgressStep(f"[{i}/{n}] skipped {result}", "reading", i, n))
         else:
             done.append(result)
-            progress(f"[{i}/{len(sources)}] {source.name}: {len(result.passages)} passages")
+            progress(ProgressStep(f"[{i}/{n}] {source.name}: {len(result.passages)} passages", "reading", i, n))
     return done
+
+
+def _writing(progress: Progress, total: int) -> Callable[[str, int], None]:
+    """The store's count of passages written, told as progress: about every 1% of `total`,
+    then once as the index is saved."""
+    every = max(1, -(-total // 100))
+
+    def told(phase: str, n: int) -> None:
+        if phase == "saving":
+            progress(ProgressStep(f"saving the index ({n} passages) …", "saving", n, n))
+        elif n % every == 0 or n == total:  # 0 too: the analyzer may take a moment to load
+            progress(ProgressStep(f"indexed {n}/{total} passages", "indexing", n, total))
+
+    return told
 
 
 def _meta(inputs: list[Path], done: list[Ingested], skipped: list[Skipped],

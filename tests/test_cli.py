@@ -320,3 +320,100 @@ def test_search_snippet_width_can_be_chosen_and_0_shows_the_whole_highlight(run)
     whole = _snippets(run("search", "客诉处理有哪几个步骤", "-n", "3", "--snippet", "0").stdout)
     data = json.loads(run("search", "客诉处理有哪几个步骤", "-n", "3", "--json").stdout)
     assert whole == [h["highlight"].replace("\n", " ") for h in data["results"]]
+
+
+def test_index_progress_is_plain_lines_when_piped(tmp_path, seeds_dir):
+    r = CliRunner().invoke(main, ["index", str(seeds_dir), "--index", str(tmp_path / "ix")])
+    assert r.exit_code == 0
+    lines = r.stderr.splitlines()
+    assert "\r" not in r.stderr and "\x1b[" not in r.stderr
+    assert [line.split()[0] for line in lines[:5]] == [f"[{i}/5]" for i in range(1, 6)]
+    indexed = [line for line in lines if line.startswith("indexed ")]
+    assert indexed[0].startswith("indexed 0/") and indexed[-1].startswith("indexed 137/137")
+    assert len(indexed) <= 12  # a line every tenth of the passages, not one a passage
+    assert lines[-1].startswith("saving the index")
+
+
+class _Clock:
+    """time.monotonic and time.time that move only when told: an ETA to compute by hand."""
+
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+def _steps(clock, progress, total=100, seconds_each=0.5):
+    from kb import ProgressStep
+
+    progress(ProgressStep("[1/1] a.txt: 100 passages", "reading", 1, 1))
+    for done in range(0, total + 1, 10):
+        progress(ProgressStep(f"indexed {done}/{total} passages", "indexing", done, total))
+        clock.now += 10 * seconds_each
+    progress(ProgressStep(f"saving the index ({total} passages) …", "saving", total, total))
+
+
+def test_piped_progress_says_how_long_indexing_has_left(monkeypatch, capsys):
+    import time
+
+    from cli import _Progress
+
+    clock = _Clock()
+    monkeypatch.setattr(time, "monotonic", clock)
+    with _Progress() as progress:
+        _steps(clock, progress)
+    err = capsys.readouterr().err.splitlines()
+    assert "indexed 50/100 passages, about 25 s to index the rest" in err  # 5 s for 10: 50 left
+    assert err[-1] == "saving the index (100 passages) …"
+
+
+def test_on_a_terminal_progress_is_a_bar_with_an_eta(monkeypatch):
+    import io
+    import sys
+    import time
+
+    from cli import _Progress
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    clock, err = _Clock(), Terminal()
+    monkeypatch.setattr(time, "monotonic", clock)
+    monkeypatch.setattr(time, "time", clock)
+    monkeypatch.setattr(sys, "stderr", err)
+    monkeypatch.setenv("COLUMNS", "100")
+    with _Progress() as progress:
+        _steps(clock, progress)
+    out = err.getvalue()
+    assert "\r" in out and "reading files" in out and "indexing passages  [" in out
+    assert "50/100  00:00:25" in out  # click's bar: position and time left
+    assert out.rstrip().endswith("saving the index (100 passages) …")
+
+
+def test_index_on_a_real_terminal_draws_a_bar(tmp_path, seeds_dir):
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-c", "import cli; cli.main()", "index", str(seeds_dir),
+                             "--index", str(tmp_path / "ix")], stdout=subprocess.PIPE, stderr=follower,
+                            cwd=os.path.dirname(os.path.dirname(__file__)))
+    os.close(follower)
+    err = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closed: all read
+            break
+        if not chunk:
+            break
+        err += chunk
+    os.close(leader)
+    out, _ = proc.communicate(timeout=120)
+    assert proc.returncode == 0 and b"Indexed 5 document(s)" in out
+    assert b"\r" in err and b"indexing passages  [####" in err and b"137/137" in err
+    assert b"[1/5]" not in err  # the bar, not a line a file

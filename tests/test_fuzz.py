@@ -382,6 +382,7 @@ search_options = options(
     st.tuples(st.just("--doc"), st.one_of(doc_filter.map(lambda d: d or ""), value)).map(list),
     st.tuples(st.just("--kind"), st.one_of(kind_filter.map(lambda k: k or ""), value)).map(list),
     st.tuples(st.just("--script"), st.one_of(st.sampled_from(["auto", "hans", "hant", "original"]), value)).map(list),
+    st.tuples(st.just("--snippet"), st.one_of(st.integers(0, 300).map(str), value)).map(list),
     st.sampled_from([["--fix"], ["--explain"], ["--json"]]),
 )
 ask_options = options(
