@@ -12,9 +12,9 @@ import click
 from kb import KINDS, KbError, KnowledgeBase
 from kb.errors import IndexBusyError, IndexWriteError
 from kb.formats import format_counts
-from kb.knowledge import DEFAULT_INDEX, default_seeds
+from kb.knowledge import default_index, default_seeds
 
-INDEX_HELP = "Index directory (default: ./index, or $KB_INDEX)."
+INDEX_HELP = "Index directory (default: $KB_INDEX, else $XDG_DATA_HOME/kb/index: ~/.local/share/kb/index)."
 
 # Exit codes, as grep and ripgrep use them: 0 found or answered, 1 nothing found or not
 # covered (or an eval below its floor), 2 an error (bad input, no index, a damaged index).
@@ -28,7 +28,7 @@ class Failure(click.ClickException):
 
 
 def _index_path(index: str | None) -> Path:
-    return Path(index or os.environ.get("KB_INDEX") or DEFAULT_INDEX)
+    return Path(index or os.environ.get("KB_INDEX") or default_index())
 
 
 class _Progress:
@@ -94,6 +94,8 @@ def _open(index: str | None) -> KnowledgeBase:
         if not (path / "CURRENT").exists() and not explicit:
             seeds = default_seeds()
             click.echo(f"No index yet: building {path}/ from {seeds}/ (first run) …", err=True)
+            if (Path("index") / "CURRENT").exists():  # where kb kept its index before
+                click.echo("(./index here is used only when named: --index index, or KB_INDEX=index)", err=True)
             with _Progress() as progress:
                 kb = KnowledgeBase.build([seeds], path, progress=progress)
             click.echo(f"Built in {kb.report.seconds:.1f} s.", err=True)

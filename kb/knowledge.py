@@ -15,7 +15,6 @@ from .processes import children_die_with_parent
 from .ingest import Ingested, Source, collect, ingest
 from .model import Answer, BuildReport, DocumentInfo, Hit, OutlineEntry, Passage, ProgressStep, Skipped
 
-DEFAULT_INDEX = Path("index")
 KINDS = ("steps", "script", "technique", "case", "outline", "text")
 
 Progress = Callable[[str], None]
@@ -23,6 +22,16 @@ Progress = Callable[[str], None]
 if TYPE_CHECKING:
     from .query import QueryPlan
     from .search import SearchResult
+
+
+def default_index() -> Path:
+    """Where the index lives when none is named: per user, never in the working directory, so
+    that a search from any folder finds the same library and leaves nothing behind there.
+    `$XDG_DATA_HOME/kb/index`, by default `~/.local/share/kb/index` (a relative
+    XDG_DATA_HOME is ignored, as the XDG base directory spec says)."""
+    base = os.environ.get("XDG_DATA_HOME", "")
+    root = Path(base) if base and os.path.isabs(base) else Path.home() / ".local" / "share"
+    return root / "kb" / "index"
 
 
 def default_seeds() -> Path:
@@ -53,8 +62,10 @@ class KnowledgeBase:
     # --- building and opening ----------------------------------------------
 
     @classmethod
-    def open(cls, path: str | os.PathLike = DEFAULT_INDEX) -> "KnowledgeBase":
-        """Open an existing index; raises IndexMissingError / IndexCorruptError."""
+    def open(cls, path: str | os.PathLike | None = None) -> "KnowledgeBase":
+        """Open an existing index (default: `default_index()`); raises IndexMissingError /
+        IndexCorruptError."""
+        path = default_index() if path is None else path
         store = IndexStore(Path(path))
         if not store.exists():
             raise IndexMissingError(f"no index at {path} (run `kb index` first)")
@@ -62,9 +73,11 @@ class KnowledgeBase:
         return cls(store)
 
     @classmethod
-    def build(cls, paths: Iterable[str | os.PathLike], index: str | os.PathLike = DEFAULT_INDEX,
+    def build(cls, paths: Iterable[str | os.PathLike], index: str | os.PathLike | None = None,
               progress: Progress = _silent, workers: int | None = None) -> "KnowledgeBase":
-        """Index files and folders into a new generation of `index` (atomic: all or nothing)."""
+        """Index files and folders into a new generation of `index` (default: `default_index()`;
+        atomic: all or nothing)."""
+        index = default_index() if index is None else index
         with IndexStore(Path(index)).writing(waiting=lambda: progress("waiting for another kb writing this index …")):
             return cls._build(paths, index, progress, workers)
 
@@ -86,11 +99,13 @@ class KnowledgeBase:
         return cls(store, report)
 
     @classmethod
-    def index(cls, paths: Iterable[str | os.PathLike], index: str | os.PathLike = DEFAULT_INDEX,
+    def index(cls, paths: Iterable[str | os.PathLike], index: str | os.PathLike | None = None,
               progress: Progress = _silent, workers: int | None = None) -> "KnowledgeBase":
-        """Bring `index` up to date with these files and folders: re-index only the files whose
-        content changed, add new ones, drop those that are gone. Builds from nothing when there
-        is no usable index (none yet, another analyzer, a damaged one)."""
+        """Bring `index` (default: `default_index()`) up to date with these files and folders:
+        re-index only the files whose content changed, add new ones, drop those that are gone.
+        Builds from nothing when there is no usable index (none yet, another analyzer, a damaged
+        one)."""
+        index = default_index() if index is None else index
         store = IndexStore(Path(index))
         with store.writing(waiting=lambda: progress("waiting for another kb writing this index …")):
             try:

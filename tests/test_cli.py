@@ -126,14 +126,53 @@ def test_corrupt_index_is_a_clear_error_and_left_as_it_was(own_index):
     assert (own_index / "CURRENT").read_text() == "gen-bogus\n"
 
 
-def test_first_search_builds_the_default_index_from_seeds(tmp_path, seeds_dir, monkeypatch):
-    shutil.copytree(seeds_dir, tmp_path / "seeds")
-    monkeypatch.chdir(tmp_path)
+def test_first_search_in_a_fresh_folder_builds_the_per_user_index_and_leaves_the_folder_alone(
+        tmp_path, own_data_home, monkeypatch):
     monkeypatch.delenv("KB_INDEX", raising=False)
+    fresh, other = tmp_path / "fresh", tmp_path / "other"
+    fresh.mkdir()
+    other.mkdir()
+    monkeypatch.chdir(fresh)
     r = CliRunner().invoke(main, ["search", "派前电动车检查要点", "-n", "1"])
     assert r.exit_code == 0, r.output
-    assert "building" in r.stderr and "002_5c54809273e44e81.txt" in r.stdout
-    assert (tmp_path / "index" / "CURRENT").exists()
+    home_index = own_data_home / "kb" / "index"
+    assert f"building {home_index}/ from " in r.stderr and "002_5c54809273e44e81.txt" in r.stdout
+    assert list(fresh.iterdir()) == []  # nothing left where the search was typed
+    assert (home_index / "CURRENT").exists()
+    monkeypatch.chdir(other)  # the same library from anywhere, built once
+    r = CliRunner().invoke(main, ["search", "派前电动车检查要点", "-n", "1"])
+    assert r.exit_code == 0 and "building" not in r.stderr and "002_5c54809273e44e81.txt" in r.stdout
+    assert list(other.iterdir()) == []
+
+
+def test_an_index_in_the_working_folder_is_used_only_when_named(tmp_path, own_index, monkeypatch):
+    monkeypatch.delenv("KB_INDEX", raising=False)
+    shutil.copytree(own_index, tmp_path / "here" / "index")
+    monkeypatch.chdir(tmp_path / "here")
+    r = CliRunner().invoke(main, ["search", "派前电动车检查要点", "-n", "1"])
+    assert r.exit_code == 0 and "used only when named: --index index" in r.stderr
+    assert CliRunner().invoke(main, ["search", "派前电动车检查要点", "--index", "index"]).stderr == ""
+    monkeypatch.setenv("KB_INDEX", "index")
+    assert CliRunner().invoke(main, ["search", "派前电动车检查要点"]).stderr == ""
+
+
+def test_a_named_index_that_is_missing_is_an_error_not_a_build(tmp_path, own_data_home, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for args, env in ((["--index", "nowhere"], {}), ([], {"KB_INDEX": "nowhere"})):
+        r = CliRunner().invoke(main, ["search", "客诉", *args], env=env)
+        assert r.exit_code == 2 and "no index at nowhere" in r.stderr
+    assert not (tmp_path / "nowhere").exists() and not (own_data_home / "kb").exists()
+
+
+def test_the_default_index_is_in_the_users_data_folder(tmp_path, monkeypatch):
+    from kb.knowledge import default_index
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    assert default_index() == tmp_path / "data" / "kb" / "index"
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    for unset in ("", "relative/data"):  # unset, or relative: the spec's default
+        monkeypatch.setenv("XDG_DATA_HOME", unset)
+        assert default_index() == tmp_path / "home" / ".local" / "share" / "kb" / "index"
 
 
 def test_changed_seed_is_reindexed_before_searching(tmp_path, seeds_dir, monkeypatch):
