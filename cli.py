@@ -170,6 +170,16 @@ def _shares_line(kb: KnowledgeBase, p) -> bool:
     return sum(q.line_start == q.line_end == p.line_start for q in kb.doc_passages(p.doc)) > 1
 
 
+def _complete_doc(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
+    """Shell completion of a document name, from the index named so far (or the default one):
+    read as it is, never built or updated to complete a word."""
+    try:
+        names = KnowledgeBase.open(_index_path(ctx.params.get("index"))).documents()
+    except Exception:  # no index yet, a damaged one: nothing to offer
+        return []
+    return [name for name in names if name.startswith(incomplete)]
+
+
 def _crumbs(section) -> str:
     return " › ".join(section)
 
@@ -187,7 +197,7 @@ def main(color: str) -> None:
 @main.command("index")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--full", is_flag=True, help="Rebuild everything, not only the files that changed.")
-@click.option("--remove", "remove", metavar="DOC", help="Drop one document from the index.")
+@click.option("--remove", "remove", metavar="DOC", shell_complete=_complete_doc, help="Drop one document from the index.")
 @click.option("--index", "index", help=INDEX_HELP)
 def index_cmd(paths: tuple[Path, ...], full: bool, remove: str | None, index: str | None) -> None:
     """Index files and folders (default: seeds/): only what changed is re-indexed, and the old
@@ -236,7 +246,7 @@ TEXT_ARGUMENT = {"ignore_unknown_options": True}
 @main.command(context_settings=TEXT_ARGUMENT)
 @click.argument("query")
 @click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 100), help="How many results.")
-@click.option("--doc", help="Only this document (name or prefix, e.g. 000).")
+@click.option("--doc", shell_complete=_complete_doc, help="Only this document (name or prefix, e.g. 000).")
 @click.option("--kind", type=click.Choice(KINDS), help="Only passages of this kind.")
 @click.option("--fix", is_flag=True, help="Search the spelling-fixed query (头诉 → 投诉) instead of the typed one.")
 @click.option("--explain", is_flag=True, help="Show how the query was analysed before the results.")
@@ -371,7 +381,7 @@ def show(ref: str, as_json: bool, index: str | None) -> None:
 
 
 @main.command()
-@click.argument("doc", required=False)
+@click.argument("doc", required=False, shell_complete=_complete_doc)
 @click.option("--json", "as_json", is_flag=True, help="Print the outline as JSON.")
 @click.option("--index", "index", help=INDEX_HELP)
 def outline(doc: str | None, as_json: bool, index: str | None) -> None:

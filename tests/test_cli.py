@@ -456,3 +456,52 @@ def test_index_on_a_real_terminal_draws_a_bar(tmp_path, seeds_dir):
     assert proc.returncode == 0 and b"Indexed 5 document(s)" in out
     assert b"\r" in err and b"indexing passages  [####" in err and b"137/137" in err
     assert b"[1/5]" not in err  # the bar, not a line a file
+
+
+@pytest.mark.parametrize("shell, marker", [("bash", "complete -o nosort -F _kb_completion kb"),
+                                           ("zsh", "compdef _kb_completion kb"),
+                                           ("fish", "complete --no-files --command kb")])
+def test_shell_completion_source_is_produced(shell, marker):
+    r = CliRunner().invoke(main, [], prog_name="kb", env={"_KB_COMPLETE": f"{shell}_source"})
+    assert r.exit_code == 0 and marker in r.stdout
+
+
+def _complete(words: str, env: dict | None = None) -> list[str]:
+    """What bash completion offers for the last word of `words` (click's bash protocol)."""
+    parts = words.split(" ")
+    r = CliRunner().invoke(main, [], prog_name="kb", env={"_KB_COMPLETE": "bash_complete", "COMP_WORDS": words,
+                                                          "COMP_CWORD": str(len(parts) - 1), **(env or {})})
+    assert r.exit_code == 0, r.output
+    return [line.split(",", 1)[1] for line in r.stdout.splitlines() if line]
+
+
+def test_completing_a_command_an_option_and_a_choice():
+    assert _complete("kb se") == ["search", "serve"]
+    assert _complete("kb search 客诉 --ki") == ["--kind"]
+    assert "steps" in _complete("kb search 客诉 --kind ")
+
+
+def test_completing_a_document_name_reads_the_index_and_never_builds_one(own_index, own_data_home):
+    names = _complete(f"kb search 客诉 --index {own_index} --doc 00")
+    assert len(names) == 5 and all(n.startswith("00") and n.endswith(".txt") for n in names)
+    assert _complete("kb outline 003", {"KB_INDEX": str(own_index)}) == ["003_b79be88cefedbace.txt"]
+    assert _complete("kb outline 003") == []  # no index yet: nothing offered, nothing built
+    assert not (own_data_home / "kb").exists()
+
+
+def test_bash_completes_kb_se_to_search(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    bash = shutil.which("bash")
+    if bash is None:
+        pytest.skip("no bash")
+    # `kb` on PATH as the installed script would be, running this checkout's cli
+    (tmp_path / "kb").write_text(f'#!/bin/sh\nexec {sys.executable} -c "import cli; cli.main(prog_name=\\"kb\\")" "$@"\n')
+    (tmp_path / "kb").chmod(0o755)
+    env = {**os.environ, "PATH": f"{tmp_path}{os.pathsep}{os.environ['PATH']}",
+           "PYTHONPATH": os.pathsep.join([os.path.dirname(os.path.dirname(__file__)), os.environ.get("PYTHONPATH", "")])}
+    script = 'eval "$(_KB_COMPLETE=bash_source kb)"; COMP_WORDS=(kb se); COMP_CWORD=1; _kb_completion kb; echo "${COMPREPLY[@]}"'
+    done = subprocess.run([bash, "-c", script], env=env, capture_output=True, text=True, timeout=60)
+    assert done.stdout.split() == ["search", "serve"], done.stderr
