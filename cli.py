@@ -44,6 +44,7 @@ class _Progress:
         self.phase = ""
         self.started = 0.0
         self.told = -1  # the tenth of the phase last told, piped
+        self.ticking = None  # the save's seconds, counted on a terminal: (stop, thread)
 
     def __enter__(self) -> "_Progress":
         return self
@@ -56,9 +57,13 @@ class _Progress:
 
         from kb import ProgressStep
 
-        if not isinstance(message, ProgressStep) or message.phase == "saving":
+        if not isinstance(message, ProgressStep):
             self._close()
             click.echo(message, err=True)
+            return
+        if message.phase == "saving":
+            self._close()
+            self._saving(message)
             return
         if message.phase != self.phase:
             self._close()
@@ -79,10 +84,37 @@ class _Progress:
             left = f", about {max(rest, 1):.0f} s to index the rest" if rest and spent > 1 else ""
             click.echo(f"{message}{left}", err=True)
 
+    def _saving(self, line: str) -> None:
+        """The save has no count (the engine commits, and with several indexing processes waits
+        for them): piped, one line; on a terminal, a line that counts the seconds, so that it
+        never looks stuck."""
+        if not self.tty:
+            click.echo(line, err=True)
+            return
+        import threading
+        import time
+
+        click.echo(line, err=True, nl=False)
+        stop, started = threading.Event(), time.monotonic()
+
+        def tick() -> None:
+            while not stop.wait(1.0):
+                click.echo(f"\r{line} {time.monotonic() - started:.0f} s", err=True, nl=False)
+
+        thread = threading.Thread(target=tick, daemon=True)
+        thread.start()
+        self.ticking = (stop, thread)
+
     def _close(self) -> None:
         if self.bar is not None:
             self.bar.__exit__(None, None, None)
             self.bar = None
+        if self.ticking is not None:
+            stop, thread = self.ticking
+            stop.set()
+            thread.join()
+            click.echo("", err=True)
+            self.ticking = None
         self.phase = ""
 
 
