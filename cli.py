@@ -229,7 +229,8 @@ def main(color: str) -> None:
 @main.command("index")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--full", is_flag=True, help="Rebuild everything, not only the files that changed.")
-@click.option("--remove", "remove", metavar="DOC", shell_complete=_complete_doc, help="Drop one document from the index.")
+@click.option("--remove", "remove", metavar="DOC", shell_complete=_complete_doc,
+              help="Drop one document from the index.")
 @click.option("--index", "index", help=INDEX_HELP)
 def index_cmd(paths: tuple[Path, ...], full: bool, remove: str | None, index: str | None) -> None:
     """Index files and folders (default: seeds/): only what changed is re-indexed, and the old

@@ -347,7 +347,8 @@ def test_search_snippet_is_short_and_opens_at_the_first_match(run):
         assert columns(s) <= PIPED_SNIPPET
         before = s[: s.index("«")].lstrip("…")
         assert columns(before) <= SNIPPET_LEAD  # ripgrep-like: the eye lands on the match
-    whole = [h["highlight"] for h in json.loads(run("search", "客诉处理有哪几个步骤", "-n", "5", "--json").stdout)["results"]]
+    data = json.loads(run("search", "客诉处理有哪几个步骤", "-n", "5", "--json").stdout)
+    whole = [h["highlight"] for h in data["results"]]
     assert sum(map(columns, snippets)) < sum(map(columns, whole))  # shorter than the --json highlight
 
 
@@ -498,10 +499,13 @@ def test_bash_completes_kb_se_to_search(tmp_path):
     if bash is None:
         pytest.skip("no bash")
     # `kb` on PATH as the installed script would be, running this checkout's cli
-    (tmp_path / "kb").write_text(f'#!/bin/sh\nexec {sys.executable} -c "import cli; cli.main(prog_name=\\"kb\\")" "$@"\n')
+    run_cli = f'{sys.executable} -c "import cli; cli.main(prog_name=\\"kb\\")"'
+    (tmp_path / "kb").write_text(f'#!/bin/sh\nexec {run_cli} "$@"\n')
     (tmp_path / "kb").chmod(0o755)
+    here = os.path.dirname(os.path.dirname(__file__))
     env = {**os.environ, "PATH": f"{tmp_path}{os.pathsep}{os.environ['PATH']}",
-           "PYTHONPATH": os.pathsep.join([os.path.dirname(os.path.dirname(__file__)), os.environ.get("PYTHONPATH", "")])}
-    script = 'eval "$(_KB_COMPLETE=bash_source kb)"; COMP_WORDS=(kb se); COMP_CWORD=1; _kb_completion kb; echo "${COMPREPLY[@]}"'
+           "PYTHONPATH": os.pathsep.join([here, os.environ.get("PYTHONPATH", "")])}
+    script = ('eval "$(_KB_COMPLETE=bash_source kb)"; COMP_WORDS=(kb se); COMP_CWORD=1; '
+              '_kb_completion kb; echo "${COMPREPLY[@]}"')
     done = subprocess.run([bash, "-c", script], env=env, capture_output=True, text=True, timeout=60)
     assert done.stdout.split() == ["search", "serve"], done.stderr
