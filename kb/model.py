@@ -185,6 +185,23 @@ class BuildReport:
         return not self.rebuilt and not self.refreshed and not self.dropped
 
 
+class ProgressStep(str):
+    """A line of build progress (what a `kb.Progress` function is given) that also says where
+    the build stands, for a progress bar: `done` of `total` in its `phase`, one of "reading"
+    (files read), "indexing" (passages written into the index) and "saving" (the index being
+    committed and swapped in; `done == total`, no count until it ends). A plain `str` line
+    ("removed DOC", "waiting for another kb …") is a message with no count."""
+
+    phase: str
+    done: int
+    total: int
+
+    def __new__(cls, line: str, phase: str, done: int, total: int) -> "ProgressStep":
+        step = super().__new__(cls, line)
+        step.phase, step.done, step.total = phase, done, total
+        return step
+
+
 class DocumentInfo(TypedDict):
     """What the index records of one document (KnowledgeBase.documents())."""
 

@@ -95,6 +95,65 @@ def highlight(passage: Passage, terms: set[str], width: int = SNIPPET) -> str:
     return ("…" if start > 0 else "") + "".join(out) + ("…" if end < len(text) else "")
 
 
+# Where a snippet may open before its first marked word: after one of these, or at most
+# SNIPPET_LEAD columns before the word (a few characters that say what the word is about).
+BOUNDARY = set(" \t,.;:!?()[]，。、；：！？（）【】「」《》")
+SNIPPET_LEAD = 10
+
+
+def columns(text: str) -> int:
+    """How many terminal columns `text` takes: a wide (Chinese) character takes two."""
+    from unicodedata import east_asian_width
+
+    return sum(2 if east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def snippet(marked: str, width: int, lead: int = SNIPPET_LEAD) -> str:
+    """A highlight (`highlight()`'s «marked» window) cut to `width` terminal columns so that it
+    opens just before its first marked word, as a line of grep's opens at the match: «marks» and
+    the ellipses count, a mark is never left open, and … says where text was cut. Whitespace runs
+    (line breaks included) become one space."""
+    text = " ".join(marked.split())
+    cut_before, cut_after = text.startswith("…"), text.endswith("…") and len(text) > 1
+    body = text[1 if cut_before else 0: len(text) - 1 if cut_after else len(text)]
+    start = first = max(body.find(MARK_OPEN), 0)
+    room = min(lead, width // 4)
+    while start > 0 and body[start - 1] not in BOUNDARY and columns(body[start - 1]) <= room:
+        start -= 1
+        room -= columns(body[start])
+    while start < first and body[start] == " ":
+        start += 1
+    cut_before = cut_before or start > 0
+    budget = max(width, 8) - cut_before  # the opening … takes a column
+    out: list[str] = []
+    used, inside, opened, i = 0, False, 0, start  # a mark takes a column too (a terminal without color shows it)
+    while i < len(body):
+        c = body[i]
+        if c == MARK_CLOSE:
+            inside = False
+            out.append(c)
+            used += 1
+        elif c == MARK_OPEN:
+            inside, opened = True, len(out)
+            out.append(c)
+            used += 1
+        else:
+            last = not cut_after and not body[i + 1:].replace(MARK_CLOSE, "")
+            # columns kept for the closing … and for closing an open mark
+            if used + columns(c) + (0 if last else 1) + inside > budget:
+                break
+            out.append(c)
+            used += columns(c)
+        i += 1
+    if inside:  # cut inside a word: the snippet ends before it, unless it is the first one
+        if MARK_CLOSE in out:
+            del out[opened:]
+        else:
+            out.append(MARK_CLOSE)
+    more = cut_after or i < len(body)
+    return ("…" if cut_before else "") + "".join(out).rstrip() + ("…" if more else "")
+
+
 def _marks(text: str, terms: set[str]) -> list[tuple[int, int]]:
     """Where the query's words stand in a passage, found in its normalised text (no segmenting:
     jieba over every hit was most of a search's time) and mapped back to the original. A

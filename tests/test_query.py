@@ -180,6 +180,7 @@ def test_script_option_renders_snippets_in_the_readers_script(own_index, script,
 
 
 def test_auto_script_follows_the_query(own_index):
-    r = CliRunner().invoke(main, ["search", "顧客抱怨投訴處理的步驟", "-n", "1", "--index", str(own_index)])
+    r = CliRunner().invoke(main, ["search", "顧客抱怨投訴處理的步驟", "-n", "1", "--snippet", "0",
+                                 "--index", str(own_index)])
     snippet = r.output.splitlines()[2]
     assert "處理" in snippet and "处理" not in snippet

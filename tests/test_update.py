@@ -27,7 +27,9 @@ def test_changed_file_is_reindexed_alone(own_seeds, tmp_path):
     f.write_text(f.read_text("utf-8") + "\n第十四部分:夜间派件安全守则\n", "utf-8")
     messages = []
     kb = KnowledgeBase.index([own_seeds], index, progress=messages.append)
-    assert [m for m in messages if "passages" in m] == [f"[1/1] {f.name}: {len(kb.passages('001'))} passages"]
+    assert [m for m in messages if m.phase == "reading"] == [f"[1/1] {f.name}: {len(kb.passages('001'))} passages"]
+    assert messages[-1].phase == "saving"  # and only the changed file's passages were written
+    assert [m.done for m in messages if m.phase == "indexing"][-1] == len(kb.passages("001"))
     assert [p.to_json() for p in kb.passages("000")] == untouched
     assert "夜间派件安全守则" in kb.search("夜间派件安全守则", limit=1)[0].passage.text
     assert kb.stale_reasons() == []
