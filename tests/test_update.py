@@ -127,3 +127,23 @@ def test_a_changed_file_named_with_hash_quote_or_backslash_is_replaced_not_doubl
     (docs / name).write_text("客户投诉处理\n先道歉再跟进,然后回访\n", "utf-8")
     kb = KnowledgeBase.index([docs], tmp_path / "ix")
     assert [p.text for p in kb.passages(name)] == ["先道歉再跟进,然后回访"]
+
+
+def test_index_built_with_other_conversion_tables_is_rebuilt(tmp_path, monkeypatch):
+    """The analyzer's fingerprint follows kb/data/opencc: new tables mean a new index, never
+    old tokens searched with new ones."""
+    from kb import analysis
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text("商舖的英哩數\n", "utf-8")
+    index = tmp_path / "ix"
+    KnowledgeBase.build([folder], index)
+    monkeypatch.setattr(analysis, "tables_version", lambda: "other tables")
+    analysis.fingerprint.cache_clear()
+    try:
+        kb = KnowledgeBase.open(index)
+        assert any("analyzer" in r for r in kb.stale_reasons())
+        assert KnowledgeBase.index([folder], index).report.rebuilt
+    finally:
+        analysis.fingerprint.cache_clear()
