@@ -36,6 +36,11 @@ def test_only_the_spun_seed_is_recognised_as_spun(built):
     spun = {name for name, d in built.documents().items() if d["spun"]}
     assert spun == {"003_b79be88cefedbace.txt"}
     assert not is_spun("我们要赞扬那些表现优秀的快递员,他们的服务让客户非常满意。" * 20)
+    # a short ordinary text with a few words that are in the spinner's map is not spun
+    words = list(spin_map())[:6]
+    short = "".join(f"这篇短文介绍一位歌手的生活{w}。" for w in words).ljust(310, "好")
+    assert not is_spun(short)
+    assert not is_spun("".join(words) * 60)  # dense, but six words repeated are no spinner's work
 
 
 @pytest.mark.parametrize("query", ["投诉处理", "投诉处理技巧", "投诉处理的方法和步骤"])
