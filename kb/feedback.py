@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -188,19 +187,14 @@ def grouped(marks: Iterable[Mark]) -> list[QueryFeedback]:
     return list(out.values())
 
 
-_ORDINAL = re.compile(r"^\s*(?:第[一二三四五六七八九十百0-9]+[章节節部分篇单單元课課]+|[一二三四五六七八九十]+[、.．]|"
-                      r"[0-9]+[、.．)）]|[(（][0-9一二三四五六七八九十]+[)）]|[0-9]{2}(?=\D)|ü)\s*")
-
-
 def material_words(section: Iterable[str]) -> str:
     """The words a passage's own heading uses, without its numbering (三、客户开发 → 客户开发)."""
     parts = [s for s in section if s.strip()]
     if not parts:
         return ""
-    head = parts[-1].strip()
-    for _ in range(2):
-        head = _ORDINAL.sub("", head, count=1)
-    return re.sub(r"\s+", " ", head).strip(" :：")
+    from .examples import strip_numbering
+
+    return strip_numbering(parts[-1])
 
 
 def phrasebook_lines(marks: Iterable[Mark]) -> Iterator[str]:

@@ -3,7 +3,8 @@
 Imported only by `kb serve` and the tests, so `import kb` never loads the framework.
 
     GET /                        the page (kb/static/index.html, app.js, app.css; no CDN)
-    GET /api/search?q=&limit=&doc=&kind=&script=&fix=   as `kb search --json`
+    GET /api/search?q=&limit=&offset=&doc=&kind=&script=&fix=   as `kb search --json`;
+                                 offset skips the first results (the page's "more")
     GET /api/ask?q=&script=                              as `kb ask --json`
     GET /api/passage/{id}?around=                        as `kb show --json`; id is a
                                  passage id (000_x.txt#48) or a DOC:LINE reference
@@ -41,6 +42,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from . import feedback as _feedback
+from .examples import example_questions
 from .errors import IndexCorruptError, IndexMissingError, KbError, QueryError, ReferenceError_
 from .knowledge import KINDS, KnowledgeBase
 from .model import Citation, Passage
@@ -49,6 +51,8 @@ from .script import convert, detect_script
 STATIC = Path(__file__).resolve().parent / "static"
 SCRIPTS = ("auto", "hans", "hant", "original")
 MAX_LIMIT = 100  # as `kb search --limit`
+MAX_OFFSET = 200  # results a page may skip ("more" on the page): ranks up to 300
+EXAMPLES = 4  # example questions on the empty page
 MAX_AROUND = 3
 MAX_HEADERS = 16 * 1024  # bytes of request headers, as the README promises
 MAX_TARGET = 8192  # bytes of path and query string: 500 CJK characters percent-encoded fit
@@ -217,14 +221,18 @@ def create_app(kb: KnowledgeBase, allowed_hosts: list[str] | None = None,
     def search(request: Request) -> JSONResponse:
         q = _query(request)
         limit = _int(request, "limit", 10, 1, MAX_LIMIT)
+        offset = _int(request, "offset", 0, 0, MAX_OFFSET)
         doc = request.query_params.get("doc") or None
         kind = request.query_params.get("kind") or None
         script = _target_script(_script(request, "auto"), q)
         extra = _flag(request, "extra")
         with library as k:
-            result = k.lookup(q, limit=limit, doc=doc, kind=kind, fix=_flag(request, "fix"))
+            # one more than asked, to say whether there are more; the first results of a longer
+            # list are the results of a shorter one (kb.search ranks the same pool), so pages join
+            result = k.lookup(q, limit=offset + limit + 1, doc=doc, kind=kind, fix=_flag(request, "fix"))
+        hits = result.hits[offset: offset + limit]
         rows = []
-        for h in result.hits:
+        for h in hits:
             row = h.to_json()
             row["highlight"] = _convert(row["highlight"], script)
             if extra:
@@ -234,6 +242,8 @@ def create_app(kb: KnowledgeBase, allowed_hosts: list[str] | None = None,
         if extra:
             body["searched"] = result.query  # the spelling-fixed query, when that one ran
             body["suggestion"] = None if result.fixed else result.plan.corrected
+            body["offset"] = offset
+            body["more"] = len(result.hits) > offset + limit
         return _json(body)
 
     def ask(request: Request) -> JSONResponse:
@@ -290,10 +300,24 @@ def create_app(kb: KnowledgeBase, allowed_hosts: list[str] | None = None,
                  "passages": len(k.doc_passages(name))}
                 for name, d in k.documents().items()
             ]
+            examples = _examples(k) if extra else []
+        body = {"documents": docs, "kinds": list(KINDS)}
         if extra:
             for row in docs:
                 row["shown"] = {"title": _convert(row["title"], script)}
-        return _json({"documents": docs, "kinds": list(KINDS)})
+            # for the empty page: queries read off the corpus (kb/examples.py), in the chosen script
+            body["examples"] = [_convert(x, script) for x in examples]
+        return _json(body)
+
+    examples_of: dict[str, list[str]] = {}
+
+    def _examples(k: KnowledgeBase) -> list[str]:
+        """The example questions of the live generation, worked out once."""
+        gen = k.store.generation.name
+        if gen not in examples_of:
+            examples_of.clear()
+            examples_of[gen] = example_questions(k, EXAMPLES)
+        return examples_of[gen]
 
     async def mark(request: Request) -> JSONResponse:
         try:
