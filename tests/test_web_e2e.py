@@ -382,6 +382,7 @@ def test_the_empty_page_shows_the_library_and_example_questions_that_run(page, b
     examples = welcome.locator(".example").all_inner_texts()
     from kb.examples import example_questions
     assert examples and examples == example_questions(built, len(examples))
+    assert page.page.locator("#more").is_hidden()  # nothing to show more of
     welcome.locator(".example").first.click()
     page.page.locator("#results li.hit").first.wait_for()
     assert page.page.locator("#q").input_value() == examples[0]
@@ -389,7 +390,7 @@ def test_the_empty_page_shows_the_library_and_example_questions_that_run(page, b
     page.page.locator("#q").fill("")
     page.page.locator("#q").press("Enter")
     welcome.wait_for()
-    assert page.page.locator("#results li.hit").count() == 0
+    assert page.page.locator("#results li.hit").count() == 0 and page.page.locator("#more").is_hidden()
 
 
 def test_more_adds_the_next_results_below_the_first_ten(page, built):
