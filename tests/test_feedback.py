@@ -184,3 +184,41 @@ def test_kb_feedback_phrasebook_drafts_lines_the_phrasebook_reads(kb, tmp_path):
 def test_kb_feedback_without_marks_says_so_and_exits_1(own_index):
     r = CliRunner().invoke(main, ["feedback", "--index", str(own_index)])
     assert r.exit_code == 1 and "No feedback yet" in r.output
+
+
+def test_marks_posted_at_once_to_kb_serve_workers_are_all_kept(own_index):
+    """Through real `kb serve --workers 2` processes and real HTTP: every mark sent by
+    concurrent clients is one whole line of the file."""
+    import http.client
+    import threading
+
+    from .test_web_workers import Served
+
+    served = Served(own_index, workers=2)
+    statuses: list[int] = []
+
+    def client(n: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", served.port, timeout=60)
+        try:
+            for i in range(10):
+                body = json.dumps({"query": f"问题{n}-{i}", "kind": "ask", "mark": "helped", "answer": "答" * 2000})
+                conn.request("POST", "/api/feedback", body=body.encode(), headers={
+                    "content-type": "application/json", "origin": f"http://127.0.0.1:{served.port}",
+                    "host": f"127.0.0.1:{served.port}"})
+                r = conn.getresponse()
+                r.read()
+                statuses.append(r.status)
+        finally:
+            conn.close()
+
+    try:
+        threads = [threading.Thread(target=client, args=(n,)) for n in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+    finally:
+        served.stop()
+    assert statuses == [200] * 60
+    marks = feedback.read(own_index)
+    assert sorted(m.query for m in marks) == sorted(f"问题{n}-{i}" for n in range(6) for i in range(10))
