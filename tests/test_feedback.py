@@ -222,3 +222,9 @@ def test_marks_posted_at_once_to_kb_serve_workers_are_all_kept(own_index):
     assert statuses == [200] * 60
     marks = feedback.read(own_index)
     assert sorted(m.query for m in marks) == sorted(f"问题{n}-{i}" for n in range(6) for i in range(10))
+
+
+def test_a_full_rebuild_keeps_the_marks(kb, seeds_dir):
+    _marked(kb)
+    KnowledgeBase.build([seeds_dir], kb.store.root)
+    assert len(feedback.read(kb.store.root)) == 5
