@@ -12,9 +12,10 @@ import click
 from kb import KINDS, KbError, KnowledgeBase
 from kb.errors import IndexBusyError, IndexWriteError
 from kb.formats import format_counts
-from kb.knowledge import DEFAULT_INDEX, default_seeds
+from kb.knowledge import default_index, default_seeds
+from kb.lexicon import repaired
 
-INDEX_HELP = "Index directory (default: ./index, or $KB_INDEX)."
+INDEX_HELP = "Index directory (default: $KB_INDEX, else $XDG_DATA_HOME/kb/index: ~/.local/share/kb/index)."
 
 # Exit codes, as grep and ripgrep use them: 0 found or answered, 1 nothing found or not
 # covered (or an eval below its floor), 2 an error (bad input, no index, a damaged index).
@@ -28,11 +29,94 @@ class Failure(click.ClickException):
 
 
 def _index_path(index: str | None) -> Path:
-    return Path(index or os.environ.get("KB_INDEX") or DEFAULT_INDEX)
+    return Path(index or os.environ.get("KB_INDEX") or default_index())
 
 
-def _progress(message: str) -> None:
-    click.echo(message, err=True)
+class _Progress:
+    """A build's progress on stderr: on a terminal a bar with an ETA for each phase (reading
+    files, indexing passages) and a line while the index is saved; piped, plain lines (each file
+    read, every tenth of the passages indexed with the time left, the save). Messages without a
+    count ("removed DOC") are printed as they are. Use it as a context manager, so that an error
+    never lands on a half-drawn bar."""
+
+    def __init__(self) -> None:
+        self.tty = sys.stderr.isatty()
+        self.bar = None
+        self.phase = ""
+        self.started = 0.0
+        self.told = -1  # the tenth of the phase last told, piped
+        self.ticking = None  # the save's seconds, counted on a terminal: (stop, thread)
+
+    def __enter__(self) -> "_Progress":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._close()
+
+    def __call__(self, message: str) -> None:
+        import time
+
+        from kb import ProgressStep
+
+        if not isinstance(message, ProgressStep):
+            self._close()
+            click.echo(message, err=True)
+            return
+        if message.phase == "saving":
+            self._close()
+            self._saving(message)
+            return
+        if message.phase != self.phase:
+            self._close()
+            self.phase, self.started, self.told = message.phase, time.monotonic(), -1
+            if self.tty:
+                noun = "files" if message.phase == "reading" else "passages"
+                self.bar = click.progressbar(length=message.total, label=f"{message.phase} {noun}",
+                                             show_eta=True, show_pos=True, file=sys.stderr)
+                self.bar.__enter__()
+        if self.bar is not None:
+            self.bar.update(message.done - self.bar.pos)
+        elif message.phase == "reading":
+            click.echo(message, err=True)  # each file, with its passages or why it was skipped
+        elif message.total and (tenth := 10 * message.done // message.total) > self.told:
+            self.told = tenth
+            spent = time.monotonic() - self.started
+            rest = spent / message.done * (message.total - message.done) if message.done else 0
+            left = f", about {max(rest, 1):.0f} s to index the rest" if rest and spent > 1 else ""
+            click.echo(f"{message}{left}", err=True)
+
+    def _saving(self, line: str) -> None:
+        """The save has no count (the engine commits, and with several indexing processes waits
+        for them): piped, one line; on a terminal, a line that counts the seconds, so that it
+        never looks stuck."""
+        if not self.tty:
+            click.echo(line, err=True)
+            return
+        import threading
+        import time
+
+        click.echo(line, err=True, nl=False)
+        stop, started = threading.Event(), time.monotonic()
+
+        def tick() -> None:
+            while not stop.wait(1.0):
+                click.echo(f"\r{line} {time.monotonic() - started:.0f} s", err=True, nl=False)
+
+        thread = threading.Thread(target=tick, daemon=True)
+        thread.start()
+        self.ticking = (stop, thread)
+
+    def _close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+        if self.ticking is not None:
+            stop, thread = self.ticking
+            stop.set()
+            thread.join()
+            click.echo("", err=True)
+            self.ticking = None
+        self.phase = ""
 
 
 def _open(index: str | None) -> KnowledgeBase:
@@ -43,7 +127,10 @@ def _open(index: str | None) -> KnowledgeBase:
         if not (path / "CURRENT").exists() and not explicit:
             seeds = default_seeds()
             click.echo(f"No index yet: building {path}/ from {seeds}/ (first run) …", err=True)
-            kb = KnowledgeBase.build([seeds], path, progress=_progress)
+            if (Path("index") / "CURRENT").exists():  # where kb kept its index before
+                click.echo("(./index here is used only when named: --index index, or KB_INDEX=index)", err=True)
+            with _Progress() as progress:
+                kb = KnowledgeBase.build([seeds], path, progress=progress)
             click.echo(f"Built in {kb.report.seconds:.1f} s.", err=True)
             return kb
         kb = KnowledgeBase.open(path)
@@ -51,7 +138,8 @@ def _open(index: str | None) -> KnowledgeBase:
         if reasons and not any("gone" in r for r in reasons):
             click.echo(f"Index is out of date ({'; '.join(reasons)}): rebuilding …", err=True)
             try:
-                kb = kb.rebuild(progress=_progress, wait=0)  # a reader never waits for a writer
+                with _Progress() as progress:
+                    kb = kb.rebuild(progress=progress, wait=0)  # a reader never waits for a writer
             except (IndexBusyError, IndexWriteError) as exc:  # busy, a full disk, read-only: still answers
                 busy = isinstance(exc, IndexBusyError)
                 why = "Another kb is updating the index" if busy else f"Warning: {exc}"
@@ -115,6 +203,16 @@ def _shares_line(kb: KnowledgeBase, p) -> bool:
     return sum(q.line_start == q.line_end == p.line_start for q in kb.doc_passages(p.doc)) > 1
 
 
+def _complete_doc(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
+    """Shell completion of a document name, from the index named so far (or the default one):
+    read as it is, never built or updated to complete a word."""
+    try:
+        names = KnowledgeBase.open(_index_path(ctx.params.get("index"))).documents()
+    except Exception:  # no index yet, a damaged one: nothing to offer
+        return []
+    return [name for name in names if name.startswith(incomplete)]
+
+
 def _crumbs(section) -> str:
     return " › ".join(section)
 
@@ -132,7 +230,8 @@ def main(color: str) -> None:
 @main.command("index")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--full", is_flag=True, help="Rebuild everything, not only the files that changed.")
-@click.option("--remove", "remove", metavar="DOC", help="Drop one document from the index.")
+@click.option("--remove", "remove", metavar="DOC", shell_complete=_complete_doc,
+              help="Drop one document from the index.")
 @click.option("--index", "index", help=INDEX_HELP)
 def index_cmd(paths: tuple[Path, ...], full: bool, remove: str | None, index: str | None) -> None:
     """Index files and folders (default: seeds/): only what changed is re-indexed, and the old
@@ -145,7 +244,8 @@ def index_cmd(paths: tuple[Path, ...], full: bool, remove: str | None, index: st
             click.echo(f"Removed {remove} from {path}/")
             return
         build = KnowledgeBase.build if full else KnowledgeBase.index
-        kb = build(inputs, path, progress=_progress)
+        with _Progress() as progress:
+            kb = build(inputs, path, progress=progress)
     except KbError as exc:
         raise Failure(str(exc)) from exc
     r = kb.report
@@ -167,6 +267,11 @@ def index_cmd(paths: tuple[Path, ...], full: bool, remove: str | None, index: st
 
 SCRIPT_CHOICE = click.Choice(["auto", "hans", "hant", "original"])
 
+# A hit's snippet, as ripgrep shows a match: opened at the first query word and cut to two lines
+# of the terminal, or to two lines of 80 columns when piped (the whole window is --json's).
+INDENT = "   "
+PIPED_SNIPPET = 2 * 80 - len(INDENT) - 1
+
 
 # a query or question may start with "-" (-5%折扣): an unknown option is read as its text
 TEXT_ARGUMENT = {"ignore_unknown_options": True}
@@ -175,18 +280,22 @@ TEXT_ARGUMENT = {"ignore_unknown_options": True}
 @main.command(context_settings=TEXT_ARGUMENT)
 @click.argument("query")
 @click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 100), help="How many results.")
-@click.option("--doc", help="Only this document (name or prefix, e.g. 000).")
+@click.option("--doc", shell_complete=_complete_doc, help="Only this document (name or prefix, e.g. 000).")
 @click.option("--kind", type=click.Choice(KINDS), help="Only passages of this kind.")
 @click.option("--fix", is_flag=True, help="Search the spelling-fixed query (头诉 → 投诉) instead of the typed one.")
 @click.option("--explain", is_flag=True, help="Show how the query was analysed before the results.")
 @click.option("--script", type=SCRIPT_CHOICE, default="auto", show_default=True,
               help="Script of the snippets; auto uses the query's script.")
+@click.option("--snippet", "snippet_width", type=click.IntRange(min=0), metavar="COLUMNS",
+              help="Columns of text shown per hit, opening at the first match (default: two lines of the "
+                   f"terminal, {PIPED_SNIPPET} when piped; 0: the whole highlight, as in --json).")
 @click.option("--json", "as_json", is_flag=True, help="Print the search JSON contract.")
 @click.option("--index", "index", help=INDEX_HELP)
 def search(query: str, limit: int, doc: str | None, kind: str | None, fix: bool, explain: bool,
-           script: str, as_json: bool, index: str | None) -> None:
+           script: str, snippet_width: int | None, as_json: bool, index: str | None) -> None:
     """Ranked passages for QUERY, with where they come from."""
     from kb.script import convert, detect_script
+    from kb.search import snippet
 
     kb = _open(index)
     try:
@@ -213,11 +322,15 @@ def search(query: str, limit: int, doc: str | None, kind: str | None, fix: bool,
         click.echo(f"Nothing found for {query!r}.")
         sys.exit(NOTHING)
     width = _width()
+    if snippet_width is None:  # two lines of the terminal, the first indented
+        snippet_width = 2 * width - len(INDENT) - 1 if width else PIPED_SNIPPET
     for h in hits:
         p = h.passage
         click.echo(_fit(f"{h.rank}. {_crumbs(p.section)}", width, f"  [{p.kind}]"))
         click.echo(f"   {p.ref}" + (f"  ({p.id})" if p.id and p.line_start == p.line_end and _shares_line(kb, p) else ""))
-        click.echo("   " + _marked(convert(h.highlight, out_script).replace("\n", " ")), color=_colored())
+        text = convert(h.highlight, out_script)
+        text = snippet(text, snippet_width) if snippet_width else text.replace("\n", " ")
+        click.echo(INDENT + _marked(text), color=_colored())
         if h.also:
             click.echo(_fit(f"   also in: {', '.join(h.also)}", width))
 
@@ -280,10 +393,14 @@ def _cited(c) -> str:
 @main.command()
 @click.argument("ref")
 @click.option("--json", "as_json", is_flag=True, help="Print the passage as JSON.")
+@click.option("--as-written", is_flag=True,
+              help="A synonym-spun document's text as the file has it, not repaired.")
 @click.option("--index", "index", help=INDEX_HELP)
-def show(ref: str, as_json: bool, index: str | None) -> None:
+def show(ref: str, as_json: bool, as_written: bool, index: str | None) -> None:
     """The passage at REF, with its breadcrumb: DOC:LINE (000:416), a passage id from search
-    --json (000#44), or for decks, PDFs and Word or HTML files DOC:slide12, DOC:page3, DOC:¶14."""
+    --json (000#44), or for decks, PDFs and Word or HTML files DOC:slide12, DOC:page3, DOC:¶14.
+    A synonym-spun document is shown repaired (its spinner's words put back), as search and
+    ask show it; --as-written shows the file's words."""
     kb = _open(index)
     try:
         p = kb.show(ref)
@@ -295,14 +412,19 @@ def show(ref: str, as_json: bool, index: str | None) -> None:
     click.echo(_crumbs(p.section))
     click.echo(f"{p.ref}  [{p.kind}]")
     click.echo()
-    click.echo(p.text)
+    if p.spun and not as_written:
+        click.echo(repaired(p.text)[0])
+        click.echo(f"\n(repaired: this document was rewritten by a synonym spinner; "
+                   f"kb show {ref} --as-written shows its own words)")
+    else:
+        click.echo(p.text)
     more = [q.ref for q in kb.doc_passages(p.doc) if q.location and q.location == p.location and q.id != p.id]
     if more:
         click.echo(f"\nAlso on {p.location}: {', '.join(more)}")
 
 
 @main.command()
-@click.argument("doc", required=False)
+@click.argument("doc", required=False, shell_complete=_complete_doc)
 @click.option("--json", "as_json", is_flag=True, help="Print the outline as JSON.")
 @click.option("--index", "index", help=INDEX_HELP)
 def outline(doc: str | None, as_json: bool, index: str | None) -> None:

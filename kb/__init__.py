@@ -17,7 +17,7 @@ from .errors import (
     ReadError,
 )
 from .knowledge import KINDS, KnowledgeBase, Progress
-from .model import Answer, BuildReport, Citation, DocumentInfo, Hit, OutlineEntry, Passage, Skipped
+from .model import Answer, BuildReport, Citation, DocumentInfo, Hit, OutlineEntry, Passage, ProgressStep, Skipped
 
 __all__ = [
     "KnowledgeBase",
@@ -35,6 +35,7 @@ __all__ = [
     "Group",
     "Alternative",
     "Progress",
+    "ProgressStep",
     "KbError",
     "QueryError",
     "ReadError",

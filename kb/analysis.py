@@ -20,7 +20,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Iterator, NamedTuple, Sequence
 
-from .script import to_hans
+from .script import tables_version, to_hans
 
 # Bump when tokens for the same text change; the index records it and rebuilds when it differs.
 ANALYZER_VERSION = "1"
@@ -124,21 +124,9 @@ def _dictionary_cache(jieba) -> Path | None:
     except OSError:
         return None
     key = hashlib.sha256(repr((jieba.__version__, main.st_size, main.st_mtime_ns, sys.version_info[:2],
-                               _opencc_version())).encode())
+                               tables_version())).encode())
     key.update(resources.files("kb.data").joinpath("userdict.txt").read_bytes())
     return Path(base) / f"jieba-{key.hexdigest()[:16]}.pickle"
-
-
-def _opencc_version() -> str:
-    """Which OpenCC dictionaries converted kb's words: their files' sizes and times (asking
-    importlib.metadata would import the email package, 30 ms of every start)."""
-    import os
-
-    import opencc
-
-    folder = os.path.join(os.path.dirname(opencc.__file__), "dictionary")
-    stats = [os.stat(os.path.join(folder, n)) for n in ("TSCharacters.txt", "TSPhrases.txt")]
-    return repr([(st.st_size, st.st_mtime_ns) for st in stats])
 
 
 def _read_dictionary(path: Path):
@@ -197,8 +185,10 @@ def _import_jieba():
 
 @lru_cache(maxsize=1)
 def fingerprint() -> str:
-    """Identifies the analyzer: version plus the data files that shape its tokens."""
+    """Identifies the analyzer: version plus the data files that shape its tokens, the script
+    conversion's tables among them (an index built with other tables is rebuilt)."""
     h = hashlib.sha256(ANALYZER_VERSION.encode())
+    h.update(tables_version().encode())
     for name in ("userdict.txt", "stopwords.txt", "spin.txt"):
         h.update(resources.files("kb.data").joinpath(name).read_bytes())
     from .rankdata import table

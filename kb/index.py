@@ -100,6 +100,10 @@ def _fields(p: Passage, data: dict) -> dict:
                 norm=searchable_text(p), data=data)
 
 
+# Told how far a write has come: ("indexing", new passages written so far), then ("saving", all
+# of them) while the engine commits and the generation is swapped in.
+Written = Callable[[str, int], None]
+
 _HELD: dict[str, int] = {}  # index roots whose writer lock this process holds, and how deep
 
 
@@ -443,28 +447,31 @@ class IndexStore:
         finally:
             handle.close()  # releases the lock
 
-    def write(self, passages: Iterable[Passage], meta: dict, procs: int = 1) -> Path:
+    def write(self, passages: Iterable[Passage], meta: dict, procs: int = 1, progress: Written | None = None) -> Path:
         """Write a new generation holding these passages and make it live; returns its directory.
 
         With procs > 1, whoosh analyses and indexes in that many processes (forked after the
-        analyzer is loaded, so each starts with jieba's dictionary in memory)."""
+        analyzer is loaded, so each starts with jieba's dictionary in memory). `progress` is told
+        ("indexing", n) after each passage and ("saving", n) before the commit."""
         from whoosh import index as windex
 
         with self.writing():
             return self._new_generation(
-                lambda gen: windex.create_in(str(gen), _schema()), passages, set(), meta, procs,
+                lambda gen: windex.create_in(str(gen), _schema()), passages, set(), meta, procs, progress=progress,
             )
 
-    def update(self, remove_docs: set[str], passages: Iterable[Passage], meta: dict) -> Path:
+    def update(self, remove_docs: set[str], passages: Iterable[Passage], meta: dict,
+               progress: Written | None = None) -> Path:
         """A new generation = the live one without `remove_docs`, plus these passages.
 
         The live generation's files are hard-linked, not copied (whoosh never rewrites a
         segment file), so an update costs what it changes, and readers of the live
         generation see nothing until the swap."""
         with self.writing():
-            return self._update(remove_docs, passages, meta)
+            return self._update(remove_docs, passages, meta, progress)
 
-    def _update(self, remove_docs: set[str], passages: Iterable[Passage], meta: dict) -> Path:
+    def _update(self, remove_docs: set[str], passages: Iterable[Passage], meta: dict,
+                progress: Written | None = None) -> Path:
         from whoosh import index as windex
 
         live = self.generation
@@ -481,7 +488,7 @@ class IndexStore:
         for line in self._passage_lines():
             (removed if _line_doc(line) in remove_docs else kept).append(line)
         pairs = self._kept_pairs(kept, removed)
-        return self._new_generation(start, passages, remove_docs, meta, 1, kept, pairs)
+        return self._new_generation(start, passages, remove_docs, meta, 1, kept, pairs, progress)
 
     def _kept_pairs(self, kept: list[bytes], removed: list[bytes]) -> Counter:
         """The character pairs of the kept passages' text (kb.spelling): the live generation's
@@ -512,10 +519,12 @@ class IndexStore:
             raise IndexCorruptError(f"index at {self.root} is corrupt (bad {PASSAGES}); rebuild it with `kb index --full`") from exc
 
     def _new_generation(self, start, passages: Iterable[Passage], remove_docs: set[str],
-                        meta: dict, procs: int, kept: list[bytes] = (), pairs: Counter | None = None) -> Path:
+                        meta: dict, procs: int, kept: list[bytes] = (), pairs: Counter | None = None,
+                        progress: Written | None = None) -> Path:
         """Build a generation beside the live one and swap it in. `pairs`: the kept passages'
         character pairs (kb.spelling), to which the new passages' are added."""
         pairs = Counter() if pairs is None else pairs
+        progress = progress or (lambda phase, n: None)
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             gen = Path(tempfile.mkdtemp(prefix="building-", dir=self.root))
@@ -540,6 +549,7 @@ class IndexStore:
                 writer = ix.writer(limitmb=256)
             for doc in sorted(remove_docs):
                 writer.delete_by_term("doc", doc)
+            progress("indexing", 0)
             with open(gen / PASSAGES, "wb") as out:
                 out.writelines(kept)  # the JSON lines of the passages kept, copied as they are
                 count = len(kept)
@@ -550,6 +560,8 @@ class IndexStore:
                     writer.add_document(**fields)
                     add_pairs(pairs, fields["norm"])
                     count += 1
+                    progress("indexing", count - len(kept))
+            progress("saving", count - len(kept))
             writer.commit()
             ix.close()
             write_pairs(gen / CHAR_PAIRS, pairs)

@@ -13,9 +13,8 @@ from .errors import IndexCorruptError, IndexMissingError, KbError, QueryError, R
 from .index import FORMAT, IndexStore
 from .processes import children_die_with_parent
 from .ingest import Ingested, Source, collect, ingest
-from .model import Answer, BuildReport, DocumentInfo, Hit, OutlineEntry, Passage, Skipped
+from .model import Answer, BuildReport, DocumentInfo, Hit, OutlineEntry, Passage, ProgressStep, Skipped
 
-DEFAULT_INDEX = Path("index")
 KINDS = ("steps", "script", "technique", "case", "outline", "text")
 
 Progress = Callable[[str], None]
@@ -23,6 +22,16 @@ Progress = Callable[[str], None]
 if TYPE_CHECKING:
     from .query import QueryPlan
     from .search import SearchResult
+
+
+def default_index() -> Path:
+    """Where the index lives when none is named: per user, never in the working directory, so
+    that a search from any folder finds the same library and leaves nothing behind there.
+    `$XDG_DATA_HOME/kb/index`, by default `~/.local/share/kb/index` (a relative
+    XDG_DATA_HOME is ignored, as the XDG base directory spec says)."""
+    base = os.environ.get("XDG_DATA_HOME", "")
+    root = Path(base) if base and os.path.isabs(base) else Path.home() / ".local" / "share"
+    return root / "kb" / "index"
 
 
 def default_seeds() -> Path:
@@ -53,8 +62,10 @@ class KnowledgeBase:
     # --- building and opening ----------------------------------------------
 
     @classmethod
-    def open(cls, path: str | os.PathLike = DEFAULT_INDEX) -> "KnowledgeBase":
-        """Open an existing index; raises IndexMissingError / IndexCorruptError."""
+    def open(cls, path: str | os.PathLike | None = None) -> "KnowledgeBase":
+        """Open an existing index (default: `default_index()`); raises IndexMissingError /
+        IndexCorruptError."""
+        path = default_index() if path is None else path
         store = IndexStore(Path(path))
         if not store.exists():
             raise IndexMissingError(f"no index at {path} (run `kb index` first)")
@@ -62,9 +73,11 @@ class KnowledgeBase:
         return cls(store)
 
     @classmethod
-    def build(cls, paths: Iterable[str | os.PathLike], index: str | os.PathLike = DEFAULT_INDEX,
+    def build(cls, paths: Iterable[str | os.PathLike], index: str | os.PathLike | None = None,
               progress: Progress = _silent, workers: int | None = None) -> "KnowledgeBase":
-        """Index files and folders into a new generation of `index` (atomic: all or nothing)."""
+        """Index files and folders into a new generation of `index` (default: `default_index()`;
+        atomic: all or nothing)."""
+        index = default_index() if index is None else index
         with IndexStore(Path(index)).writing(waiting=lambda: progress("waiting for another kb writing this index …")):
             return cls._build(paths, index, progress, workers)
 
@@ -80,16 +93,19 @@ class KnowledgeBase:
         store = IndexStore(Path(index))
         passages = sum(len(d.passages) for d in done)
         procs = _procs(workers) if passages >= PARALLEL_INDEX else 1
-        store.write((p for d in done for p in d.passages), _meta(inputs, done, skipped), procs=procs)
+        store.write((p for d in done for p in d.passages), _meta(inputs, done, skipped), procs=procs,
+                    progress=_writing(progress, passages))
         report = BuildReport(len(done), passages, tuple(skipped), time.perf_counter() - started)
         return cls(store, report)
 
     @classmethod
-    def index(cls, paths: Iterable[str | os.PathLike], index: str | os.PathLike = DEFAULT_INDEX,
+    def index(cls, paths: Iterable[str | os.PathLike], index: str | os.PathLike | None = None,
               progress: Progress = _silent, workers: int | None = None) -> "KnowledgeBase":
-        """Bring `index` up to date with these files and folders: re-index only the files whose
-        content changed, add new ones, drop those that are gone. Builds from nothing when there
-        is no usable index (none yet, another analyzer, a damaged one)."""
+        """Bring `index` (default: `default_index()`) up to date with these files and folders:
+        re-index only the files whose content changed, add new ones, drop those that are gone.
+        Builds from nothing when there is no usable index (none yet, another analyzer, a damaged
+        one)."""
+        index = default_index() if index is None else index
         store = IndexStore(Path(index))
         with store.writing(waiting=lambda: progress("waiting for another kb writing this index …")):
             try:
@@ -131,7 +147,8 @@ class KnowledgeBase:
         remove = gone | {s.name for s in todo if s.name in recorded}
         for name in sorted(gone):
             progress(f"removed {name}")
-        self.store.update(remove, (p for d in done for p in d.passages), new_meta)
+        self.store.update(remove, (p for d in done for p in d.passages), new_meta,
+                          progress=_writing(progress, sum(len(d.passages) for d in done)))
         passages = self.store.meta["passages"]
         report = BuildReport(len(fresh) + len(done), passages, tuple(skipped),
                              time.perf_counter() - started, rebuilt=False, refreshed=len(done), dropped=len(gone))
@@ -394,6 +411,7 @@ def _changed(path: Path, recorded: dict) -> bool:
 
 PARALLEL_INGEST = 16  # files: fewer are read in this process (a pool costs more than it saves)
 PARALLEL_INDEX = 2000  # passages: fewer are indexed by one whoosh writer
+INGEST_CHUNK = 8  # files a worker reads between reports (a larger chunk is reported when all of it is read)
 
 
 def _procs(workers: int | None) -> int:
@@ -421,18 +439,38 @@ def _ingest_all(sources: list[Source], skipped: list[Skipped], progress: Progres
         from concurrent.futures import ProcessPoolExecutor
 
         with ProcessPoolExecutor(procs, mp_context=multiprocessing.get_context("fork")) as pool:
-            results = list(pool.map(_ingest_one, sources, chunksize=max(1, len(sources) // (procs * 8))))
-    else:
-        results = [_ingest_one(s) for s in sources]
-    done = []
+            # told as each file is read (in order), not all at once when the last one is
+            chunk = max(1, min(len(sources) // (procs * 8), INGEST_CHUNK))
+            return _read_out(sources, pool.map(_ingest_one, sources, chunksize=chunk), skipped, progress)
+    return _read_out(sources, map(_ingest_one, sources), skipped, progress)
+
+
+def _read_out(sources: list[Source], results: Iterable[Ingested | str], skipped: list[Skipped],
+              progress: Progress) -> list[Ingested]:
+    """The files read, telling progress as each result comes in; failures go to skipped."""
+    done, n = [], len(sources)
     for i, (source, result) in enumerate(zip(sources, results), 1):
         if isinstance(result, str):
             skipped.append(Skipped(str(source.path), result))
-            progress(f"[{i}/{len(sources)}] skipped {result}")
+            progress(ProgressStep(f"[{i}/{n}] skipped {result}", "reading", i, n))
         else:
             done.append(result)
-            progress(f"[{i}/{len(sources)}] {source.name}: {len(result.passages)} passages")
+            progress(ProgressStep(f"[{i}/{n}] {source.name}: {len(result.passages)} passages", "reading", i, n))
     return done
+
+
+def _writing(progress: Progress, total: int) -> Callable[[str, int], None]:
+    """The store's count of passages written, told as progress: about every 1% of `total`,
+    then once as the index is saved."""
+    every = max(1, -(-total // 100))
+
+    def told(phase: str, n: int) -> None:
+        if phase == "saving":
+            progress(ProgressStep(f"saving the index ({n} passages) …", "saving", n, n))
+        elif n % every == 0 or n == total:  # 0 too: the analyzer may take a moment to load
+            progress(ProgressStep(f"indexed {n}/{total} passages", "indexing", n, total))
+
+    return told
 
 
 def _meta(inputs: list[Path], done: list[Ingested], skipped: list[Skipped],

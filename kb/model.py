@@ -52,7 +52,16 @@ class Passage:
         d = self.to_json()
         d.pop("original", None)
         d["text"] = self.source_text
+        d["repaired"] = self.repaired_text  # '' unless a spun document's
         return d
+
+    @property
+    def repaired_text(self) -> str:
+        """A synonym-spun passage's text with the spinner's words put back ('' when not spun):
+        what search, ask and show present, the file's own words one step away."""
+        from .lexicon import repaired
+
+        return repaired(self.text)[0] if self.spun else ""
 
     @classmethod
     def from_json(cls, d: dict) -> "Passage":
@@ -181,6 +190,23 @@ class BuildReport:
     def unchanged(self) -> bool:
         """An update that found nothing to do: every file as it was indexed."""
         return not self.rebuilt and not self.refreshed and not self.dropped
+
+
+class ProgressStep(str):
+    """A line of build progress (what a `kb.Progress` function is given) that also says where
+    the build stands, for a progress bar: `done` of `total` in its `phase`, one of "reading"
+    (files read), "indexing" (passages written into the index) and "saving" (the index being
+    committed and swapped in; `done == total`, no count until it ends). A plain `str` line
+    ("removed DOC", "waiting for another kb …") is a message with no count."""
+
+    phase: str
+    done: int
+    total: int
+
+    def __new__(cls, line: str, phase: str, done: int, total: int) -> "ProgressStep":
+        step = super().__new__(cls, line)
+        step.phase, step.done, step.total = phase, done, total
+        return step
 
 
 class DocumentInfo(TypedDict):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Iterator, NamedTuple
 
 HANS, HANT = "hans", "hant"
 
@@ -15,58 +16,145 @@ def _converter(config: str):
     return OpenCC(config)
 
 
+_OPENCC = "opencc"  # kb/data/opencc: OpenCC 1.4's dictionaries, with their source and licence
+# Taiwan and Hong Kong variants not taken: 著 and 么 are Simplified characters in their own
+# right (显著, 什么), and tw2s needs 1,128 phrases to keep them where Taiwan text means them;
+# t2s leaves both as they are
+_VARIANTS_KEPT_AS_T2S = frozenset("著么")
+_TABLES = ("CJK_Compatibility_Ideographs.txt", "TSCharacters.txt", "TSPhrases.txt",
+           "TWVariantsRev.txt", "HKVariantsRev.txt")
+_T2S_ALGORITHM = "t2s+variants 1"  # change when to_hans changes with the same files
+
+
+def _dictionary(name: str) -> list[tuple[str, list[str], bool]]:
+    """(key, values, tofu-risk) of one OpenCC text dictionary: a `# @tofu-risk:` line marks the
+    next entry, whose rare second value OpenCC's generated TSCharactersExt gives t2s."""
+    from importlib import resources
+
+    text = resources.files("kb.data").joinpath(_OPENCC, name).read_text("utf-8")
+    out, risk = [], False
+    for line in text.splitlines():
+        if line.startswith("#") or not line.strip():
+            risk = line.startswith("# @tofu-risk:")
+            continue
+        key, _, values = line.partition("\t")
+        out.append((key, values.split(" "), risk))
+        risk = False
+    return out
+
+
+def tables_version() -> str:
+    """Identifies the conversion tables (their files' bytes): part of the analyzer's fingerprint."""
+    import hashlib
+    from importlib import resources
+
+    h = hashlib.sha256(_T2S_ALGORITHM.encode())
+    folder = resources.files("kb.data").joinpath(_OPENCC)
+    for name in _TABLES:
+        h.update(folder.joinpath(name).read_bytes())
+    return h.hexdigest()[:16]
+
+
 @lru_cache(maxsize=1)
-def _t2s_tables() -> tuple[dict[int, str], re.Pattern[str] | None, dict[str, str], re.Pattern[str] | None]:
-    """OpenCC's own t2s dictionaries, compiled for speed: every character conversion as one
-    str.translate table, and the few phrases whose conversion differs from their characters'
-    (瞭解 → 了解, 乾坤 stays 乾坤) as one pattern. All keep the text's length."""
-    import os
+def _t2s_tables() -> _Tables:
+    """OpenCC 1.4's t2s, compiled for speed: normalisation, Taiwan/Hong Kong variants and every
+    character's conversion as one str.translate table; TSPhrases matched as OpenCC matches
+    them (longest first, left to right), and only where a trigger says one may convert
+    otherwise than its characters (瞭解 → 了解, 乾坤 stays 乾坤). Every entry keeps the length."""
+    norm = {k: v[0] for k, v, _ in _dictionary("CJK_Compatibility_Ideographs.txt") if len(k) == len(v[0]) == 1}
+    chars: dict[str, str] = {}
+    for key, values, risk in _dictionary("TSCharacters.txt"):
+        ext = [v for v in values if v != key] if risk else []
+        chars[key] = ext[0] if ext else values[0]  # OpenCC's t2s puts TSCharactersExt first
+    variants: dict[str, str] = {}
+    for name in ("HKVariantsRev.txt", "TWVariantsRev.txt"):
+        for key, values, _ in _dictionary(name):
+            # only where t2s leaves the character as it is (衞, 痺): one t2s converts keeps its
+            # conversion (顎 → 颚 as the Simplified text writes it, not tw2s's 腭)
+            if key not in chars and key not in _VARIANTS_KEPT_AS_T2S and chars.get(values[0], values[0]) != key:
+                variants.setdefault(key, values[0])
 
-    import opencc
+    def char(c: str) -> str:
+        c = norm.get(c, c)
+        c = variants.get(c, c)
+        return chars.get(c, c)
 
-    folder = os.path.join(os.path.dirname(opencc.__file__), "dictionary")
+    table = {}
+    for key in norm.keys() | variants.keys() | chars.keys():
+        value = char(key)
+        if value != key and len(key) == len(value) == 1:
+            table[ord(key)] = value
+    # a phrase that changed the text's length would move every offset after it: none of
+    # OpenCC 1.4's does, and one that ever did would be left to its characters
+    phrases = {k: v[0] for k, v, _ in _dictionary("TSPhrases.txt") if len(k) == len(v[0]) > 1}
+    # the characters some phrase converts otherwise (乾, 瞭, 麼 …) and their compatibility
+    # forms: a text with none of them converts by the table alone
+    triggers = {a for k, v in phrases.items() for a, b in zip(k, v) if char(a) != b}
+    triggers |= {k for k, v in norm.items() if v in triggers}
+    # no phrase crosses a character that is in none of them: OpenCC's matching starts afresh
+    # after one, so the run of phrase characters around a trigger is matched on its own
+    inside = set("".join(phrases))
+    inside |= {k for k, v in norm.items() if v in inside}
+    return _Tables(table, {ord(k): v for k, v in norm.items()}, phrases,
+                   tuple(sorted({len(k) for k in phrases if len(k) > 1}, reverse=True)),
+                   re.compile("[" + "".join(sorted(triggers)) + "]"), frozenset(inside))
 
-    def rows(name: str):
-        with open(os.path.join(folder, name), encoding="utf-8") as f:
-            for line in f:
-                key, _, values = line.rstrip("\n").partition("\t")
-                if key and values:
-                    yield key, values.split(" ")[0]
 
-    chars = {k: v for k, v in rows("TSCharacters.txt") if len(k) == 1 and len(v) == 1}
-    table = {ord(k): v for k, v in chars.items()}
-    phrases = {
-        k: v for k, v in rows("TSPhrases.txt")
-        if len(k) == len(v) and "".join(chars.get(c, c) for c in k) != v
-    }
-    pattern = re.compile("|".join(map(re.escape, sorted(phrases, key=len, reverse=True)))) if phrases else None
-    # the characters those phrases convert otherwise (乾, 瞭, 麼 …): without one, no phrase applies
-    triggers = {a for k, v in phrases.items() for a, b in zip(k, v) if chars.get(a, a) != b}
-    trigger = re.compile("[" + "".join(sorted(triggers)) + "]") if triggers else None
-    return table, pattern, phrases, trigger
+class _Tables(NamedTuple):
+    table: dict[int, str]  # every character: normalised, variant, converted
+    norm: dict[int, str]  # compatibility ideographs: phrases are matched in the normalised text
+    phrases: dict[str, str]  # all of TSPhrases (one that converts as its characters still
+    lengths: tuple[int, ...]  # stops a later one from starting inside it), and their lengths
+    trigger: re.Pattern[str]  # a character some phrase converts otherwise
+    inside: frozenset[str]  # the characters phrases are made of
 
 
 def to_hans(text: str) -> str:
-    """Traditional to Simplified, as OpenCC t2s converts, keeping the text's length.
+    """Traditional to Simplified as OpenCC 1.4 t2s converts (all its published t2s cases, see
+    tests/test_script.py), plus Taiwan and Hong Kong variant characters; keeps the length.
 
-    OpenCC's pure-Python converter runs at about 0.3 MB/s, slower than segmenting; the same
-    dictionaries applied as a translate table plus a phrase pattern run a hundred times faster
-    (identical output on the seeds, see tests/test_analysis.py)."""
+    OpenCC's pure-Python converter runs at 0.3 to 0.7 MB/s, slower than segmenting; one
+    translate table, plus phrases matched only around the few characters that need them,
+    runs 10 to 25 times faster on a shared machine, as fast as the 2017 tables did
+    (seeds and DRCD's articles, the tables built in 6 ms)."""
     if not text:
         return text
-    table, pattern, phrases, trigger = _t2s_tables()
-    simple = text.translate(table)
-    if pattern is None or not trigger.search(text):
-        return simple
-    parts, last = [], 0
-    for m in pattern.finditer(text):
-        parts.append(simple[last: m.start()])
-        parts.append(phrases[m.group()])
-        last = m.end()
+    t = _t2s_tables()
+    simple = text.translate(t.table)
+    parts: list[str] = []
+    last = done = 0
+    for hit in t.trigger.finditer(text):
+        if hit.start() < done:
+            continue  # in the run already matched
+        start = hit.start()
+        while start > 0 and text[start - 1] in t.inside:
+            start -= 1
+        done = hit.end()
+        while done < len(text) and text[done] in t.inside:
+            done += 1
+        run = text[start: done].translate(t.norm)
+        for i, phrase in _longest_first(run, t.phrases, t.lengths):
+            if phrase != simple[start + i: start + i + len(phrase)]:
+                parts += (simple[last: start + i], phrase)
+                last = start + i + len(phrase)
     if not parts:
         return simple
     parts.append(simple[last:])
     return "".join(parts)
+
+
+def _longest_first(text: str, phrases: dict[str, str], lengths: tuple[int, ...]) -> Iterator[tuple[int, str]]:
+    """(offset, conversion) of each phrase OpenCC matches in text: at each place the longest
+    one that starts there, else the next character."""
+    i = 0
+    while i < len(text) - 1:
+        for n in lengths:
+            if (value := phrases.get(text[i: i + n])) is not None:
+                yield i, value
+                i += n
+                break
+        else:
+            i += 1
 
 
 def to_hans_opencc(text: str) -> str:
@@ -108,7 +196,7 @@ def _hant_forms() -> dict[str, str]:
     """Each Simplified character's Traditional forms (发 → 發髮), from the t2s table read anyway
     for analysis: compiling patterns never loads OpenCC's s2t converter (0.16 s)."""
     out: dict[str, str] = {}
-    for trad, simp in _t2s_tables()[0].items():
+    for trad, simp in _t2s_tables().table.items():
         if chr(trad) != simp:
             out[simp] = out.get(simp, "") + chr(trad)
     return out

@@ -12,12 +12,13 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from .analysis import analyze_repaired, normalise
+from .analysis import normalise
 from .errors import QueryError
 from .index import Candidate, IndexStore
 from . import ranking
 from .model import Hit, Passage
-from .query import QueryPlan, understand
+from .lexicon import repaired
+from .query import PART, QueryPlan, understand
 
 HIGHLIGHT_WEIGHT = 0.4  # stand-ins weaker than this (a lone character of a typo) are not marked
 MARK_OPEN, MARK_CLOSE = "«", "»"
@@ -64,10 +65,10 @@ def rank(candidates: list[Candidate], q: QueryPlan, idf: dict[str, float],
 
 
 def highlight(passage: Passage, terms: set[str], width: int = SNIPPET) -> str:
-    """The passage text around its best match, query words marked «like this» in the original script."""
-    text = passage.text
-    spans = _merge(_marks(text, terms) + ([(t.start, t.end) for t in analyze_repaired(text) if t.text in terms]
-                                          if passage.spun else []))
+    """The passage text around its best match, query words marked «like this» in the original
+    script; a spun passage as it reads repaired (kb.lexicon.repaired), which is what it says."""
+    text = repaired(passage.text)[0] if passage.spun else passage.text
+    spans = _merge(_marks(text, terms))
     if not spans:
         return text[:width] + ("…" if len(text) > width else "")
     # the window of `width` characters holding the most marked characters
@@ -92,6 +93,65 @@ def highlight(passage: Passage, terms: set[str], width: int = SNIPPET) -> str:
         pos = e
     out.append(text[pos:end])
     return ("…" if start > 0 else "") + "".join(out) + ("…" if end < len(text) else "")
+
+
+# Where a snippet may open before its first marked word: after one of these, or at most
+# SNIPPET_LEAD columns before the word (a few characters that say what the word is about).
+BOUNDARY = set(" \t,.;:!?()[]，。、；：！？（）【】「」《》")
+SNIPPET_LEAD = 10
+
+
+def columns(text: str) -> int:
+    """How many terminal columns `text` takes: a wide (Chinese) character takes two."""
+    from unicodedata import east_asian_width
+
+    return sum(2 if east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def snippet(marked: str, width: int, lead: int = SNIPPET_LEAD) -> str:
+    """A highlight (`highlight()`'s «marked» window) cut to `width` terminal columns so that it
+    opens just before its first marked word, as a line of grep's opens at the match: «marks» and
+    the ellipses count, a mark is never left open, and … says where text was cut. Whitespace runs
+    (line breaks included) become one space."""
+    text = " ".join(marked.split())
+    cut_before, cut_after = text.startswith("…"), text.endswith("…") and len(text) > 1
+    body = text[1 if cut_before else 0: len(text) - 1 if cut_after else len(text)]
+    start = first = max(body.find(MARK_OPEN), 0)
+    room = min(lead, width // 4)
+    while start > 0 and body[start - 1] not in BOUNDARY and columns(body[start - 1]) <= room:
+        start -= 1
+        room -= columns(body[start])
+    while start < first and body[start] == " ":
+        start += 1
+    cut_before = cut_before or start > 0
+    budget = max(width, 8) - cut_before  # the opening … takes a column
+    out: list[str] = []
+    used, inside, opened, i = 0, False, 0, start  # a mark takes a column too (a terminal without color shows it)
+    while i < len(body):
+        c = body[i]
+        if c == MARK_CLOSE:
+            inside = False
+            out.append(c)
+            used += 1
+        elif c == MARK_OPEN:
+            inside, opened = True, len(out)
+            out.append(c)
+            used += 1
+        else:
+            last = not cut_after and not body[i + 1:].replace(MARK_CLOSE, "")
+            # columns kept for the closing … and for closing an open mark
+            if used + columns(c) + (0 if last else 1) + inside > budget:
+                break
+            out.append(c)
+            used += columns(c)
+        i += 1
+    if inside:  # cut inside a word: the snippet ends before it, unless it is the first one
+        if MARK_CLOSE in out:
+            del out[opened:]
+        else:
+            out.append(MARK_CLOSE)
+    more = cut_after or i < len(body)
+    return ("…" if cut_before else "") + "".join(out).rstrip() + ("…" if more else "")
 
 
 def _marks(text: str, terms: set[str]) -> list[tuple[int, int]]:
@@ -152,8 +212,12 @@ def gather(store: IndexStore, plan: QueryPlan, limit: int, doc: str | None = Non
 
 def run(store: IndexStore, plan: QueryPlan, limit: int, doc: str | None, kind: str | None) -> list[Hit]:
     candidates, idf = gather(store, plan, limit + FOLD_SLACK, doc, kind)
-    kept = fold(rank(candidates, plan, idf), limit)
     terms = {t for t, w in plan.weights.items() if w >= HIGHLIGHT_WEIGHT}
+    if not any(idf.get(t) for t, w in plan.weights.items() if w > PART):
+        # no query word nor close stand-in is in the documents: what matched are characters
+        # inside the words (量 of 量子, 黑 of 黑洞), which a reader takes for an answer
+        return []
+    kept = fold(rank(candidates, plan, idf), limit)
     return [
         Hit(rank=i, score=score, passage=c.passage, highlight=highlight(c.passage, terms),
             also=tuple(d.passage.ref for d in folded))

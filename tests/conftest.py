@@ -15,6 +15,15 @@ SEEDS = ROOT / "seeds"
 SHARED_EVAL = ROOT.parent / "shared" / "eval"
 
 
+@pytest.fixture(autouse=True)
+def own_data_home(tmp_path_factory, monkeypatch) -> Path:
+    """A per-user data folder of each test's own: the default index (kb.knowledge.default_index)
+    of a command run without --index lands there, never in the home of whoever runs the tests."""
+    home = tmp_path_factory.mktemp("data-home")
+    monkeypatch.setenv("XDG_DATA_HOME", str(home))
+    return home
+
+
 @pytest.fixture(scope="session")
 def seeds_dir() -> Path:
     return SEEDS

@@ -49,21 +49,6 @@ def test_normalise_is_idempotent():
     assert normalise(once)[0] == once
 
 
-def test_fast_conversion_matches_opencc_on_the_seeds(seeds_dir):
-    from kb.script import to_hans, to_hans_opencc
-
-    for path in seeds_dir.glob("*.txt"):
-        text = path.read_text("utf-8")
-        assert to_hans(text) == to_hans_opencc(text), path.name
-
-
-def test_phrase_conversions_follow_opencc():
-    from kb.script import to_hans, to_hans_opencc
-
-    for text in ("一目瞭然", "乾坤", "頭髮", "瞭解客戶的需求", "後來的裡面"):
-        assert to_hans(text) == to_hans_opencc(text)
-
-
 def _fresh_tokenizer(monkeypatch, cache_dir):
     from kb import analysis
 

@@ -24,6 +24,15 @@ def test_import_kb_stays_light():
     assert out == ""
 
 
+def test_traditional_search_does_not_load_the_opencc_package(built):
+    """t2s comes from kb's own tables (kb/data/opencc): the package is only for s2t."""
+    code = ("import sys; from kb import KnowledgeBase; "
+            f"KnowledgeBase.open({str(built.store.root)!r}).search('處理客訴的步驟', limit=1); "
+            "print('opencc' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "False"
+
+
 def test_search_returns_typed_hits(built):
     hit = built.search("客诉处理", limit=1)[0]
     assert isinstance(hit, kb.Hit) and isinstance(hit.passage, kb.Passage)

@@ -50,7 +50,23 @@ def test_page_markers_are_dropped_and_give_the_title():
 
 def test_script_garbage_and_bare_page_numbers_are_dropped():
     raw = "ห้องสมุดไป่ตู้\n05\n1 2\n規??爝f企業"
-    assert texts(raw) == ["規爝f企業"]
+    assert texts(raw) == ["規企業"]  # '爝f' is what is left of 模快遞 after the lost '??'
+
+
+def test_mojibake_stretches_go_and_rare_words_stay():
+    garbled = "客戶、跨境電商客戶等??蛻粜袨樘卣骺蛻粜枨笞兓瘋€(gè)人客戶追求快速"
+    assert texts(garbled) == ["客戶、跨境電商客戶等人客戶追求快速"]
+    lost = "引發客戶不滿??焖夙憫?yīng)機制建立快速響應機制"
+    assert texts(lost) == ["引發客戶不滿機制建立快速響應機制"]
+    # a reading that lost its '(' with the character it read: the bytes around it went too
+    assert texts("如丟件賠付、延誤補償?shù)?,解決客戶後顧之憂") == ["如丟件賠付、延誤補償,解決客戶後顧之憂"]
+    assert texts("也要適當?shù)木徍蜌夥?,比如問") == ["也要適當,比如問"]
+    # rare characters in real text: a list of elements, a fish's taxonomy, names
+    for kept in ("擁有一些稀有金屬如:鈮、鉭、鋰、銣、銫、鎂、鍶等。",
+                 "为辐鳍鱼纲鳗鲡目糯鳗亚目通鳃鳗科的其中一个种",
+                 "晉國的荀䓨、荀偃、士匄帶著諸侯聯軍進攻偪陽國",
+                 "铙钹、大钹、小钹、水钹、齐钹、镲钹、铰子"):
+        assert texts(kept) == [kept]
 
 
 def test_simplified_download_notices_are_dropped_too():

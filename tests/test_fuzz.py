@@ -382,6 +382,7 @@ search_options = options(
     st.tuples(st.just("--doc"), st.one_of(doc_filter.map(lambda d: d or ""), value)).map(list),
     st.tuples(st.just("--kind"), st.one_of(kind_filter.map(lambda k: k or ""), value)).map(list),
     st.tuples(st.just("--script"), st.one_of(st.sampled_from(["auto", "hans", "hant", "original"]), value)).map(list),
+    st.tuples(st.just("--snippet"), st.one_of(st.integers(0, 300).map(str), value)).map(list),
     st.sampled_from([["--fix"], ["--explain"], ["--json"]]),
 )
 ask_options = options(
@@ -406,7 +407,7 @@ def test_cli_exits_0_1_or_2_with_one_error_line_and_no_traceback(built, data):
     event(f"{command} exit {r.exit_code}")
     assert r.exception is None or isinstance(r.exception, SystemExit), repr(r.exception)
     assert r.exit_code in (0, 1, 2) and "Traceback" not in r.output
-    # lines as a terminal shows them: str.splitlines would also break at \x1c-\x1e, \x85, \u2028 in a query
+    # lines as a terminal shows them: split at \n only (str.splitlines also splits at \x85, \u2028 …)
     errors = [line for line in r.stderr.split("\n") if line.startswith("Error: ")]
     if r.exit_code == 1:  # nothing found or not covered: no error
         assert not errors, r.stderr

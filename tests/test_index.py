@@ -157,3 +157,20 @@ def test_a_passage_of_a_file_with_an_odd_name_is_found_by_its_id_and_its_referen
     kb = small_kb(tmp_path, {name: "客户投诉处理\n一、处理步骤\n先道歉再跟进\n"})
     for p in kb.passages():
         assert kb.passage(p.id) == p and kb.show(p.id) == p and kb.show(p.ref) == p
+
+
+def test_a_build_tells_its_progress_over_every_phase_with_counts(tmp_path):
+    from kb import ProgressStep
+
+    steps: list[str] = []
+    kb = KnowledgeBase.build([ROOT / "seeds"], tmp_path / "ix", progress=steps.append)
+    assert all(isinstance(s, ProgressStep) for s in steps)
+    assert [s.phase for s in steps] == sorted((s.phase for s in steps), key=["reading", "indexing", "saving"].index)
+    reading = [s for s in steps if s.phase == "reading"]
+    assert [(s.done, s.total) for s in reading] == [(i, 5) for i in range(1, 6)]
+    indexing = [s for s in steps if s.phase == "indexing"]
+    total = kb.report.passages
+    assert indexing[0].done == 0 and indexing[-1].done == total and all(s.total == total for s in indexing)
+    assert [s.done for s in indexing] == sorted(s.done for s in indexing) and len(indexing) <= 102
+    assert steps[-1].phase == "saving" and steps[-1].done == total
+    assert steps[0].startswith("[1/5] 000_") and steps[0].endswith(" passages")  # still a line of text

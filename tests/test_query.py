@@ -36,6 +36,11 @@ def test_only_the_spun_seed_is_recognised_as_spun(built):
     spun = {name for name, d in built.documents().items() if d["spun"]}
     assert spun == {"003_b79be88cefedbace.txt"}
     assert not is_spun("我们要赞扬那些表现优秀的快递员,他们的服务让客户非常满意。" * 20)
+    # a short ordinary text with a few words that are in the spinner's map is not spun
+    words = list(spin_map())[:6]
+    short = "".join(f"这篇短文介绍一位歌手的生活{w}。" for w in words).ljust(310, "好")
+    assert not is_spun(short)
+    assert not is_spun("".join(words) * 60)  # dense, but six words repeated are no spinner's work
 
 
 @pytest.mark.parametrize("query", ["投诉处理", "投诉处理技巧", "投诉处理的方法和步骤"])
@@ -43,8 +48,20 @@ def test_complaint_query_reaches_the_spun_documents_scripts(built, query):
     hits = built.search(query, limit=10)
     spun = [h for h in hits if h.passage.doc.startswith("003")]
     assert spun, [h.passage.ref for h in hits]
-    # the match is shown on the words the page really has
-    assert "«贊揚" in spun[0].highlight or "«處置" in spun[0].highlight
+    # shown repaired, in the document's script: the words the spinner replaced are put back
+    assert "«投訴" in spun[0].highlight or "«處理" in spun[0].highlight
+    assert "贊揚" not in spun[0].highlight
+
+
+def test_a_spun_passage_is_shown_and_answered_repaired_with_its_own_words_one_step_away(built):
+    passage = next(p for p in built.passages("003_b79be88cefedbace.txt") if "效力精英" in p.text)
+    assert passage.spun and "服務精英" in passage.repaired_text and "效力精英" not in passage.repaired_text
+    assert passage.public_json()["repaired"] == passage.repaired_text
+    assert passage.public_json()["text"] == passage.source_text  # the file's own words stay in the JSON
+    answer = built.ask("服务精英的五力是什么")
+    assert answer.answered and "服务精英" in answer.answer and "效力" not in answer.answer
+    ordinary = next(p for p in built.passages("000_eada5ee40357fd85.txt"))
+    assert ordinary.repaired_text == "" and ordinary.public_json()["repaired"] == ""
 
 
 def test_praise_in_an_ordinary_document_is_not_a_complaint(tmp_path):
@@ -168,6 +185,7 @@ def test_script_option_renders_snippets_in_the_readers_script(own_index, script,
 
 
 def test_auto_script_follows_the_query(own_index):
-    r = CliRunner().invoke(main, ["search", "顧客抱怨投訴處理的步驟", "-n", "1", "--index", str(own_index)])
+    r = CliRunner().invoke(main, ["search", "顧客抱怨投訴處理的步驟", "-n", "1", "--snippet", "0",
+                                 "--index", str(own_index)])
     snippet = r.output.splitlines()[2]
     assert "處理" in snippet and "处理" not in snippet

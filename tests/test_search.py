@@ -213,7 +213,7 @@ def test_snippet_never_cuts_a_marked_word(built):
 
     for query in ("客诉处理有哪几个步骤", "大客户开发", "谈判让步", "顧客抱怨投訴處理的步驟"):
         for hit in built.search(query, limit=5):
-            text = hit.passage.text
+            text = hit.passage.repaired_text or hit.passage.text  # a spun passage is shown repaired
             plain = hit.highlight.replace("«", "").replace("»", "")
             offset = text.find(plain.strip("…"))
             assert offset >= 0
@@ -291,3 +291,39 @@ def test_folding_decides_as_difflibs_ratios_do(a, edits):
     expected = a == b or (min(len(a), len(b)) >= NEAR_LENGTH and m.real_quick_ratio() >= NEAR_DUPLICATE
                           and m.quick_ratio() >= NEAR_DUPLICATE and m.ratio() >= NEAR_DUPLICATE)
     assert _alike(a, b) == expected
+
+
+# --- the terminal's snippet (kb search's plain output) ---------------------------------------
+
+WINDOW = "…亮、关羽、刘备四位客户的性格特征 (2)结合四位客户的性格特征采取适宜的沟通策略«处理客诉»演练 4、站在时代的视角"
+
+
+def test_snippet_opens_just_before_the_first_marked_word():
+    from kb.search import snippet
+
+    assert snippet(WINDOW, 40) == "…的沟通策略«处理客诉»演练 4、站在时代的…"
+
+
+def test_snippet_opens_after_a_boundary_near_the_first_word():
+    from kb.search import snippet
+
+    assert snippet("关于投诉的处理,«客诉»要及时", 80) == "…«客诉»要及时"
+    assert snippet("而«客诉»要及时", 80) == "而«客诉»要及时"  # nothing cut: no ellipsis
+
+
+@pytest.mark.parametrize("width", range(8, 120, 7))
+def test_snippet_fits_its_width_and_never_leaves_a_mark_open(width):
+    from kb.search import columns, snippet
+
+    text = "«客诉»登记,专人负责 如何«处理»客户抗拒点 客户«投诉»的心理特征 «处理»客户«投诉»的技巧" * 3
+    out = snippet(text, width)
+    assert columns(out) <= width
+    assert out.count(MARK_OPEN) == out.count(MARK_CLOSE) >= 1
+    assert MARK_OPEN + MARK_CLOSE not in out
+
+
+def test_snippet_without_marks_opens_at_the_start_and_says_it_was_cut():
+    from kb.search import snippet
+
+    assert snippet("没有标记的一段文字，很长很长很长很长", 20) == "没有标记的一段文字…"
+    assert snippet("短短的\n两行", 20) == "短短的 两行"

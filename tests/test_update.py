@@ -27,7 +27,9 @@ def test_changed_file_is_reindexed_alone(own_seeds, tmp_path):
     f.write_text(f.read_text("utf-8") + "\n第十四部分:夜间派件安全守则\n", "utf-8")
     messages = []
     kb = KnowledgeBase.index([own_seeds], index, progress=messages.append)
-    assert [m for m in messages if "passages" in m] == [f"[1/1] {f.name}: {len(kb.passages('001'))} passages"]
+    assert [m for m in messages if m.phase == "reading"] == [f"[1/1] {f.name}: {len(kb.passages('001'))} passages"]
+    assert messages[-1].phase == "saving"  # and only the changed file's passages were written
+    assert [m.done for m in messages if m.phase == "indexing"][-1] == len(kb.passages("001"))
     assert [p.to_json() for p in kb.passages("000")] == untouched
     assert "夜间派件安全守则" in kb.search("夜间派件安全守则", limit=1)[0].passage.text
     assert kb.stale_reasons() == []
@@ -125,3 +127,23 @@ def test_a_changed_file_named_with_hash_quote_or_backslash_is_replaced_not_doubl
     (docs / name).write_text("客户投诉处理\n先道歉再跟进,然后回访\n", "utf-8")
     kb = KnowledgeBase.index([docs], tmp_path / "ix")
     assert [p.text for p in kb.passages(name)] == ["先道歉再跟进,然后回访"]
+
+
+def test_index_built_with_other_conversion_tables_is_rebuilt(tmp_path, monkeypatch):
+    """The analyzer's fingerprint follows kb/data/opencc: new tables mean a new index, never
+    old tokens searched with new ones."""
+    from kb import analysis
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text("商舖的英哩數\n", "utf-8")
+    index = tmp_path / "ix"
+    KnowledgeBase.build([folder], index)
+    monkeypatch.setattr(analysis, "tables_version", lambda: "other tables")
+    analysis.fingerprint.cache_clear()
+    try:
+        kb = KnowledgeBase.open(index)
+        assert any("analyzer" in r for r in kb.stale_reasons())
+        assert KnowledgeBase.index([folder], index).report.rebuilt
+    finally:
+        analysis.fingerprint.cache_clear()

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from ..analysis import normalise_text
 from ..errors import QueryError
+from ..lexicon import repaired
 from ..model import Answer, Citation, Hit, Passage
 from ..script import convert
 from .corpus import Corpus
@@ -33,9 +34,9 @@ class Part:
 def _render(q: Question, parts: list[Part], script: str | None = None) -> str:
     """The answer's text in `script`; a location's file references stay as the files are named."""
     if q.kind == "location":
-        lines = [f"{convert(p.text, script)}({p.passage.doc}:{p.line})" for p in parts]
+        lines = [f"{convert(_shown(p), script)}({p.passage.doc}:{p.line})" for p in parts]
     else:
-        lines = [convert(p.text, script) for p in parts]
+        lines = [convert(_shown(p), script) for p in parts]
     out, size = [], 0
     for line in lines:
         if size + len(line) > MAX_ANSWER and out:
@@ -44,6 +45,12 @@ def _render(q: Question, parts: list[Part], script: str | None = None) -> str:
         out.append(line)
         size += len(line) + 1
     return "\n".join(out)
+
+
+def _shown(part: Part) -> str:
+    """A line as the agent reads it out: a spun document's with the spinner's words put back
+    (kb show --as-written gives the file's own words)."""
+    return repaired(part.text)[0] if part.passage.spun else part.text
 
 
 def _citations(parts: list[Part]) -> tuple[Citation, ...]:
