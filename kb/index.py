@@ -71,11 +71,13 @@ def _schema():
 def searchable_text(p: Passage) -> str:
     """What coverage and proximity read: the normalised text, and for a spun document its
     repaired form as well (so 投诉 is found where the page says 赞扬); then the breadcrumb,
-    because where a passage stands (化訴為金 › 第三單元) is part of what it is."""
+    because where a passage stands (化訴為金 › 第三單元) is part of what it is; then the
+    typical questions a trainer wrote for it, if any (kb/questions.py)."""
     norm = normalise_text(p.text)
     if p.spun:
         norm += "\n" + repair(norm)[0]
-    return norm + "\n" + normalise_text(" › ".join(p.section))
+    norm += "\n" + normalise_text(" › ".join(p.section))
+    return norm + "".join("\n" + normalise_text(q) for q in p.questions)
 
 
 def _line_doc(line: bytes) -> str:
@@ -93,7 +95,7 @@ def _fields(p: Passage, data: dict) -> dict:
     KbFieldedTokenizer), filters, and what search reads back."""
     from .whoosh_analysis import PART_SEPARATOR
 
-    parts = (p.text, "\n".join(p.headings), "\n".join(p.section), p.text if p.spun else "")
+    parts = (p.text, "\n".join((*p.headings, *p.questions)), "\n".join(p.section), p.text if p.spun else "")
     return dict(id=p.id, doc=p.doc, kind=p.kind, text=PART_SEPARATOR.join(parts),
                 norm=searchable_text(p), data=data)
 

@@ -46,7 +46,7 @@ def candidate_features(candidates: list[Candidate], q: QueryPlan,
         return []
     top = max(c.score for c in candidates) or 1.0
     refs = ranking.references(q.groups, idf)
-    return [ranking.features(q, idf, refs, c.norm, ranking.heading_text(c.passage.section, c.passage.headings),
+    return [ranking.features(q, idf, refs, c.norm, ranking.heading_text(c.passage.section, (*c.passage.headings, *c.passage.questions)),
                              c.passage.kind, len(c.passage.text), c.score / top)
             for c in candidates]
 
