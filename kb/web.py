@@ -175,6 +175,11 @@ def _query(request: Request, name: str = "q") -> str:
 
 
 def _shown(p: Passage, script: str | None) -> dict:
+    """A passage's text and breadcrumb in the chosen script; a spun document's text repaired,
+    with its own words as `written`."""
+    if p.spun:
+        return {"text": _convert(p.repaired_text, script), "written": _convert(p.text, script),
+                "section": [_convert(s, script) for s in p.section]}
     return {"text": _convert(p.text, script), "section": [_convert(s, script) for s in p.section]}
 
 

@@ -244,6 +244,26 @@ def test_the_passage_dialog_marks_the_words_the_hit_matched(page, built):
     assert in_dialog and in_dialog <= marked
 
 
+def test_a_spun_deck_is_shown_and_copied_repaired_with_its_own_words_one_click_away(page, built):
+    page.page.keyboard.type("服务精英的五力")
+    hit = hit_from(page, "003_")
+    p = built.passage(hit.get_attribute("data-id"))
+    assert p.spun and p.repaired_text != p.text
+    hit.locator(".copy").click()
+    assert page.clipboard() == p.repaired_text  # what the agent reads out, in the page's default script (as written)
+    hit.locator(".ref").click()
+    here = page.page.locator("#context .passage.here")
+    here.wait_for()
+    shown = "".join(here.locator(".lines .t").all_inner_texts())
+    assert "效力" not in shown and "服務" in shown
+    toggle = here.locator("button.as-written")
+    toggle.click()
+    assert "效力" in "".join(here.locator(".lines .t").all_inner_texts())
+    assert toggle.get_attribute("aria-pressed") == "true"
+    toggle.click()
+    assert "效力" not in "".join(here.locator(".lines .t").all_inner_texts())
+
+
 def test_a_citation_opens_the_passage_it_quotes(page, built):
     c = built.ask(ASK).citations[0]
     page.page.locator("label:has(input[value=ask])").click()

@@ -24,6 +24,7 @@
       noHeading: (q) => `没有标题包含「${q}」,显示全部大纲。`, noOutline: "这份文档没有识别出章节标题。",
       keys: "/ 搜索框 · Enter 搜索 · ↓↑ 结果之间 · Esc 关闭", lines: "行", before: "上一段",
       after: "下一段", here: "本段", alsoIn: "同样内容也在",
+      repaired: "此文档被同义词软件改写过，这里显示还原后的文字", asWritten: "看原文", showRepaired: "看还原",
       more: "更多结果", shown: (n) => `已显示 ${n} 条结果`, noMore: "没有更多结果了。",
       library: (d, p) => `已收录 ${d} 份文档、${p} 段。`, tryThese: "可以试试:",
       helped: "有帮助", notThis: "不是这个", markResult: "这条结果", markAnswer: "这个回答",
@@ -44,6 +45,7 @@
       noHeading: (q) => `沒有標題包含「${q}」,顯示全部大綱。`, noOutline: "這份文件沒有識別出章節標題。",
       keys: "/ 搜尋框 · Enter 搜尋 · ↓↑ 結果之間 · Esc 關閉", lines: "行", before: "上一段",
       after: "下一段", here: "本段", alsoIn: "同樣內容也在",
+      repaired: "此文件被同義詞軟體改寫過，這裡顯示還原後的文字", asWritten: "看原文", showRepaired: "看還原",
       more: "更多結果", shown: (n) => `已顯示 ${n} 條結果`, noMore: "沒有更多結果了。",
       library: (d, p) => `已收錄 ${d} 份文件、${p} 段。`, tryThese: "可以試試:",
       helped: "有幫助", notThis: "不是這個", markResult: "這條結果", markAnswer: "這個回答",
@@ -465,8 +467,26 @@
     const at = body.context.findIndex((p) => p.id === body.id);
     const articles = body.context.map((p, i) => {
       const here = p.id === body.id;
-      const rows = p.shown.text.split("\n");
-      const numbers = p.lines.length === rows.length ? p.lines : rows.map(() => p.line_start);
+      // a spun document's passage shows its repaired text, its own words one click away
+      const lines = (text) => {
+        const rows = text.split("\n");
+        const numbers = p.lines.length === rows.length ? p.lines : rows.map(() => p.line_start);
+        return rows.map((line, i) => el("li", {},
+          el("span", { class: "n", "aria-hidden": "true", text: numbers[i] }),
+          el("span", { class: "t" }, markWords(line, state.marks))));
+      };
+      const list = el("ol", { class: "lines" }, lines(p.shown.text));
+      let toggle = null;
+      if (p.shown.written) {
+        let written = false;
+        toggle = el("button", { type: "button", class: "as-written", text: L.asWritten, "aria-pressed": "false",
+          onclick: () => {
+            written = !written;
+            list.replaceChildren(...lines(written ? p.shown.written : p.shown.text));
+            toggle.textContent = written ? L.showRepaired : L.asWritten;
+            toggle.setAttribute("aria-pressed", String(written));
+          } });
+      }
       return el("article", { class: here ? "passage here" : "passage", tabindex: "-1", dataset: { id: p.id },
         "aria-current": here ? "true" : null },
         el("div", { class: "passage-head" },
@@ -477,9 +497,8 @@
           el("span", { class: `kind kind-${p.kind}`, text: L.kinds[p.kind] || p.kind }),
           copyButton(p.shown.text, ref(p))),
         here ? null : el("div", { class: "crumbs small", text: p.shown.section.slice(-1)[0] || "" }),
-        el("ol", { class: "lines" }, rows.map((line, i) => el("li", {},
-          el("span", { class: "n", "aria-hidden": "true", text: numbers[i] }),
-          el("span", { class: "t" }, markWords(line, state.marks))))));
+        p.shown.written ? el("p", { class: "repaired-note small" }, L.repaired, " ", toggle) : null,
+        list);
     });
     $("#ctx-body").replaceChildren(...articles);
     // the sticky head's height, wrapped breadcrumbs and all: the current passage scrolls to
