@@ -4,11 +4,14 @@ Layout of an index directory:
 
     index/
       CURRENT            name of the live generation (replaced atomically)
+      HIGHEST            the highest generation number ever made live (written after CURRENT)
       gen-000003/        whoosh segment files, passages.jsonl, meta.json, pairs.bin
       gen-000002/        the previous generation, kept for readers still on it
 
 A build writes a new generation beside the live one and then swaps CURRENT, so
 a failed build never breaks the index and a reader never sees half of one.
+Generation numbers only grow: a CURRENT older than HIGHEST (put back from a backup,
+or edited by hand) is noticed, not served as if it were the index.
 Swapping whoosh for another engine means rewriting this module only: the rest of
 kb talks to `IndexStore` in passages, terms and scores.
 """
@@ -30,12 +33,13 @@ from typing import Callable, Iterable, Iterator
 
 from .analysis import normalise_text
 from .lexicon import repair
-from .errors import IndexBusyError, IndexCorruptError, IndexMissingError, IndexWriteError
+from .errors import IndexBusyError, IndexCorruptError, IndexMissingError, IndexRolledBackError, IndexWriteError
 from .model import Passage
 from .rankdata import table
 from .spelling import PAIRS as CHAR_PAIRS, Speller, add_pairs, read_pair_counts, subtract, write_pairs
 
 CURRENT = "CURRENT"
+HIGHEST = "HIGHEST"
 WRITER_LOCK = ".kb-writer.lock"  # held by the one process writing the index (IndexStore.writing)
 WRITER_WAIT = 300.0  # seconds a writer waits for another before giving up with a clear message
 META = "meta.json"
@@ -51,6 +55,12 @@ STORED_CACHE = 4096  # passages a searcher keeps decoded (a candidate's stored f
 # Weight of a passage's parts in its one indexed field: a query word in a section's own
 # heading says more than one in its body, one in the breadcrumb less.
 PART_BOOSTS = tuple(table("fields")[part] for part in ("body", "heading", "breadcrumb", "repaired"))
+
+
+def _number(name: str) -> int | None:
+    """A generation's number: gen-000012 -> 12."""
+    digits = name[4:]
+    return int(digits) if name.startswith("gen-") and digits.isdigit() else None
 
 
 def _schema():
@@ -179,6 +189,7 @@ class IndexStore:
             current = self.root / CURRENT
             if not current.is_file():
                 raise IndexMissingError(f"no index at {self.root} (run `kb index` first)")
+            highest = self._highest()  # before CURRENT: a swap between the two reads only raises CURRENT
             try:
                 name = current.read_text("utf-8").strip()
             except OSError as exc:
@@ -186,8 +197,21 @@ class IndexStore:
             gen = self.root / name
             if not name.startswith("gen-") or not gen.is_dir():
                 raise IndexCorruptError(f"index at {self.root} is corrupt (missing {name or 'generation'}); rebuild it with `kb index --full`")
+            number = _number(name)
+            if number is not None and number < highest:
+                raise IndexRolledBackError(
+                    f"index at {self.root} has gone back: CURRENT names {name}, but gen-{highest:06d} was live "
+                    f"after it (CURRENT put back from a backup, or edited), so it would answer from old data; "
+                    f"rebuild it with `kb index --full`, or, to keep it as it is, delete {self.root / HIGHEST}")
             self._gen = gen
         return self._gen
+
+    def _highest(self) -> int:
+        """The highest generation number made live here (0 when none was recorded)."""
+        try:
+            return int((self.root / HIGHEST).read_text("utf-8").strip() or 0)
+        except (OSError, ValueError):  # none yet (an index kb wrote before HIGHEST), or unreadable
+            return 0
 
     @property
     def meta(self) -> dict:
@@ -569,13 +593,21 @@ class IndexStore:
         return final
 
     def _next_name(self) -> str:
-        numbers = [int(p.name[4:]) for p in self.root.glob("gen-*") if p.name[4:].isdigit()]
-        return f"gen-{max(numbers, default=0) + 1:06d}"
+        """One above every generation here and every one made live before (numbers never repeat)."""
+        numbers = [n for n in (_number(p.name) for p in self.root.glob("gen-*")) if n is not None]
+        return f"gen-{max(numbers + [self._highest()], default=0) + 1:06d}"
 
     def _swap(self, name: str) -> None:
         tmp = self.root / f".{CURRENT}.{os.getpid()}"
         tmp.write_text(name + "\n", "utf-8")
         os.replace(tmp, self.root / CURRENT)
+        # then the high-water mark: a reader that reads it before CURRENT never sees CURRENT below it
+        try:
+            mark = self.root / f".{HIGHEST}.{os.getpid()}"
+            mark.write_text(f"{_number(name)}\n", "utf-8")
+            os.replace(mark, self.root / HIGHEST)
+        except OSError:  # the new generation is live; a mark left lower only weakens the check
+            pass
 
     def _collect(self) -> None:
         """Remove all but the live and the previous generation, and abandoned builds."""
