@@ -946,6 +946,48 @@ def trial_damage(lab: Lab, damages: list[str]) -> None:
                 and c["latent_repaired"] == c["latent"]), notes))
 
 
+def trial_rollback(lab: Lab, rounds: int) -> None:
+    """The live marker put back to the generation before (CURRENT restored from a backup, or
+    edited): kb search must not answer from the old generation as if it were the index, and
+    the repair it names must bring back the newest answers."""
+    home, docs, ix = lab.fresh("rollback")
+    kb("index", docs, "--index", ix, cwd=home)
+    counts = dict(tracebacks=0, silent=0, errors=0, repaired=0, other=0)
+    notes = []
+    for i in range(rounds):
+        old = (ix / "CURRENT").read_text()
+        marker = f"回退标记{i:02d}号"
+        change(docs, lab.rng, marker)
+        kb("index", docs, "--index", ix, cwd=home)
+        (ix / "CURRENT").write_text(old)  # the marker put back; the newer generation is still there
+        s = kb("search", marker, "--json", "--index", ix, cwd=home)
+        if s.traceback:
+            counts["tracebacks"] += 1
+            notes.append(f"round {i}: kb search TRACEBACK ({s.last[:160]})")
+            continue
+        if not s.clear_error:
+            counts["silent" if s.rc in (0, 1) else "other"] += 1
+            notes.append(f"round {i}: kb search exit {s.rc} without an error line ({s.last[:120]!r})")
+            continue
+        counts["errors"] += 1
+        advice = ADVICE.search(s.last)
+        fix = kb(*advice.group(1).split()[1:], docs, "--index", ix, cwd=home) if advice else None
+        after = kb("search", marker, "--json", "--index", ix, cwd=home)
+        if fix is not None and fix.rc == 0 and after.rc == 0 and marker in after.out and sound(ix):
+            counts["repaired"] += 1
+        else:
+            notes.append(f"round {i}: {s.last[7:][:160]}; repair {note_of(fix) if fix else 'NOT NAMED'}, then search "
+                         f"exit {after.rc}")
+    c = counts
+    lab.add(Row("damage", "CURRENT put back to the generation before, after an update (a restore, an edit): kb search",
+                f"{rounds}", f"{c['tracebacks']} tracebacks, {c['silent']} answered from the old generation without "
+                f"a word; {c['errors']} clear errors, the advised repair repaired {c['repaired']}/{c['errors']} "
+                f"(the update's text found again); {c['other']} other",
+                "0 tracebacks, 0 silent answers, the advised repair repairs",
+                verdict(c["tracebacks"] == c["silent"] == c["other"] == 0 and c["repaired"] == c["errors"] == rounds),
+                notes))
+
+
 # --- the run --------------------------------------------------------------------------------
 
 
@@ -980,7 +1022,8 @@ def main() -> None:
             "reader": lambda: trial_reader(lab, 12 if not q else 5),
             "killed": lambda: trial_killed(lab, 3 if not q else 1, 3 if not q else 1, 8 if not q else 2),
             "disk": lambda: trial_disk(lab, [0, 16 << 10, 256 << 10, 1 << 20] if not q else [0, 256 << 10]),
-            "damage": lambda: trial_damage(lab, list(DAMAGES) if not q else ["flip a byte every 61", "delete"]),
+            "damage": lambda: (trial_damage(lab, list(DAMAGES) if not q else ["flip a byte every 61", "delete"]),
+                               trial_rollback(lab, 5 if not q else 2)),
         }
         for kind in only:
             print(f"{kind} …", flush=True)
