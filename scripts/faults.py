@@ -1010,6 +1010,10 @@ def main() -> None:
     if unknown:
         ap.error(f"unknown kind(s) {', '.join(unknown)}; known: {', '.join(KINDS)}")
     q = args.quick
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        # started in the background by a shell without job control (cmd &, nohup): SIGINT is
+        # ignored, and the builds this starts would inherit that and shrug off every Ctrl+C
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     print(f"kb faults{' (quick)' if q else ''}: {machine()}", flush=True)
     started = time.monotonic()
     root = Path(tempfile.mkdtemp(prefix="kb-faults-"))
