@@ -38,5 +38,13 @@ def children_die_with_parent() -> None:
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
         if os.getppid() != _forking[0]:  # the parent died before the line above ran
             os._exit(1)
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            # Ctrl+C reaches the whole process group: the parent stops the build and says
+            # so; a worker just ends, instead of printing its KeyboardInterrupt traceback
+            signal.signal(signal.SIGINT, _end_quietly)
 
     os.register_at_fork(before=before, after_in_child=arm)
+
+
+def _end_quietly(signum: int, frame) -> None:
+    os._exit(128 + signum)
