@@ -63,6 +63,18 @@ def _number(name: str) -> int | None:
     return int(digits) if name.startswith("gen-") and digits.isdigit() else None
 
 
+def _stop_workers(writer) -> None:
+    """End a failed or interrupted build's index writer processes before its folder is removed:
+    one still running (forked as Ctrl+C landed) would write into the removed folder, or
+    print its traceback on finding it gone."""
+    for task in getattr(writer, "tasks", ()):
+        try:
+            task.kill()
+            task.join(5)
+        except Exception:  # already gone, or never started
+            pass
+
+
 def _schema():
     from whoosh.fields import ID, STORED, TEXT, Schema
 
@@ -548,6 +560,7 @@ class IndexStore:
         except OSError as exc:
             raise IndexWriteError(f"cannot write the index at {self.root} ({exc.strerror or exc}); "
                                   f"the index is unchanged") from exc
+        writer = None
         try:
             ix = start(gen)
             if procs > 1:
@@ -582,10 +595,12 @@ class IndexStore:
             os.rename(gen, final)
             self._swap(final.name)
         except OSError as exc:  # a full disk, a folder made read-only: the live index stays
+            _stop_workers(writer)
             shutil.rmtree(gen, ignore_errors=True)
             raise IndexWriteError(f"cannot write the index at {self.root} ({exc.strerror or exc}); "
                                   f"the index is unchanged") from exc
         except BaseException:
+            _stop_workers(writer)
             shutil.rmtree(gen, ignore_errors=True)
             raise
         self.close()
