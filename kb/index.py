@@ -35,6 +35,7 @@ from .analysis import normalise_text
 from .lexicon import repair
 from .errors import IndexBusyError, IndexCorruptError, IndexMissingError, IndexRolledBackError, IndexWriteError
 from .model import Passage
+from .processes import stop_if_interrupted
 from .rankdata import table
 from .spelling import PAIRS as CHAR_PAIRS, Speller, add_pairs, read_pair_counts, subtract, write_pairs
 
@@ -582,11 +583,13 @@ class IndexStore:
                     data = p.to_json()
                     out.write((json.dumps(data, ensure_ascii=False) + "\n").encode("utf-8"))
                     fields = _fields(p, data)
-                    writer.add_document(**fields)
+                    writer.add_document(**fields)  # forks whoosh's writers, on the first batches
+                    stop_if_interrupted()
                     add_pairs(pairs, fields["norm"])
                     count += 1
             writer.commit()
             ix.close()
+            stop_if_interrupted()
             write_pairs(gen / CHAR_PAIRS, pairs)
             meta = {**meta, "format": FORMAT, "passages": count, "built": time.time()}
             # one line: json's indenting encoder is pure Python, 0.2 s for a 500-file library's meta

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Callable, Iterable
 from . import analysis
 from .errors import IndexCorruptError, IndexMissingError, KbError, QueryError, ReadError, ReferenceError_
 from .index import FORMAT, IndexStore
-from .processes import children_die_with_parent
+from .processes import children_die_with_parent, stop_if_interrupted
 from .ingest import Ingested, Source, collect, ingest
 from .model import Answer, BuildReport, DocumentInfo, Hit, OutlineEntry, Passage, Skipped
 
@@ -416,8 +416,15 @@ def _ingest_all(sources: list[Source], skipped: list[Skipped], progress: Progres
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        with ProcessPoolExecutor(procs, mp_context=multiprocessing.get_context("fork")) as pool:
-            results = list(pool.map(_ingest_one, sources, chunksize=max(1, len(sources) // (procs * 8))))
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            with ProcessPoolExecutor(procs, mp_context=multiprocessing.get_context("fork")) as pool:
+                results = list(pool.map(_ingest_one, sources, chunksize=max(1, len(sources) // (procs * 8))))
+        except BrokenProcessPool:  # its workers ended at a Ctrl+C this process took while forking
+            stop_if_interrupted()
+            raise
+        stop_if_interrupted()  # a Ctrl+C as the pool forked
     else:
         results = [_ingest_one(s) for s in sources]
     done = []

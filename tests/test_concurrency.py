@@ -302,3 +302,19 @@ def test_a_damaged_segment_is_reported_and_the_advised_repair_repairs(tmp_path):
     assert _kb("index", str(tmp_path / "docs"), "--index", str(index), "--full").returncode == 0
     assert _kb("check", "--index", str(index)).returncode == 0
     assert _kb("search", "派件规范", "--index", str(index)).returncode == 0
+
+
+def test_a_ctrl_c_while_forking_is_kept_and_raised_once_the_fork_is_over(monkeypatch):
+    # Python would run the handler inside an at-fork handler, print the KeyboardInterrupt
+    # there and drop it; the build then carried on to the end (scripts/faults.py)
+    from kb import processes
+
+    monkeypatch.setattr(processes, "_in_fork", [True])
+    monkeypatch.setattr(processes, "_lost", [False])
+    processes._on_interrupt(signal.SIGINT, None)  # no exception inside the fork
+    processes._in_fork[0] = False
+    with pytest.raises(KeyboardInterrupt):
+        processes.stop_if_interrupted()
+    processes.stop_if_interrupted()  # raised once
+    with pytest.raises(KeyboardInterrupt):
+        processes._on_interrupt(signal.SIGINT, None)  # outside a fork: as Python's own handler
