@@ -4,16 +4,25 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 
-import click
+# Ctrl+C while Python loads kb (a second or so, nothing begun) stops it as the signal does,
+# not with a KeyboardInterrupt traceback from inside an import; afterwards click says Aborted!
+_on_interrupt = signal.getsignal(signal.SIGINT)
+if _on_interrupt is signal.default_int_handler:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
-from kb import KINDS, KbError, KnowledgeBase
-from kb.errors import IndexBusyError, IndexWriteError
-from kb.formats import format_counts
-from kb.knowledge import default_index, default_seeds
-from kb.lexicon import repaired
+import click  # noqa: E402
+
+from kb import KINDS, KbError, KnowledgeBase  # noqa: E402
+from kb.errors import IndexBusyError, IndexWriteError  # noqa: E402
+from kb.formats import format_counts  # noqa: E402
+from kb.knowledge import default_index, default_seeds  # noqa: E402
+from kb.lexicon import repaired  # noqa: E402
+
+signal.signal(signal.SIGINT, _on_interrupt)
 
 INDEX_HELP = "Index directory (default: $KB_INDEX, else $XDG_DATA_HOME/kb/index: ~/.local/share/kb/index)."
 

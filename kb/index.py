@@ -4,11 +4,14 @@ Layout of an index directory:
 
     index/
       CURRENT            name of the live generation (replaced atomically)
+      HIGHEST            the highest generation number ever made live (written after CURRENT)
       gen-000003/        whoosh segment files, passages.jsonl, meta.json, pairs.bin
       gen-000002/        the previous generation, kept for readers still on it
 
 A build writes a new generation beside the live one and then swaps CURRENT, so
 a failed build never breaks the index and a reader never sees half of one.
+Generation numbers only grow: a CURRENT older than HIGHEST (put back from a backup,
+or edited by hand) is noticed, not served as if it were the index.
 Swapping whoosh for another engine means rewriting this module only: the rest of
 kb talks to `IndexStore` in passages, terms and scores.
 """
@@ -30,12 +33,14 @@ from typing import Callable, Iterable, Iterator
 
 from .analysis import normalise_text
 from .lexicon import repair
-from .errors import IndexBusyError, IndexCorruptError, IndexMissingError, IndexWriteError
+from .errors import IndexBusyError, IndexCorruptError, IndexMissingError, IndexRolledBackError, IndexWriteError
 from .model import Passage
+from .processes import stop_if_interrupted
 from .rankdata import table
 from .spelling import PAIRS as CHAR_PAIRS, Speller, add_pairs, read_pair_counts, subtract, write_pairs
 
 CURRENT = "CURRENT"
+HIGHEST = "HIGHEST"
 WRITER_LOCK = ".kb-writer.lock"  # held by the one process writing the index (IndexStore.writing)
 WRITER_WAIT = 300.0  # seconds a writer waits for another before giving up with a clear message
 META = "meta.json"
@@ -51,6 +56,24 @@ STORED_CACHE = 4096  # passages a searcher keeps decoded (a candidate's stored f
 # Weight of a passage's parts in its one indexed field: a query word in a section's own
 # heading says more than one in its body, one in the breadcrumb less.
 PART_BOOSTS = tuple(table("fields")[part] for part in ("body", "heading", "breadcrumb", "repaired"))
+
+
+def _number(name: str) -> int | None:
+    """A generation's number: gen-000012 -> 12."""
+    digits = name[4:]
+    return int(digits) if name.startswith("gen-") and digits.isdigit() else None
+
+
+def _stop_workers(writer) -> None:
+    """End a failed or interrupted build's index writer processes before its folder is removed:
+    one still running (forked as Ctrl+C landed) would write into the removed folder, or
+    print its traceback on finding it gone."""
+    for task in getattr(writer, "tasks", ()):
+        try:
+            task.kill()
+            task.join(5)
+        except Exception:  # already gone, or never started
+            pass
 
 
 def _schema():
@@ -185,6 +208,7 @@ class IndexStore:
             current = self.root / CURRENT
             if not current.is_file():
                 raise IndexMissingError(f"no index at {self.root} (run `kb index` first)")
+            highest = self._highest()  # before CURRENT: a swap between the two reads only raises CURRENT
             try:
                 name = current.read_text("utf-8").strip()
             except OSError as exc:
@@ -192,8 +216,21 @@ class IndexStore:
             gen = self.root / name
             if not name.startswith("gen-") or not gen.is_dir():
                 raise IndexCorruptError(f"index at {self.root} is corrupt (missing {name or 'generation'}); rebuild it with `kb index --full`")
+            number = _number(name)
+            if number is not None and number < highest:
+                raise IndexRolledBackError(
+                    f"index at {self.root} has gone back: CURRENT names {name}, but gen-{highest:06d} was live "
+                    f"after it (CURRENT put back from a backup, or edited), so it would answer from old data; "
+                    f"rebuild it with `kb index --full`, or, to keep it as it is, delete {self.root / HIGHEST}")
             self._gen = gen
         return self._gen
+
+    def _highest(self) -> int:
+        """The highest generation number made live here (0 when none was recorded)."""
+        try:
+            return int((self.root / HIGHEST).read_text("utf-8").strip() or 0)
+        except (OSError, ValueError):  # none yet (an index kb wrote before HIGHEST), or unreadable
+            return 0
 
     @property
     def meta(self) -> dict:
@@ -535,6 +572,7 @@ class IndexStore:
         except OSError as exc:
             raise IndexWriteError(f"cannot write the index at {self.root} ({exc.strerror or exc}); "
                                   f"the index is unchanged") from exc
+        writer = None
         try:
             ix = start(gen)
             if procs > 1:
@@ -557,13 +595,15 @@ class IndexStore:
                     data = p.to_json()
                     out.write((json.dumps(data, ensure_ascii=False) + "\n").encode("utf-8"))
                     fields = _fields(p, data)
-                    writer.add_document(**fields)
+                    writer.add_document(**fields)  # forks whoosh's writers, on the first batches
+                    stop_if_interrupted()
                     add_pairs(pairs, fields["norm"])
                     count += 1
                     progress("indexing", count - len(kept))
             progress("saving", count - len(kept))
             writer.commit()
             ix.close()
+            stop_if_interrupted()
             write_pairs(gen / CHAR_PAIRS, pairs)
             meta = {**meta, "format": FORMAT, "passages": count, "built": time.time()}
             # one line: json's indenting encoder is pure Python, 0.2 s for a 500-file library's meta
@@ -572,10 +612,12 @@ class IndexStore:
             os.rename(gen, final)
             self._swap(final.name)
         except OSError as exc:  # a full disk, a folder made read-only: the live index stays
+            _stop_workers(writer)
             shutil.rmtree(gen, ignore_errors=True)
             raise IndexWriteError(f"cannot write the index at {self.root} ({exc.strerror or exc}); "
                                   f"the index is unchanged") from exc
         except BaseException:
+            _stop_workers(writer)
             shutil.rmtree(gen, ignore_errors=True)
             raise
         self.close()
@@ -583,13 +625,21 @@ class IndexStore:
         return final
 
     def _next_name(self) -> str:
-        numbers = [int(p.name[4:]) for p in self.root.glob("gen-*") if p.name[4:].isdigit()]
-        return f"gen-{max(numbers, default=0) + 1:06d}"
+        """One above every generation here and every one made live before (numbers never repeat)."""
+        numbers = [n for n in (_number(p.name) for p in self.root.glob("gen-*")) if n is not None]
+        return f"gen-{max(numbers + [self._highest()], default=0) + 1:06d}"
 
     def _swap(self, name: str) -> None:
         tmp = self.root / f".{CURRENT}.{os.getpid()}"
         tmp.write_text(name + "\n", "utf-8")
         os.replace(tmp, self.root / CURRENT)
+        # then the high-water mark: a reader that reads it before CURRENT never sees CURRENT below it
+        try:
+            mark = self.root / f".{HIGHEST}.{os.getpid()}"
+            mark.write_text(f"{_number(name)}\n", "utf-8")
+            os.replace(mark, self.root / HIGHEST)
+        except OSError:  # the new generation is live; a mark left lower only weakens the check
+            pass
 
     def _collect(self) -> None:
         """Remove all but the live and the previous generation, and abandoned builds."""
