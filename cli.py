@@ -37,6 +37,13 @@ class Failure(click.ClickException):
     exit_code = 2
 
 
+# click's usage errors echo what was typed ("Got unexpected extra arguments (…)"): a line break
+# or other control character in it would split the one error line, so it is shown escaped.
+_CONTROL = {c: repr(chr(c))[1:-1] for c in [*range(0x20), 0x7f, 0x85, 0x2028, 0x2029]}
+_usage_message = click.exceptions.UsageError.format_message
+click.exceptions.UsageError.format_message = lambda self: _usage_message(self).translate(_CONTROL)
+
+
 def _index_path(index: str | None) -> Path:
     return Path(index or os.environ.get("KB_INDEX") or default_index())
 
