@@ -14,6 +14,7 @@ from kb.errors import IndexBusyError, IndexWriteError
 from kb.formats import format_counts
 from kb.knowledge import default_index, default_seeds
 from kb.lexicon import repaired
+from kb.store import exists as store_exists
 
 INDEX_HELP = "Index directory (default: $KB_INDEX, else $XDG_DATA_HOME/kb/index: ~/.local/share/kb/index)."
 
@@ -124,10 +125,10 @@ def _open(index: str | None) -> KnowledgeBase:
     path = _index_path(index)
     explicit = bool(index or os.environ.get("KB_INDEX"))
     try:
-        if not (path / "CURRENT").exists() and not explicit:
+        if not store_exists(path) and not explicit:
             seeds = default_seeds()
             click.echo(f"No index yet: building {path}/ from {seeds}/ (first run) …", err=True)
-            if (Path("index") / "CURRENT").exists():  # where kb kept its index before
+            if store_exists(Path("index")):  # where kb kept its index before
                 click.echo("(./index here is used only when named: --index index, or KB_INDEX=index)", err=True)
             with _Progress() as progress:
                 kb = KnowledgeBase.build([seeds], path, progress=progress)

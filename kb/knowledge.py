@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Callable, Iterable
 
 from . import analysis
 from .errors import IndexCorruptError, IndexMissingError, KbError, QueryError, ReadError, ReferenceError_
-from .index import FORMAT, IndexStore
+from .store import FORMAT, IndexStore
 from .processes import children_die_with_parent
 from .ingest import Ingested, Source, collect, ingest
 from .model import Answer, BuildReport, DocumentInfo, Hit, OutlineEntry, Passage, ProgressStep, Skipped

@@ -10,7 +10,8 @@ import pytest
 
 from kb import KnowledgeBase
 from kb.errors import IndexBusyError
-from kb.index import IndexStore
+from kb.store import IndexStore
+from kb.store.faults import engine_files
 
 from .conftest import ROOT
 
@@ -19,7 +20,7 @@ CLI = [sys.executable, str(ROOT / "cli.py")]
 HOLD = """
 import sys, time
 sys.path.insert(0, {root!r})
-from kb.index import IndexStore
+from kb.store import IndexStore
 with IndexStore({index!r}).writing():
     print("held", flush=True)
     time.sleep({seconds})
@@ -203,7 +204,7 @@ def test_a_writer_with_nothing_to_write_still_clears_what_a_killed_build_left(tm
     KnowledgeBase.build([tmp_path / "docs"], index)
     dead = index / "building-x1y2z3"  # as a build killed by SIGKILL leaves it
     dead.mkdir()
-    (dead / "MAIN_x1y2z3.seg").write_bytes(bytes(4096))
+    (dead / "segment.bin").write_bytes(bytes(4096))
     r = _kb("index", str(tmp_path / "docs"), "--index", str(index))
     assert r.returncode == 0 and "Nothing changed" in r.stdout
     assert not list(index.glob("building-*"))
@@ -261,8 +262,7 @@ def test_a_damaged_segment_is_reported_and_the_advised_repair_repairs(tmp_path):
     index = tmp_path / "ix"
     KnowledgeBase.build([tmp_path / "docs"], index)
     assert _kb("check", "--index", str(index)).returncode == 0
-    live = index / (index / "CURRENT").read_text().strip()
-    for seg in live.glob("*.seg"):
+    for seg in engine_files(index, data_only=True):
         data = bytearray(seg.read_bytes())
         for i in range(100, len(data) - 100, 7):
             data[i] ^= 0x5A

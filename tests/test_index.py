@@ -33,13 +33,11 @@ def test_corrupt_current_pointer_is_reported(own_index):
         KnowledgeBase.open(own_index)
 
 
-def test_damaged_whoosh_files_are_reported_not_a_traceback(own_index):
-    kb = KnowledgeBase.open(own_index)
-    gen = kb.store.generation
-    for f in gen.iterdir():
-        if f.suffix in (".seg", ".toc") or f.name.endswith(".toc"):
-            f.write_bytes(b"garbage")
-    kb.close()
+def test_damaged_engine_files_are_reported_not_a_traceback(own_index):
+    from kb.store.faults import engine_files
+
+    for f in engine_files(own_index):
+        f.write_bytes(b"garbage")
     kb = KnowledgeBase.open(own_index)
     with pytest.raises(IndexCorruptError):
         kb.search("客诉处理")
@@ -117,18 +115,18 @@ def test_folder_walk_skips_hidden_temp_and_unsupported_files(own_seeds, tmp_path
 
 @pytest.mark.parametrize("query", ["客户服务的步骤", "客户投诉处理", "大客户开发的技巧与客户关系", "SPIN"])
 def test_numpy_and_python_scoring_give_the_same_candidates(built, monkeypatch, query):
-    # a large library's postings are scored with numpy (kb.index.VECTOR_FROM): the same
+    # a large library's postings are scored with numpy (kb.store.store.VECTOR_FROM): the same
     # passages, in the same order, with the same scores as the plain Python loop
-    from kb import index as kb_index
+    from kb.store import store as kb_store
     from kb.query import understand
     from kb.search import engine_weights, gather
 
     plan = understand(query, built.store)
     _, idf = gather(built.store, plan, 10)
     boosts = engine_weights(plan, idf)
-    monkeypatch.setattr(kb_index, "VECTOR_FROM", 10 ** 9)
+    monkeypatch.setattr(kb_store, "VECTOR_FROM", 10 ** 9)
     python = [(c.passage.id, round(c.score, 9)) for c in built.store.candidates(boosts, 10)]
-    monkeypatch.setattr(kb_index, "VECTOR_FROM", 0)
+    monkeypatch.setattr(kb_store, "VECTOR_FROM", 0)
     vectorised = [(c.passage.id, round(c.score, 9)) for c in built.store.candidates(boosts, 10)]
     assert python and vectorised == python
     filtered = built.store.candidates(boosts, 5, kind="steps")

@@ -1,0 +1,25 @@
+"""The files a fault trial damages on purpose (tests, scripts/faults.py), named by the store
+so that no test knows an engine's file names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .store import IndexStore
+
+
+def engine_files(root: Path, data_only: bool = False) -> list[Path]:
+    """The live generation's engine files; with data_only, those holding postings and stored
+    fields (whoosh: its segments), not the engine's table of them."""
+    store = IndexStore(Path(root))
+    try:
+        return store.engine_kind.files(store.generation, data_only)
+    finally:
+        store.close()
+
+
+def generation_name(root: Path) -> str:
+    """The live generation's name, as the live marker says."""
+    from .generations import live_name
+
+    return live_name(Path(root))
