@@ -2,7 +2,7 @@
 
 from .store import FORMAT, Candidate, IndexStore, searchable_text
 from .store.store import POSTING_CACHE, STORED_CACHE, VECTOR_FROM, Written
-from .store.whoosh_engine import PART_BOOSTS
+from .store.fields import PART_BOOSTS
 
 __all__ = ["FORMAT", "Candidate", "IndexStore", "searchable_text", "PART_BOOSTS",
            "POSTING_CACHE", "STORED_CACHE", "VECTOR_FROM", "Written"]

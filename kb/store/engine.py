@@ -1,26 +1,29 @@
 """The engine boundary: what kb.store asks of a full-text engine, and nothing more.
 
-An engine keeps, per passage number (0, 1, … in the order passages were added, kept ones
-first), a passage's indexed field and its stored record; it answers a term's postings (the
-passages holding it and the term's weight in each: its frequency, each occurrence weighted
-by the boost of the passage part it stands in), each passage's field length, and which
-passages a filter keeps. Scoring is kb's (kb.store.scoring), not the engine's.
+An engine is given each passage's fields already analysed (kb.store.fields) and keeps, per
+passage number, the postings and the passage's stored record; it answers a term's postings
+(the passages holding it and the term's weight in each: its frequency, each occurrence
+weighted by the boost of the part it stands in), each passage's field length, and which
+passages a filter keeps. Scoring is kb's (kb.store.scoring), and so is the vocabulary
+(kb.store.vocabulary): an engine is asked for neither.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterable, Protocol, Sequence
+from typing import Protocol, Sequence
 
 from ..model import Passage
+from .fields import Fields
 
 
 class EngineWriter(Protocol):
     def delete_doc(self, doc: str) -> None:
         """Drop every passage of a document (kept from the live generation)."""
 
-    def add(self, passage: Passage, data: dict, norm: str) -> None:
-        """Add a passage: `data` is its record (Passage.to_json), `norm` its searchable text."""
+    def add(self, passage: Passage, fields: Fields, data: dict, norm: str) -> None:
+        """Add a passage: its fields as kb analysed them (kb.store.fields), its record
+        (Passage.to_json) and searchable text to keep beside them."""
 
     def commit(self) -> None:
         """Write everything added to the build directory."""
@@ -33,7 +36,7 @@ class Engine(Protocol):
         """The term's postings: passage numbers ascending, and the term's weight in each."""
 
     def lengths(self) -> list[int]:
-        """Each passage's field length (its token count, boosts included), by passage number."""
+        """Each passage's field length (its count of postings), by passage number."""
 
     def stored(self, number: int) -> tuple[dict, str]:
         """A passage's record (Passage.to_json) and its searchable text."""
@@ -43,12 +46,6 @@ class Engine(Protocol):
 
     def doc_count(self) -> int:
         """Passages live in the engine."""
-
-    def doc_frequency(self, term: str) -> int:
-        """Passages holding the term."""
-
-    def terms(self) -> Iterable[str]:
-        """Every indexed term."""
 
     def close(self) -> None: ...
 
@@ -60,7 +57,7 @@ class EngineKind(Protocol):
 
     def open(self, gen: Path) -> Engine: ...
 
-    def create(self, building: Path, procs: int) -> EngineWriter: ...
+    def create(self, building: Path) -> EngineWriter: ...
 
     def extend(self, building: Path, live: Path, own: frozenset[str]) -> EngineWriter:
         """A writer starting from the live generation's engine files (all but `own`, which

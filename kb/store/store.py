@@ -22,15 +22,16 @@ from typing import Callable, Iterable, Iterator
 from ..errors import IndexCorruptError
 from ..model import Passage
 from ..spelling import PAIRS as CHAR_PAIRS, Speller, add_pairs, read_pair_counts, subtract, write_pairs
-from . import scoring
+from . import scoring, vocabulary
 from .engine import Engine, EngineKind, EngineWriter
+from .fields import analysed, terms
 from .generations import WRITER_WAIT, Generations, write_error
 from .records import (META, PASSAGES, Manifest, count_lines, line_doc, read_lines, read_passages,
                       record_line, searchable_text)
 from .whoosh_engine import Whoosh
 
-FORMAT = 4  # 4: passages carry the file's own text (original); 3: passages in overlapping windows, no title line, pairs.bin
-STORE_FILES = frozenset({PASSAGES, META, CHAR_PAIRS})  # a generation's files that are the store's, not the engine's
+FORMAT = 5  # 5: kb analyses, the engine is given tokens, vocabulary.tsv; 4: passages carry the file's own text (original)
+STORE_FILES = frozenset({PASSAGES, META, CHAR_PAIRS, vocabulary.VOCABULARY})  # a generation's files that are the store's, not the engine's
 
 # Postings a query's terms hold from which they are scored with numpy (a large library's
 # common terms); below it, plain Python is faster than numpy's per-call cost. Both give the
@@ -67,6 +68,7 @@ class IndexStore:
         self._engine: Engine | None = None
         self._manifest: Manifest | None = None
         self._gen: Path | None = None
+        self._df: Counter | None = None
         self._vocab: frozenset[str] | None = None
         self._speller: Speller | None = None
         self._lens: tuple[list[int], float] | None = None
@@ -124,6 +126,7 @@ class IndexStore:
             self._engine.close()
         self._engine = None
         self._gen = self._manifest = None
+        self._df = None
         self._vocab = None
         self._speller = None
         self._lens = None
@@ -140,13 +143,24 @@ class IndexStore:
 
     def doc_frequency(self, term: str) -> int:
         """Passages holding the term (in text, heading, breadcrumb, or a spun text's repair)."""
-        return self.engine().doc_frequency(term)
+        return self._frequencies().get(term, 0)
 
     def vocabulary(self) -> frozenset[str]:
         """Every term of the passages' text: what spelling suggestions are chosen from."""
         if self._vocab is None:
-            self._vocab = frozenset(self.engine().terms())
+            self._vocab = frozenset(self._frequencies())
         return self._vocab
+
+    def _frequencies(self) -> Counter:
+        """The generation's vocabulary (kb.store.vocabulary), read once."""
+        if self._df is None:
+            if self.manifest.format != FORMAT:
+                raise IndexCorruptError(f"index at {self.root} was built by an older kb; rebuild it with `kb index --full`")
+            try:
+                self._df = vocabulary.read(self.generation)
+            except (OSError, ValueError) as exc:
+                raise _corrupt(self.root, f"bad {vocabulary.VOCABULARY}") from exc
+        return self._df
 
     def speller(self) -> Speller:
         """Spelling fixes over the live generation (kb.spelling): made once per opened store,
@@ -165,8 +179,9 @@ class IndexStore:
             count = self.doc_count() if full else lines
             if full:
                 engine = self.engine()
-                for term in list(engine.terms()):
-                    self._postings(term)
+                for term, df in self._frequencies().items():
+                    if len(self._postings(term)[0]) != df:
+                        raise _corrupt(self.root, f"the engine and {vocabulary.VOCABULARY} disagree on {term!r}")
                 for number in range(len(self._lengths()[0])):
                     Passage.from_json(engine.stored(number)[0])
                 list(self.passages())
@@ -274,12 +289,12 @@ class IndexStore:
     def write(self, passages: Iterable[Passage], meta: dict, procs: int = 1, progress: Written | None = None) -> Path:
         """Write a new generation holding these passages and make it live; returns its directory.
 
-        With procs > 1, the engine analyses and indexes in that many processes (forked after
-        the analyzer is loaded, so each starts with jieba's dictionary in memory). `progress` is
-        told ("indexing", n) after each passage and ("saving", n) before the commit."""
+        With procs > 1, passages are analysed in that many processes (kb.store.fields).
+        `progress` is told ("indexing", n) after each passage and ("saving", n) before the
+        commit."""
         with self.writing():
-            return self._new_generation(lambda gen: self.engine_kind.create(gen, procs), passages, set(), meta,
-                                        progress=progress)
+            return self._new_generation(self.engine_kind.create, passages, set(), meta,
+                                        procs=procs, progress=progress)
 
     def update(self, remove_docs: set[str], passages: Iterable[Passage], meta: dict,
                progress: Written | None = None) -> Path:
@@ -299,8 +314,30 @@ class IndexStore:
         for line in self._passage_lines():
             (removed if line_doc(line) in remove_docs else kept).append(line)
         pairs = self._kept_pairs(kept, removed)
+        counts = self._kept_frequencies(kept, removed)
         return self._new_generation(lambda gen: self.engine_kind.extend(gen, live, STORE_FILES),
-                                    passages, remove_docs, meta, kept, pairs, progress)
+                                    passages, remove_docs, meta, kept=kept, pairs=pairs, counts=counts,
+                                    progress=progress)
+
+    def _kept_frequencies(self, kept: list[bytes], removed: list[bytes]) -> Counter:
+        """The kept passages' document frequencies: the live generation's less the removed
+        passages' (analysed again), or counted afresh from the kept ones when those do not add up."""
+        try:
+            counts = vocabulary.read(self.generation)
+        except (OSError, ValueError):
+            counts = None
+        if counts is not None and vocabulary.subtract(counts, self._frequencies_of(removed)):
+            return counts
+        return self._frequencies_of(kept)
+
+    def _frequencies_of(self, lines: list[bytes]) -> Counter:
+        counts: Counter = Counter()
+        try:
+            for _, fields in analysed(Passage.from_json(json.loads(line)) for line in lines):
+                counts.update(terms(fields))
+        except (ValueError, TypeError) as exc:
+            raise _corrupt(self.root, f"bad {PASSAGES}") from exc
+        return counts
 
     def _kept_pairs(self, kept: list[bytes], removed: list[bytes]) -> Counter:
         """The character pairs of the kept passages' text (kb.spelling): the live generation's
@@ -328,11 +365,14 @@ class IndexStore:
             raise _corrupt(self.root, f"bad {PASSAGES}") from exc
 
     def _new_generation(self, start: Callable[[Path], EngineWriter], passages: Iterable[Passage],
-                        remove_docs: set[str], meta: dict, kept: list[bytes] = (),
-                        pairs: Counter | None = None, progress: Written | None = None) -> Path:
-        """Build a generation beside the live one and swap it in. `pairs`: the kept passages'
-        character pairs (kb.spelling), to which the new passages' are added."""
+                        remove_docs: set[str], meta: dict, procs: int = 1, kept: list[bytes] = (),
+                        pairs: Counter | None = None, counts: Counter | None = None,
+                        progress: Written | None = None) -> Path:
+        """Build a generation beside the live one and swap it in. `pairs` and `counts`: the
+        kept passages' character pairs (kb.spelling) and document frequencies, to which the
+        new passages' are added."""
         pairs = Counter() if pairs is None else pairs
+        counts = Counter() if counts is None else counts
         progress = progress or (lambda phase, n: None)
         gen = self.generations.building()
         try:
@@ -343,17 +383,19 @@ class IndexStore:
             with open(gen / PASSAGES, "wb") as out:
                 out.writelines(kept)  # the JSON lines of the passages kept, copied as they are
                 count = len(kept)
-                for p in passages:
+                for p, fields in analysed(passages, procs):
                     data = p.to_json()
                     out.write(record_line(data))
                     norm = searchable_text(p)
-                    writer.add(p, data, norm)
+                    writer.add(p, fields, data, norm)
                     add_pairs(pairs, norm)
+                    counts.update(terms(fields))
                     count += 1
                     progress("indexing", count - len(kept))
             progress("saving", count - len(kept))
             writer.commit()
             write_pairs(gen / CHAR_PAIRS, pairs)
+            vocabulary.write(gen, counts)
             Manifest(FORMAT, count, time.time(), meta).write(gen)
             final = self.generations.publish(gen)
         except OSError as exc:  # a full disk, a folder made read-only: the live index stays

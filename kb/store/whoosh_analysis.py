@@ -1,46 +1,38 @@
-"""kb's analyzer as a whoosh Tokenizer. Module-level so whoosh can pickle it in the schema."""
+"""kb's analysed fields handed to whoosh. whoosh wants a field's value as a string and runs
+its analyzer over it: the value is kb's own analysis (kb.store.fields) written out, and the
+analyzer only reads it back. Module-level so whoosh can pickle it in the schema."""
 
 from __future__ import annotations
 
 from whoosh.analysis import Token as WToken
 from whoosh.analysis import Tokenizer
 
-from ..analysis import analyze, analyze_repaired
+from .fields import Posting
+
+TERM, POSTING = "\x1f", "\x1e"  # never in a term: analysis drops control characters
 
 
-PART_SEPARATOR = "\x1e"  # joins a passage's parts into the one value whoosh indexes
+def encode(postings: list[Posting]) -> str:
+    return POSTING.join(f"{p.term}{TERM}{p.pos}{TERM}{p.boost!r}" for p in postings)
 
 
-class KbFieldedTokenizer(Tokenizer):
-    """One indexed field for a passage's body, heading, breadcrumb and (for a spun document)
-    repaired words, each part's tokens weighted by its boost. One field instead of four keeps
-    a query to one clause per term, which is what whoosh's pure-Python matchers pay for."""
-
-    def __init__(self, boosts: tuple[float, ...]):
-        self.boosts = tuple(boosts)
+class PreAnalysed(Tokenizer):
+    """Reads back what `encode` wrote: each term with its position and boost."""
 
     def __eq__(self, other):
-        return isinstance(other, KbFieldedTokenizer) and other.boosts == self.boosts
+        return isinstance(other, PreAnalysed)
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False,
                  removestops=True, start_pos=0, start_char=0, tokenize=True,
                  mode="", **kwargs):
         t = WToken(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        pos = start_pos
-        parts = value.split(PART_SEPARATOR)
-        for i, (part, boost) in enumerate(zip(parts, self.boosts)):
-            if not part:
-                continue
-            tokens = analyze_repaired(part) if i == 3 else analyze(part)
-            last = 0
-            for tok in tokens:
-                t.text = tok.text
-                t.boost = boost
-                t.stopped = False
-                if positions:
-                    t.pos = pos + tok.pos
-                if chars:
-                    t.startchar, t.endchar = tok.start, tok.end
-                last = max(last, tok.pos)
-                yield t
-            pos += last + 2  # a gap: no phrase runs from one part into the next
+        if not value:
+            return
+        for item in value.split(POSTING):
+            term, pos, boost = item.split(TERM)
+            t.text = term
+            t.boost = float(boost)
+            t.stopped = False
+            if positions:
+                t.pos = start_pos + int(pos)
+            yield t

@@ -1,69 +1,50 @@
 """whoosh behind kb's Engine protocol (kb.store.engine), through whoosh's public API only.
 
-One analysed field, `text`, holds a passage's body, heading, breadcrumb and (for a spun
-document) repaired words, each part's tokens boosted by its weight (kb/data/ranking.toml
-[fields]); `doc` and `kind` are exact-match filters; the record and searchable text are
-stored beside them, so that a candidate costs no read of passages.jsonl.
+The `text` field takes kb's analysed postings as they are (kb.store.fields, through
+kb.store.whoosh_analysis); `doc` and `kind` are exact-match filters; the record and
+searchable text are stored beside them, so that a candidate costs no read of passages.jsonl.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Iterable
-
 from ..model import Passage
-from ..rankdata import table
+
+from .fields import TEXT, Fields
 
 NAME = "whoosh"
-# Weight of a passage's parts in its one indexed field: a query word in a section's own
-# heading says more than one in its body, one in the breadcrumb less.
-PART_BOOSTS = tuple(table("fields")[part] for part in ("body", "heading", "breadcrumb", "repaired"))
-FIELD = "text"
+FIELD = TEXT
 
 
 def schema():
-    from whoosh.fields import ID, STORED, TEXT, Schema
+    from whoosh.fields import ID, STORED, TEXT as WTEXT, Schema
 
-    from .whoosh_analysis import KbFieldedTokenizer
+    from .whoosh_analysis import PreAnalysed
 
     return Schema(
         id=ID(stored=True, unique=True),
         doc=ID(stored=True),
         kind=ID(stored=True),
-        text=TEXT(analyzer=KbFieldedTokenizer(PART_BOOSTS), phrase=True),
+        text=WTEXT(analyzer=PreAnalysed(), phrase=True),
         norm=STORED(),
         data=STORED(),
     )
 
 
-def fields(p: Passage, data: dict, norm: str) -> dict:
-    """A passage as whoosh fields: its parts joined for the one analysed field (see
-    KbFieldedTokenizer), filters, and what search reads back."""
-    from .whoosh_analysis import PART_SEPARATOR
-
-    parts = (p.text, "\n".join(p.headings), "\n".join(p.section), p.text if p.spun else "")
-    return dict(id=p.id, doc=p.doc, kind=p.kind, text=PART_SEPARATOR.join(parts), norm=norm, data=data)
-
-
 class WhooshWriter:
-    def __init__(self, ix, procs: int):
+    def __init__(self, ix):
         self._ix = ix
-        if procs > 1:
-            from ..analysis import jieba_tokenizer
-            from ..processes import children_die_with_parent
-
-            jieba_tokenizer()  # load before whoosh forks its workers
-            children_die_with_parent()
-            self._writer = ix.writer(procs=procs, multisegment=True, limitmb=128)
-        else:
-            self._writer = ix.writer(limitmb=256)
+        self._writer = ix.writer(limitmb=256)
 
     def delete_doc(self, doc: str) -> None:
         self._writer.delete_by_term("doc", doc)
 
-    def add(self, passage: Passage, data: dict, norm: str) -> None:
-        self._writer.add_document(**fields(passage, data, norm))
+    def add(self, passage: Passage, fields: Fields, data: dict, norm: str) -> None:
+        from .whoosh_analysis import encode
+
+        self._writer.add_document(id=passage.id, doc=passage.doc, kind=passage.kind,
+                                  text=encode(fields[TEXT]), norm=norm, data=data)
 
     def commit(self) -> None:
         self._writer.commit()
@@ -121,12 +102,6 @@ class WhooshEngine:
     def doc_count_all(self) -> int:
         return self._reader.doc_count_all()
 
-    def doc_frequency(self, term: str) -> int:
-        return self._searcher.doc_frequency(FIELD, term)
-
-    def terms(self) -> Iterable[str]:
-        return [t.decode("utf-8") if isinstance(t, bytes) else t for t in self._reader.lexicon(FIELD)]
-
     def close(self) -> None:
         self._searcher.close()
 
@@ -139,10 +114,10 @@ class Whoosh:
     def open(self, gen: Path) -> WhooshEngine:
         return WhooshEngine(gen)
 
-    def create(self, building: Path, procs: int) -> WhooshWriter:
+    def create(self, building: Path) -> WhooshWriter:
         from whoosh import index as windex
 
-        return WhooshWriter(windex.create_in(str(building), schema()), procs)
+        return WhooshWriter(windex.create_in(str(building), schema()))
 
     def extend(self, building: Path, live: Path, own: frozenset[str]) -> WhooshWriter:
         """whoosh never rewrites a segment file: the live generation's are hard-linked, so an
@@ -153,7 +128,7 @@ class Whoosh:
             # whoosh's own write lock is the live generation's, never shared with a new one
             if f.name not in own and not f.name.endswith("WRITELOCK") and f.is_file():
                 os.link(f, building / f.name)
-        return WhooshWriter(windex.open_dir(str(building)), 1)
+        return WhooshWriter(windex.open_dir(str(building)))
 
     def files(self, gen: Path, data_only: bool = False) -> list[Path]:
         """whoosh's table of contents (*.toc) and segment files (*.seg); with data_only the
