@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Iterator, Mapping
 
 from ..analysis import normalise_text
 from ..lexicon import repair
@@ -84,7 +84,3 @@ class Manifest:
     def write(self, gen: Path) -> None:
         # one line: json's indenting encoder is pure Python, 0.2 s for a 500-file library's meta
         (gen / META).write_text(json.dumps(self.as_dict(), ensure_ascii=False), "utf-8")
-
-
-def write_lines(out, lines: Iterable[bytes]) -> None:
-    out.writelines(lines)
