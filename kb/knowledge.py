@@ -406,7 +406,7 @@ def _changed(path: Path, recorded: dict) -> bool:
 
 
 PARALLEL_INGEST = 16  # files: fewer are read in this process (a pool costs more than it saves)
-PARALLEL_INDEX = 2000  # passages: fewer are indexed by one whoosh writer
+PARALLEL_INDEX = 2000  # passages: fewer are analysed in this process (kb.store.fields)
 INGEST_CHUNK = 8  # files a worker reads between reports (a larger chunk is reported when all of it is read)
 
 

@@ -4,6 +4,9 @@ import pytest
 
 from kb import IndexCorruptError, IndexMissingError, KbError, KnowledgeBase
 
+from kb.store.faults import live_marker, set_live_marker
+from kb.store.generations import live_name
+
 from .conftest import ROOT, small_kb
 
 
@@ -28,7 +31,7 @@ def test_open_missing_index_is_a_clear_error(tmp_path):
 
 
 def test_corrupt_current_pointer_is_reported(own_index):
-    (own_index / "CURRENT").write_text("gen-999999\n")
+    set_live_marker(own_index, "gen-999999\n")
     with pytest.raises(IndexCorruptError, match="rebuild"):
         KnowledgeBase.open(own_index)
 
@@ -44,12 +47,12 @@ def test_damaged_engine_files_are_reported_not_a_traceback(own_index):
 
 
 def test_failed_build_leaves_the_old_index_live(own_index, tmp_path):
-    before = (own_index / "CURRENT").read_text()
+    before = live_marker(own_index)
     empty = tmp_path / "empty"
     empty.mkdir()
     with pytest.raises(KbError, match="unchanged"):
         KnowledgeBase.build([empty], own_index)
-    assert (own_index / "CURRENT").read_text() == before
+    assert live_marker(own_index) == before
     assert KnowledgeBase.open(own_index).search("客诉处理", limit=1)
 
 
@@ -59,7 +62,7 @@ def test_rebuild_swaps_generations_and_keeps_one_previous(own_seeds, tmp_path):
         KnowledgeBase.build([own_seeds], index)
     gens = sorted(p.name for p in index.glob("gen-*"))
     assert len(gens) == 2
-    assert (index / "CURRENT").read_text().strip() == gens[-1]
+    assert live_name(index) == gens[-1]
     assert not list(index.glob("building-*"))
 
 

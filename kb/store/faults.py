@@ -23,3 +23,17 @@ def generation_name(root: Path) -> str:
     from .generations import live_name
 
     return live_name(Path(root))
+
+
+def set_live_marker(root: Path, text: str) -> None:
+    """Overwrite the live marker with anything (a generation that is not there, garbage)."""
+    from .generations import CURRENT
+
+    (Path(root) / CURRENT).write_text(text, "utf-8")
+
+
+def live_marker(root: Path) -> str:
+    """The live marker's text, as it is on disk."""
+    from .generations import CURRENT
+
+    return (Path(root) / CURRENT).read_text("utf-8")

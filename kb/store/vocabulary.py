@@ -17,12 +17,11 @@ def write(gen: Path, counts: Counter) -> None:
 
 def read(gen: Path) -> Counter:
     """(OSError or ValueError when missing or damaged.)"""
-    counts: Counter = Counter()
     with open(gen / VOCABULARY, encoding="utf-8", newline="\n") as f:
-        for line in f:
-            term, _, n = line.rstrip("\n").rpartition("\t")
-            counts[term] = int(n)
-    return counts
+        cells = f.read().replace("\n", "\t").split("\t")  # term, count, term, count, …, ""
+    if len(cells) % 2 != 1 or cells[-1]:
+        raise ValueError(f"{VOCABULARY} is cut short")
+    return Counter(dict(zip(cells[0:-1:2], map(int, cells[1::2]))))
 
 
 def subtract(counts: Counter, removed: Counter) -> bool:
