@@ -534,6 +534,44 @@ def eval_cmd(judged: Path, floors: tuple[str, ...], as_json: bool, sample: int |
         raise click.ClickException("below the floor: " + "; ".join(failed))
 
 
+@main.command("feedback")
+@click.option("--json", "as_json", is_flag=True, help="Print the marks, grouped by query, as JSON.")
+@click.option("--phrasebook", is_flag=True,
+              help="Print draft kb/data/phrasebook.txt lines from the results marked helpful.")
+@click.option("--index", "index", help=INDEX_HELP)
+def feedback_cmd(as_json: bool, phrasebook: bool, index: str | None) -> None:
+    """The "this helped" / "not this" marks staff gave on the web page, grouped by query,
+    with each passage's source (the index's feedback.jsonl). Exit 1 when there are none."""
+    from kb import feedback
+
+    path = _index_path(index)
+    try:
+        marks = feedback.read(path)
+    except KbError as exc:
+        raise Failure(str(exc)) from exc
+    if as_json:
+        _emit_json({"file": str(feedback.feedback_path(path)), "marks": len(marks),
+                    "queries": [q.to_json() for q in feedback.grouped(marks)]})
+    elif phrasebook:
+        for line in feedback.phrasebook_lines(marks):
+            click.echo(line)
+    else:
+        for q in feedback.grouped(marks):
+            click.echo(q.query)
+            for t in q.targets.values():
+                counts = "  ".join(x for x in (f"helped ×{t.helped}" if t.helped else "",
+                                               f"not this ×{t.not_this}" if t.not_this else "") if x)
+                if t.mark.kind == "search":
+                    click.echo(f"  [search] {t.mark.ref}  {_crumbs(t.mark.section)}  {counts}  (id {t.mark.passage})")
+                else:
+                    answer = " ".join((t.mark.answer or "").split())
+                    click.echo(f"  [ask] {answer[:60] + ('…' if len(answer) > 60 else '')}  {counts}")
+    if not marks:
+        click.echo(f"No feedback yet in {feedback.feedback_path(path)} (marks come from the web page, `kb serve`).",
+                   err=True)
+        sys.exit(NOTHING)
+
+
 def _print_report(report) -> None:
     from kb.evaluate import QaReport
 

@@ -19,6 +19,7 @@ from .errors import KbError, ReadError
 from .model import Passage, Skipped
 from .formats import extract, unsupported
 from .passages import Originals, build_passages
+from .questions import QUESTIONS_FILE
 from .structure import build_document, outline
 
 
@@ -69,8 +70,8 @@ def collect(paths: Iterable[Path]) -> tuple[list[Source], list[Skipped]]:
             for dirpath, dirnames, filenames in os.walk(path):
                 dirnames[:] = sorted(d for d in dirnames if not _hidden_or_temp(d))
                 for name in sorted(filenames):
-                    if _hidden_or_temp(name):
-                        continue
+                    if _hidden_or_temp(name) or (dirpath == str(path) and name == QUESTIONS_FILE):
+                        continue  # a trainer's typical questions are read by kb.questions, not indexed
                     f = Path(dirpath) / name
                     why = unsupported(f)
                     if why:

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
-from . import analysis
+from . import analysis, questions
 from .errors import IndexCorruptError, IndexMissingError, KbError, QueryError, ReadError, ReferenceError_
 from .store import FORMAT, IndexStore
 from .processes import children_die_with_parent
@@ -86,7 +86,7 @@ class KnowledgeBase:
         started = time.perf_counter()
         inputs = [Path(p) for p in paths]
         sources, skipped = collect(inputs)
-        done = _ingest_all(sources, skipped, progress, workers)
+        done = _with_questions(inputs, _ingest_all(sources, skipped, progress, workers), progress)
         if not done:
             reasons = "; ".join(s.reason for s in skipped) or "no files found"
             raise KbError(f"nothing to index ({reasons}); the existing index is unchanged")
@@ -110,7 +110,8 @@ class KnowledgeBase:
         with store.writing(waiting=lambda: progress("waiting for another kb writing this index …")):
             try:
                 meta = store.meta if store.exists() else {}
-                if meta.get("analyzer") == analysis.fingerprint() and meta.get("format") == FORMAT:
+                if (meta.get("analyzer") == analysis.fingerprint() and meta.get("format") == FORMAT
+                        and meta.get("questions", "") == questions.fingerprint([Path(p) for p in paths])):
                     store.verify()  # a damaged generation is rebuilt whole, not updated
                     return cls(store)._update([Path(p) for p in paths], progress, workers)
             except (IndexCorruptError, OSError):
@@ -136,7 +137,7 @@ class KnowledgeBase:
             self.report = BuildReport(len(fresh), meta.get("passages", 0), tuple(skipped),
                                       time.perf_counter() - started, rebuilt=False)
             return self
-        done = _ingest_all(todo, skipped, progress, workers)
+        done = _with_questions(inputs, _ingest_all(todo, skipped, progress, workers), progress, fresh_names)
         if not done and not fresh:
             reasons = "; ".join(s.reason for s in skipped) or "no files found"
             raise KbError(f"nothing to index ({reasons}); the existing index is unchanged")
@@ -181,6 +182,8 @@ class KnowledgeBase:
         reasons = []
         if meta.get("analyzer") != analysis.fingerprint() or meta.get("format") != FORMAT:
             reasons.append("the analyzer or index format changed since the index was built")
+        if meta.get("questions", "") != questions.fingerprint([Path(p) for p in meta.get("inputs", [])]):
+            reasons.append(f"the typical questions ({questions.QUESTIONS_FILE}) changed")
         recorded = {s["path"]: s for s in meta.get("sources", [])}
         inputs = [Path(p) for p in meta.get("inputs", [])]
         missing_inputs = [str(p) for p in inputs if not p.exists()]
@@ -214,7 +217,8 @@ class KnowledgeBase:
         with self.store.writing(**({} if wait is None else {"wait": wait})):
             meta = self.store.meta
             inputs = [Path(p) for p in meta.get("inputs", [])]
-            if meta.get("analyzer") != analysis.fingerprint() or meta.get("format") != FORMAT:
+            if (meta.get("analyzer") != analysis.fingerprint() or meta.get("format") != FORMAT
+                    or meta.get("questions", "") != questions.fingerprint(inputs)):  # each passage may change
                 self.store.close()
                 return KnowledgeBase.build(inputs, self.store.root, progress)
             # the lock re-read the live generation: what another writer did meanwhile is not redone
@@ -482,7 +486,18 @@ def _meta(inputs: list[Path], done: list[Ingested], skipped: list[Skipped],
         "sources": list(kept_sources) + [_source_meta(d) for d in done],
         "documents": documents,
         "skipped": [{"path": s.path, "reason": s.reason, **_stat(s.path)} for s in skipped],
+        "questions": questions.fingerprint(inputs),
     }
+
+
+def _with_questions(inputs: list[Path], done: list[Ingested], progress: Progress,
+                    kept: Iterable[str] = ()) -> list[Ingested]:
+    """The documents with the typical questions of their folders' typical_questions.txt."""
+    rows, warnings = questions.load(inputs)
+    done, unused = questions.attach(done, rows, kept)
+    for w in warnings + unused:
+        progress(f"warning: {w}")
+    return done
 
 
 def _stat(path: str) -> dict:

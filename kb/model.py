@@ -25,6 +25,8 @@ class Passage:
     places: tuple[int, ...] = ()  # the slide, page or ¶ number of each of `lines` (the unit is the location's)
     # the file's own text where cleaning changed it (pinyin readings, stray bytes); '' where it is `text`
     original: str = ""
+    # typical questions a trainer wrote for this section (kb/questions.py): searched as headings
+    questions: tuple[str, ...] = ()
 
     @property
     def source_text(self) -> str:
@@ -38,6 +40,10 @@ class Passage:
         d["headings"] = list(self.headings)
         d["lines"] = list(self.lines)
         d["places"] = list(self.places)
+        if self.questions:
+            d["questions"] = list(self.questions)
+        else:  # an index without typical questions stays as it was, byte for byte
+            del d["questions"]
         return d
 
     def public_json(self) -> dict:
@@ -60,7 +66,8 @@ class Passage:
     @classmethod
     def from_json(cls, d: dict) -> "Passage":
         return cls(**{**d, "section": tuple(d["section"]), "headings": tuple(d["headings"]),
-                      "lines": tuple(d.get("lines", ())), "places": tuple(d.get("places", ()))})
+                      "lines": tuple(d.get("lines", ())), "places": tuple(d.get("places", ())),
+                      "questions": tuple(d.get("questions", ()))})
 
     def location_of(self, line_start: int, line_end: int) -> str:
         """The location of some of the passage's lines (a citation's): 'slide 12' of 'slides 12–13'."""

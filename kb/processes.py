@@ -11,7 +11,7 @@ _forking = [0]  # the pid of the process forking right now (set just before each
 
 @lru_cache(maxsize=1)
 def children_die_with_parent() -> None:
-    """Every process this one forks from now on (the ingest pool, whoosh's index writers) is
+    """Every process this one forks from now on (the ingest pool, the store's analysis pool) is
     killed when its parent dies, however it dies: a killed build leaves no worker behind,
     asleep on a queue nobody will fill; and is forked after freed memory is given back to the
     system. Linux only (prctl PR_SET_PDEATHSIG, glibc's malloc_trim); elsewhere a no-op."""

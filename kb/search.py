@@ -18,7 +18,7 @@ from .store import Candidate, IndexStore
 from . import ranking
 from .model import Hit, Passage
 from .lexicon import repaired
-from .query import QueryPlan, understand
+from .query import PART, QueryPlan, understand
 
 HIGHLIGHT_WEIGHT = 0.4  # stand-ins weaker than this (a lone character of a typo) are not marked
 MARK_OPEN, MARK_CLOSE = "«", "»"
@@ -46,7 +46,7 @@ def candidate_features(candidates: list[Candidate], q: QueryPlan,
         return []
     top = max(c.score for c in candidates) or 1.0
     refs = ranking.references(q.groups, idf)
-    return [ranking.features(q, idf, refs, c.norm, ranking.heading_text(c.passage.section, c.passage.headings),
+    return [ranking.features(q, idf, refs, c.norm, ranking.heading_text(c.passage.section, (*c.passage.headings, *c.passage.questions)),
                              c.passage.kind, len(c.passage.text), c.score / top)
             for c in candidates]
 
@@ -212,8 +212,12 @@ def gather(store: IndexStore, plan: QueryPlan, limit: int, doc: str | None = Non
 
 def run(store: IndexStore, plan: QueryPlan, limit: int, doc: str | None, kind: str | None) -> list[Hit]:
     candidates, idf = gather(store, plan, limit + FOLD_SLACK, doc, kind)
-    kept = fold(rank(candidates, plan, idf), limit)
     terms = {t for t, w in plan.weights.items() if w >= HIGHLIGHT_WEIGHT}
+    if not any(idf.get(t) for t, w in plan.weights.items() if w > PART):
+        # no query word nor close stand-in is in the documents: what matched are characters
+        # inside the words (量 of 量子, 黑 of 黑洞), which a reader takes for an answer
+        return []
+    kept = fold(rank(candidates, plan, idf), limit)
     return [
         Hit(rank=i, score=score, passage=c.passage, highlight=highlight(c.passage, terms),
             also=tuple(d.passage.ref for d in folded))

@@ -3,12 +3,16 @@
 Imported only by `kb serve` and the tests, so `import kb` never loads the framework.
 
     GET /                        the page (kb/static/index.html, app.js, app.css; no CDN)
-    GET /api/search?q=&limit=&doc=&kind=&script=&fix=   as `kb search --json`
+    GET /api/search?q=&limit=&offset=&doc=&kind=&script=&fix=   as `kb search --json`;
+                                 offset skips the first results (the page's "more")
     GET /api/ask?q=&script=                              as `kb ask --json`
     GET /api/passage/{id}?around=                        as `kb show --json`; id is a
                                  passage id (000_x.txt#48) or a DOC:LINE reference
     GET /api/outline?doc=                                as `kb outline --json`
     GET /api/documents                                   names, titles, kinds (the filters)
+    POST /api/feedback   {"query", "kind": search|ask, "mark": helped|not, "passage": id | "answer": text}
+                         a "this helped" / "not this" mark, kept in the index's feedback.jsonl
+                         (kb/feedback.py); the only request with a body, JSON from this page only
 
 Every endpoint answers the same JSON as the CLI. With `extra=1` (what the page asks
 for) it adds what a page needs beyond that: each passage's `id` (to open it in
@@ -29,6 +33,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -36,6 +41,8 @@ from starlette.responses import FileResponse, JSONResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from . import feedback as _feedback
+from .examples import example_questions
 from .errors import IndexCorruptError, IndexMissingError, KbError, QueryError, ReferenceError_
 from .knowledge import KINDS, KnowledgeBase
 from .model import Citation, Passage
@@ -44,9 +51,13 @@ from .script import convert, detect_script
 STATIC = Path(__file__).resolve().parent / "static"
 SCRIPTS = ("auto", "hans", "hant", "original")
 MAX_LIMIT = 100  # as `kb search --limit`
+MAX_OFFSET = 200  # results a page may skip ("more" on the page): ranks up to 300
+EXAMPLES = 4  # example questions on the empty page
 MAX_AROUND = 3
 MAX_HEADERS = 16 * 1024  # bytes of request headers, as the README promises
 MAX_TARGET = 8192  # bytes of path and query string: 500 CJK characters percent-encoded fit
+MAX_BODY = 16 * 1024  # bytes of a feedback mark: a 5,000-character answer as UTF-8 JSON fits
+FEEDBACK_PATH = "/api/feedback"
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 _HOST_HEADER = re.compile(r"(?:\[([0-9a-f:.]+)\]|([a-z0-9.\-]+))(?::\d{1,5})?")
 RECHECK_SECONDS = 2.0  # how often the live index generation is looked at
@@ -70,7 +81,7 @@ def is_loopback(host: str) -> bool:
 
 
 class Library:
-    """The KnowledgeBase behind the app. One request reads it at a time (a whoosh searcher
+    """The KnowledgeBase behind the app. One request reads it at a time (an engine searcher
     and the lazily loaded passage tables are not shared across threads; a search takes a
     few milliseconds of pure-Python work, which threads could not run in parallel anyway:
     `kb serve` runs several worker processes instead, each with its own Library), and it is
@@ -161,6 +172,11 @@ def _query(request: Request, name: str = "q") -> str:
 
 
 def _shown(p: Passage, script: str | None) -> dict:
+    """A passage's text and breadcrumb in the chosen script; a spun document's text repaired,
+    with its own words as `written`."""
+    if p.spun:
+        return {"text": _convert(p.repaired_text, script), "written": _convert(p.text, script),
+                "section": [_convert(s, script) for s in p.section]}
     return {"text": _convert(p.text, script), "section": [_convert(s, script) for s in p.section]}
 
 
@@ -207,14 +223,18 @@ def create_app(kb: KnowledgeBase, allowed_hosts: list[str] | None = None,
     def search(request: Request) -> JSONResponse:
         q = _query(request)
         limit = _int(request, "limit", 10, 1, MAX_LIMIT)
+        offset = _int(request, "offset", 0, 0, MAX_OFFSET)
         doc = request.query_params.get("doc") or None
         kind = request.query_params.get("kind") or None
         script = _target_script(_script(request, "auto"), q)
         extra = _flag(request, "extra")
         with library as k:
-            result = k.lookup(q, limit=limit, doc=doc, kind=kind, fix=_flag(request, "fix"))
+            # one more than asked, to say whether there are more; the first results of a longer
+            # list are the results of a shorter one (kb.search ranks the same pool), so pages join
+            result = k.lookup(q, limit=offset + limit + 1, doc=doc, kind=kind, fix=_flag(request, "fix"))
+        hits = result.hits[offset: offset + limit]
         rows = []
-        for h in result.hits:
+        for h in hits:
             row = h.to_json()
             row["highlight"] = _convert(row["highlight"], script)
             if extra:
@@ -224,6 +244,8 @@ def create_app(kb: KnowledgeBase, allowed_hosts: list[str] | None = None,
         if extra:
             body["searched"] = result.query  # the spelling-fixed query, when that one ran
             body["suggestion"] = None if result.fixed else result.plan.corrected
+            body["offset"] = offset
+            body["more"] = len(result.hits) > offset + limit
         return _json(body)
 
     def ask(request: Request) -> JSONResponse:
@@ -280,13 +302,50 @@ def create_app(kb: KnowledgeBase, allowed_hosts: list[str] | None = None,
                  "passages": len(k.doc_passages(name))}
                 for name, d in k.documents().items()
             ]
+            examples = _examples(k) if extra else []
+        body = {"documents": docs, "kinds": list(KINDS)}
         if extra:
             for row in docs:
                 row["shown"] = {"title": _convert(row["title"], script)}
-        return _json({"documents": docs, "kinds": list(KINDS)})
+            # for the empty page: queries read off the corpus (kb/examples.py), in the chosen script
+            body["examples"] = [_convert(x, script) for x in examples]
+        return _json(body)
+
+    examples_of: dict[str, list[str]] = {}
+
+    def _examples(k: KnowledgeBase) -> list[str]:
+        """The example questions of the live generation, worked out once."""
+        gen = k.store.generation.name
+        if gen not in examples_of:
+            examples_of.clear()
+            examples_of[gen] = example_questions(k, EXAMPLES)
+        return examples_of[gen]
+
+    async def mark(request: Request) -> JSONResponse:
+        try:
+            data = json.loads(await request.body())
+        except ValueError:
+            raise QueryError("the body must be a JSON object: {query, kind, mark, passage or answer}") from None
+        if not isinstance(data, dict):
+            raise QueryError("the body must be a JSON object: {query, kind, mark, passage or answer}")
+        pid, answer = data.get("passage"), data.get("answer")
+        if pid is not None and not isinstance(pid, str) or answer is not None and not isinstance(answer, str):
+            raise QueryError("passage and answer are strings")
+
+        def keep() -> dict:  # in the thread pool, as the GET endpoints: the library's lock may wait
+            with library as k:
+                passage = _find(k, pid) if pid is not None else None
+                root = k.store.root
+            m = _feedback.make_mark(str(data.get("query") or ""), str(data.get("kind") or ""),
+                                    str(data.get("mark") or ""), passage=passage, answer=answer)
+            _feedback.append(root, m)
+            return m.to_json()
+
+        return _json({"recorded": await run_in_threadpool(keep)})
 
     routes = [
         Route("/", page),
+        Route(FEEDBACK_PATH, mark, methods=["POST"]),
         Route("/api/search", search),
         Route("/api/ask", ask),
         Route("/api/passage/{pid:path}", passage),
@@ -304,6 +363,8 @@ def create_app(kb: KnowledgeBase, allowed_hosts: list[str] | None = None,
 def _kb_error(request: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, ReferenceError_):
         status = 404
+    elif isinstance(exc, _feedback.FeedbackWriteError):
+        status = 503  # the server works; this one thing cannot be kept (a read-only index folder)
     elif isinstance(exc, IndexMissingError):
         status = 503
     elif isinstance(exc, IndexCorruptError):
@@ -323,7 +384,8 @@ def _http_error(request: Request, exc: Exception) -> JSONResponse:
 
 class Guard:
     """Bounds and headers around the app: GET only, no request body, a bounded URL, the
-    expected Host; every response carries a strict Content-Security-Policy."""
+    expected Host; every response carries a strict Content-Security-Policy. One exception:
+    POST /api/feedback with a small JSON body, sent by this page (same origin) only."""
 
     def __init__(self, app, allowed_hosts: list[str] | None):
         self.app = app
@@ -362,14 +424,40 @@ class Guard:
             name = (m.group(1) or m.group(2)) if m else None
             if name not in self.allowed:
                 return 400, f"unexpected Host {host[:100]!r}: open the page by the address `kb serve` printed"
+        if scope["method"] == "POST" and scope["path"] == FEEDBACK_PATH:
+            return self._feedback_problem(scope, headers)
         if scope["method"] not in ("GET", "HEAD"):
-            return 405, f"{scope['method']} is not allowed: the API only reads (GET)"
+            return 405, f"{scope['method']} is not allowed: the API only reads (GET), but for POST {FEEDBACK_PATH}"
         target = len(scope.get("raw_path") or scope["path"].encode()) + len(scope.get("query_string", b""))
         if target > MAX_TARGET:
             return 414, f"request URL too long ({target} bytes; at most {MAX_TARGET})"
         length = headers.get(b"content-length", b"0").strip() or b"0"
         if not length.isdigit() or int(length) > 0 or b"transfer-encoding" in headers:
             return 413, "requests carry no body here"
+        return None
+
+    def _feedback_problem(self, scope, headers: dict) -> tuple[int, str] | None:
+        """A mark: a bounded JSON body with a Content-Length, from this page. A form on another
+        site cannot send application/json without the browser asking first (CORS), and a
+        browser names the page a request comes from in Origin and Sec-Fetch-Site."""
+        if scope.get("query_string"):
+            return 400, "a feedback mark carries no query string"
+        length = headers.get(b"content-length", b"").strip()
+        if b"transfer-encoding" in headers or not length.isdigit():
+            return 411, "a feedback mark needs a Content-Length"
+        if int(length) > MAX_BODY:
+            return 413, f"feedback mark too large ({int(length)} bytes; at most {MAX_BODY})"
+        kind = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+        if kind != b"application/json":
+            return 415, "a feedback mark is JSON (Content-Type: application/json)"
+        site = headers.get(b"sec-fetch-site", b"same-origin").lower()
+        if site not in (b"same-origin", b"none"):
+            return 403, "feedback is taken from this server's own page only"
+        origin = headers.get(b"origin")
+        if origin is not None:
+            host = headers.get(b"host", b"").lower()
+            if origin.lower() not in (b"http://" + host, b"https://" + host):
+                return 403, "feedback is taken from this server's own page only"
         return None
 
 

@@ -43,6 +43,15 @@ def test_search_nothing_found_is_not_an_error_but_exits_1(run):
     assert "Nothing found" in r.output and "Error" not in r.output
 
 
+def test_characters_inside_words_the_documents_lack_are_not_results(run, built):
+    # 量子, 纠缠, 黑洞 are nowhere in the seeds; 量 and 黑 are, inside other words (黑快递)
+    assert not built.search("量子纠缠黑洞")
+    r = run("search", "量子纠缠黑洞")
+    assert r.exit_code == 1 and "Nothing found" in r.output
+    # a word the documents have still finds its passages beside one they lack
+    assert built.search("量子 投诉处理")
+
+
 @pytest.mark.parametrize("query", ["", "   ", "?!。", "客" * 5000])
 def test_bad_query_gives_one_line_and_non_zero_exit(run, query):
     r = run("search", query)

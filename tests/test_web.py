@@ -370,3 +370,44 @@ def test_kb_serve_serves_the_page_and_the_api_on_loopback(built):
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+# --- paging and the empty page -----------------------------------------------------
+
+
+def test_more_results_continue_the_first_page_without_repeats(client, built):
+    whole = client.get("/api/search", params={"q": "客户", "limit": 30, "extra": 1}).json()
+    first = client.get("/api/search", params={"q": "客户", "limit": 10, "extra": 1}).json()
+    second = client.get("/api/search", params={"q": "客户", "limit": 10, "offset": 10, "extra": 1}).json()
+    ids = [r["id"] for r in whole["results"]]
+    assert [r["id"] for r in first["results"]] + [r["id"] for r in second["results"]] == ids[:20]
+    assert [r["rank"] for r in second["results"]] == list(range(11, 21))
+    assert first["more"] and first["offset"] == 0 and second["offset"] == 10
+    last = client.get("/api/search", params={"q": "客户", "limit": 10, "offset": 200, "extra": 1}).json()
+    assert last["more"] is False
+    plain = client.get("/api/search", params={"q": "客户", "offset": 10}).json()
+    assert set(plain) == {"query", "results"}  # the CLI's contract, fields added only with extra=1
+    assert client.get("/api/search", params={"q": "客户", "offset": 201}).status_code == 400
+
+
+def test_the_empty_page_gets_example_questions_read_off_the_corpus(client, built):
+    body = client.get("/api/documents", params={"extra": 1, "script": "hans"}).json()
+    examples = body["examples"]
+    assert 1 <= len(examples) <= 4 and len(set(examples)) == len(examples)
+    for x in examples:  # each one a heading of the corpus (numbering dropped), and each finds something
+        assert any(convert(x, "hans") in convert(e.title, "hans") for e in built.outline(None)) or any(
+            convert(x, "hans") in convert(h, "hans") for d in built.documents() for p in built.doc_passages(d)
+            for h in p.headings)
+        assert client.get("/api/search", params={"q": x}).json()["results"]
+    assert "examples" not in client.get("/api/documents").json()
+
+
+def test_typical_questions_come_first_among_the_examples(tmp_path):
+    from kb.questions import QUESTIONS_FILE
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("网点手册\n一、派前检查要点\n" + "检查电动车刹车、电池与车灯。\n" * 9, "utf-8")
+    (docs / QUESTIONS_FILE).write_text("a › 派前检查\t出门前车要看哪些地方\n", "utf-8")
+    c = TestClient(create_app(KnowledgeBase.build([docs], tmp_path / "index")))
+    assert c.get("/api/documents", params={"extra": 1}).json()["examples"][0] == "出门前车要看哪些地方"

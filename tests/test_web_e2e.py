@@ -8,6 +8,7 @@ refresh the README's screenshot from the screenshot test.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import threading
@@ -243,6 +244,26 @@ def test_the_passage_dialog_marks_the_words_the_hit_matched(page, built):
     assert in_dialog and in_dialog <= marked
 
 
+def test_a_spun_deck_is_shown_and_copied_repaired_with_its_own_words_one_click_away(page, built):
+    page.page.keyboard.type("服务精英的五力")
+    hit = hit_from(page, "003_")
+    p = built.passage(hit.get_attribute("data-id"))
+    assert p.spun and p.repaired_text != p.text
+    hit.locator(".copy").click()
+    assert page.clipboard() == p.repaired_text  # what the agent reads out, in the page's default script (as written)
+    hit.locator(".ref").click()
+    here = page.page.locator("#context .passage.here")
+    here.wait_for()
+    shown = "".join(here.locator(".lines .t").all_inner_texts())
+    assert "效力" not in shown and "服務" in shown
+    toggle = here.locator("button.as-written")
+    toggle.click()
+    assert "效力" in "".join(here.locator(".lines .t").all_inner_texts())
+    assert toggle.get_attribute("aria-pressed") == "true"
+    toggle.click()
+    assert "效力" not in "".join(here.locator(".lines .t").all_inner_texts())
+
+
 def test_a_citation_opens_the_passage_it_quotes(page, built):
     c = built.ask(ASK).citations[0]
     page.page.locator("label:has(input[value=ask])").click()
@@ -318,6 +339,143 @@ def test_the_page_fits_a_phone_screen(browser, seeds_server):
         assert phone.errors == []
     finally:
         phone.close()
+
+
+def text_lines(page, selector: str) -> list[int]:
+    """How many lines the text of each element matching selector takes (client rects of its text)."""
+    return page.locator(selector).evaluate_all(
+        "els => els.map(e => { const r = document.createRange(); r.selectNodeContents(e);"
+        " return new Set([...r.getClientRects()].filter(x => x.width > 0).map(x => Math.round(x.top))).size; })")
+
+
+def test_copy_stays_one_word_on_a_phone_width_screen(browser, seeds_server):
+    phone = Page(browser, seeds_server.url, width=360, height=740)
+    try:
+        phone.page.locator("label:has(input[value=ask])").click()
+        phone.page.locator("#q").fill(ASK)
+        phone.page.keyboard.press("Enter")
+        phone.page.locator("#answer .copy").wait_for()
+        assert text_lines(phone.page, "#answer .copy") == [1]  # 复制, not 复 over 制
+        phone.page.locator("label:has(input[value=search])").click()
+        phone.page.locator("#q").fill("客诉处理步骤")
+        phone.page.locator("#results li.hit").first.wait_for()
+        assert set(text_lines(phone.page, "#results .copy")) == {1}
+        assert set(text_lines(phone.page, "#results .mark")) == {1}
+        assert phone.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        assert phone.errors == []
+    finally:
+        phone.close()
+
+
+@pytest.mark.parametrize("width, height", [(360, 640), (1100, 700)])
+def test_the_dialog_head_never_covers_the_current_passage_copy_button(browser, seeds_server, width, height):
+    screen = Page(browser, seeds_server.url, width=width, height=height)
+    try:
+        screen.page.keyboard.type("顧客抱怨投訴處理的步驟")
+        hit = screen.page.locator("#results li.hit").first
+        hit.wait_for()
+        hit.locator(".ref").click()
+        screen.page.locator("#context .passage.here").wait_for()
+        screen.page.wait_for_timeout(100)
+        geometry = screen.page.evaluate("""() => {
+            const head = document.querySelector('#context .ctx-head').getBoundingClientRect();
+            const copy = document.querySelector('#context .passage.here .copy').getBoundingClientRect();
+            const dialog = document.querySelector('#context');
+            return {head: head.bottom, copy: copy.top, scrolled: dialog.scrollTop,
+                    before: document.querySelectorAll('#context .passage:not(.here)').length};
+        }""")
+        assert geometry["scrolled"] > 0  # a passage above it: the dialog did scroll to it
+        assert geometry["copy"] >= geometry["head"], geometry
+        assert screen.errors == []
+    finally:
+        screen.close()
+
+
+# --- the empty page, more results --------------------------------------------------
+
+
+def test_the_empty_page_shows_the_library_and_example_questions_that_run(page, built):
+    welcome = page.page.locator("#welcome")
+    welcome.wait_for()
+    passages = sum(len(built.doc_passages(d)) for d in built.documents())
+    assert f"已收录 {len(built.documents())} 份文档、{passages} 段" in welcome.inner_text()
+    examples = welcome.locator(".example").all_inner_texts()
+    from kb.examples import example_questions
+    assert examples and examples == example_questions(built, len(examples))
+    assert page.page.locator("#more").is_hidden()  # nothing to show more of
+    welcome.locator(".example").first.click()
+    page.page.locator("#results li.hit").first.wait_for()
+    assert page.page.locator("#q").input_value() == examples[0]
+    assert welcome.is_hidden()
+    page.page.locator("#q").fill("")
+    page.page.locator("#q").press("Enter")
+    welcome.wait_for()
+    assert page.page.locator("#results li.hit").count() == 0 and page.page.locator("#more").is_hidden()
+
+
+def test_more_adds_the_next_results_below_the_first_ten(page, built):
+    page.page.keyboard.type("客户")
+    page.page.locator("#results li.hit").nth(9).wait_for()
+    more = page.page.locator("#more")
+    assert page.page.locator("#results li.hit").count() == 10 and more.is_visible()
+    more.click()
+    page.page.locator("#results li.hit").nth(10).wait_for()
+    ids = page.page.locator("#results li.hit").evaluate_all("els => els.map(e => e.dataset.id)")
+    expected = [h.passage.id for h in built.lookup("客户", limit=len(ids)).hits]
+    assert ids == expected and len(set(ids)) == len(ids) and 10 < len(ids) <= 20
+    assert page.page.evaluate("document.activeElement.closest('li.hit').dataset.id") == ids[10]
+
+
+# --- feedback marks ----------------------------------------------------------------
+
+
+@pytest.fixture()
+def own_server(own_index):
+    served = Served(KnowledgeBase.open(own_index))
+    yield served, own_index
+    served.stop()
+
+
+def test_marks_on_a_result_and_an_answer_reach_the_feedback_file(browser, own_server):
+    served, index = own_server
+    marked = Page(browser, served.url)
+    try:
+        marked.page.keyboard.type("客诉处理步骤")
+        hit = marked.page.locator("#results li.hit").first
+        hit.wait_for()
+        hit.locator(".mark-helped").click()
+        marked.page.wait_for_selector("#results li.hit .mark-helped[aria-pressed=true]")
+        assert hit.locator(".mark-not").get_attribute("aria-pressed") == "false"
+        pid = hit.get_attribute("data-id")
+        marked.page.locator("label:has(input[value=ask])").click()
+        marked.page.locator("#q").fill(ASK)
+        marked.page.keyboard.press("Enter")
+        marked.page.locator("#answer .mark-not").click()
+        marked.page.wait_for_selector("#answer .mark-not[aria-pressed=true]")
+        rows = [json.loads(line) for line in (index / "feedback.jsonl").read_text("utf-8").splitlines()]
+        assert [(r["query"], r["kind"], r["mark"]) for r in rows] == [
+            ("客诉处理步骤", "search", "helped"), (ASK, "ask", "not")]
+        assert rows[0]["passage"] == pid
+        assert rows[1]["answer"] == marked.page.locator("#answer .answer-text").inner_text()
+        assert marked.errors == []
+    finally:
+        marked.close()
+
+
+def test_a_mark_that_cannot_be_kept_says_why_on_the_page(browser, own_server):
+    served, index = own_server
+    (index / "feedback.jsonl").mkdir()  # not a file kb can append to, as a read-only folder
+    marked = Page(browser, served.url)
+    try:
+        marked.page.keyboard.type("客诉处理步骤")
+        hit = marked.page.locator("#results li.hit").first
+        hit.wait_for()
+        hit.locator(".mark-helped").click()
+        marked.page.wait_for_selector("#status.error")
+        assert "cannot keep feedback" in marked.page.locator("#status").inner_text()
+        assert hit.locator(".mark-helped").get_attribute("aria-pressed") == "false"
+    finally:
+        marked.close()
 
 
 # --- hostile documents -------------------------------------------------------------

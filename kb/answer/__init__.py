@@ -126,7 +126,9 @@ def draft(corpus: Corpus, question: str) -> Draft:
 def _parts(corpus: Corpus, q: Question, hits: list[Hit], w: Topic) -> list[Part]:
     """The answer's lines for the question's kind: a course's units, a list, where a topic is
     taught, or else the best sentence (with the items under it when it is a title)."""
-    parts: list[Part] = []
+    parts: list[Part] = _typical_parts(hits, w)
+    if parts:
+        return parts
     if q.kind == "structure":
         parts = _structure_parts(corpus, q, w)
     if not parts and q.kind in ("list", "method", "structure"):
@@ -144,6 +146,20 @@ def _parts(corpus: Corpus, q: Question, hits: list[Hit], w: Topic) -> list[Part]
     if q.kind == "figure" and not any(re.search(r"\d", _LEADING_MARKER.sub("", p.text)) for p in parts):
         parts = []  # a figure question answered without a figure is not answered
     return parts
+
+
+TYPICAL_LINES = 6  # lines of a section that a trainer's typical question is answered with
+
+
+def _typical_parts(hits: list[Hit], w: Topic) -> list[Part]:
+    """A section among the top hits that a trainer wrote the question down for (a typical
+    question holding the question's topic, kb/questions.py) answers with its opening lines."""
+    for h in hits[:3]:
+        p = h.passage
+        if p.questions and max(w.share(normalise_text(x)) for x in p.questions) >= confidence.floor():
+            body = [(no, t) for no, t in p.numbered_lines() if t.strip() and t.strip() not in p.headings]
+            return [Part(t, p, no) for no, t in body[:TYPICAL_LINES]]
+    return []
 
 
 def _held(parts: list[Part], w: Topic) -> float:

@@ -24,6 +24,11 @@
       noHeading: (q) => `没有标题包含「${q}」,显示全部大纲。`, noOutline: "这份文档没有识别出章节标题。",
       keys: "/ 搜索框 · Enter 搜索 · ↓↑ 结果之间 · Esc 关闭", lines: "行", before: "上一段",
       after: "下一段", here: "本段", alsoIn: "同样内容也在",
+      repaired: "此文档被同义词软件改写过，这里显示还原后的文字", asWritten: "看原文", showRepaired: "看还原",
+      more: "更多结果", shown: (n) => `已显示 ${n} 条结果`, noMore: "没有更多结果了。",
+      library: (d, p) => `已收录 ${d} 份文档、${p} 段。`, tryThese: "可以试试:",
+      helped: "有帮助", notThis: "不是这个", markResult: "这条结果", markAnswer: "这个回答",
+      marked: "已记下,谢谢。",
       kinds: { steps: "步骤", script: "话术", technique: "技巧", case: "案例", outline: "大纲", text: "正文" },
     },
     hant: {
@@ -40,6 +45,11 @@
       noHeading: (q) => `沒有標題包含「${q}」,顯示全部大綱。`, noOutline: "這份文件沒有識別出章節標題。",
       keys: "/ 搜尋框 · Enter 搜尋 · ↓↑ 結果之間 · Esc 關閉", lines: "行", before: "上一段",
       after: "下一段", here: "本段", alsoIn: "同樣內容也在",
+      repaired: "此文件被同義詞軟體改寫過，這裡顯示還原後的文字", asWritten: "看原文", showRepaired: "看還原",
+      more: "更多結果", shown: (n) => `已顯示 ${n} 條結果`, noMore: "沒有更多結果了。",
+      library: (d, p) => `已收錄 ${d} 份文件、${p} 段。`, tryThese: "可以試試:",
+      helped: "有幫助", notThis: "不是這個", markResult: "這條結果", markAnswer: "這個回答",
+      marked: "已記下,謝謝。",
       kinds: { steps: "步驟", script: "話術", technique: "技巧", case: "案例", outline: "大綱", text: "正文" },
     },
   };
@@ -50,6 +60,8 @@
   const statusLine = $("#status");
   const results = $("#results");
   const answerBox = $("#answer");
+  const welcome = $("#welcome");
+  const moreButton = $("#more");
   const outlineBox = $("#outline");
   const docSelect = $("#doc");
   const kindSelect = $("#kind");
@@ -62,6 +74,8 @@
     timer: 0,
     outline: null,   // cached outline rows for the current script
     opener: null,    // what had focus before the context dialog opened
+    examples: [],    // example questions read off the corpus (/api/documents?extra=1)
+    paged: null,     // the search shown: its parameters and how many results are on the page
   };
 
   // --- small helpers -------------------------------------------------------------
@@ -180,23 +194,73 @@
     onclick: (e) => copyText(text, e.currentTarget),
   });
 
+  // --- feedback marks ------------------------------------------------------------
+
+  // "this helped" / "not this", kept beside the index for a trainer (`kb feedback`).
+  function markButtons(payload, what) {
+    const L = labels();
+    const group = el("span", { class: "marks", role: "group", "aria-label": what });
+    const button = (mark, text) => el("button", {
+      type: "button", class: `mark mark-${mark}`, text, "aria-pressed": "false", dataset: { mark },
+      onclick: async (e) => {
+        const me = e.currentTarget;
+        try {
+          const res = await fetch("/api/feedback", {
+            method: "POST", headers: { "content-type": "application/json", accept: "application/json" },
+            body: JSON.stringify({ ...payload, mark }),
+          });
+          let body = null;
+          try { body = await res.json(); } catch (_) { body = null; }
+          if (!res.ok) throw new ApiError((body && body.error) || res.statusText, res.status);
+          for (const b of group.querySelectorAll("button")) b.setAttribute("aria-pressed", String(b === me));
+          setStatus(labels().marked);
+        } catch (err) {
+          setStatus(`${labels().error} ${err.message}`, "error");
+        }
+      },
+    });
+    group.append(button("helped", L.helped), button("not", L.notThis));
+    return group;
+  }
+
+  // --- the empty page -------------------------------------------------------------
+
+  function showWelcome() {
+    const L = labels();
+    const passages = documents.reduce((n, d) => n + (d.passages || 0), 0);
+    welcome.replaceChildren(
+      documents.length ? el("p", { class: "library", text: L.library(documents.length, passages) }) : null,
+      state.examples.length ? el("p", { class: "examples" }, el("span", { text: L.tryThese }), " ",
+        state.examples.map((x) => el("button", {
+          type: "button", class: "example", text: x,
+          onclick: () => { box.value = x; run(); },
+        }))) : null);
+    welcome.hidden = !welcome.childNodes.length;
+  }
+
   // --- search --------------------------------------------------------------------
+
+  const PAGE = 10;
 
   function runSearch() {
     const q = box.value.trim();
     syncUrl();
-    if (!q) { results.replaceChildren(); setStatus(""); return; }
+    state.paged = null;
+    moreButton.hidden = true;
+    if (!q) { state.seq++; results.replaceChildren(); setStatus(""); showWelcome(); return; }
     setStatus(labels().searching, "busy");
-    latest(() => api("/api/search", {
-      q, doc: docSelect.value, kind: kindSelect.value, script: state.script, extra: 1, limit: 10,
-    }), renderHits);
+    const params = { q, doc: docSelect.value, kind: kindSelect.value, script: state.script, extra: 1, limit: PAGE };
+    latest(() => api("/api/search", params), (body) => renderHits(body, params));
   }
 
-  function renderHits(body) {
+  function renderHits(body, params) {
     const L = labels();
     answerBox.hidden = true;
+    welcome.hidden = true;
     results.hidden = false;
+    state.paged = { params, query: body.query, count: body.results.length };  // before hitItem reads it
     results.replaceChildren(...body.results.map(hitItem));
+    moreButton.hidden = !body.more;
     const notes = [];
     if (body.searched && body.searched !== body.query) notes.push(L.searchedInstead(body.searched));
     setStatus(body.results.length ? L.results(body.results.length) : L.none);
@@ -209,8 +273,34 @@
     }
   }
 
+  // The next results of the search shown, added below the ones on the page.
+  async function loadMore() {
+    const paged = state.paged;
+    if (!paged) return;
+    const seq = state.seq;  // a new search meanwhile drops this page
+    const L = labels();
+    moreButton.disabled = true;
+    try {
+      const body = await api("/api/search", { ...paged.params, offset: paged.count }, "more");
+      if (seq !== state.seq || paged !== state.paged) return;
+      const items = body.results.map(hitItem);
+      results.append(...items);
+      paged.count += body.results.length;
+      moreButton.hidden = !body.more;
+      setStatus(body.more ? L.shown(paged.count) : `${L.shown(paged.count)} ${L.noMore}`);
+      const next = items.length && items[0].querySelector(".ref");
+      if (next) next.focus();
+    } catch (err) {
+      if (err.name !== "AbortError") setStatus(`${L.error} ${err.message}`, "error");
+    } finally {
+      moreButton.disabled = false;
+    }
+  }
+  moreButton.addEventListener("click", loadMore);
+
   function hitItem(h) {
     const L = labels();
+    const query = state.paged ? state.paged.query : box.value.trim();
     return el("li", { class: "hit", dataset: { id: h.id, kind: h.kind } },
       crumbs(h.shown.section),
       el("p", { class: "snippet" }, marked(h.highlight)),
@@ -221,6 +311,7 @@
           onclick: (e) => openContext(h.id, e.currentTarget, markedWords(h.highlight)),
         }),
         el("span", { class: `kind kind-${h.kind}`, text: L.kinds[h.kind] || h.kind }),
+        markButtons({ query, kind: "search", passage: h.id }, `${L.markResult} ${ref(h)}`),
         copyButton(h.shown.text, ref(h))));
   }
 
@@ -229,7 +320,7 @@
   function runAsk() {
     const q = box.value.trim();
     syncUrl();
-    if (!q) { answerBox.hidden = true; setStatus(labels().emptyAsk); return; }
+    if (!q) { state.seq++; answerBox.hidden = true; setStatus(labels().emptyAsk); showWelcome(); return; }
     setStatus(labels().asking, "busy");
     latest(() => api("/api/ask", { q, script: state.script === "original" ? "auto" : state.script, extra: 1 }),
       renderAnswer);
@@ -247,6 +338,8 @@
     const L = labels();
     results.replaceChildren();
     results.hidden = true;
+    welcome.hidden = true;
+    moreButton.hidden = true;
     const cites = body.answered ? body.citations : body.suggestions;
     answerBox.className = body.answered ? "answer" : "answer not-covered";
     answerBox.replaceChildren(
@@ -254,6 +347,8 @@
         el("h2", { text: body.answered ? `${L.ask}: ${body.question}` : L.notCovered }),
         body.answered ? copyButton(body.answer, L.ask) : null),  // nothing to paste to a customer
       el("p", { class: "answer-text", text: body.answer }),
+      body.answered ? el("div", { class: "meta" },
+        markButtons({ query: body.question, kind: "ask", answer: body.answer }, L.markAnswer)) : null,
       el("h3", { text: body.answered
         ? `${L.sources} (${L.confidence} ${Number(body.confidence).toFixed(2)})` : L.nearest }),
       cites.length ? el("ul", { class: "citations" }, cites.map(citationItem)) : el("p", { text: L.noNearest }));
@@ -268,6 +363,9 @@
     results.replaceChildren();
     results.hidden = true;
     answerBox.hidden = true;
+    welcome.hidden = true;
+    moreButton.hidden = true;
+    state.paged = null;
     outlineBox.hidden = false;
     if (!state.outline) {
       setStatus(labels().loading, "busy");
@@ -369,8 +467,26 @@
     const at = body.context.findIndex((p) => p.id === body.id);
     const articles = body.context.map((p, i) => {
       const here = p.id === body.id;
-      const rows = p.shown.text.split("\n");
-      const numbers = p.lines.length === rows.length ? p.lines : rows.map(() => p.line_start);
+      // a spun document's passage shows its repaired text, its own words one click away
+      const lines = (text) => {
+        const rows = text.split("\n");
+        const numbers = p.lines.length === rows.length ? p.lines : rows.map(() => p.line_start);
+        return rows.map((line, i) => el("li", {},
+          el("span", { class: "n", "aria-hidden": "true", text: numbers[i] }),
+          el("span", { class: "t" }, markWords(line, state.marks))));
+      };
+      const list = el("ol", { class: "lines" }, lines(p.shown.text));
+      let toggle = null;
+      if (p.shown.written) {
+        let written = false;
+        toggle = el("button", { type: "button", class: "as-written", text: L.asWritten, "aria-pressed": "false",
+          onclick: () => {
+            written = !written;
+            list.replaceChildren(...lines(written ? p.shown.written : p.shown.text));
+            toggle.textContent = written ? L.showRepaired : L.asWritten;
+            toggle.setAttribute("aria-pressed", String(written));
+          } });
+      }
       return el("article", { class: here ? "passage here" : "passage", tabindex: "-1", dataset: { id: p.id },
         "aria-current": here ? "true" : null },
         el("div", { class: "passage-head" },
@@ -381,11 +497,13 @@
           el("span", { class: `kind kind-${p.kind}`, text: L.kinds[p.kind] || p.kind }),
           copyButton(p.shown.text, ref(p))),
         here ? null : el("div", { class: "crumbs small", text: p.shown.section.slice(-1)[0] || "" }),
-        el("ol", { class: "lines" }, rows.map((line, i) => el("li", {},
-          el("span", { class: "n", "aria-hidden": "true", text: numbers[i] }),
-          el("span", { class: "t" }, markWords(line, state.marks))))));
+        p.shown.written ? el("p", { class: "repaired-note small" }, L.repaired, " ", toggle) : null,
+        list);
     });
     $("#ctx-body").replaceChildren(...articles);
+    // the sticky head's height, wrapped breadcrumbs and all: the current passage scrolls to
+    // just below it (scroll-margin-top in app.css), its copy button in view
+    dialog.style.setProperty("--ctx-head", `${$(".ctx-head").offsetHeight}px`);
     const here = $("#ctx-body .here");
     if (here) { here.scrollIntoView({ block: "start" }); here.focus({ preventScroll: true }); }
   }
@@ -440,6 +558,7 @@
     try {
       const body = await fetch(`/api/documents?extra=1&script=${state.script}`).then((r) => r.json());
       documents = body.documents || [];
+      state.examples = body.examples || [];
       const chosen = docSelect.value;
       docSelect.replaceChildren(docSelect.options[0],
         ...documents.map((d) => el("option", { value: d.name, text: `${d.name.split("_")[0]} ${d.shown ? d.shown.title : d.title}` })));
@@ -524,6 +643,7 @@
     if (params.get("doc")) docSelect.value = params.get("doc");
     if (params.get("kind")) kindSelect.value = params.get("kind");
     if (box.value.trim() || state.mode === "outline") run();
+    else showWelcome();
     document.body.dataset.ready = "true";  // the filters are filled in
   });
   box.focus();

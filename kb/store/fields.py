@@ -36,7 +36,7 @@ Fields = dict[str, list[Posting]]  # field name -> its analysed occurrences, in 
 def analyse(p: Passage) -> Fields:
     """The passage's fields, analysed. Positions run on across parts, with a gap between two
     parts so that no phrase runs from one into the next."""
-    parts = (p.text, "\n".join(p.headings), "\n".join(p.section), p.text if p.spun else "")
+    parts = (p.text, "\n".join((*p.headings, *p.questions)), "\n".join(p.section), p.text if p.spun else "")
     out: list[Posting] = []
     pos = 0
     for i, (part, boost) in enumerate(zip(parts, PART_BOOSTS)):

@@ -19,11 +19,13 @@ PASSAGES = "passages.jsonl"
 def searchable_text(p: Passage) -> str:
     """What coverage and proximity read: the normalised text, and for a spun document its
     repaired form as well (so 投诉 is found where the page says 赞扬); then the breadcrumb,
-    because where a passage stands (化訴為金 › 第三單元) is part of what it is."""
+    because where a passage stands (化訴為金 › 第三單元) is part of what it is; then the
+    typical questions a trainer wrote for it, if any (kb/questions.py)."""
     norm = normalise_text(p.text)
     if p.spun:
         norm += "\n" + repair(norm)[0]
-    return norm + "\n" + normalise_text(" › ".join(p.section))
+    norm += "\n" + normalise_text(" › ".join(p.section))
+    return norm + "".join("\n" + normalise_text(q) for q in p.questions)
 
 
 def line_doc(line: bytes) -> str:
