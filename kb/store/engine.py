@@ -11,7 +11,7 @@ passages a filter keeps. Scoring is kb's (kb.store.scoring), and so is the vocab
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Protocol, Sequence
+from typing import Any, Protocol, Sequence
 
 from ..model import Passage
 from .fields import Fields
@@ -21,9 +21,9 @@ class EngineWriter(Protocol):
     def delete_doc(self, doc: str) -> None:
         """Drop every passage of a document (kept from the live generation)."""
 
-    def add(self, passage: Passage, fields: Fields, data: dict, norm: str) -> None:
-        """Add a passage: its fields as kb analysed them (kb.store.fields), its record
-        (Passage.to_json) and searchable text to keep beside them."""
+    def add(self, passage: Passage, value: Any, data: dict, norm: str) -> None:
+        """Add a passage: its fields as kb analysed them, in the form the engine kind's
+        `prepare` made of them, and its record (Passage.to_json) and searchable text to keep."""
 
     def commit(self) -> None:
         """Write everything added to the build directory."""
@@ -55,9 +55,14 @@ class EngineKind(Protocol):
 
     name: str
 
+    def prepare(self, fields: Fields) -> Any:
+        """A passage's analysed fields (kb.store.fields) in the form the engine's writer takes:
+        a module-level function, as a large build runs it in worker processes."""
+
     def open(self, gen: Path) -> Engine: ...
 
-    def create(self, building: Path) -> EngineWriter: ...
+    def create(self, building: Path, procs: int = 1) -> EngineWriter:
+        """A writer of a new engine index, in `procs` processes when the engine can."""
 
     def extend(self, building: Path, live: Path, own: frozenset[str]) -> EngineWriter:
         """A writer starting from the live generation's engine files (all but `own`, which

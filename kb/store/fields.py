@@ -8,7 +8,8 @@ One field instead of four keeps a query to one clause per term.
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator, NamedTuple
+from functools import partial
+from typing import Any, Callable, Iterable, Iterator, NamedTuple
 
 from ..analysis import analyze, analyze_repaired
 from ..model import Passage
@@ -56,12 +57,32 @@ def terms(fields: Fields) -> set[str]:
     return {t.term for postings in fields.values() for t in postings}
 
 
-def analysed(passages: Iterable[Passage], procs: int = 1) -> Iterator[tuple[Passage, Fields]]:
-    """Each passage with its fields, in order; in `procs` processes when more than one (forked
-    after the analyzer is loaded, so each starts with jieba's dictionary in memory)."""
+class Prepared(NamedTuple):
+    """What a build needs of a passage beyond its record, worked out where it is analysed
+    (in a worker process for a large build): its searchable text, its distinct terms (for
+    the vocabulary), and its fields in the engine's own form (the engine's `prepare`)."""
+
+    norm: str
+    terms: list[str]
+    value: Any
+
+
+def prepare(prepare_fields: Callable[[Fields], Any], p: Passage) -> Prepared:
+    from .records import searchable_text
+
+    fields = analyse(p)
+    return Prepared(searchable_text(p), list(terms(fields)), prepare_fields(fields))
+
+
+def prepared(passages: Iterable[Passage], prepare_fields: Callable[[Fields], Any],
+             procs: int = 1) -> Iterator[tuple[Passage, Prepared]]:
+    """Each passage with what `prepare` makes of it, in order; in `procs` processes when more
+    than one (forked after the analyzer is loaded, so each starts with jieba's dictionary in
+    memory). `prepare_fields` must be a module-level function, for the workers."""
+    work = partial(prepare, prepare_fields)
     if procs <= 1:
         for p in passages:
-            yield p, analyse(p)
+            yield p, work(p)
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -74,6 +95,6 @@ def analysed(passages: Iterable[Passage], procs: int = 1) -> Iterator[tuple[Pass
     items = list(passages)
     pool = ProcessPoolExecutor(procs, mp_context=multiprocessing.get_context("fork"))
     try:
-        yield from zip(items, pool.map(analyse, items, chunksize=PARALLEL_CHUNK))
+        yield from zip(items, pool.map(work, items, chunksize=PARALLEL_CHUNK))
     finally:  # a failed or interrupted build stops its workers, not waits for them
         pool.shutdown(wait=False, cancel_futures=True)

@@ -24,7 +24,7 @@ from ..model import Passage
 from ..spelling import PAIRS as CHAR_PAIRS, Speller, add_pairs, read_pair_counts, subtract, write_pairs
 from . import scoring, vocabulary
 from .engine import Engine, EngineKind, EngineWriter
-from .fields import analysed, terms
+from .fields import analyse, prepared, terms
 from .generations import WRITER_WAIT, Generations, write_error
 from .records import (META, PASSAGES, Manifest, count_lines, line_doc, read_lines, read_passages,
                       record_line, searchable_text)
@@ -293,7 +293,7 @@ class IndexStore:
         `progress` is told ("indexing", n) after each passage and ("saving", n) before the
         commit."""
         with self.writing():
-            return self._new_generation(self.engine_kind.create, passages, set(), meta,
+            return self._new_generation(lambda gen: self.engine_kind.create(gen, procs), passages, set(), meta,
                                         procs=procs, progress=progress)
 
     def update(self, remove_docs: set[str], passages: Iterable[Passage], meta: dict,
@@ -333,8 +333,8 @@ class IndexStore:
     def _frequencies_of(self, lines: list[bytes]) -> Counter:
         counts: Counter = Counter()
         try:
-            for _, fields in analysed(Passage.from_json(json.loads(line)) for line in lines):
-                counts.update(terms(fields))
+            for line in lines:
+                counts.update(terms(analyse(Passage.from_json(json.loads(line)))))
         except (ValueError, TypeError) as exc:
             raise _corrupt(self.root, f"bad {PASSAGES}") from exc
         return counts
@@ -383,13 +383,12 @@ class IndexStore:
             with open(gen / PASSAGES, "wb") as out:
                 out.writelines(kept)  # the JSON lines of the passages kept, copied as they are
                 count = len(kept)
-                for p, fields in analysed(passages, procs):
+                for p, ready in prepared(passages, self.engine_kind.prepare, procs):
                     data = p.to_json()
                     out.write(record_line(data))
-                    norm = searchable_text(p)
-                    writer.add(p, fields, data, norm)
-                    add_pairs(pairs, norm)
-                    counts.update(terms(fields))
+                    writer.add(p, ready.value, data, ready.norm)
+                    add_pairs(pairs, ready.norm)
+                    counts.update(ready.terms)
                     count += 1
                     progress("indexing", count - len(kept))
             progress("saving", count - len(kept))

@@ -9,12 +9,19 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from ..model import Passage
 
+from ..model import Passage
 from .fields import TEXT, Fields
 
 NAME = "whoosh"
 FIELD = TEXT
+
+
+def prepare(fields: Fields) -> str:
+    """A passage's analysed fields as the `text` value whoosh indexes (a worker may run it)."""
+    from .whoosh_analysis import encode
+
+    return encode(fields[TEXT])
 
 
 def schema():
@@ -33,18 +40,22 @@ def schema():
 
 
 class WhooshWriter:
-    def __init__(self, ix):
+    def __init__(self, ix, procs: int = 1):
         self._ix = ix
-        self._writer = ix.writer(limitmb=256)
+        if procs > 1:  # whoosh's own writer processes, each indexing a share of the passages
+            from ..processes import children_die_with_parent
+
+            children_die_with_parent()
+            self._writer = ix.writer(procs=procs, multisegment=True, limitmb=128)
+        else:
+            self._writer = ix.writer(limitmb=256)
 
     def delete_doc(self, doc: str) -> None:
         self._writer.delete_by_term("doc", doc)
 
-    def add(self, passage: Passage, fields: Fields, data: dict, norm: str) -> None:
-        from .whoosh_analysis import encode
-
+    def add(self, passage: Passage, value: str, data: dict, norm: str) -> None:
         self._writer.add_document(id=passage.id, doc=passage.doc, kind=passage.kind,
-                                  text=encode(fields[TEXT]), norm=norm, data=data)
+                                  text=value, norm=norm, data=data)
 
     def commit(self) -> None:
         self._writer.commit()
@@ -110,14 +121,15 @@ class Whoosh:
     """The whoosh engine kind (kb.store.engine.EngineKind)."""
 
     name = NAME
+    prepare = staticmethod(prepare)
 
     def open(self, gen: Path) -> WhooshEngine:
         return WhooshEngine(gen)
 
-    def create(self, building: Path) -> WhooshWriter:
+    def create(self, building: Path, procs: int = 1) -> WhooshWriter:
         from whoosh import index as windex
 
-        return WhooshWriter(windex.create_in(str(building), schema()))
+        return WhooshWriter(windex.create_in(str(building), schema()), procs)
 
     def extend(self, building: Path, live: Path, own: frozenset[str]) -> WhooshWriter:
         """whoosh never rewrites a segment file: the live generation's are hard-linked, so an
