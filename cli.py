@@ -4,17 +4,26 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 
-import click
+# Ctrl+C while Python loads kb (a second or so, nothing begun) stops it as the signal does,
+# not with a KeyboardInterrupt traceback from inside an import; afterwards click says Aborted!
+_on_interrupt = signal.getsignal(signal.SIGINT)
+if _on_interrupt is signal.default_int_handler:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
-from kb import KINDS, KbError, KnowledgeBase
-from kb.errors import IndexBusyError, IndexWriteError
-from kb.formats import format_counts
-from kb.knowledge import default_index, default_seeds
-from kb.lexicon import repaired
-from kb.store import exists as store_exists
+import click  # noqa: E402
+
+from kb import KINDS, KbError, KnowledgeBase  # noqa: E402
+from kb.errors import IndexBusyError, IndexWriteError  # noqa: E402
+from kb.formats import format_counts  # noqa: E402
+from kb.knowledge import default_index, default_seeds  # noqa: E402
+from kb.lexicon import repaired  # noqa: E402
+from kb.store import exists as store_exists  # noqa: E402
+
+signal.signal(signal.SIGINT, _on_interrupt)
 
 INDEX_HELP = "Index directory (default: $KB_INDEX, else $XDG_DATA_HOME/kb/index: ~/.local/share/kb/index)."
 
@@ -27,6 +36,13 @@ class Failure(click.ClickException):
     """An error the user can act on: one line on stderr, exit code 2."""
 
     exit_code = 2
+
+
+# click's usage errors echo what was typed ("Got unexpected extra arguments (…)"): a line break
+# or other control character in it would split the one error line, so it is shown escaped.
+_CONTROL = {c: repr(chr(c))[1:-1] for c in [*range(0x20), 0x7f, 0x85, 0x2028, 0x2029]}
+_usage_message = click.exceptions.UsageError.format_message
+click.exceptions.UsageError.format_message = lambda self: _usage_message(self).translate(_CONTROL)
 
 
 def _index_path(index: str | None) -> Path:

@@ -19,6 +19,10 @@ class IndexCorruptError(KbError):
     """An index exists but cannot be opened or is inconsistent."""
 
 
+class IndexRolledBackError(IndexCorruptError):
+    """The index's live marker names a generation older than one it made live before."""
+
+
 class QueryError(KbError):
     """A query that cannot be searched (empty, only punctuation, far too long)."""
 

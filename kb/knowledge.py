@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Callable, Iterable
 from . import analysis, questions
 from .errors import IndexCorruptError, IndexMissingError, KbError, QueryError, ReadError, ReferenceError_
 from .store import FORMAT, IndexStore
-from .processes import children_die_with_parent
+from .processes import children_die_with_parent, stop_if_interrupted
 from .ingest import Ingested, Source, collect, ingest
 from .model import Answer, BuildReport, DocumentInfo, Hit, OutlineEntry, Passage, ProgressStep, Skipped
 
@@ -438,10 +438,18 @@ def _ingest_all(sources: list[Source], skipped: list[Skipped], progress: Progres
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        with ProcessPoolExecutor(procs, mp_context=multiprocessing.get_context("fork")) as pool:
-            # told as each file is read (in order), not all at once when the last one is
-            chunk = max(1, min(len(sources) // (procs * 8), INGEST_CHUNK))
-            return _read_out(sources, pool.map(_ingest_one, sources, chunksize=chunk), skipped, progress)
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            with ProcessPoolExecutor(procs, mp_context=multiprocessing.get_context("fork")) as pool:
+                # told as each file is read (in order), not all at once when the last one is
+                chunk = max(1, min(len(sources) // (procs * 8), INGEST_CHUNK))
+                done = _read_out(sources, pool.map(_ingest_one, sources, chunksize=chunk), skipped, progress)
+        except BrokenProcessPool:  # its workers ended at a Ctrl+C this process took while forking
+            stop_if_interrupted()
+            raise
+        stop_if_interrupted()  # a Ctrl+C as the pool forked
+        return done
     return _read_out(sources, map(_ingest_one, sources), skipped, progress)
 
 

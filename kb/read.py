@@ -68,17 +68,22 @@ def decode_bytes(data: bytes, name: str = "<bytes>") -> tuple[str, str]:
         except UnicodeDecodeError:
             continue
     if not candidates:
-        _refuse_other_cjk(data, name, ("shift_jis", "euc_jp", "euc_kr", "cp949"), 0.0)
+        _refuse_euc_tw(data, name, 0.0)
+        _refuse_other_cjk(data, name, _LEGACY_OTHER, 0.0)
         raise ReadError(f"{name}: not text in UTF-8, UTF-16, GB18030 or Big5")
     score, enc = max(candidates) if candidates else (0.0, "")
-    _refuse_other_cjk(data, name, ("shift_jis", "euc_jp", "euc_kr", "cp949"), score)
+    _refuse_euc_tw(data, name, score)  # first: EUC-KR and CP949 read its bytes as hangul too
+    _refuse_other_cjk(data, name, _LEGACY_OTHER, score)
     if score < 0.5:
         raise ReadError(f"{name}: not text in UTF-8, UTF-16, GB18030 or Big5 (binary or an unknown encoding)")
     return _check_text(data.decode(enc), name), enc
 
 
-_OTHER_CJK = {"shift_jis": "Japanese (Shift_JIS)", "euc_jp": "Japanese (EUC-JP)", "iso2022_jp": "Japanese (ISO-2022-JP)",
-              "euc_kr": "Korean (EUC-KR)", "cp949": "Korean (CP949)", "iso2022_kr": "Korean (ISO-2022-KR)"}
+_OTHER_CJK = {"shift_jis": "Japanese (Shift_JIS)", "cp932": "Japanese (CP932)", "euc_jp": "Japanese (EUC-JP)",
+              "iso2022_jp": "Japanese (ISO-2022-JP)", "euc_kr": "Korean (EUC-KR)", "cp949": "Korean (CP949)",
+              "johab": "Korean (Johab)", "iso2022_kr": "Korean (ISO-2022-KR)"}
+# Shift_JIS before its Windows superset CP932 (which reads NEC's and IBM's extra characters)
+_LEGACY_OTHER = ("shift_jis", "cp932", "euc_jp", "euc_kr", "cp949", "johab")
 
 
 def _refuse_other_cjk(data: bytes, name: str, encodings: tuple[str, ...], chinese: float) -> None:
@@ -95,9 +100,79 @@ def _refuse_other_cjk(data: bytes, name: str, encodings: tuple[str, ...], chines
         if not wide:
             continue
         kana_or_hangul = sum("\u3040" <= c <= "\u30ff" or "\uac00" <= c <= "\ud7af" for c in wide)
+        if enc == "johab" and len(wide) < 8:  # Johab reads nearly any two bytes as a syllable: more evidence
+            continue
         if kana_or_hangul >= 0.15 * len(wide) and _plausibility(text, other=True) > chinese:
             raise ReadError(f"{name}: looks like {_OTHER_CJK[enc]} text; kb reads Chinese documents "
                             f"(save it as UTF-8 to index it as it is)")
+
+
+def _refuse_euc_tw(data: bytes, name: str, chinese: float) -> None:
+    """EUC-TW (Taiwan's CNS 11643 in EUC form) is Chinese that Python has no codec for: its
+    bytes read as GB18030 into common but unrelated hanzi. When they read as EUC-TW more
+    plausibly than as any encoding kb decodes, the file is refused."""
+    if len(data) > _EUC_TW_SAMPLE:  # a sample, cut where a character starts
+        cut = _EUC_TW_SAMPLE
+        while cut > _EUC_TW_SAMPLE - 4 and data[cut] >= 0x80:
+            cut -= 1
+        data = data[:cut]
+    text = _euc_tw_text(data)
+    if text is None or sum(ord(c) > 0x2E7F for c in text) < 2:
+        return
+    if _plausibility(text) > chinese:
+        raise ReadError(f"{name}: looks like Chinese in EUC-TW (CNS 11643), an encoding kb cannot read "
+                        f"(save it as UTF-8 or Big5 to index it)")
+
+
+_EUC_TW_SAMPLE = 40000
+
+
+def _euc_tw_text(data: bytes) -> str | None:
+    """The bytes as EUC-TW, or None when they are not EUC-TW: ASCII, plane 1 in two bytes
+    (A1-FE A1-FE), and any plane as 8E A1-B0 then two such bytes. Only plane 1 is mapped
+    (its hanzi are the common ones); a character of another plane reads as 〓."""
+    table = _cns_plane1()
+    out = []
+    i, n = 0, len(data)
+    while i < n:
+        b = data[i]
+        if b < 0x80:
+            out.append(chr(b))
+            i += 1
+        elif 0xA1 <= b <= 0xFE:
+            if i + 1 >= n or not 0xA1 <= data[i + 1] <= 0xFE:
+                return None
+            c = table.get((b << 8) | data[i + 1])
+            if c is None:
+                return None
+            out.append(c)
+            i += 2
+        elif b == 0x8E:
+            if i + 3 >= n or not 0xA1 <= data[i + 1] <= 0xB0 or not all(0xA1 <= x <= 0xFE for x in data[i + 2:i + 4]):
+                return None
+            c = table.get((data[i + 2] << 8) | data[i + 3]) if data[i + 1] == 0xA1 else "\u3013"
+            if c is None:
+                return None
+            out.append(c)
+            i += 4
+        else:
+            return None
+    return "".join(out)
+
+
+@lru_cache(maxsize=1)
+def _cns_plane1() -> dict[int, str]:
+    """CNS 11643 plane 1, EUC-TW code (lead byte << 8 | trail byte) to character."""
+    text = resources.files("kb.data").joinpath("cns11643_plane1.txt").read_text("utf-8")
+    table = {}
+    for line in text.splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        lead, cells = int(line[:2], 16), line[3:]
+        for t, c in enumerate(cells):
+            if c != "\ufffd":
+                table[(lead << 8) | (0xA1 + t)] = c
+    return table
 
 
 def _strict(data: bytes, enc: str, name: str) -> str:
@@ -133,6 +208,21 @@ def _check_text(text: str, name: str) -> str:
 
 
 @lru_cache(maxsize=1)
+def _common_hangul() -> frozenset[str]:
+    """The 2,350 hangul syllables of KS X 1001 (EUC-KR), which everyday Korean is written in.
+    Johab and CP949 read any two bytes as one of all 11,172, so arbitrary Chinese bytes
+    "decode" as hangul; as Korean they would be mostly rare syllables."""
+    out = []
+    for code in range(0xAC00, 0xD7A4):
+        try:
+            if len(chr(code).encode("euc_kr")) == 2:  # not the 8-byte spelling of a rare one by its jamo
+                out.append(chr(code))
+        except UnicodeEncodeError:
+            continue
+    return frozenset(out)
+
+
+@lru_cache(maxsize=1)
 def _common_chars() -> frozenset[str]:
     text = resources.files("kb.data").joinpath("common_chars.txt").read_text("utf-8")
     return frozenset(c for line in text.splitlines() if not line.startswith("#") for c in line)
@@ -140,12 +230,14 @@ def _common_chars() -> frozenset[str]:
 
 def _plausibility(text: str, other: bool = False) -> float:
     """Share of characters a Chinese office text is made of: common characters (either script),
-    printable ASCII, white space and CJK punctuation; with other, kana and hangul count too."""
+    printable ASCII, white space and CJK punctuation; with other, kana and the hangul of
+    everyday Korean count too."""
     common = _common_chars()
     sample = text[:20000]
     if not sample:
         return 0.0
+    hangul = _common_hangul() if other else frozenset()
     ok = sum(c in common or " " <= c <= "~" or c in "\n\r\t" or "\u3000" <= c <= "\u303f" or "\uff00" <= c <= "\uffef"
-             or (other and ("\u3040" <= c <= "\u30ff" or "\uac00" <= c <= "\ud7af"))
+             or (other and ("\u3040" <= c <= "\u30ff" or c in hangul))
              for c in sample)
     return ok / len(sample)

@@ -72,9 +72,10 @@ class Run:
         return self.rc == 2 and not self.traceback and self.last.startswith("Error: ")
 
     def results(self) -> tuple | None:
-        """The hits of `kb search --json`: (id, score to 3 places), or None when not JSON."""
+        """The hits of `kb search --json` as answer() gives them, or None when not JSON."""
         try:
-            return tuple((r["id"], round(r["score"], 3)) for r in json.loads(self.out)["results"])
+            return tuple(sorted(((round(r["score"], 3), r["text"]) for r in json.loads(self.out)["results"]),
+                                reverse=True))
         except (ValueError, KeyError, TypeError):
             return None
 
@@ -94,10 +95,12 @@ def kb(*args, cwd: Path, user: int | None = None, timeout: float = 900) -> Run:
 
 def answer(index: Path) -> tuple | str:
     """The probe's hits through the library (which never writes, unlike a `kb search` on a
-    stale index), or the error it raises."""
+    stale index), as (score, text) in order, or the error it raises. Not ids: where the
+    library holds the same passage in two files, which one a build numbers first, and so
+    shows, is the luck of whoosh's writer processes."""
     try:
         with KnowledgeBase.open(index) as k:
-            return tuple((h.passage.id, round(h.score, 3)) for h in k.search(PROBE))
+            return tuple(sorted(((round(h.score, 3), h.passage.text) for h in k.search(PROBE)), reverse=True))
     except KbError as exc:
         return f"error: {exc}"
 
@@ -420,6 +423,7 @@ class Kill:
     signal: str
     at: float
     finished_first: bool = False
+    landed: bool = False  # its generation was live before the signal took effect
     building_seen: bool = False
     workers_seen: int = 0
     orphans: int = 0
@@ -427,8 +431,43 @@ class Kill:
     left_after: int = 0
     answers_same: bool = False
     next_write_ok: bool = False
-    traceback: bool = False
+    tracebacks: int = 0
+    rc: int | None = None  # the killed build's exit status (0: it carried on and finished)
+    hung: bool = False  # still running HANG s after its signal (then killed)
+    unsound: bool = False  # its generation swapped in, and kb check refuses it
     note: str = ""
+
+
+HANG = 30  # seconds a signalled build has to exit
+
+
+def tracebacks_in(text: str) -> list[str]:
+    """Who printed each traceback in a build's stderr, and where it was: a worker process
+    names itself on the line before ('Process SubWriterTask-3:') and starts in
+    multiprocessing's _bootstrap; two workers printing at once interleave their lines."""
+    lines = text.splitlines()
+    out = []
+    for i, line in enumerate(lines):
+        if not line.startswith(TRACEBACK):
+            continue
+        rest = lines[i + 1:]
+        end = next((j for j, ln in enumerate(rest) if ln and not ln.startswith(" ")), len(rest))
+        frames = [ln for ln in rest[:end] if ln.startswith("  File ")]
+        if not frames:
+            out.append("a process whose lines interleaved with another's")
+            continue
+        before = lines[i - 1] if i else ""
+        if before.startswith("Exception ignored in: "):  # raised in an at-fork handler, and dropped there
+            who = f"a signal lost in an at-fork handler ({before[22:].split(' at 0x')[0].lstrip('<')})"
+        elif before.startswith("Process ") and before.endswith(":"):
+            who = before[8:-1]
+        else:
+            who = "a worker process" if "_bootstrap" in frames[0] else "the kb process"
+        first, last = (re.sub(r'^  File "(?:.*/)?([^/"]+)", line (\d+), in (.*)$', r"\1:\2 \3", f)
+                       for f in (frames[0], frames[-1]))
+        error = rest[end] if end < len(rest) else "?"
+        out.append(f"{who}, {error} in {first} … {last}")
+    return out
 
 
 def sound(index: Path) -> bool:
@@ -441,23 +480,49 @@ def sound(index: Path) -> bool:
         return False
 
 
-def kill_once(lab: Lab, home: Path, docs: Path, ix: Path, mode: str, name: str, sig: int, span: float) -> Kill:
-    """One build killed at a random moment of its usual span. The index must then answer as
-    before it, or (an update killed after its swap) as after it: the answer once the next
-    write has finished what the killed one left undone. A full build of unchanged files gives
-    the answer it had before."""
+def reference(home: Path, ix: Path, args: list) -> tuple[float, float]:
+    """An uninterrupted build: seconds until its building-* folder appeared (reading and
+    cutting the files done, indexing begun), and in all."""
+    earlier = set(ix.glob("building-*"))
+    started = time.monotonic()
+    building = None
+    p = subprocess.Popen(CLI + [str(a) for a in args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                         cwd=home, env=ENV)
+    while p.poll() is None:
+        if building is None and set(ix.glob("building-*")) - earlier:
+            building = time.monotonic() - started
+        time.sleep(0.02)
+    total = time.monotonic() - started
+    return (building if building is not None else total), total
+
+
+def kill_once(lab: Lab, home: Path, docs: Path, ix: Path, mode: str, name: str, sig: int, at: float,
+              after: str = "start") -> Kill:
+    """One build killed `at` seconds after it starts (after="start"), after its first worker
+    process appears ("children"), after its building-* folder appears ("building": files
+    read, indexing begun), or after whoosh's worker processes appear ("workers": building
+    and children). If its generation was not swapped in, the index
+    must answer exactly as before; if it was, the index must be sound and answer as the
+    finished build does: a full build of unchanged files with the same scores (which of two
+    near-identical passages at one score a build shows is the luck of whoosh's writer
+    processes), an update as once the next write has run."""
     before = answer(ix)
+    live = (ix / "CURRENT").read_text()
     earlier = set(ix.glob("building-*"))
     if mode == "update":
         change(docs, lab.rng, f"中断更新标记{lab.rng.randrange(10**6):06d}号")
     args = ["index", docs, "--index", ix] + (["--full"] if mode != "update" else [])
-    at = lab.rng.uniform(0, span)
     k = Kill(mode, name, at)
     log = home / "killed.err"
     with open(log, "w") as err:
         p = subprocess.Popen(CLI + [str(a) for a in args], stdout=subprocess.DEVNULL, stderr=err, cwd=home,
                              env=ENV, start_new_session=True)
         seen: set[int] = set()
+        while after in ("building", "workers") and p.poll() is None and not set(ix.glob("building-*")) - earlier:
+            seen |= children(p.pid)
+            time.sleep(0.02)
+        while after in ("children", "workers") and p.poll() is None and not children(p.pid):
+            time.sleep(0.0005)
         deadline = time.monotonic() + at
         while time.monotonic() < deadline and p.poll() is None:
             seen |= children(p.pid)
@@ -470,11 +535,16 @@ def kill_once(lab: Lab, home: Path, docs: Path, ix: Path, mode: str, name: str, 
         else:
             p.send_signal(sig)  # kill PID, the OOM killer: the parent alone
         try:
-            p.wait(timeout=120)
+            p.wait(timeout=HANG)
         except subprocess.TimeoutExpired:
-            k.note = " did not exit within 120 s of the signal"
+            k.hung = True
+            seen |= children(p.pid)
+            k.note = f" HUNG: still running {HANG} s after the signal, then killed"
             p.kill()
             p.wait()
+    k.rc = p.returncode
+    if sig == signal.SIGINT and k.rc == 0 and not k.finished_first:
+        k.note += " carried on after Ctrl+C and finished (exit 0)"
     k.workers_seen = len(seen)
     time.sleep(2.0)
     orphans = {c for c in seen if alive(c)} | mentioning(str(ix))
@@ -486,24 +556,39 @@ def kill_once(lab: Lab, home: Path, docs: Path, ix: Path, mode: str, name: str, 
                 os.kill(pid, signal.SIGKILL)
             except OSError:
                 pass
-    k.traceback = TRACEBACK in log.read_text("utf-8", "replace")
-    if k.traceback:
-        k.note += " traceback: " + log.read_text("utf-8", "replace").strip().splitlines()[-1][:160]
+    printed = tracebacks_in(log.read_text("utf-8", "replace"))
+    k.tracebacks = len(printed)
+    if printed:
+        k.note += f" {len(printed)} tracebacks: {'; '.join(printed)}"
     k.left_before = len(set(ix.glob("building-*")) - earlier)  # this build's own
+    k.landed = (ix / "CURRENT").read_text() != live
     killed = answer(ix)
+    whole = sound(ix) if k.landed else True
+    k.unsound = not whole
+    if k.unsound:
+        k.note += " SWAPPED IN AN UNSOUND GENERATION (kb check refuses it)"
     r = kb("index", docs, "--index", ix, cwd=home)
     k.next_write_ok = r.rc == 0 and not r.traceback and sound(ix)
     if not k.next_write_ok:
         k.note += f" next write: {note_of(r)}, index {'sound' if sound(ix) else 'NOT sound'}"
     k.left_after = leftovers(ix)
     after = answer(ix)
-    k.answers_same = isinstance(killed, tuple) and (killed == before or (mode == "update" and killed == after))
+    if not k.landed:
+        k.answers_same = killed == before
+    elif mode == "update":
+        k.answers_same = whole and killed == after
+    else:
+        k.answers_same = whole and isinstance(killed, tuple) and [x[0] for x in killed] == [x[0] for x in before]
     if not k.answers_same:
-        k.note += f" answered {str(killed)[:120]} instead of {str(before)[:120]}"
+        k.note += (f" {'landed' if k.landed else 'not landed'}; answered {str(killed)[:100]} "
+                   f"instead of {str(before)[:100]}")
+    if not sound(ix):  # the next trial starts from a sound index: the repair kb check advises
+        kb("index", docs, "--full", "--index", ix, cwd=home)
+        k.note += f"; repaired with kb index --full ({'sound' if sound(ix) else 'STILL NOT SOUND'})"
     return k
 
 
-def trial_killed(lab: Lab, per_signal: int, large: int) -> None:
+def trial_killed(lab: Lab, per_signal: int, large: int, presses: int) -> None:
     home, docs, ix = lab.fresh("killed")
     kb("index", docs, "--index", ix, cwd=home)
     change(docs, lab.rng, "计时更新标记")
@@ -512,7 +597,7 @@ def trial_killed(lab: Lab, per_signal: int, large: int) -> None:
     span_full = kb("index", docs, "--full", "--index", ix, cwd=home).seconds
     groups: list[tuple[str, str, list[Kill]]] = []
     for mode, span in (("full", span_full), ("update", span_update)):
-        kills = [kill_once(lab, home, docs, ix, mode, name, sig, span)
+        kills = [kill_once(lab, home, docs, ix, mode, name, sig, lab.rng.uniform(0, span))
                  for name, sig in SIGNALS for _ in range(per_signal)]
         what = (f"kb index --full on 200 files (ingest pool), killed at a random moment of its {span_full:.1f} s"
                 if mode == "full" else f"kb index after 2 files changed, killed at a random moment of its {span_update:.1f} s")
@@ -523,33 +608,80 @@ def trial_killed(lab: Lab, per_signal: int, large: int) -> None:
         for f in sorted(big_docs.glob("*.txt")):
             shutil.copy2(f, big_docs / f"b_{f.name}")
         kb("index", big_docs, "--index", big_ix, cwd=big)
-        span_big = kb("index", big_docs, "--full", "--index", big_ix, cwd=big).seconds
-        kills = [kill_once(lab, big, big_docs, big_ix, "full", name, sig, span_big)
+        building, total = reference(big, big_ix, ["index", big_docs, "--full", "--index", big_ix])
+        kills = [kill_once(lab, big, big_docs, big_ix, "full", name, sig, lab.rng.uniform(0, total - building),
+                           after="building")
                  for name, sig in SIGNALS for _ in range(large)]
-        groups.append(("full, large", f"kb index --full on 400 files (ingest pool, then whoosh's writer processes), "
-                                      f"killed at a random moment of its {span_big:.1f} s", kills))
+        groups.append(("full, large", f"kb index --full on 400 files (over 2,000 passages: whoosh indexes in "
+                                      f"worker processes), killed at a random moment of its indexing, the last "
+                                      f"{total - building:.1f} s of {total:.1f} s", kills))
     for mode, what, kills in groups:
-        landed = [k for k in kills if not k.finished_first]
+        signalled = [k for k in kills if not k.finished_first]
         orphans = sum(k.orphans for k in kills)
         before = sum(k.left_before for k in kills)
         after = sum(k.left_after > 0 for k in kills)
         same = sum(k.answers_same for k in kills)
         bad_next = sum(not k.next_write_ok for k in kills)
-        tracebacks = sum(k.traceback for k in kills)
+        tracebacks = sum(k.tracebacks for k in kills)
+        printing = sum(k.tracebacks > 0 for k in kills)
+        hung = sum(k.hung for k in kills)
+        unsound = sum(k.unsound for k in kills)
         by_signal = "; ".join(
             f"{name} {sum(k.left_before for k in kills if k.signal == name)}"
             for name, _ in SIGNALS)
         figures = (f"{orphans} orphan processes ({sum(k.workers_seen for k in kills)} workers seen); "
                    f"building-* left by {before} ({by_signal}), still there after the next write in {after}; "
-                   f"the index answered as before (or as after an update that had landed) in {same}/{len(kills)}; "
-                   f"{bad_next} next writes failed or left an index kb check refuses; {tracebacks} tracebacks"
-                   + (f"; {len(kills) - len(landed)} builds ended before their signal" if len(landed) < len(kills) else ""))
+                   f"the index answered as before (or, its generation swapped in, as the finished build) in "
+                   f"{same}/{len(kills)}; "
+                   f"{bad_next} next writes failed or left an index kb check refuses; "
+                   f"{tracebacks} tracebacks (printed by {printing} killed builds); {hung} hung; "
+                   f"{unsound} swapped in an unsound generation"
+                   + f"; {sum(k.landed for k in kills)} had swapped their generation in before the signal took effect"
+                   + (f"; {len(kills) - len(signalled)} ended before their signal" if len(signalled) < len(kills) else ""))
         notes = [f"{k.signal} at {k.at:.2f} s:{k.note}" for k in kills if k.note]
+        target = orphans == 0 and after == 0 and same == len(kills) and bad_next == 0 and hung == 0 and unsound == 0
         lab.add(Row("killed", what, f"{len(kills)} ({per_signal if mode != 'full, large' else large} per signal: "
                                     "SIGKILL, SIGTERM, SIGINT)",
-                    figures, "0 orphans; no building-* after the next write; the index answers",
-                    verdict(orphans == 0 and after == 0 and same == len(kills) and bad_next == 0 and tracebacks == 0),
+                    figures, "0 orphans; no building-* after the next write; the index answers (and no traceback)",
+                    verdict(target) if not target or tracebacks == 0 else "FAIL: tracebacks (the issue's target met)",
                     notes))
+    if large:
+        trial_ctrl_c(lab, (home, docs, ix), (big, big_docs, big_ix), large, presses)
+
+
+def trial_ctrl_c(lab: Lab, small: tuple, big: tuple, n: int, forks: int) -> None:
+    """Ctrl+C (SIGINT to the process group, as a terminal sends it) at the moments random
+    ones reach only now and then: while Python starts, before kb's CLI runs; the moment the
+    ingest pool forks its workers; the moment whoosh forks its writer processes. A signal
+    that arrives while a process runs Python's at-fork handlers is reported there
+    ('Exception ignored in: …') and is otherwise lost."""
+    home, docs, ix = small
+    kb("index", docs, "--full", "--index", ix, cwd=home)  # a full build's scores, as a full build killed after its swap gives
+    moments = [
+        ("in the first 0.2 s", [kill_once(lab, *small, "full", "SIGINT", signal.SIGINT, lab.rng.uniform(0.02, 0.2))
+                                for _ in range(n)]),
+        ("as the ingest pool forks (200 files)",
+         [kill_once(lab, *small, "full", "SIGINT", signal.SIGINT, 0.0, after="children") for _ in range(forks)]),
+        ("as whoosh forks its writers (400 files)",
+         [kill_once(lab, *big, "full", "SIGINT", signal.SIGINT, 0.0, after="workers") for _ in range(forks)]),
+    ]
+    parts, notes, ok = [], [], True
+    for when, presses in moments:
+        printing = sum(k.tracebacks > 0 for k in presses)
+        hung = sum(k.hung for k in presses)
+        carried = sum(k.rc == 0 and not k.finished_first for k in presses)
+        unsound = sum(k.unsound for k in presses)
+        orphans = sum(k.orphans for k in presses)
+        left = sum(k.left_after > 0 for k in presses)
+        same = sum(k.answers_same for k in presses)
+        parts.append(f"{when}: {len(presses)} presses, {printing} printed tracebacks, {hung} hung, {carried} carried "
+                     f"on to exit 0, {unsound} swapped in an unsound generation, {orphans} orphans, {left} left "
+                     f"building-* after the next write, the index answered as before in {same}")
+        notes += [f"{when}, {k.at:.2f} s:{k.note}" for k in presses if k.note]
+        ok &= printing == hung == carried == unsound == orphans == left == 0 and same == len(presses)
+    lab.add(Row("killed", "Ctrl+C (SIGINT to the process group) at three moments of kb index --full",
+                f"{sum(len(p) for _, p in moments)}", "; ".join(parts),
+                "stops, says so, no traceback; the index answers as before", verdict(ok), notes))
 
 
 # --- e. a full disk, a read-only index ------------------------------------------------------
@@ -665,6 +797,8 @@ def _read_only(lab: Lab, home: Path, docs: Path, disk: Path) -> None:
         lab.add(Row("disk", "read-only by permissions", "0", "skipped: no setpriv to run as another user", "—", "SKIP"))
     for p in (lab.root, home, docs):  # the unprivileged user reads the documents and the index
         p.chmod(0o755)
+    shared_tmp = Path(tempfile.gettempdir())  # shared by every user, as on a real machine
+    had = set(shared_tmp.iterdir())
     tracebacks = ok = 0
     notes = []
     for i, (what, ix, source, user, lock, unlock) in enumerate(trials):
@@ -683,6 +817,9 @@ def _read_only(lab: Lab, home: Path, docs: Path, disk: Path) -> None:
         ok += good
         if not good:
             notes.append(f"{what}: search {note_of(s)}; ask {note_of(a)}; index {note_of(w)}")
+    for f in set(shared_tmp.iterdir()) - had:  # what the other user's runs left there (jieba's cache)
+        if f.is_file() and f.stat().st_uid == NOBODY:
+            f.unlink()
     names = "; ".join(t[0] for t in trials)
     lab.add(Row("disk", f"read-only index, its files changed since ({names}): kb search, kb ask, kb index",
                 f"{len(trials)}", f"{tracebacks} tracebacks; {ok}/{len(trials)} answered as before from the index "
@@ -744,39 +881,44 @@ def trial_damage(lab: Lab, damages: list[str]) -> None:
                 continue  # a folder or an empty file is only deleted
             trials.append((what, rel, name))
     counts = dict(tracebacks=0, silent=0, errors=0, repaired=0, correct=0, latent=0, latent_repaired=0, other=0)
-    notes = []
+    notes = []  # one line a trial: what kb search said, and what kb check and the repair did
     for n, (what, rel, name) in enumerate(trials):
         ix = home / f"ix{n:02d}"
         shutil.copytree(pristine, ix)
         DAMAGES[name](ix / rel)
         s = kb("search", PROBE, "--json", "--index", ix, cwd=home)
-        label = f"{what}, {name}"
+        line = f"{what}, {name}: "
         repair: Run | None = None
         if s.traceback:
             counts["tracebacks"] += 1
-            notes.append(f"{label}: traceback: {s.last[:200]}")
+            line += f"kb search TRACEBACK ({s.last[:160]})"
         elif s.clear_error:
             counts["errors"] += 1
             repair = s
+            line += f"kb search: {s.last[7:].split(' is corrupt ')[-1][:110]}"
         elif s.rc == 0 and s.results() == good:
             counts["correct"] += 1
+            line += "kb search answered as undamaged"
             check = kb("check", "--index", ix, cwd=home)
             if check.traceback:
                 counts["tracebacks"] += 1
-                notes.append(f"{label}: kb check: traceback: {check.last[:200]}")
+                line += f"; kb check TRACEBACK ({check.last[:160]})"
             elif check.rc:
                 counts["latent"] += 1
                 repair = check
+                line += f"; kb check: {check.last[7:].split(' is corrupt ')[-1][:110]}"
+            else:
+                line += "; kb check: sound"
         elif s.rc in (0, 1):
             counts["silent"] += 1
-            notes.append(f"{label}: kb search exit {s.rc} with other hits and {s.last[:160]!r} on stderr")
+            line += f"kb search SILENTLY WRONG (exit {s.rc}, other hits; stderr {s.last[:120]!r})"
         else:
             counts["other"] += 1
-            notes.append(f"{label}: {note_of(s)}")
+            line += f"kb search {note_of(s)}"
         if repair is not None:
             advice = ADVICE.search(repair.last)
             if not advice:
-                notes.append(f"{label}: no repair named in {repair.last[:200]!r}")
+                line += "; NO repair named"
             else:
                 # the named command, given the folder the index was built from and the index
                 fix = kb(*advice.group(1).split()[1:], docs, "--index", ix, cwd=home)
@@ -784,11 +926,11 @@ def trial_damage(lab: Lab, damages: list[str]) -> None:
                 same = kb("search", PROBE, "--json", "--index", ix, cwd=home).results() == good
                 if fix.rc == 0 and not fix.traceback and sound and same:
                     counts["repaired" if repair is s else "latent_repaired"] += 1
+                    line += f"; `{advice.group(1)}` repaired it"
                 else:
-                    notes.append(f"{label}: `{advice.group(1)}` did not repair: {note_of(fix)}, "
-                                 f"check {'sound' if sound else 'failed'}, answer {'same' if same else 'differs'}")
-            if repair is s:
-                notes.append(f"{label}: {s.last[7:][:150]}")
+                    line += (f"; `{advice.group(1)}` DID NOT repair it ({note_of(fix)}, kb check "
+                             f"{'sound' if sound else 'failed'}, answer {'as undamaged' if same else 'differs'})")
+        notes.append(line)
         shutil.rmtree(ix, ignore_errors=True)
     c = counts
     kinds = len({t[0] for t in trials})
@@ -802,6 +944,48 @@ def trial_damage(lab: Lab, damages: list[str]) -> None:
         "0 tracebacks, 0 silent answers, the advised repair repairs",
         verdict(c["tracebacks"] == 0 and c["silent"] == 0 and c["other"] == 0 and c["repaired"] == c["errors"]
                 and c["latent_repaired"] == c["latent"]), notes))
+
+
+def trial_rollback(lab: Lab, rounds: int) -> None:
+    """The live marker put back to the generation before (CURRENT restored from a backup, or
+    edited): kb search must not answer from the old generation as if it were the index, and
+    the repair it names must bring back the newest answers."""
+    home, docs, ix = lab.fresh("rollback")
+    kb("index", docs, "--index", ix, cwd=home)
+    counts = dict(tracebacks=0, silent=0, errors=0, repaired=0, other=0)
+    notes = []
+    for i in range(rounds):
+        old = (ix / "CURRENT").read_text()
+        marker = f"回退标记{i:02d}号"
+        change(docs, lab.rng, marker)
+        kb("index", docs, "--index", ix, cwd=home)
+        (ix / "CURRENT").write_text(old)  # the marker put back; the newer generation is still there
+        s = kb("search", marker, "--json", "--index", ix, cwd=home)
+        if s.traceback:
+            counts["tracebacks"] += 1
+            notes.append(f"round {i}: kb search TRACEBACK ({s.last[:160]})")
+            continue
+        if not s.clear_error:
+            counts["silent" if s.rc in (0, 1) else "other"] += 1
+            notes.append(f"round {i}: kb search exit {s.rc} without an error line ({s.last[:120]!r})")
+            continue
+        counts["errors"] += 1
+        advice = ADVICE.search(s.last)
+        fix = kb(*advice.group(1).split()[1:], docs, "--index", ix, cwd=home) if advice else None
+        after = kb("search", marker, "--json", "--index", ix, cwd=home)
+        if fix is not None and fix.rc == 0 and after.rc == 0 and marker in after.out and sound(ix):
+            counts["repaired"] += 1
+        else:
+            notes.append(f"round {i}: {s.last[7:][:160]}; repair {note_of(fix) if fix else 'NOT NAMED'}, then search "
+                         f"exit {after.rc}")
+    c = counts
+    lab.add(Row("damage", "CURRENT put back to the generation before, after an update (a restore, an edit): kb search",
+                f"{rounds}", f"{c['tracebacks']} tracebacks, {c['silent']} answered from the old generation without "
+                f"a word; {c['errors']} clear errors, the advised repair repaired {c['repaired']}/{c['errors']} "
+                f"(the update's text found again); {c['other']} other",
+                "0 tracebacks, 0 silent answers, the advised repair repairs",
+                verdict(c["tracebacks"] == c["silent"] == c["other"] == 0 and c["repaired"] == c["errors"] == rounds),
+                notes))
 
 
 # --- the run --------------------------------------------------------------------------------
@@ -826,6 +1010,10 @@ def main() -> None:
     if unknown:
         ap.error(f"unknown kind(s) {', '.join(unknown)}; known: {', '.join(KINDS)}")
     q = args.quick
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        # started in the background by a shell without job control (cmd &, nohup): SIGINT is
+        # ignored, and the builds this starts would inherit that and shrug off every Ctrl+C
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     print(f"kb faults{' (quick)' if q else ''}: {machine()}", flush=True)
     started = time.monotonic()
     root = Path(tempfile.mkdtemp(prefix="kb-faults-"))
@@ -836,9 +1024,10 @@ def main() -> None:
             "searches": lambda: trial_searches(lab, 10 if not q else 4),
             "writers": lambda: trial_writers(lab, 8 if not q else 4),
             "reader": lambda: trial_reader(lab, 12 if not q else 5),
-            "killed": lambda: trial_killed(lab, 4 if not q else 1, 2 if not q else 0),
+            "killed": lambda: trial_killed(lab, 3 if not q else 1, 3 if not q else 1, 8 if not q else 2),
             "disk": lambda: trial_disk(lab, [0, 16 << 10, 256 << 10, 1 << 20] if not q else [0, 256 << 10]),
-            "damage": lambda: trial_damage(lab, list(DAMAGES) if not q else ["flip a byte every 61", "delete"]),
+            "damage": lambda: (trial_damage(lab, list(DAMAGES) if not q else ["flip a byte every 61", "delete"]),
+                               trial_rollback(lab, 5 if not q else 2)),
         }
         for kind in only:
             print(f"{kind} …", flush=True)
@@ -861,7 +1050,7 @@ def main() -> None:
     print("|---|---|---|---|---|---|")
     for r in lab.rows:
         print(f"| {r.kind} | {r.fault} | {r.trials} | {r.figures} | {r.target} | {r.verdict} |")
-    print(f"\n{len(lab.rows)} rows, {sum(r.verdict == 'FAIL' for r in lab.rows)} FAIL, "
+    print(f"\n{len(lab.rows)} rows, {sum(r.verdict.startswith('FAIL') for r in lab.rows)} FAIL, "
           f"in {time.monotonic() - started:.0f} s; {machine()}")
 
 

@@ -529,3 +529,11 @@ def test_bash_completes_kb_se_to_search(tmp_path):
               '_kb_completion kb; echo "${COMPREPLY[@]}"')
     done = subprocess.run([bash, "-c", script], env=env, capture_output=True, text=True, timeout=60)
     assert done.stdout.split() == ["search", "serve"], done.stderr
+
+
+def test_a_usage_error_echoing_a_line_break_stays_one_line(run):
+    # found by the fuzz suite: click echoes an unexpected argument as typed
+    r = run("search", "客诉", "0000\n --index elsewhere")
+    assert r.exit_code == 2
+    errors = [line for line in r.stderr.split("\n") if line.strip()]
+    assert errors[-1].startswith("Error: ") and "\\n" in errors[-1] and "elsewhere" in errors[-1]

@@ -198,6 +198,34 @@ def test_a_killed_build_leaves_no_workers_and_the_next_write_clears_its_leftover
     assert not list(index.glob("building-*"))
 
 
+WORKER_ON_CTRL_C = """
+import multiprocessing, os, signal, sys, time
+from kb.processes import children_die_with_parent
+
+children_die_with_parent()
+
+def work():
+    print("ready", flush=True)
+    time.sleep(60)
+
+if __name__ == "__main__":
+    p = multiprocessing.get_context("fork").Process(target=work)
+    p.start()
+    time.sleep(0.5)
+    os.kill(p.pid, signal.SIGINT)  # the worker's share of a Ctrl+C to the process group
+    p.join(10)
+    print("exit", p.exitcode, flush=True)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are armed on Linux only")
+def test_a_worker_process_ends_quietly_on_ctrl_c_and_leaves_it_to_its_parent():
+    r = subprocess.run([sys.executable, "-c", WORKER_ON_CTRL_C], capture_output=True, text=True, cwd=ROOT,
+                       env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60)
+    assert r.stdout.split() == ["ready", "exit", str(128 + signal.SIGINT)]
+    assert "Traceback" not in r.stderr and "KeyboardInterrupt" not in r.stderr
+
+
 def test_a_writer_with_nothing_to_write_still_clears_what_a_killed_build_left(tmp_path):
     _docs(tmp_path / "docs", 2)
     index = tmp_path / "ix"
@@ -274,3 +302,19 @@ def test_a_damaged_segment_is_reported_and_the_advised_repair_repairs(tmp_path):
     assert _kb("index", str(tmp_path / "docs"), "--index", str(index), "--full").returncode == 0
     assert _kb("check", "--index", str(index)).returncode == 0
     assert _kb("search", "派件规范", "--index", str(index)).returncode == 0
+
+
+def test_a_ctrl_c_while_forking_is_kept_and_raised_once_the_fork_is_over(monkeypatch):
+    # Python would run the handler inside an at-fork handler, print the KeyboardInterrupt
+    # there and drop it; the build then carried on to the end (scripts/faults.py)
+    from kb import processes
+
+    monkeypatch.setattr(processes, "_in_fork", [True])
+    monkeypatch.setattr(processes, "_lost", [False])
+    processes._on_interrupt(signal.SIGINT, None)  # no exception inside the fork
+    processes._in_fork[0] = False
+    with pytest.raises(KeyboardInterrupt):
+        processes.stop_if_interrupted()
+    processes.stop_if_interrupted()  # raised once
+    with pytest.raises(KeyboardInterrupt):
+        processes._on_interrupt(signal.SIGINT, None)  # outside a fork: as Python's own handler

@@ -407,7 +407,7 @@ def test_cli_exits_0_1_or_2_with_one_error_line_and_no_traceback(built, data):
     event(f"{command} exit {r.exit_code}")
     assert r.exception is None or isinstance(r.exception, SystemExit), repr(r.exception)
     assert r.exit_code in (0, 1, 2) and "Traceback" not in r.output
-    # lines as a terminal shows them: split at \n only (str.splitlines also splits at \x85, \u2028 …)
+    # lines as a terminal shows them: splitlines() would also cut at \x1c-\x1e, \x85, \u2028 in an echoed argument
     errors = [line for line in r.stderr.split("\n") if line.startswith("Error: ")]
     if r.exit_code == 1:  # nothing found or not covered: no error
         assert not errors, r.stderr

@@ -75,3 +75,50 @@ def test_chinese_in_legacy_encodings_is_still_read(seeds_dir, encoding):
         text = to_hant(text) if encoding == "big5" else text
         data = text.encode(encoding, errors="replace")
         assert decode_bytes(data)[1] in ("gb18030", "big5")
+
+
+def test_japanese_and_korean_windows_and_johab_bytes_are_refused_too():
+    # ① is one of NEC's characters CP932 adds to Shift_JIS; Johab is Korean's other legacy form
+    with pytest.raises(ReadError, match=r"looks like Japanese \(CP932\)"):
+        decode_bytes(("①" + JAPANESE).encode("cp932"))
+    with pytest.raises(ReadError, match=r"looks like Korean \(Johab\)"):
+        decode_bytes(KOREAN.encode("johab"))
+
+
+# Real EUC-TW bytes (Python has no codec for it). Written by glibc 2.36's iconv -t EUC-TW from
+# 客戶抱怨、投訴處理的步驟:第一步耐心傾聽,第二步真誠道歉,第三步提出解決方案。堃 (堃 is CNS plane 3,
+# four bytes 8E A3 ..); and the first 239 bytes of chardet's tests/EUC-TW/_ude_euc-tw1.txt
+# (維基大典（Wikipedia）者，網路為礎 …), a page from the wild.
+EUC_TW_ICONV = bytes.fromhex(
+    "d0eac5c2cdecd1aca1a3cacde2abdda8dca1cefbcae3fcf53adcc9c4a1cae3d3a3c5c0e3b0fbef2cdcc9c4a8cae3d6f8e6"
+    "e2e7ace9b92cdcc9c4b5cae3dfc8c5f8e6d8caeec5c9d5f9a1a48ea3b4f6")
+EUC_TW_CHARDET = bytes.fromhex(
+    "eac4d9d7c4cbcca8a1be57696b697065646961a1bfcfafa1a2eabde6fbd2b3f6f0a1a7e2f5c5b2c4b6cfa1a1a3c6bed6c0"
+    "cbc6a1a3dcb8c4a9cab5a1a2d5f3c8cbd2efdbefa1a4cceec9a2cfafa1a2eac4d9d7dee8fcd5d9d7cfdae4c4c4bea1a40a"
+    "0acca8eacec5e7cdb2cbd1c8a1c4b2c4a8c5ccc5bdc4a1a1a2c5afc4d7c4e0c8a1c4a8c5ccc4b2c4a6a1a2c8adc7d6c5c9"
+    "eba3cbc6c4a8c8cbc4ecc4b2a1a2c7d9e7b7c4a4c8cbe5dcc6f8a1a7c4a8c4b2c4cbccbac8fcc4acc8a9a1a2deccd3c1c5"
+    "c6ccbac7a9e7b4c4a8c8cbe5dca1a4dabec5c6c4a5c5b2c4b6c8b4cab5c7c1e1adc8d4c8a9a1a7c8b4e3f4")
+
+
+@pytest.mark.parametrize("data", [EUC_TW_ICONV, EUC_TW_CHARDET, EUC_TW_ICONV * 2000], ids=["iconv", "chardet", "long"])
+def test_euc_tw_is_refused_with_a_reason_not_read_as_gb18030_nonsense(tmp_path, data):
+    f = tmp_path / "課程.txt"
+    f.write_bytes(data)
+    with pytest.raises(ReadError, match=r"課程.txt: looks like Chinese in EUC-TW .*save it as UTF-8 or Big5"):
+        read_file(f)
+
+
+@pytest.mark.parametrize("encoding", ["gb2312", "gb18030", "big5"])
+def test_short_chinese_in_legacy_encodings_is_not_taken_for_euc_tw(seeds_dir, encoding):
+    # GB2312's two-byte codes have EUC-TW's very shape: a few characters must still read as GB
+    from kb.script import to_hans, to_hant
+
+    text = next(seeds_dir.glob("000*.txt")).read_text("utf-8")
+    for start in range(0, 3000, 97):
+        for length in (4, 12, 60):
+            piece = text[start:start + length]
+            data = (to_hant(piece) if encoding == "big5" else to_hans(piece)).encode(encoding, errors="ignore")
+            try:
+                data.decode("utf-8")  # ASCII, or a few bytes that happen to be UTF-8: no guess to make
+            except UnicodeDecodeError:
+                assert decode_bytes(data)[1] in ("gb18030", "big5"), piece

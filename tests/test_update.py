@@ -151,3 +151,61 @@ def test_index_built_with_other_conversion_tables_is_rebuilt(tmp_path, monkeypat
         assert KnowledgeBase.index([folder], index).report.rebuilt
     finally:
         analysis.fingerprint.cache_clear()
+
+
+def _kb_cli(*args, cwd):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONPATH": str(root), "NO_COLOR": "1"}
+    return subprocess.run([sys.executable, str(root / "cli.py"), *map(str, args)], capture_output=True,
+                          text=True, cwd=cwd, env=env, timeout=300)
+
+
+def test_a_live_marker_put_back_is_noticed_and_the_advised_rebuild_repairs_it(tmp_path):
+    from kb.errors import IndexRolledBackError
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    f = docs / "课程.txt"
+    f.write_text("第一章 客户投诉处理\n先倾听,再道歉,然后给出方案。\n", "utf-8")
+    index = tmp_path / "ix"
+    assert _kb_cli("index", docs, "--index", index, cwd=tmp_path).returncode == 0
+    old = gen(index)
+    f.write_text("第一章 客户投诉处理\n先倾听,再道歉,然后给出方案。\n第二章 夜间派件安全守则\n夜间派件必须两人同行。\n", "utf-8")
+    assert _kb_cli("index", docs, "--index", index, cwd=tmp_path).returncode == 0
+    new = gen(index)
+    assert new > old and (index / old).is_dir()  # the previous generation is kept for readers
+
+    # CURRENT put back, as a restore of it from a backup (or an edit by hand) does
+    (index / "CURRENT").write_text(old + "\n", "utf-8")
+    with pytest.raises(IndexRolledBackError, match=f"CURRENT names {old}, but {new} was live"):
+        KnowledgeBase.open(index)
+    r = _kb_cli("search", "夜间派件", "--index", index, cwd=tmp_path)
+    assert r.returncode == 2 and "Traceback" not in r.stderr and r.stdout == ""
+    assert "has gone back" in r.stderr and "`kb index --full`" in r.stderr
+
+    r = _kb_cli("index", docs, "--full", "--index", index, cwd=tmp_path)  # the advised repair
+    assert r.returncode == 0, r.stderr
+    assert gen(index) > new  # numbers never repeat: the repair is the newest generation
+    hits = KnowledgeBase.open(index).search("夜间派件", limit=1)
+    assert "两人同行" in hits[0].passage.text
+
+
+def test_plain_kb_index_also_repairs_a_marker_put_back_and_deleting_highest_keeps_it(own_seeds, tmp_path):
+    index = tmp_path / "ix"
+    KnowledgeBase.build([own_seeds], index)
+    old = gen(index)
+    KnowledgeBase.build([own_seeds], index)
+    (index / "CURRENT").write_text(old + "\n", "utf-8")
+    kb = KnowledgeBase.index([own_seeds], index)  # rebuilt whole, as for any damaged generation
+    assert gen(index) > old and kb.search("客诉处理", limit=1)
+
+    before = gen(index)
+    KnowledgeBase.build([own_seeds], index)
+    (index / "CURRENT").write_text(before + "\n", "utf-8")
+    (index / "HIGHEST").unlink()  # what the error says to do to keep the index as it was put back
+    assert KnowledgeBase.open(index).store.generation.name == before

@@ -28,6 +28,9 @@ class EngineWriter(Protocol):
     def commit(self) -> None:
         """Write everything added to the build directory."""
 
+    def stop(self) -> None:
+        """End whatever processes the writer started, before a failed build is removed."""
+
 
 class Engine(Protocol):
     name: str

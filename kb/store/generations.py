@@ -4,12 +4,15 @@ wrote them (records, vocabulary, the engine's own).
 
     index/
       CURRENT            name of the live generation (replaced atomically)
+      HIGHEST            the highest generation number ever made live (written after CURRENT)
       gen-000003/        the live generation
       gen-000002/        the previous one, kept for readers still on it
       building-xxxx/     a generation being written (or left by a build that died)
 
 A build writes a new generation beside the live one and then swaps CURRENT, so a failed
-build never breaks the index and a reader never sees half of one.
+build never breaks the index and a reader never sees half of one. Generation numbers only
+grow: a CURRENT older than HIGHEST (put back from a backup, or edited by hand) is noticed,
+not served as if it were the index.
 """
 
 from __future__ import annotations
@@ -22,9 +25,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
 
-from ..errors import IndexBusyError, IndexCorruptError, IndexMissingError, IndexWriteError
+from ..errors import IndexBusyError, IndexCorruptError, IndexMissingError, IndexRolledBackError, IndexWriteError
 
 CURRENT = "CURRENT"
+HIGHEST = "HIGHEST"
 WRITER_LOCK = ".kb-writer.lock"  # held by the one process writing the index (Generations.writing)
 WRITER_WAIT = 300.0  # seconds a writer waits for another before giving up with a clear message
 
@@ -34,6 +38,12 @@ _HELD: dict[str, int] = {}  # index roots whose writer lock this process holds, 
 def exists(root: Path) -> bool:
     """Whether `root` holds an index (a live generation named), sound or not."""
     return (Path(root) / CURRENT).is_file()
+
+
+def _number(name: str) -> int | None:
+    """A generation's number: gen-000012 -> 12."""
+    digits = name[4:]
+    return int(digits) if name.startswith("gen-") and digits.isdigit() else None
 
 
 def live_name(root: Path) -> str:
@@ -80,6 +90,7 @@ class Generations:
         current = self.root / CURRENT
         if not current.is_file():
             raise IndexMissingError(f"no index at {self.root} (run `kb index` first)")
+        highest = self._highest()  # before CURRENT: a swap between the two reads only raises CURRENT
         try:
             name = current.read_text("utf-8").strip()
         except OSError as exc:
@@ -87,7 +98,20 @@ class Generations:
         gen = self.root / name
         if not name.startswith("gen-") or not gen.is_dir():
             raise IndexCorruptError(f"index at {self.root} is corrupt (missing {name or 'generation'}); rebuild it with `kb index --full`")
+        number = _number(name)
+        if number is not None and number < highest:
+            raise IndexRolledBackError(
+                f"index at {self.root} has gone back: CURRENT names {name}, but gen-{highest:06d} was live "
+                f"after it (CURRENT put back from a backup, or edited), so it would answer from old data; "
+                f"rebuild it with `kb index --full`, or, to keep it as it is, delete {self.root / HIGHEST}")
         return gen
+
+    def _highest(self) -> int:
+        """The highest generation number made live here (0 when none was recorded)."""
+        try:
+            return int((self.root / HIGHEST).read_text("utf-8").strip() or 0)
+        except (OSError, ValueError):  # none yet (an index kb wrote before HIGHEST), or unreadable
+            return 0
 
     def live_changed(self, reading: Callable[[], Path]) -> bool | None:
         """Whether another generation than the one `reading()` names is live now: True, False,
@@ -176,10 +200,18 @@ class Generations:
             shutil.rmtree(b, ignore_errors=True)
 
     def _next_name(self) -> str:
-        numbers = [int(p.name[4:]) for p in self.root.glob("gen-*") if p.name[4:].isdigit()]
-        return f"gen-{max(numbers, default=0) + 1:06d}"
+        """One above every generation here and every one made live before (numbers never repeat)."""
+        numbers = [n for n in (_number(p.name) for p in self.root.glob("gen-*")) if n is not None]
+        return f"gen-{max(numbers + [self._highest()], default=0) + 1:06d}"
 
     def _swap(self, name: str) -> None:
         tmp = self.root / f".{CURRENT}.{os.getpid()}"
         tmp.write_text(name + "\n", "utf-8")
         os.replace(tmp, self.root / CURRENT)
+        # then the high-water mark: a reader that reads it before CURRENT never sees CURRENT below it
+        try:
+            mark = self.root / f".{HIGHEST}.{os.getpid()}"
+            mark.write_text(f"{_number(name)}\n", "utf-8")
+            os.replace(mark, self.root / HIGHEST)
+        except OSError:  # the new generation is live; a mark left lower only weakens the check
+            pass

@@ -21,6 +21,7 @@ from typing import Callable, Iterable, Iterator
 
 from ..errors import IndexCorruptError
 from ..model import Passage
+from ..processes import stop_if_interrupted
 from ..spelling import PAIRS as CHAR_PAIRS, Speller, add_pairs, read_pair_counts, subtract, write_pairs
 from . import scoring, vocabulary
 from .engine import Engine, EngineKind, EngineWriter
@@ -47,6 +48,11 @@ Written = Callable[[str, int], None]
 
 def _corrupt(root: Path, what: str) -> IndexCorruptError:
     return IndexCorruptError(f"index at {root} is corrupt ({what}); rebuild it with `kb index --full`")
+
+
+def _stop(writer: EngineWriter | None) -> None:
+    if writer is not None:
+        writer.stop()
 
 
 @dataclass(frozen=True)
@@ -375,6 +381,7 @@ class IndexStore:
         counts = Counter() if counts is None else counts
         progress = progress or (lambda phase, n: None)
         gen = self.generations.building()
+        writer: EngineWriter | None = None
         try:
             writer = start(gen)
             for doc in sorted(remove_docs):
@@ -387,20 +394,24 @@ class IndexStore:
                     data = p.to_json()
                     out.write(record_line(data))
                     writer.add(p, ready.value, data, ready.norm)
+                    stop_if_interrupted()
                     add_pairs(pairs, ready.norm)
                     counts.update(ready.terms)
                     count += 1
                     progress("indexing", count - len(kept))
             progress("saving", count - len(kept))
             writer.commit()
+            stop_if_interrupted()
             write_pairs(gen / CHAR_PAIRS, pairs)
             vocabulary.write(gen, counts)
             Manifest(FORMAT, count, time.time(), meta).write(gen)
             final = self.generations.publish(gen)
         except OSError as exc:  # a full disk, a folder made read-only: the live index stays
+            _stop(writer)
             shutil.rmtree(gen, ignore_errors=True)
             raise write_error(self.root, exc) from exc
         except BaseException:
+            _stop(writer)
             shutil.rmtree(gen, ignore_errors=True)
             raise
         self.close()

@@ -54,12 +54,24 @@ class WhooshWriter:
         self._writer.delete_by_term("doc", doc)
 
     def add(self, passage: Passage, value: str, data: dict, norm: str) -> None:
+        # forks whoosh's writers, on the first batches
         self._writer.add_document(id=passage.id, doc=passage.doc, kind=passage.kind,
                                   text=value, norm=norm, data=data)
 
     def commit(self) -> None:
         self._writer.commit()
         self._ix.close()
+
+    def stop(self) -> None:
+        """End a failed or interrupted build's writer processes before its folder is removed:
+        one still running (forked as Ctrl+C landed) would write into the removed folder, or
+        print its traceback on finding it gone. (`tasks`: whoosh's MpWriter's processes.)"""
+        for task in getattr(self._writer, "tasks", ()):
+            try:
+                task.kill()
+                task.join(5)
+            except Exception:  # already gone, or never started
+                pass
 
 
 class WhooshEngine:
