@@ -9,6 +9,7 @@ from collections import Counter
 from kb import KnowledgeBase
 from kb.store import IndexStore, vocabulary
 from kb.store.fields import PART_BOOSTS, analyse, terms
+from kb.store.faults import generation_files as engine_and_store_files
 from kb.store.generations import live_name
 
 from .conftest import ROOT, small_kb
@@ -78,3 +79,24 @@ def test_a_reader_is_told_when_another_generation_goes_live(tmp_path):
     KnowledgeBase.build([tmp_path / "docs"], kb.store.root)
     assert store.live_changed() is True
     assert live_name(kb.store.root) != store.generation.name
+
+
+def test_a_changed_vocabulary_is_reported_and_the_next_index_repairs_it(own_seeds, tmp_path):
+    from kb import IndexCorruptError
+
+    index = tmp_path / "ix"
+    KnowledgeBase.build([own_seeds], index)
+    before = KnowledgeBase.open(index).search("客诉处理", limit=3)
+    target = next(f for f in engine_and_store_files(index) if f.name == vocabulary.VOCABULARY)
+    text = target.read_text("utf-8")
+    digit = next(i for i, c in enumerate(text) if c.isdigit() and text[i - 1] == "\t")
+    target.write_text(text[:digit] + str((int(text[digit]) + 1) % 10) + text[digit + 1:], "utf-8")
+    kb = KnowledgeBase.open(index)
+    try:
+        kb.search("客诉处理")
+    except IndexCorruptError as exc:
+        assert "kb index --full" in str(exc)
+    else:
+        raise AssertionError("a changed vocabulary was read")
+    repaired = KnowledgeBase.index([own_seeds], index)
+    assert [h.passage.id for h in repaired.search("客诉处理", limit=3)] == [h.passage.id for h in before]

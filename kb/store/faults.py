@@ -37,3 +37,13 @@ def live_marker(root: Path) -> str:
     from .generations import CURRENT
 
     return (Path(root) / CURRENT).read_text("utf-8")
+
+
+def generation_files(root: Path) -> list[Path]:
+    """Every file of the live generation: the store's (records, manifest, vocabulary, character
+    pairs) and the engine's."""
+    store = IndexStore(Path(root))
+    try:
+        return sorted(f for f in store.generation.iterdir() if f.is_file())
+    finally:
+        store.close()

@@ -71,6 +71,7 @@ class Manifest:
     passages: int | None
     built: float | None
     fields: Mapping[str, Any] = field(default_factory=dict)
+    vocabulary: str | None = None  # the vocabulary file's sha256 (kb.store.vocabulary)
 
     @classmethod
     def read(cls, gen: Path) -> "Manifest":
@@ -78,10 +79,11 @@ class Manifest:
         data = json.loads((gen / META).read_text("utf-8"))
         if not isinstance(data, dict):
             raise ValueError(f"{META} is not an object")
-        return cls(data.get("format"), data.get("passages"), data.get("built"), data)
+        return cls(data.get("format"), data.get("passages"), data.get("built"), data, data.get("vocabulary"))
 
     def as_dict(self) -> dict:
-        return {**self.fields, "format": self.format, "passages": self.passages, "built": self.built}
+        return {**self.fields, "format": self.format, "passages": self.passages, "built": self.built,
+                "vocabulary": self.vocabulary}
 
     def write(self, gen: Path) -> None:
         # one line: json's indenting encoder is pure Python, 0.2 s for a 500-file library's meta

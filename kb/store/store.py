@@ -163,7 +163,7 @@ class IndexStore:
             if self.manifest.format != FORMAT:
                 raise IndexCorruptError(f"index at {self.root} was built by an older kb; rebuild it with `kb index --full`")
             try:
-                self._df = vocabulary.read(self.generation)
+                self._df = vocabulary.read(self.generation, self.manifest.vocabulary)
             except (OSError, ValueError) as exc:
                 raise _corrupt(self.root, f"bad {vocabulary.VOCABULARY}") from exc
         return self._df
@@ -177,11 +177,12 @@ class IndexStore:
 
     def verify(self, full: bool = False) -> None:
         """Check that the live generation holds together: its metadata and its passages file
-        agree on how many passages there are; with full, the engine agrees too and every
+        agree on how many passages there are, and its vocabulary is the one written; with full, the engine agrees too and every
         term's postings and every passage's stored fields are read (opening the engine costs
         a tenth of a second at x100, which an update does not pay). Raises IndexCorruptError."""
         try:
             lines = count_lines(self.generation)
+            self._frequencies()  # the vocabulary is the one written
             count = self.doc_count() if full else lines
             if full:
                 engine = self.engine()
@@ -329,7 +330,7 @@ class IndexStore:
         """The kept passages' document frequencies: the live generation's less the removed
         passages' (analysed again), or counted afresh from the kept ones when those do not add up."""
         try:
-            counts = vocabulary.read(self.generation)
+            counts = vocabulary.read(self.generation, self.manifest.vocabulary)
         except (OSError, ValueError):
             counts = None
         if counts is not None and vocabulary.subtract(counts, self._frequencies_of(removed)):
@@ -403,8 +404,8 @@ class IndexStore:
             writer.commit()
             stop_if_interrupted()
             write_pairs(gen / CHAR_PAIRS, pairs)
-            vocabulary.write(gen, counts)
-            Manifest(FORMAT, count, time.time(), meta).write(gen)
+            digest = vocabulary.write(gen, counts)
+            Manifest(FORMAT, count, time.time(), meta, digest).write(gen)
             final = self.generations.publish(gen)
         except OSError as exc:  # a full disk, a folder made read-only: the live index stays
             _stop(writer)

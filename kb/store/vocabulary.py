@@ -4,21 +4,28 @@ an engine. Query understanding, spelling and idf read it."""
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from pathlib import Path
 
 VOCABULARY = "vocabulary.tsv"  # one `term<TAB>passages` line a term, sorted by term
 
 
-def write(gen: Path, counts: Counter) -> None:
-    with open(gen / VOCABULARY, "w", encoding="utf-8", newline="\n") as f:
-        f.writelines(f"{term}\t{n}\n" for term, n in sorted(counts.items()) if n > 0)
+def write(gen: Path, counts: Counter) -> str:
+    """Write the counts; returns the file's sha256, for the manifest to keep."""
+    data = "".join(f"{term}\t{n}\n" for term, n in sorted(counts.items()) if n > 0).encode("utf-8")
+    (gen / VOCABULARY).write_bytes(data)
+    return hashlib.sha256(data).hexdigest()
 
 
-def read(gen: Path) -> Counter:
-    """(OSError or ValueError when missing or damaged.)"""
-    with open(gen / VOCABULARY, encoding="utf-8", newline="\n") as f:
-        cells = f.read().replace("\n", "\t").split("\t")  # term, count, term, count, …, ""
+def read(gen: Path, sha256: str | None = None) -> Counter:
+    """The counts; with `sha256`, only if the file is the one written (a flipped digit would
+    otherwise change a term's weight without a word). (OSError or ValueError when missing or
+    damaged.)"""
+    data = (gen / VOCABULARY).read_bytes()
+    if sha256 is not None and hashlib.sha256(data).hexdigest() != sha256:
+        raise ValueError(f"{VOCABULARY} is not the file written")
+    cells = data.decode("utf-8").replace("\n", "\t").split("\t")  # term, count, term, count, …, ""
     if len(cells) % 2 != 1 or cells[-1]:
         raise ValueError(f"{VOCABULARY} is cut short")
     return Counter(dict(zip(cells[0:-1:2], map(int, cells[1::2]))))
