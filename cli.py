@@ -21,6 +21,7 @@ from kb.errors import IndexBusyError, IndexWriteError  # noqa: E402
 from kb.formats import format_counts  # noqa: E402
 from kb.knowledge import default_index, default_seeds  # noqa: E402
 from kb.lexicon import repaired  # noqa: E402
+from kb.store import exists as store_exists  # noqa: E402
 
 signal.signal(signal.SIGINT, _on_interrupt)
 
@@ -140,10 +141,10 @@ def _open(index: str | None) -> KnowledgeBase:
     path = _index_path(index)
     explicit = bool(index or os.environ.get("KB_INDEX"))
     try:
-        if not (path / "CURRENT").exists() and not explicit:
+        if not store_exists(path) and not explicit:
             seeds = default_seeds()
             click.echo(f"No index yet: building {path}/ from {seeds}/ (first run) …", err=True)
-            if (Path("index") / "CURRENT").exists():  # where kb kept its index before
+            if store_exists(Path("index")):  # where kb kept its index before
                 click.echo("(./index here is used only when named: --index index, or KB_INDEX=index)", err=True)
             with _Progress() as progress:
                 kb = KnowledgeBase.build([seeds], path, progress=progress)

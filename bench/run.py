@@ -115,7 +115,9 @@ def bench_scale(scale: int, work: Path, peers: bool) -> dict:
         f"kb=KnowledgeBase.build([{str(corpus)!r}], {str(index)!r}); "
         "print(json.dumps({'passages': kb.report.passages}))"))
     passages = json.loads(out)["passages"]
-    gen = index / (index / "CURRENT").read_text().strip()
+    from kb.store import IndexStore
+
+    gen = IndexStore(index).generation
     row["build"] = {
         "seconds": wall, "chars_per_s": chars / wall, "passages": passages, "passages_per_s": passages / wall,
         "peak_rss_mb": peak / 2**20, "index_mb": sum(f.stat().st_size for f in gen.iterdir()) / 2**20,

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Callable, Iterable
 
 from . import analysis, questions
 from .errors import IndexCorruptError, IndexMissingError, KbError, QueryError, ReadError, ReferenceError_
-from .index import FORMAT, IndexStore
+from .store import FORMAT, IndexStore
 from .processes import children_die_with_parent, stop_if_interrupted
 from .ingest import Ingested, Source, collect, ingest
 from .model import Answer, BuildReport, DocumentInfo, Hit, OutlineEntry, Passage, ProgressStep, Skipped
@@ -410,7 +410,7 @@ def _changed(path: Path, recorded: dict) -> bool:
 
 
 PARALLEL_INGEST = 16  # files: fewer are read in this process (a pool costs more than it saves)
-PARALLEL_INDEX = 2000  # passages: fewer are indexed by one whoosh writer
+PARALLEL_INDEX = 2000  # passages: fewer are analysed in this process (kb.store.fields)
 INGEST_CHUNK = 8  # files a worker reads between reports (a larger chunk is reported when all of it is read)
 
 

@@ -13,8 +13,8 @@ _lost = [False]  # a Ctrl+C that arrived while this process forked
 
 @lru_cache(maxsize=1)
 def children_die_with_parent() -> None:
-    """Every process this one forks from now on (the ingest pool, whoosh's index writers) is
-    killed when its parent dies, however it dies: a killed build leaves no worker behind,
+    """Every process this one forks from now on (the ingest pool, the store's analysis pool,
+    whoosh's index writers) is killed when its parent dies, however it dies: a killed build leaves no worker behind,
     asleep on a queue nobody will fill; and is forked after freed memory is given back to the
     system. Linux only (prctl PR_SET_PDEATHSIG, glibc's malloc_trim); elsewhere a no-op."""
     if not sys.platform.startswith("linux"):

@@ -3,7 +3,7 @@
     [weights]    the re-ranking features' weights (kb.ranking), fitted by scripts/fit_ranking.py
     [bm25]       the engine's k1 and b, chosen by the same script on a grid
     [standins]   what a stand-in for a query word counts (kb.query): set by the query's design
-    [fields]     the boost of a passage's parts in the index (kb.index): changing them rebuilds
+    [fields]     the boost of a passage's parts in the index (kb.store): changing them rebuilds
 
 Its own module so that query, ranking, index and analysis read it without importing each other.
 """

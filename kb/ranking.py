@@ -1,6 +1,6 @@
 """Ranking: every signal that orders a query's candidates, as pure functions, and one score.
 
-The engine's BM25 proposes candidates (kb.index); each candidate then gets a vector of
+The engine's BM25 proposes candidates (kb.store); each candidate then gets a vector of
 features, and its score is their weighted sum:
 
     bm25        the engine's BM25 over the best candidate's (0..1)

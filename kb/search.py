@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from .analysis import normalise
 from .errors import QueryError
-from .index import Candidate, IndexStore
+from .store import Candidate, IndexStore
 from . import ranking
 from .model import Hit, Passage
 from .lexicon import repaired

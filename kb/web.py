@@ -81,7 +81,7 @@ def is_loopback(host: str) -> bool:
 
 
 class Library:
-    """The KnowledgeBase behind the app. One request reads it at a time (a whoosh searcher
+    """The KnowledgeBase behind the app. One request reads it at a time (an engine searcher
     and the lazily loaded passage tables are not shared across threads; a search takes a
     few milliseconds of pure-Python work, which threads could not run in parallel anyway:
     `kb serve` runs several worker processes instead, each with its own Library), and it is
@@ -110,14 +110,11 @@ class Library:
         if now - self._checked < self.recheck:
             return
         store = self.kb.store
-        try:
-            live = (store.root / "CURRENT").read_text("utf-8").strip()
-        except FileNotFoundError:
-            raise IndexMissingError(f"the index at {store.root} is gone; rebuild it with `kb index --full`") from None
-        except OSError:
+        changed = store.live_changed()  # IndexMissingError when the index is gone
+        if changed is None:
             return  # answer from the generation already open
         self._checked = now
-        if live != store.generation.name:
+        if changed:
             fresh = KnowledgeBase.open(store.root)
             fresh.documents()  # validates the new generation before the old one is dropped
             old, self.kb = self.kb, fresh

@@ -863,7 +863,8 @@ def _targets(gen: Path) -> list[tuple[str, str]]:
     toc = sorted(gen.glob("_*.toc"))[0].name
     return [("CURRENT", "CURRENT"), ("segment .seg", f"{gen.name}/{seg}"), ("table of contents .toc", f"{gen.name}/{toc}"),
             ("meta.json", f"{gen.name}/meta.json"), ("passages.jsonl", f"{gen.name}/passages.jsonl"),
-            ("pairs.bin", f"{gen.name}/pairs.bin"), ("whoosh's MAIN_WRITELOCK", f"{gen.name}/MAIN_WRITELOCK"),
+            ("pairs.bin", f"{gen.name}/pairs.bin"), ("vocabulary.tsv", f"{gen.name}/vocabulary.tsv"),
+            ("whoosh's MAIN_WRITELOCK", f"{gen.name}/MAIN_WRITELOCK"),
             ("the generation folder", gen.name)]
 
 

@@ -200,7 +200,7 @@ def cross_validate(sets: list[Judged], k: int, seed: int) -> tuple[dict[str, np.
 # The tables this script does not fit: they go into the new file as they are in the old one.
 CARRIED = {
     "standins": "what a stand-in for a query word counts (kb.query): set by the query's design, not fitted",
-    "fields": "the boost of a passage's parts in the index (kb.index): changing one rebuilds the index",
+    "fields": "the boost of a passage's parts in the index (kb.store): changing one rebuilds the index",
 }
 
 

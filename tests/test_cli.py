@@ -5,6 +5,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
+from kb.store import IndexStore
 
 
 @pytest.fixture()
@@ -137,10 +138,12 @@ def test_missing_explicit_index_is_a_clear_error(tmp_path):
 
 
 def test_corrupt_index_is_a_clear_error_and_left_as_it_was(own_index):
-    (own_index / "CURRENT").write_text("gen-bogus\n")
+    from kb.store.faults import live_marker, set_live_marker
+
+    set_live_marker(own_index, "gen-bogus\n")
     r = CliRunner().invoke(main, ["search", "客诉", "--index", str(own_index)])
     assert r.exit_code == 2 and "corrupt" in r.output
-    assert (own_index / "CURRENT").read_text() == "gen-bogus\n"
+    assert live_marker(own_index) == "gen-bogus\n"
 
 
 def test_first_search_in_a_fresh_folder_builds_the_per_user_index_and_leaves_the_folder_alone(
@@ -155,7 +158,7 @@ def test_first_search_in_a_fresh_folder_builds_the_per_user_index_and_leaves_the
     home_index = own_data_home / "kb" / "index"
     assert f"building {home_index}/ from " in r.stderr and "002_5c54809273e44e81.txt" in r.stdout
     assert list(fresh.iterdir()) == []  # nothing left where the search was typed
-    assert (home_index / "CURRENT").exists()
+    assert IndexStore(home_index).exists()
     monkeypatch.chdir(other)  # the same library from anywhere, built once
     r = CliRunner().invoke(main, ["search", "派前电动车检查要点", "-n", "1"])
     assert r.exit_code == 0 and "building" not in r.stderr and "002_5c54809273e44e81.txt" in r.stdout

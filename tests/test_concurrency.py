@@ -10,7 +10,8 @@ import pytest
 
 from kb import KnowledgeBase
 from kb.errors import IndexBusyError
-from kb.index import IndexStore
+from kb.store import IndexStore
+from kb.store.faults import engine_files, live_marker
 
 from .conftest import ROOT
 
@@ -19,7 +20,7 @@ CLI = [sys.executable, str(ROOT / "cli.py")]
 HOLD = """
 import sys, time
 sys.path.insert(0, {root!r})
-from kb.index import IndexStore
+from kb.store import IndexStore
 with IndexStore({index!r}).writing():
     print("held", flush=True)
     time.sleep({seconds})
@@ -231,7 +232,7 @@ def test_a_writer_with_nothing_to_write_still_clears_what_a_killed_build_left(tm
     KnowledgeBase.build([tmp_path / "docs"], index)
     dead = index / "building-x1y2z3"  # as a build killed by SIGKILL leaves it
     dead.mkdir()
-    (dead / "MAIN_x1y2z3.seg").write_bytes(bytes(4096))
+    (dead / "segment.bin").write_bytes(bytes(4096))
     r = _kb("index", str(tmp_path / "docs"), "--index", str(index))
     assert r.returncode == 0 and "Nothing changed" in r.stdout
     assert not list(index.glob("building-*"))
@@ -268,7 +269,7 @@ def test_a_full_or_read_only_disk_fails_cleanly_and_the_index_still_answers(tmp_
     shutil.copytree(ROOT / "seeds", docs)
     index = small_disk / "ix"
     assert _kb("index", str(docs), "--index", str(index)).returncode == 0
-    live = (index / "CURRENT").read_text()
+    live = live_marker(index)
     with open(next(docs.glob("001*.txt")), "a", encoding="utf-8") as f:
         f.write("\n新增一段:客户回访话术要真诚,先问候再询问满意度。\n")
     if fault == "full":
@@ -280,7 +281,7 @@ def test_a_full_or_read_only_disk_fails_cleanly_and_the_index_still_answers(tmp_
     assert "cannot write the index" in r.stderr and len(r.stderr.strip().splitlines()[-1]) < 300
     s = _kb("search", "客诉处理", "--index", str(index))
     assert s.returncode == 0 and "Traceback" not in s.stderr and "answering from the index as it is" in s.stderr
-    assert (index / "CURRENT").read_text() == live
+    assert live_marker(index) == live
     assert not list(index.glob("building-*"))
 
 
@@ -289,8 +290,7 @@ def test_a_damaged_segment_is_reported_and_the_advised_repair_repairs(tmp_path):
     index = tmp_path / "ix"
     KnowledgeBase.build([tmp_path / "docs"], index)
     assert _kb("check", "--index", str(index)).returncode == 0
-    live = index / (index / "CURRENT").read_text().strip()
-    for seg in live.glob("*.seg"):
+    for seg in engine_files(index, data_only=True):
         data = bytearray(seg.read_bytes())
         for i in range(100, len(data) - 100, 7):
             data[i] ^= 0x5A

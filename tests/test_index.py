@@ -4,6 +4,9 @@ import pytest
 
 from kb import IndexCorruptError, IndexMissingError, KbError, KnowledgeBase
 
+from kb.store.faults import live_marker, set_live_marker
+from kb.store.generations import live_name
+
 from .conftest import ROOT, small_kb
 
 
@@ -28,30 +31,28 @@ def test_open_missing_index_is_a_clear_error(tmp_path):
 
 
 def test_corrupt_current_pointer_is_reported(own_index):
-    (own_index / "CURRENT").write_text("gen-999999\n")
+    set_live_marker(own_index, "gen-999999\n")
     with pytest.raises(IndexCorruptError, match="rebuild"):
         KnowledgeBase.open(own_index)
 
 
-def test_damaged_whoosh_files_are_reported_not_a_traceback(own_index):
-    kb = KnowledgeBase.open(own_index)
-    gen = kb.store.generation
-    for f in gen.iterdir():
-        if f.suffix in (".seg", ".toc") or f.name.endswith(".toc"):
-            f.write_bytes(b"garbage")
-    kb.close()
+def test_damaged_engine_files_are_reported_not_a_traceback(own_index):
+    from kb.store.faults import engine_files
+
+    for f in engine_files(own_index):
+        f.write_bytes(b"garbage")
     kb = KnowledgeBase.open(own_index)
     with pytest.raises(IndexCorruptError):
         kb.search("客诉处理")
 
 
 def test_failed_build_leaves_the_old_index_live(own_index, tmp_path):
-    before = (own_index / "CURRENT").read_text()
+    before = live_marker(own_index)
     empty = tmp_path / "empty"
     empty.mkdir()
     with pytest.raises(KbError, match="unchanged"):
         KnowledgeBase.build([empty], own_index)
-    assert (own_index / "CURRENT").read_text() == before
+    assert live_marker(own_index) == before
     assert KnowledgeBase.open(own_index).search("客诉处理", limit=1)
 
 
@@ -61,7 +62,7 @@ def test_rebuild_swaps_generations_and_keeps_one_previous(own_seeds, tmp_path):
         KnowledgeBase.build([own_seeds], index)
     gens = sorted(p.name for p in index.glob("gen-*"))
     assert len(gens) == 2
-    assert (index / "CURRENT").read_text().strip() == gens[-1]
+    assert live_name(index) == gens[-1]
     assert not list(index.glob("building-*"))
 
 
@@ -117,18 +118,18 @@ def test_folder_walk_skips_hidden_temp_and_unsupported_files(own_seeds, tmp_path
 
 @pytest.mark.parametrize("query", ["客户服务的步骤", "客户投诉处理", "大客户开发的技巧与客户关系", "SPIN"])
 def test_numpy_and_python_scoring_give_the_same_candidates(built, monkeypatch, query):
-    # a large library's postings are scored with numpy (kb.index.VECTOR_FROM): the same
+    # a large library's postings are scored with numpy (kb.store.store.VECTOR_FROM): the same
     # passages, in the same order, with the same scores as the plain Python loop
-    from kb import index as kb_index
+    from kb.store import store as kb_store
     from kb.query import understand
     from kb.search import engine_weights, gather
 
     plan = understand(query, built.store)
     _, idf = gather(built.store, plan, 10)
     boosts = engine_weights(plan, idf)
-    monkeypatch.setattr(kb_index, "VECTOR_FROM", 10 ** 9)
+    monkeypatch.setattr(kb_store, "VECTOR_FROM", 10 ** 9)
     python = [(c.passage.id, round(c.score, 9)) for c in built.store.candidates(boosts, 10)]
-    monkeypatch.setattr(kb_index, "VECTOR_FROM", 0)
+    monkeypatch.setattr(kb_store, "VECTOR_FROM", 0)
     vectorised = [(c.passage.id, round(c.score, 9)) for c in built.store.candidates(boosts, 10)]
     assert python and vectorised == python
     filtered = built.store.candidates(boosts, 5, kind="steps")

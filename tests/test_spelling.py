@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 
 from kb import KnowledgeBase
-from kb.index import searchable_text
+from kb.store import searchable_text
 from kb.spelling import PAIRS, CharPairs, add_pairs, pair_code, read_pair_counts, speller_of
 
 from .conftest import small_kb

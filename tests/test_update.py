@@ -5,10 +5,11 @@ from click.testing import CliRunner
 
 from cli import main
 from kb import KnowledgeBase
+from kb.store.generations import live_name
 
 
 def gen(index):
-    return (index / "CURRENT").read_text().strip()
+    return live_name(index)
 
 
 def test_unchanged_folder_is_a_no_op(own_seeds, tmp_path):
@@ -92,9 +93,12 @@ def test_parallel_build_gives_the_same_index(own_seeds, tmp_path, monkeypatch):
 
     one = KnowledgeBase.build([own_seeds], tmp_path / "one", workers=1)
     monkeypatch.setattr(kb.knowledge, "PARALLEL_INGEST", 1)  # a pool even for five files
-    monkeypatch.setattr(kb.knowledge, "PARALLEL_INDEX", 1)  # whoosh's multiprocess writer
+    monkeypatch.setattr(kb.knowledge, "PARALLEL_INDEX", 1)  # the store analyses in a process pool
     two = KnowledgeBase.build([own_seeds], tmp_path / "two", workers=2)
     assert [p.to_json() for p in one.passages()] == [p.to_json() for p in two.passages()]
+    from kb.store import vocabulary
+
+    assert vocabulary.read(one.store.generation) == vocabulary.read(two.store.generation)
     for query in ("客诉处理步骤", "SPIN提问法", "派前電動車檢查"):
         assert [h.passage.id for h in one.search(query)] == [h.passage.id for h in two.search(query)]
 

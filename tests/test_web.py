@@ -195,10 +195,11 @@ def test_an_index_deleted_under_the_server_answers_503(own_index):
 
 
 def test_a_corrupt_index_answers_500_with_a_message(own_index):
+    from kb.store.faults import engine_files
+
     kb = KnowledgeBase.open(own_index)
-    for f in kb.store.generation.iterdir():
-        if f.suffix in (".toc", ".seg"):
-            f.write_bytes(b"garbage")
+    for f in engine_files(own_index):
+        f.write_bytes(b"garbage")
     got = TestClient(create_app(kb)).get("/api/search", params={"q": "客诉"})
     assert got.status_code == 500 and "corrupt" in got.json()["error"]
 

@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass
 
 from ..analysis import normalise_text
-from ..index import searchable_text
+from ..store import searchable_text
 from ..model import Answer, Hit
 from ..script import HANS, HANT
 from . import confidence, sentences

@@ -1,0 +1,56 @@
+"""BM25 over posting lists, as pure functions: the `limit` best passages for a weighted OR
+of terms. Both give the same scores (tests/test_index.py); numpy pays off only on long
+posting lists."""
+
+from __future__ import annotations
+
+import heapq
+from typing import Mapping, Sequence
+
+Postings = tuple[Sequence[int], Sequence[float]]  # passage numbers, and the term's weight in each
+
+
+def idf(n: int, df: int) -> float:
+    """whoosh's BM25F idf, which the fitted ranking weights were chosen against."""
+    import math
+
+    return math.log(n / (df + 1)) + 1
+
+
+def top_python(postings: Mapping[str, Postings], idfs: Mapping[str, float], allowed: set[int] | None,
+               lengths: Sequence[int], average: float, limit: int, k1: float, b: float) -> list[tuple[int, float]]:
+    """BM25 over the terms' postings (passage number, weight): the `limit` best (passage, score),
+    best first, a tie going to the lower passage number."""
+    scores: dict[int, float] = {}
+    for term, w in idfs.items():
+        ids, weights = postings[term]
+        for docnum, tf in zip(ids, weights):
+            if allowed is not None and docnum not in allowed:
+                continue
+            norm = k1 * (1 - b + b * (lengths[docnum] / average))
+            scores[docnum] = scores.get(docnum, 0.0) + w * tf * (k1 + 1) / (tf + norm)
+    return heapq.nlargest(limit, scores.items(), key=lambda kv: (kv[1], -kv[0]))
+
+
+def top_vectorised(postings: Mapping[str, tuple], idfs: Mapping[str, float], allowed: set[int] | None,
+                   rel, limit: int, k1: float, b: float) -> list[tuple[int, float]]:
+    """The same BM25 as top_python, each term's postings (numpy arrays) scored as one numpy
+    operation: a large index's common terms (客户 in most passages) cost a pass over most of
+    it. `rel`: each passage's length over the average, as a numpy array."""
+    import numpy as np
+
+    scores = np.zeros(len(rel))
+    for term, w in idfs.items():
+        ids, tfs = postings[term]
+        norm = k1 * (1 - b + b * rel[ids])
+        scores[ids] += w * tfs * (k1 + 1) / (tfs + norm)
+    if allowed is not None:
+        keep = np.zeros(len(rel), dtype=bool)
+        keep[list(allowed)] = True
+        scores[~keep] = 0.0
+    hit = np.flatnonzero(scores > 0)
+    if len(hit) > limit:  # every passage scoring at least the limit-th best: ties included
+        kth = np.partition(scores[hit], len(hit) - limit)[len(hit) - limit]
+        hit = hit[scores[hit] >= kth]
+    order = np.lexsort((hit, -scores[hit]))[:limit]  # best score first, then the lower number
+    return [(int(hit[i]), float(scores[hit[i]])) for i in order]

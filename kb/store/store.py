@@ -1,0 +1,422 @@
+"""IndexStore: an index directory as kb reads and writes it, in passages, terms and scores.
+
+It joins the store's parts: generations (kb.store.generations) for the swap and the writer
+lock, passage records and the manifest (kb.store.records), the character pairs spelling
+reads (kb.spelling), BM25 (kb.store.scoring), and an engine (kb.store.engine) for postings,
+lengths, filters and stored fields. Only this package imports an engine.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import struct
+import time
+import zlib
+from collections import Counter
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from ..errors import IndexCorruptError
+from ..model import Passage
+from ..processes import stop_if_interrupted
+from ..spelling import PAIRS as CHAR_PAIRS, Speller, add_pairs, read_pair_counts, subtract, write_pairs
+from . import scoring, vocabulary
+from .engine import Engine, EngineKind, EngineWriter
+from .fields import analyse, prepared, terms
+from .generations import WRITER_WAIT, Generations, write_error
+from .records import (META, PASSAGES, Manifest, count_lines, line_doc, read_lines, read_passages,
+                      record_line, searchable_text)
+from .whoosh_engine import Whoosh
+
+FORMAT = 5  # 5: kb analyses, the engine is given tokens, vocabulary.tsv; 4: passages carry the file's own text (original)
+STORE_FILES = frozenset({PASSAGES, META, CHAR_PAIRS, vocabulary.VOCABULARY})  # a generation's files that are the store's, not the engine's
+
+# Postings a query's terms hold from which they are scored with numpy (a large library's
+# common terms); below it, plain Python is faster than numpy's per-call cost. Both give the
+# same BM25 (tests/test_index.py).
+VECTOR_FROM = 2000
+POSTING_CACHE = 4096  # terms whose posting lists a searcher keeps in memory
+STORED_CACHE = 4096  # passages a searcher keeps decoded (a candidate's stored fields cost ~60 µs to read)
+
+# Told how far a write has come: ("indexing", new passages written so far), then ("saving", all
+# of them) while the engine commits and the generation is swapped in.
+Written = Callable[[str, int], None]
+
+
+def _corrupt(root: Path, what: str) -> IndexCorruptError:
+    return IndexCorruptError(f"index at {root} is corrupt ({what}); rebuild it with `kb index --full`")
+
+
+def _stop(writer: EngineWriter | None) -> None:
+    if writer is not None:
+        writer.stop()
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A passage the engine matched, its engine score and its normalised text."""
+
+    passage: Passage
+    score: float
+    norm: str
+
+
+class IndexStore:
+    """A generation-swapped index directory."""
+
+    def __init__(self, root: Path, kind: EngineKind | None = None):
+        self.root = Path(root)
+        self.generations = Generations(self.root)
+        self.engine_kind: EngineKind = kind or Whoosh()
+        self._engine: Engine | None = None
+        self._manifest: Manifest | None = None
+        self._gen: Path | None = None
+        self._df: Counter | None = None
+        self._vocab: frozenset[str] | None = None
+        self._speller: Speller | None = None
+        self._lens: tuple[list[int], float] | None = None
+        self._posting_cache: dict[str, tuple[list[int], list[float]]] = {}
+        self._stored_cache: dict[int, tuple[Passage, str]] = {}
+        self._np_cache: dict = {}
+        self._np_lengths = None
+
+    # --- reading -----------------------------------------------------------
+
+    def exists(self) -> bool:
+        return self.generations.exists()
+
+    @property
+    def generation(self) -> Path:
+        """The generation this store reads. When a writer has collected it (two updates while
+        a long-lived reader held it), the store lets go of it and reads the live one."""
+        if self._gen is not None and not self._gen.is_dir():
+            self.close()
+        if self._gen is None:
+            self._gen = self.generations.live()
+        return self._gen
+
+    def live_changed(self) -> bool | None:
+        """Whether `kb index` has swapped in another generation than the one this store reads
+        (None when that cannot be told just now). Raises IndexMissingError when the index is gone."""
+        return self.generations.live_changed(lambda: self.generation)
+
+    @property
+    def manifest(self) -> Manifest:
+        if self._manifest is None:
+            try:
+                self._manifest = Manifest.read(self.generation)
+            except (OSError, ValueError) as exc:
+                raise _corrupt(self.root, f"bad {META}") from exc
+        return self._manifest
+
+    @property
+    def meta(self) -> dict:
+        return self.manifest.fields
+
+    def engine(self) -> Engine:
+        if self._engine is None:
+            if self.manifest.format != FORMAT:
+                raise IndexCorruptError(f"index at {self.root} was built by an older kb; rebuild it with `kb index --full`")
+            try:
+                self._engine = self.engine_kind.open(self.generation)
+            except Exception as exc:  # an engine raises many kinds on a damaged directory
+                raise _corrupt(self.root, type(exc).__name__) from exc
+        return self._engine
+
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.close()
+        self._engine = None
+        self._gen = self._manifest = None
+        self._df = None
+        self._vocab = None
+        self._speller = None
+        self._lens = None
+        self._posting_cache = {}
+        self._stored_cache = {}
+        self._np_cache = {}
+        self._np_lengths = None
+
+    def passages(self) -> Iterator[Passage]:
+        try:
+            yield from read_passages(self.generation)
+        except (OSError, ValueError, TypeError) as exc:
+            raise _corrupt(self.root, f"bad {PASSAGES}") from exc
+
+    def doc_frequency(self, term: str) -> int:
+        """Passages holding the term (in text, heading, breadcrumb, or a spun text's repair)."""
+        return self._frequencies().get(term, 0)
+
+    def vocabulary(self) -> frozenset[str]:
+        """Every term of the passages' text: what spelling suggestions are chosen from."""
+        if self._vocab is None:
+            self._vocab = frozenset(self._frequencies())
+        return self._vocab
+
+    def _frequencies(self) -> Counter:
+        """The generation's vocabulary (kb.store.vocabulary), read once."""
+        if self._df is None:
+            if self.manifest.format != FORMAT:
+                raise IndexCorruptError(f"index at {self.root} was built by an older kb; rebuild it with `kb index --full`")
+            try:
+                self._df = vocabulary.read(self.generation, self.manifest.vocabulary)
+            except (OSError, ValueError) as exc:
+                raise _corrupt(self.root, f"bad {vocabulary.VOCABULARY}") from exc
+        return self._df
+
+    def speller(self) -> Speller:
+        """Spelling fixes over the live generation (kb.spelling): made once per opened store,
+        each of its parts read or built on first use only."""
+        if self._speller is None:
+            self._speller = Speller(self, self.generation / CHAR_PAIRS)
+        return self._speller
+
+    def verify(self, full: bool = False) -> None:
+        """Check that the live generation holds together: its metadata and its passages file
+        agree on how many passages there are, and its vocabulary is the one written; with full, the engine agrees too and every
+        term's postings and every passage's stored fields are read (opening the engine costs
+        a tenth of a second at x100, which an update does not pay). Raises IndexCorruptError."""
+        try:
+            lines = count_lines(self.generation)
+            self._frequencies()  # the vocabulary is the one written
+            count = self.doc_count() if full else lines
+            if full:
+                engine = self.engine()
+                for term, df in self._frequencies().items():
+                    if len(self._postings(term)[0]) != df:
+                        raise _corrupt(self.root, f"the engine and {vocabulary.VOCABULARY} disagree on {term!r}")
+                for number in range(len(self._lengths()[0])):
+                    Passage.from_json(engine.stored(number)[0])
+                list(self.passages())
+        except IndexCorruptError:
+            raise
+        except Exception as exc:  # an engine raises many kinds on a damaged segment
+            raise _corrupt(self.root, type(exc).__name__) from exc
+        finally:
+            self._posting_cache = {}
+        if not lines or lines != count or lines != self.manifest.passages:
+            raise _corrupt(self.root, f"{lines} passages listed, {count} indexed")
+
+    def doc_count(self) -> int:
+        return self.engine().doc_count()
+
+    def candidates(self, weighted_terms: dict[str, float], limit: int,
+                   doc: str | None = None, kind: str | None = None,
+                   k1: float = 1.2, b: float = 0.75) -> list[Candidate]:
+        """Passages matching any of the terms, best BM25 first (an OR of terms, never parsed);
+        k1 and b are BM25's term-frequency saturation and length normalisation.
+
+        Scored here (kb.store.scoring) over whole posting lists instead of through an
+        engine's matcher tree, whose per-posting method calls cost a hundred times more at
+        x100 (see BENCHMARKS.md)."""
+        try:
+            lengths, average = self._lengths()
+            n = len(lengths)
+            allowed = self._filter(doc, kind)
+            postings = {t: self._postings(t) for t in weighted_terms}
+            idfs = {t: scoring.idf(n, len(ids)) * weighted_terms[t] for t, (ids, _) in postings.items() if ids}
+            volume = sum(len(postings[t][0]) for t in idfs)
+            if volume >= VECTOR_FROM:
+                if self._np_lengths is None:
+                    import numpy as np
+
+                    self._np_lengths = np.asarray(lengths, dtype=np.float64) / average
+                arrays = {t: self._np_postings(t, postings[t]) for t in idfs}
+                top = scoring.top_vectorised(arrays, idfs, allowed, self._np_lengths, limit, k1, b)
+            else:
+                top = scoring.top_python(postings, idfs, allowed, lengths, average, limit, k1, b)
+            out = []
+            for number, score in top:
+                passage, norm = self._stored(number)
+                out.append(Candidate(passage, score, norm))
+            return out
+        except (KeyError, ValueError, OSError, EOFError, IndexError, zlib.error, struct.error) as exc:
+            raise _corrupt(self.root, type(exc).__name__) from exc
+
+    def _stored(self, number: int) -> tuple[Passage, str]:
+        """A passage and its normalised text, decoded once per opened generation rather than
+        at every query that ranks it (Passage is frozen: the hits of two queries may share it)."""
+        cached = self._stored_cache.get(number)
+        if cached is None:
+            data, norm = self.engine().stored(number)
+            cached = (Passage.from_json(data), norm)
+            if len(self._stored_cache) >= STORED_CACHE:
+                self._stored_cache.pop(next(iter(self._stored_cache)))
+            self._stored_cache[number] = cached
+        return cached
+
+    def _np_postings(self, term: str, lists: tuple[list[int], list[float]]):
+        cached = self._np_cache.get(term)
+        if cached is None:
+            import numpy as np
+
+            if len(self._np_cache) >= POSTING_CACHE:
+                self._np_cache.pop(next(iter(self._np_cache)))
+            cached = self._np_cache[term] = (np.asarray(lists[0], dtype=np.int64), np.asarray(lists[1], dtype=np.float64))
+        return cached
+
+    def _lengths(self) -> tuple[list[int], float]:
+        """Each passage's token count (for BM25's length normalisation), read once."""
+        if self._lens is None:
+            lens = self.engine().lengths()
+            self._lens = (lens, (sum(lens) / len(lens)) if lens and sum(lens) else 1.0)
+        return self._lens
+
+    def _postings(self, term: str) -> tuple[list[int], list[float]]:
+        """A term's posting list (passage numbers, weights), read once and kept."""
+        cached = self._posting_cache.get(term)
+        if cached is not None:
+            return cached
+        ids, weights = self.engine().postings(term)
+        if len(self._posting_cache) >= POSTING_CACHE:
+            self._posting_cache.pop(next(iter(self._posting_cache)))
+        self._posting_cache[term] = (ids, weights)
+        return ids, weights
+
+    def _filter(self, doc: str | None, kind: str | None) -> set[int] | None:
+        if not doc and not kind:
+            return None
+        return self.engine().matching(doc, kind)
+
+    # --- writing -----------------------------------------------------------
+
+    @contextmanager
+    def writing(self, wait: float = WRITER_WAIT, waiting: Callable[[], None] | None = None) -> Iterator[None]:
+        """Hold the index's writer lock: writers take turns, readers never take it. Waits up to
+        `wait` seconds for another writer (calling `waiting` once if it has to), then raises
+        IndexBusyError; re-entrant within a process. The store re-reads the live generation
+        once the lock is held: what another writer made meanwhile is what this one builds on."""
+        with self.generations.writing(wait, waiting, held=self.close):
+            yield
+
+    def write(self, passages: Iterable[Passage], meta: dict, procs: int = 1, progress: Written | None = None) -> Path:
+        """Write a new generation holding these passages and make it live; returns its directory.
+
+        With procs > 1, passages are analysed in that many processes (kb.store.fields).
+        `progress` is told ("indexing", n) after each passage and ("saving", n) before the
+        commit."""
+        with self.writing():
+            return self._new_generation(lambda gen: self.engine_kind.create(gen, procs), passages, set(), meta,
+                                        procs=procs, progress=progress)
+
+    def update(self, remove_docs: set[str], passages: Iterable[Passage], meta: dict,
+               progress: Written | None = None) -> Path:
+        """A new generation = the live one without `remove_docs`, plus these passages.
+
+        The engine starts from the live generation's files (hard-linked when it can), so an
+        update costs what it changes, and readers of the live generation see nothing until
+        the swap."""
+        with self.writing():
+            return self._update(remove_docs, passages, meta, progress)
+
+    def _update(self, remove_docs: set[str], passages: Iterable[Passage], meta: dict,
+                progress: Written | None = None) -> Path:
+        live = self.generation
+        kept: list[bytes] = []
+        removed: list[bytes] = []
+        for line in self._passage_lines():
+            (removed if line_doc(line) in remove_docs else kept).append(line)
+        pairs = self._kept_pairs(kept, removed)
+        counts = self._kept_frequencies(kept, removed)
+        return self._new_generation(lambda gen: self.engine_kind.extend(gen, live, STORE_FILES),
+                                    passages, remove_docs, meta, kept=kept, pairs=pairs, counts=counts,
+                                    progress=progress)
+
+    def _kept_frequencies(self, kept: list[bytes], removed: list[bytes]) -> Counter:
+        """The kept passages' document frequencies: the live generation's less the removed
+        passages' (analysed again), or counted afresh from the kept ones when those do not add up."""
+        try:
+            counts = vocabulary.read(self.generation, self.manifest.vocabulary)
+        except (OSError, ValueError):
+            counts = None
+        if counts is not None and vocabulary.subtract(counts, self._frequencies_of(removed)):
+            return counts
+        return self._frequencies_of(kept)
+
+    def _frequencies_of(self, lines: list[bytes]) -> Counter:
+        counts: Counter = Counter()
+        try:
+            for line in lines:
+                counts.update(terms(analyse(Passage.from_json(json.loads(line)))))
+        except (ValueError, TypeError) as exc:
+            raise _corrupt(self.root, f"bad {PASSAGES}") from exc
+        return counts
+
+    def _kept_pairs(self, kept: list[bytes], removed: list[bytes]) -> Counter:
+        """The character pairs of the kept passages' text (kb.spelling): the live generation's
+        counts less the removed passages', so an update costs what it changes. Counted afresh
+        from the kept passages when the live generation has no counts (an older kb built it)
+        or they do not hold what is removed."""
+        counts = read_pair_counts(self.generation / CHAR_PAIRS)
+        if counts is not None and subtract(counts, self._pairs_of(removed)):
+            return counts
+        return self._pairs_of(kept)
+
+    def _pairs_of(self, lines: list[bytes]) -> Counter:
+        counts: Counter = Counter()
+        try:
+            for line in lines:
+                add_pairs(counts, searchable_text(Passage.from_json(json.loads(line))))
+        except (ValueError, TypeError) as exc:
+            raise _corrupt(self.root, f"bad {PASSAGES}") from exc
+        return counts
+
+    def _passage_lines(self) -> list[bytes]:
+        try:
+            return read_lines(self.generation)
+        except OSError as exc:
+            raise _corrupt(self.root, f"bad {PASSAGES}") from exc
+
+    def _new_generation(self, start: Callable[[Path], EngineWriter], passages: Iterable[Passage],
+                        remove_docs: set[str], meta: dict, procs: int = 1, kept: list[bytes] = (),
+                        pairs: Counter | None = None, counts: Counter | None = None,
+                        progress: Written | None = None) -> Path:
+        """Build a generation beside the live one and swap it in. `pairs` and `counts`: the
+        kept passages' character pairs (kb.spelling) and document frequencies, to which the
+        new passages' are added."""
+        pairs = Counter() if pairs is None else pairs
+        counts = Counter() if counts is None else counts
+        progress = progress or (lambda phase, n: None)
+        gen = self.generations.building()
+        writer: EngineWriter | None = None
+        try:
+            writer = start(gen)
+            for doc in sorted(remove_docs):
+                writer.delete_doc(doc)
+            progress("indexing", 0)
+            with open(gen / PASSAGES, "wb") as out:
+                out.writelines(kept)  # the JSON lines of the passages kept, copied as they are
+                count = len(kept)
+                for p, ready in prepared(passages, self.engine_kind.prepare, procs):
+                    data = p.to_json()
+                    out.write(record_line(data))
+                    writer.add(p, ready.value, data, ready.norm)
+                    stop_if_interrupted()
+                    add_pairs(pairs, ready.norm)
+                    counts.update(ready.terms)
+                    count += 1
+                    progress("indexing", count - len(kept))
+            progress("saving", count - len(kept))
+            writer.commit()
+            stop_if_interrupted()
+            write_pairs(gen / CHAR_PAIRS, pairs)
+            digest = vocabulary.write(gen, counts)
+            Manifest(FORMAT, count, time.time(), meta, digest).write(gen)
+            final = self.generations.publish(gen)
+        except OSError as exc:  # a full disk, a folder made read-only: the live index stays
+            _stop(writer)
+            shutil.rmtree(gen, ignore_errors=True)
+            raise write_error(self.root, exc) from exc
+        except BaseException:
+            _stop(writer)
+            shutil.rmtree(gen, ignore_errors=True)
+            raise
+        self.close()
+        self.generations.collect()
+        return final
+
+

@@ -1,0 +1,161 @@
+"""whoosh behind kb's Engine protocol (kb.store.engine), through whoosh's public API only.
+
+The `text` field takes kb's analysed postings as they are (kb.store.fields, through
+kb.store.whoosh_analysis); `doc` and `kind` are exact-match filters; the record and
+searchable text are stored beside them, so that a candidate costs no read of passages.jsonl.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..model import Passage
+from .fields import TEXT, Fields
+
+NAME = "whoosh"
+FIELD = TEXT
+
+
+def prepare(fields: Fields) -> str:
+    """A passage's analysed fields as the `text` value whoosh indexes (a worker may run it)."""
+    from .whoosh_analysis import encode
+
+    return encode(fields[TEXT])
+
+
+def schema():
+    from whoosh.fields import ID, STORED, TEXT as WTEXT, Schema
+
+    from .whoosh_analysis import PreAnalysed
+
+    return Schema(
+        id=ID(stored=True, unique=True),
+        doc=ID(stored=True),
+        kind=ID(stored=True),
+        text=WTEXT(analyzer=PreAnalysed(), phrase=True),
+        norm=STORED(),
+        data=STORED(),
+    )
+
+
+class WhooshWriter:
+    def __init__(self, ix, procs: int = 1):
+        self._ix = ix
+        if procs > 1:  # whoosh's own writer processes, each indexing a share of the passages
+            from ..processes import children_die_with_parent
+
+            children_die_with_parent()
+            self._writer = ix.writer(procs=procs, multisegment=True, limitmb=128)
+        else:
+            self._writer = ix.writer(limitmb=256)
+
+    def delete_doc(self, doc: str) -> None:
+        self._writer.delete_by_term("doc", doc)
+
+    def add(self, passage: Passage, value: str, data: dict, norm: str) -> None:
+        # forks whoosh's writers, on the first batches
+        self._writer.add_document(id=passage.id, doc=passage.doc, kind=passage.kind,
+                                  text=value, norm=norm, data=data)
+
+    def commit(self) -> None:
+        self._writer.commit()
+        self._ix.close()
+
+    def stop(self) -> None:
+        """End a failed or interrupted build's writer processes before its folder is removed:
+        one still running (forked as Ctrl+C landed) would write into the removed folder, or
+        print its traceback on finding it gone. (`tasks`: whoosh's MpWriter's processes.)"""
+        for task in getattr(self._writer, "tasks", ()):
+            try:
+                task.kill()
+                task.join(5)
+            except Exception:  # already gone, or never started
+                pass
+
+
+class WhooshEngine:
+    """A generation's whoosh index, opened for reading."""
+
+    name = NAME
+
+    def __init__(self, gen: Path):
+        from whoosh import index as windex
+        from whoosh import scoring
+
+        self._ix = windex.open_dir(str(gen))
+        self._searcher = self._ix.searcher(weighting=scoring.BM25F())
+        self._reader = self._searcher.reader()
+        self._leaves = self._reader.leaf_readers()
+
+    def postings(self, term: str) -> tuple[list[int], list[float]]:
+        """Read through each segment's public matcher, a posting at a time (whoosh's block
+        reads are private); the store keeps what it reads."""
+        ids: list[int] = []
+        weights: list[float] = []
+        for leaf, offset in self._leaves:
+            if (FIELD, term) not in leaf:
+                continue
+            m = leaf.postings(FIELD, term)
+            add_id, add_weight = ids.append, weights.append
+            active, ident, weight, step = m.is_active, m.id, m.weight, m.next
+            while active():
+                add_id(ident() + offset)
+                add_weight(weight())
+                step()
+        return ids, weights
+
+    def lengths(self) -> list[int]:
+        reader = self._reader
+        return [reader.doc_field_length(i, FIELD, 0) or 0 for i in range(reader.doc_count_all())]
+
+    def stored(self, number: int) -> tuple[dict, str]:
+        fields = self._searcher.stored_fields(number)
+        return fields["data"], fields["norm"]
+
+    def matching(self, doc: str | None, kind: str | None) -> set[int]:
+        from whoosh.query import And, Term
+
+        terms = ([Term("doc", doc)] if doc else []) + ([Term("kind", kind)] if kind else [])
+        return set(self._searcher.docs_for_query(And(terms) if len(terms) > 1 else terms[0]))
+
+    def doc_count(self) -> int:
+        return self._searcher.doc_count()
+
+    def doc_count_all(self) -> int:
+        return self._reader.doc_count_all()
+
+    def close(self) -> None:
+        self._searcher.close()
+
+
+class Whoosh:
+    """The whoosh engine kind (kb.store.engine.EngineKind)."""
+
+    name = NAME
+    prepare = staticmethod(prepare)
+
+    def open(self, gen: Path) -> WhooshEngine:
+        return WhooshEngine(gen)
+
+    def create(self, building: Path, procs: int = 1) -> WhooshWriter:
+        from whoosh import index as windex
+
+        return WhooshWriter(windex.create_in(str(building), schema()), procs)
+
+    def extend(self, building: Path, live: Path, own: frozenset[str]) -> WhooshWriter:
+        """whoosh never rewrites a segment file: the live generation's are hard-linked, so an
+        update costs what it changes."""
+        from whoosh import index as windex
+
+        for f in live.iterdir():
+            # whoosh's own write lock is the live generation's, never shared with a new one
+            if f.name not in own and not f.name.endswith("WRITELOCK") and f.is_file():
+                os.link(f, building / f.name)
+        return WhooshWriter(windex.open_dir(str(building)))
+
+    def files(self, gen: Path, data_only: bool = False) -> list[Path]:
+        """whoosh's table of contents (*.toc) and segment files (*.seg); with data_only the
+        segments alone."""
+        suffixes = (".seg",) if data_only else (".toc", ".seg")
+        return sorted(f for f in gen.iterdir() if f.suffix in suffixes)

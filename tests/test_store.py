@@ -1,0 +1,102 @@
+"""The store package (kb/store): the engine stays behind it, kb counts its own vocabulary,
+and generations are followed through it."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from kb import KnowledgeBase
+from kb.store import IndexStore, vocabulary
+from kb.store.fields import PART_BOOSTS, analyse, terms
+from kb.store.faults import generation_files as engine_and_store_files
+from kb.store.generations import live_name
+
+from .conftest import ROOT, small_kb
+
+ENGINE_IMPORT = re.compile(r"^\s*(from|import)\s+(whoosh|tantivy)\b", re.M)
+
+
+def test_no_module_outside_the_store_imports_an_engine():
+    outside = [p for p in [ROOT / "cli.py", *(ROOT / "kb").rglob("*.py")] if "store" not in p.relative_to(ROOT).parts]
+    assert outside and not [p.name for p in outside if ENGINE_IMPORT.search(p.read_text("utf-8"))]
+
+
+def test_no_code_reads_an_engine_private_name():
+    private = re.compile(r"\.(_read_ids|_read_weights|_next_block|_atend|_ids|_weights|_terms|_perdoc)\b")
+    code = [p for p in [ROOT / "cli.py", *(ROOT / "kb").rglob("*.py")]]
+    assert not [p.name for p in code if private.search(p.read_text("utf-8"))]
+
+
+def test_the_vocabulary_counts_each_terms_passages_as_the_engine_holds_them(built):
+    store = built.store
+    counts = vocabulary.read(store.generation)
+    assert counts and set(counts) == store.vocabulary()
+    for term in ("客户", "投诉", "spin"):
+        assert counts[term] == store.doc_frequency(term) == len(store._postings(term)[0]) > 0
+    assert store.doc_frequency("从未出现过的词") == 0
+    store.verify(full=True)  # every term: the engine's postings against the vocabulary
+
+
+def test_a_passage_is_analysed_once_into_boosted_tokens(built):
+    p = next(p for p in built.passages("000") if p.headings)
+    fields = analyse(p)
+    boosts = {t.boost for t in fields["text"]}
+    assert boosts <= set(PART_BOOSTS) and len(boosts) >= 2  # body and heading at least
+    positions = [t.pos for t in fields["text"]]
+    assert positions == sorted(positions)
+    assert terms(fields) == {t.term for t in fields["text"]}
+
+
+def test_an_update_counts_the_vocabulary_a_full_build_would(own_seeds, tmp_path):
+    index = tmp_path / "ix"
+    KnowledgeBase.build([own_seeds], index)
+    f = next(own_seeds.glob("001*.txt"))
+    f.write_text(f.read_text("utf-8") + "\n第十四部分:夜间派件安全守则\n", "utf-8")
+    next(own_seeds.glob("004*.txt")).unlink()
+    updated = KnowledgeBase.index([own_seeds], index)
+    assert (updated.report.rebuilt, updated.report.refreshed, updated.report.dropped) == (False, 1, 1)  # an update
+    fresh = KnowledgeBase.build([own_seeds], tmp_path / "fresh")
+    assert vocabulary.read(updated.store.generation) == vocabulary.read(fresh.store.generation)
+    assert updated.store.doc_frequency("夜间") >= 1
+    updated.store.verify(full=True)
+
+
+def test_the_vocabulary_file_round_trips(tmp_path):
+    counts = Counter({"客户": 3, "a b": 1, "spin": 2})
+    vocabulary.write(tmp_path, counts)
+    assert vocabulary.read(tmp_path) == counts
+    vocabulary.write(tmp_path, Counter())
+    assert vocabulary.read(tmp_path) == Counter()
+
+
+def test_a_reader_is_told_when_another_generation_goes_live(tmp_path):
+    kb = small_kb(tmp_path, {"a.txt": "投诉处理的步骤\n先道歉，再处理。\n"})
+    store = IndexStore(kb.store.root)
+    store.generation  # noqa: B018  (reads the live one)
+    assert store.live_changed() is False
+    (tmp_path / "docs" / "a.txt").write_text("投诉处理的步骤\n先倾听，再道歉。\n", "utf-8")
+    KnowledgeBase.build([tmp_path / "docs"], kb.store.root)
+    assert store.live_changed() is True
+    assert live_name(kb.store.root) != store.generation.name
+
+
+def test_a_changed_vocabulary_is_reported_and_the_next_index_repairs_it(own_seeds, tmp_path):
+    from kb import IndexCorruptError
+
+    index = tmp_path / "ix"
+    KnowledgeBase.build([own_seeds], index)
+    before = KnowledgeBase.open(index).search("客诉处理", limit=3)
+    target = next(f for f in engine_and_store_files(index) if f.name == vocabulary.VOCABULARY)
+    text = target.read_text("utf-8")
+    digit = next(i for i, c in enumerate(text) if c.isdigit() and text[i - 1] == "\t")
+    target.write_text(text[:digit] + str((int(text[digit]) + 1) % 10) + text[digit + 1:], "utf-8")
+    kb = KnowledgeBase.open(index)
+    try:
+        kb.search("客诉处理")
+    except IndexCorruptError as exc:
+        assert "kb index --full" in str(exc)
+    else:
+        raise AssertionError("a changed vocabulary was read")
+    repaired = KnowledgeBase.index([own_seeds], index)
+    assert [h.passage.id for h in repaired.search("客诉处理", limit=3)] == [h.passage.id for h in before]
