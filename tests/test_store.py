@@ -100,3 +100,27 @@ def test_a_changed_vocabulary_is_reported_and_the_next_index_repairs_it(own_seed
         raise AssertionError("a changed vocabulary was read")
     repaired = KnowledgeBase.index([own_seeds], index)
     assert [h.passage.id for h in repaired.search("客诉处理", limit=3)] == [h.passage.id for h in before]
+
+
+def test_every_file_is_checked_against_its_checksum_and_the_advised_rebuild_repairs_it(own_seeds, tmp_path):
+    from click.testing import CliRunner
+
+    from cli import main
+    from kb.store.faults import engine_files
+
+    index = tmp_path / "ix"
+    KnowledgeBase.build([own_seeds], index)
+    seg = max(engine_files(index, data_only=True), key=lambda f: f.stat().st_size)
+    data = bytearray(seg.read_bytes())
+    data[len(data) // 2] ^= 0xFF  # a flipped byte: same size, so only the full check can tell
+    seg.write_bytes(bytes(data))
+    r = CliRunner().invoke(main, ["check", "--index", str(index)])
+    assert r.exit_code == 2 and seg.name in r.stderr and "kb index --full" in r.stderr
+    assert CliRunner().invoke(main, ["index", str(own_seeds), "--full", "--index", str(index)]).exit_code == 0
+    assert CliRunner().invoke(main, ["check", "--index", str(index)]).exit_code == 0
+
+    # a file cut short is noticed on open, before anything is read from it
+    passages = next(f for f in engine_and_store_files(index) if f.name == "passages.jsonl")
+    passages.write_bytes(passages.read_bytes()[:-10])
+    r = CliRunner().invoke(main, ["search", "客诉处理", "--index", str(index)])
+    assert r.exit_code == 2 and "passages.jsonl is not as it was written" in r.stderr

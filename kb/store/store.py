@@ -27,8 +27,8 @@ from . import scoring, vocabulary
 from .engine import Engine, EngineKind, EngineWriter
 from .fields import analyse, prepared, terms
 from .generations import WRITER_WAIT, Generations, write_error
-from .records import (META, PASSAGES, Manifest, count_lines, line_doc, read_lines, read_passages,
-                      record_line, searchable_text)
+from .records import (META, PASSAGES, Manifest, changed_files, count_lines, file_sums, line_doc, read_lines,
+                      read_passages, record_line, searchable_text)
 from .whoosh_engine import Whoosh
 
 FORMAT = 5  # 5: kb analyses, the engine is given tokens, vocabulary.tsv; 4: passages carry the file's own text (original)
@@ -44,6 +44,9 @@ STORED_CACHE = 4096  # passages a searcher keeps decoded (a candidate's stored f
 # Told how far a write has come: ("indexing", new passages written so far), then ("saving", all
 # of them) while the engine commits and the generation is swapped in.
 Written = Callable[[str, int], None]
+
+
+OPTIONAL = frozenset({CHAR_PAIRS})  # a generation's files a reader does without (kb.spelling)
 
 
 def _corrupt(root: Path, what: str) -> IndexCorruptError:
@@ -107,9 +110,14 @@ class IndexStore:
     def manifest(self) -> Manifest:
         if self._manifest is None:
             try:
-                self._manifest = Manifest.read(self.generation)
+                manifest = Manifest.read(self.generation)
             except (OSError, ValueError) as exc:
                 raise _corrupt(self.root, f"bad {META}") from exc
+            # pairs.bin is spelling's statistics: without it a reader still answers (kb.spelling)
+            changed = changed_files(self.generation, manifest.files or {}, full=False, optional=OPTIONAL)
+            if changed:  # a file truncated, grown or gone since it was written
+                raise _corrupt(self.root, f"{changed[0]} is not as it was written")
+            self._manifest = manifest
         return self._manifest
 
     @property
@@ -180,6 +188,9 @@ class IndexStore:
         agree on how many passages there are, and its vocabulary is the one written; with full, the engine agrees too and every
         term's postings and every passage's stored fields are read (opening the engine costs
         a tenth of a second at x100, which an update does not pay). Raises IndexCorruptError."""
+        changed = changed_files(self.generation, self.manifest.files or {}, full=full, optional=OPTIONAL)
+        if changed:  # with full, every byte of every file against the checksum written with it
+            raise _corrupt(self.root, f"{', '.join(changed[:3])} not as written")
         try:
             lines = count_lines(self.generation)
             self._frequencies()  # the vocabulary is the one written
@@ -405,7 +416,7 @@ class IndexStore:
             stop_if_interrupted()
             write_pairs(gen / CHAR_PAIRS, pairs)
             digest = vocabulary.write(gen, counts)
-            Manifest(FORMAT, count, time.time(), meta, digest).write(gen)
+            Manifest(FORMAT, count, time.time(), meta, digest, file_sums(gen)).write(gen)
             final = self.generations.publish(gen)
         except OSError as exc:  # a full disk, a folder made read-only: the live index stays
             _stop(writer)
