@@ -61,7 +61,7 @@ _DEBRIS = re.compile(r"[(?]?[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ
 # around it were decoded wrongly too.
 _LOST_READING = re.compile(r"(?<![(a-zA-Z?;])[?;]*\?[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,6}\)")
 _BREAK = re.compile(r"[^\w€?()\u3040-\u30ff]")  # punctuation or space: a list of rare names (鈮、鉭、鋰), not garbage
-_LOST_MARKS = re.compile(rf"(?<=[{_HAN}])\?{{2,}}")
+_LOST_MARKS = re.compile(rf"(?<=[{_HAN}])\?{{2,}}|\?!")  # '??', or '?!' where a '《' was lost (出發點?!督洜I)
 # A bullet that did not survive decoding: '? ' opening a line.
 _LOST_BULLET = re.compile(r"^\?\s+")
 # A line that is only a page or slide number (or a few of them).

@@ -116,7 +116,8 @@ def test_thai_mojibake_banner_goes_wherever_it_stands():
 
 def test_lost_open_title_mark_goes_but_its_text_stays():
     # seeds/000 line 4: '?!' is what a mis-decoded '《' became; its '》' follows
-    assert texts("服務方案的出發點?!督洜I效益提升管道》服務方案") == ["服務方案的出發點督洜I效益提升管道》服務方案"]
+    # and the mis-decoded opening of the title after it (督洜I for 《經營)
+    assert texts("服務方案的出發點?!督洜I效益提升管道》服務方案") == ["服務方案的出發點效益提升管道》服務方案"]
 
 
 # seeds/002 line 247: a list item on a long line; the old rule took its '1、' for a chunk counter
