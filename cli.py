@@ -20,7 +20,6 @@ from kb import KINDS, KbError, KnowledgeBase  # noqa: E402
 from kb.errors import IndexBusyError, IndexWriteError  # noqa: E402
 from kb.formats import format_counts  # noqa: E402
 from kb.knowledge import default_index, default_seeds  # noqa: E402
-from kb.lexicon import repaired  # noqa: E402
 from kb.store import exists as store_exists  # noqa: E402
 
 signal.signal(signal.SIGINT, _on_interrupt)
@@ -430,7 +429,7 @@ def show(ref: str, as_json: bool, as_written: bool, index: str | None) -> None:
     click.echo(f"{p.ref}  [{p.kind}]")
     click.echo()
     if p.spun and not as_written:
-        click.echo(repaired(p.text)[0])
+        click.echo(p.repaired_text)
         click.echo(f"\n(repaired: this document was rewritten by a synonym spinner; "
                    f"kb show {ref} --as-written shows its own words)")
     else:

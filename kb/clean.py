@@ -105,21 +105,19 @@ def strip_pinyin(lines: Iterable[Line]) -> Iterator[Line]:
         yield replace(line, text=_PINYIN_LOST.sub(_scraped_reading, text))
 
 
-def _rare(c: str) -> bool:
-    from .read import _common_chars
-
-    return ("\u3400" <= c <= "\u9fff" or c >= "\U00020000") and c not in _common_chars()
+def _is_han(c: str) -> bool:
+    return "\u3400" <= c <= "\u9fff" or c >= "\U00020000"
 
 
-def _stretch(text: str, i: int) -> int:
+def _stretch(text: str, i: int, rare: set[str]) -> int:
     """Where a stretch of rare characters and decoding debris starting at i ends: a common
     character inside it (瘋 in 兓瘋€, 庸 in 謱庸芾) does not end it when garbage follows."""
     while i < len(text):
-        if _rare(text[i]):
+        if text[i] in rare:
             i += 1
         elif m := _DEBRIS.match(text, i):
             i = m.end()
-        elif i + 1 < len(text) and (_rare(text[i + 1]) or _DEBRIS.match(text, i + 1)):
+        elif i + 1 < len(text) and (text[i + 1] in rare or _DEBRIS.match(text, i + 1)):
             i += 1
         else:
             break
@@ -128,34 +126,42 @@ def _stretch(text: str, i: int) -> int:
 
 def drop_mojibake(text: str) -> str:
     """Text without its stretches of mojibake (see MOJIBAKE_WINDOW); the rest as it was."""
-    if not text.isascii():
-        cuts: list[tuple[int, int]] = []
-        for m in _LOST_MARKS.finditer(text):
-            end = _stretch(text, m.end())
-            if any(_rare(c) for c in text[m.end():end]):
-                cuts.append((m.start(), end))
-        for m in _LOST_READING.finditer(text):
-            cuts.append((m.start(), _stretch(text, m.end())))
-        han = [(i, _rare(c)) for i, c in enumerate(text) if "\u3400" <= c <= "\u9fff" or c >= "\U00020000"]
+    if text.isascii():
+        return text
+    from .read import _common_chars
+
+    common = _common_chars()
+    rare = {c for c in set(text) if _is_han(c) and c not in common}  # the line's rare characters
+    if not rare and "?" not in text:  # most lines: nothing to look at closer
+        return text
+    cuts: list[tuple[int, int]] = []
+    for m in _LOST_MARKS.finditer(text):
+        end = _stretch(text, m.end(), rare)
+        if any(c in rare for c in text[m.end():end]):
+            cuts.append((m.start(), end))
+    for m in _LOST_READING.finditer(text):
+        cuts.append((m.start(), _stretch(text, m.end(), rare)))
+    if sum(text.count(c) for c in rare) >= MOJIBAKE_RARE:  # enough to fill a window's share
+        han = [(i, c in rare) for i, c in enumerate(text) if _is_han(c)]
         k = 0
         while k + MOJIBAKE_WINDOW <= len(han):
             window = han[k: k + MOJIBAKE_WINDOW]
             if sum(r for _, r in window) >= MOJIBAKE_RARE and not _BREAK.search(text, window[0][0], window[-1][0]):
                 start = next(i for i, r in window if r)
-                end = _stretch(text, start)
+                end = _stretch(text, start, rare)
                 cuts.append((start, end))
                 k = next((j for j, (i, _) in enumerate(han) if i >= end), len(han))
             else:
                 k += 1
-        if cuts:
-            out, last = [], 0
-            for a, b in sorted(cuts):
-                if b > last:
-                    out.append(text[last: max(a, last)])
-                    last = b
-            out.append(text[last:])
-            text = "".join(out)
-    return text
+    if not cuts:
+        return text
+    out, last = [], 0
+    for a, b in sorted(cuts):
+        if b > last:
+            out.append(text[last: max(a, last)])
+            last = b
+    out.append(text[last:])
+    return "".join(out)
 
 
 def strip_garbage(lines: Iterable[Line]) -> Iterator[Line]:

@@ -17,7 +17,6 @@ from .errors import QueryError
 from .store import Candidate, IndexStore
 from . import ranking
 from .model import Hit, Passage
-from .lexicon import repaired
 from .query import PART, QueryPlan, understand
 
 HIGHLIGHT_WEIGHT = 0.4  # stand-ins weaker than this (a lone character of a typo) are not marked
@@ -67,7 +66,7 @@ def rank(candidates: list[Candidate], q: QueryPlan, idf: dict[str, float],
 def highlight(passage: Passage, terms: set[str], width: int = SNIPPET) -> str:
     """The passage text around its best match, query words marked «like this» in the original
     script; a spun passage as it reads repaired (kb.lexicon.repaired), which is what it says."""
-    text = repaired(passage.text)[0] if passage.spun else passage.text
+    text = passage.repaired_text or passage.text
     spans = _merge(_marks(text, terms))
     if not spans:
         return text[:width] + ("…" if len(text) > width else "")

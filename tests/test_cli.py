@@ -257,6 +257,23 @@ def test_exit_status_says_found_nothing_found_or_error(run):
     assert run("show", "nosuch:1").exit_code == 2
 
 
+def _read_terminal(leader: int) -> bytes:
+    """All a child process wrote to a pseudo-terminal, read until it closes; then closed."""
+    import os
+
+    out = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closed: all read
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.close(leader)
+    return out
+
+
 def test_color_is_chosen_by_flag_and_marks_stay_plain_otherwise(own_index):
     def search(*flags):
         return CliRunner().invoke(main, [*flags, "search", "派前电动车检查要点", "-n", "1", "--index", str(own_index)])
@@ -280,16 +297,7 @@ def test_on_a_terminal_color_follows_no_color(own_index, no_color, colored):
                            "--index", str(own_index)], stdout=follower, stderr=subprocess.DEVNULL, env=env,
                           cwd=os.path.dirname(os.path.dirname(__file__)), timeout=120)
     os.close(follower)
-    out = b""
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:  # the terminal closed: all read
-            break
-        if not chunk:
-            break
-        out += chunk
-    os.close(leader)
+    out = _read_terminal(leader)
     assert proc.returncode == 0
     assert (b"\x1b[1;33m" in out) == colored
 
@@ -463,16 +471,7 @@ def test_index_on_a_real_terminal_draws_a_bar(tmp_path, seeds_dir):
                              "--index", str(tmp_path / "ix")], stdout=subprocess.PIPE, stderr=follower,
                             cwd=os.path.dirname(os.path.dirname(__file__)))
     os.close(follower)
-    err = b""
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:  # the terminal closed: all read
-            break
-        if not chunk:
-            break
-        err += chunk
-    os.close(leader)
+    err = _read_terminal(leader)
     out, _ = proc.communicate(timeout=120)
     assert proc.returncode == 0 and b"Indexed 5 document(s)" in out
     assert b"\r" in err and b"indexing passages  [####" in err and b"137/137" in err
