@@ -103,3 +103,12 @@ def test_an_expression_is_said_only_on_word_edges(built):
     assert "例会" in phrasebook()
     assert not any(key == "例会" for key, _ in _phrase_matches("有多大比例会继续购买"))
     assert any(key == "例会" for key, _ in _phrase_matches("每周例会讲什么"))
+
+
+def test_no_expression_repeats_a_synonym_group_s_word():
+    # the header's rule: interchangeable words live in synonyms.txt, read at a synonym's weight;
+    # the same word here too would also bridge it to the phrasebook's material words
+    from kb.lexicon import phrasebook, synonym_groups
+
+    synonyms = {w for group in synonym_groups() for w in group}
+    assert not [key for key in phrasebook() if key in synonyms]
