@@ -290,17 +290,27 @@ def _phrasebook(groups: list[Group], text: str, vocab: Vocabulary) -> list[Group
         if not entry.words:
             groups = [replace(g, weight=FRAMING) if g in inside else g for g in groups]
             continue
-        # only for words the corpus never uses, as with the thesaurus: where the corpus has the
-        # word, a bridge to other words only competes with it
-        lacking = [g for g in inside if not any(vocab.doc_frequency(a.term) for a in g.alternatives[:1])]
+        # only for words the corpus never uses and has no close stand-in for, as with the
+        # thesaurus and a material word's kin: where the corpus has the word or its synonym, a
+        # bridge to other words only competes with it (开场白, which 开场 stands in for)
+        lacking = [g for g in inside if not any(vocab.doc_frequency(a.term) for a in g.alternatives
+                                                if a.weight >= SYNONYM)]
         if inside and not lacking:
             continue
         alts = []
         for word in entry.words:
-            for tok in analyze(word, subwords=False):
-                if vocab.doc_frequency(tok.text):
-                    alts.append(Alternative(tok.text, PHRASEBOOK,
-                                            f"phrasebook [{entry.section}]: {entry.expression} → {word}"))
+            why = f"phrasebook [{entry.section}]: {entry.expression} → {word}"
+            toks = [t.text for t in analyze(word, subwords=False)]
+            if len(toks) == 1:
+                if vocab.doc_frequency(toks[0]):
+                    alts.append(Alternative(toks[0], PHRASEBOOK, why))
+                continue
+            # a material phrase the segmenter splits (恰当开场 → 恰当, 开场) stands in whole; each
+            # of its words only as a piece of it, since alone it may say anything (恰当)
+            known = [tok for tok in toks if vocab.doc_frequency(tok)]
+            if len(known) == len(toks):
+                alts.append(Alternative(normalise_text(word), PHRASEBOOK, why))
+            alts += [Alternative(tok, PIECE, why) for tok in known]
         if not alts:
             continue
         if not inside:

@@ -5,7 +5,7 @@ from importlib import resources
 
 from kb.analysis import normalise_text
 from kb.lexicon import phrasebook
-from kb.query import FRAMING, PHRASEBOOK, understand
+from kb.query import FRAMING, PHRASEBOOK, PIECE, understand
 
 from .conftest import small_kb
 
@@ -63,6 +63,30 @@ def test_a_word_the_corpus_uses_is_not_bridged_away(tmp_path):
     kb = small_kb(tmp_path, {"a.txt": "第一章 退钱\n客户说要退钱的时候,先听客户把话说完,再核实订单,不要急于下结论。\n"})
     plan = understand("退钱", kb.store)
     assert not any(a.why.startswith("phrasebook") for g in plan.groups for a in g.alternatives)
+
+
+def test_a_word_the_corpus_has_a_synonym_for_is_not_bridged_away(tmp_path):
+    # 开场白 is not in this corpus, but its synonym 开场 is: the phrasebook's line for 开场怎么说
+    # (= 开场白, 恰当开场, 问候) would only compete with it
+    kb = small_kb(tmp_path, {"a.txt": "第二节 接听电话\n接起电话的开场要报出公司和工号,再问客户有什么需要。\n"})
+    plan = understand("开场白怎么说", kb.store)
+    group = next(g for g in plan.groups if g.word == "开场白")
+    assert "开场" in group.terms()
+    assert not any(a.why.startswith("phrasebook") for a in group.alternatives)
+
+
+def test_a_material_phrase_stands_in_whole_and_its_words_only_as_pieces(tmp_path):
+    # 聊家常 = 恰当开场, 融洽关系, 共同话题: the segmenter splits 恰当开场 into 恰当 and 开场, and
+    # 恰当 alone says nothing of openings
+    assert "恰当开场" in phrasebook()["聊家常"].words
+    kb = small_kb(tmp_path, {
+        "a.txt": "第二单元 恰当开场\n拜访客户时先营造轻松的氛围,从对方关心的事情谈起。\n",
+        "b.txt": "第一章 包装\n包装材料要选用恰当,恰当的填充能减少破损,封箱也要恰当。\n",
+    })
+    plan = understand("聊家常", kb.store)
+    bridged = {a.term: a.weight for g in plan.groups for a in g.alternatives if a.why.startswith("phrasebook")}
+    assert bridged["恰当开场"] == PHRASEBOOK and bridged["恰当"] == PIECE < PHRASEBOOK
+    assert kb.search("聊家常")[0].passage.doc == "a.txt"
 
 
 def test_everyday_framing_weighs_as_a_question_word(built):
