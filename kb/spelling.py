@@ -20,6 +20,8 @@ words of letters and digits.
 
 from __future__ import annotations
 
+import math
+
 import re
 import sys
 from array import array
@@ -165,6 +167,7 @@ class Speller:
         self._longest = 0  # the longest word in _by_char
         self._deletions: dict[str, list[str]] | None = None
         self._sounds: dict[str, str] = {}
+        self._chars: dict[str, int] | None = None  # corpus words holding each character
 
     def holds(self, word: str) -> bool:
         """Whether the corpus's text holds the word: then it is no typo. Without a pairs file
@@ -191,6 +194,32 @@ class Speller:
         key = pinyin(word)
         options = [w for w in near if self._sound(w) == key]
         return max(options, key=lambda w: (self._vocab.doc_frequency(w), w)) if options else None
+
+    def sharing(self, word: str) -> list[tuple[str, float]]:
+        """Corpus words of two to four characters that share a character with `word`, each with
+        how telling the characters it shares are (the sum of their inverse frequency among the
+        corpus's words: 款 of 退款 tells more than 人 of 客人)."""
+        by_char = self._words_by_char()
+        counts = self._char_counts()
+        total = max(sum(counts.values()), 1)
+        out: dict[str, float] = {}
+        for c in set(word):
+            if not counts.get(c):
+                continue
+            weight = math.log(total / counts[c])
+            for n in range(2, 5):
+                for w in by_char.get((n, c), ()):
+                    if w != word:
+                        out[w] = out.get(w, 0.0) + weight
+        return sorted(out.items(), key=lambda kv: (-kv[1], -self._vocab.doc_frequency(kv[0]), kv[0]))
+
+    def _char_counts(self) -> dict[str, int]:
+        if self._chars is None:
+            counts: dict[str, int] = {}
+            for (_, c), words in self._words_by_char().items():
+                counts[c] = counts.get(c, 0) + len(words)
+            self._chars = counts
+        return self._chars
 
     def one_edit(self, word: str) -> str | None:
         """The most used corpus term of letters and digits one edit from `word`: a letter

@@ -6,6 +6,7 @@ from click.testing import CliRunner
 from cli import main
 from kb.analysis import terms
 from kb.lexicon import is_spun, repair, spin_map, synonym_groups, synonyms
+from kb.query import MORPHEME, MORPHEME_TOP, THESAURUS, understand
 
 from .conftest import small_kb
 
@@ -189,3 +190,32 @@ def test_auto_script_follows_the_query(own_index):
                                  "--index", str(own_index)])
     snippet = r.output.splitlines()[2]
     assert "處理" in snippet and "处理" not in snippet
+
+
+def test_a_word_nothing_stands_in_for_reaches_corpus_words_sharing_its_characters(tmp_path):
+    # 址 (改址: change the address) is no corpus word and has no synonym; 地址 shares it
+    kb = small_kb(tmp_path, {
+        "a.txt": "第二节 地址变更\n快件发出后客户要求变更收件地址,先核实身份,再联系派件网点修改。\n",
+        "b.txt": "第一章 派件\n快递员派件前要检查车辆,确认快件数量与派送路线,注意交通安全。\n",
+    })
+    plan = understand("改址", kb.store)
+    group = next(g for g in plan.groups if g.word == "址")
+    near = {a.term: a for a in group.alternatives if a.why.startswith("shares a character")}
+    assert "地址" in near and near["地址"].weight == MORPHEME < THESAURUS
+    assert len(near) <= MORPHEME_TOP
+    assert kb.search("改址")[0].passage.doc == "a.txt"
+
+
+def test_a_word_with_a_stand_in_does_not_reach_for_shared_characters(built):
+    # 客诉 has its synonym 投诉: characters it shares with other words (客户, 诉求) are not asked
+    plan = understand("客诉", built.store)
+    assert not any(a.why.startswith("shares a character") for g in plan.groups for a in g.alternatives)
+
+
+def test_shared_characters_count_by_how_telling_they_are(tmp_path):
+    # 钱 is in four of this corpus's words, 退 in one: 退款 says more of 退钱 than 赚钱 does
+    from kb.spelling import speller_of
+
+    kb = small_kb(tmp_path, {"a.txt": "第一章 费用\n客户申请退款。快递员赚钱靠揽件,价钱要公道,金钱往来要记账,钱包要收好。\n"})
+    near = [w for w, _ in speller_of(kb.store).sharing("退钱")]
+    assert near[0] == "退款" and set(near) >= {"赚钱", "价钱", "金钱"}
