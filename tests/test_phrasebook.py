@@ -136,3 +136,19 @@ def test_no_expression_repeats_a_synonym_group_s_word():
 
     synonyms = {w for group in synonym_groups() for w in group}
     assert not [key for key in phrasebook() if key in synonyms]
+
+
+def test_a_word_said_inside_several_expressions_reaches_what_they_mean(tmp_path):
+    # 别家 is no expression of its own, but the competitor lines say it (比别家贵, 别家报价低,
+    # 转投别家 …): a corpus without it reaches the material word those lines give most
+    from kb.query import _expressions_by_word
+
+    assert "别家" not in phrasebook() and len(_expressions_by_word()["别家"]) >= 2
+    kb = small_kb(tmp_path, {
+        "a.txt": "第三节 应对竞争对手\n面对竞争对手的低价,强调服务质量与时效,不要贬低对方。\n",
+        "b.txt": "第一章 派件\n快递员派件前要检查车辆,确认快件数量与派送路线,注意交通安全。\n",
+    })
+    group = next(g for g in understand("别家", kb.store).groups if g.word == "别家")
+    bridged = {a.term: a.weight for a in group.alternatives if a.why.startswith("phrasebook: said in")}
+    assert bridged.get("竞争对手") == PHRASEBOOK
+    assert kb.search("别家")[0].passage.doc == "a.txt"
