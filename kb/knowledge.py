@@ -11,13 +11,10 @@ from typing import TYPE_CHECKING, Callable, Iterable
 from . import analysis, questions
 from .errors import IndexCorruptError, IndexMissingError, KbError, QueryError, ReadError, ReferenceError_
 from .store import FORMAT, IndexStore
-from .processes import children_die_with_parent, stop_if_interrupted
-from .ingest import Ingested, Source, collect, ingest
-from .model import Answer, BuildReport, DocumentInfo, Hit, OutlineEntry, Passage, ProgressStep, Skipped
+from .ingest import Ingested, collect, processes, read_all
+from .model import Answer, BuildReport, DocumentInfo, Hit, OutlineEntry, Passage, Progress, ProgressStep, Skipped
 
 KINDS = ("steps", "script", "technique", "case", "outline", "text")
-
-Progress = Callable[[str], None]
 
 if TYPE_CHECKING:
     from .query import QueryPlan
@@ -92,7 +89,7 @@ class KnowledgeBase:
             raise KbError(f"nothing to index ({reasons}); the existing index is unchanged")
         store = IndexStore(Path(index))
         passages = sum(len(d.passages) for d in done)
-        procs = _procs(workers) if passages >= PARALLEL_INDEX else 1
+        procs = processes(workers) if passages >= PARALLEL_INDEX else 1
         store.write((p for d in done for p in d.passages), _meta(inputs, done, skipped), procs=procs,
                     progress=_writing(progress, passages))
         report = BuildReport(len(done), passages, tuple(skipped), time.perf_counter() - started)
@@ -409,61 +406,13 @@ def _changed(path: Path, recorded: dict) -> bool:
     return hashlib.sha256(path.read_bytes()).hexdigest() != recorded.get("sha256")
 
 
-PARALLEL_INGEST = 16  # files: fewer are read in this process (a pool costs more than it saves)
 PARALLEL_INDEX = 2000  # passages: fewer are analysed in this process (kb.store.fields)
-INGEST_CHUNK = 8  # files a worker reads between reports (a larger chunk is reported when all of it is read)
 
 
-def _procs(workers: int | None) -> int:
-    return max(1, workers if workers is not None else (os.cpu_count() or 1))
-
-
-def _ingest_one(source: Source) -> Ingested | str:
-    try:
-        return ingest(source)
-    except ReadError as exc:
-        return str(exc)
-    except RecursionError:  # a document nested thousands deep (hostile HTML): skipped, the build goes on
-        return f"{source.path}: nested too deeply to read"
-    except Exception as exc:  # one file a reader cannot take never stops the others
-        return f"{source.path}: cannot read ({type(exc).__name__}: {str(exc)[:120]})"
-
-
-def _ingest_all(sources: list[Source], skipped: list[Skipped], progress: Progress,
-                workers: int | None) -> list[Ingested]:
-    """Read, clean and cut every file, on all cores when there are many; failures are skipped."""
-    procs = _procs(workers)
-    if procs > 1 and len(sources) >= PARALLEL_INGEST:
-        children_die_with_parent()
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        from concurrent.futures.process import BrokenProcessPool
-
-        try:
-            with ProcessPoolExecutor(procs, mp_context=multiprocessing.get_context("fork")) as pool:
-                # told as each file is read (in order), not all at once when the last one is
-                chunk = max(1, min(len(sources) // (procs * 8), INGEST_CHUNK))
-                done = _read_out(sources, pool.map(_ingest_one, sources, chunksize=chunk), skipped, progress)
-        except BrokenProcessPool:  # its workers ended at a Ctrl+C this process took while forking
-            stop_if_interrupted()
-            raise
-        stop_if_interrupted()  # a Ctrl+C as the pool forked
-        return done
-    return _read_out(sources, map(_ingest_one, sources), skipped, progress)
-
-
-def _read_out(sources: list[Source], results: Iterable[Ingested | str], skipped: list[Skipped],
-              progress: Progress) -> list[Ingested]:
-    """The files read, telling progress as each result comes in; failures go to skipped."""
-    done, n = [], len(sources)
-    for i, (source, result) in enumerate(zip(sources, results), 1):
-        if isinstance(result, str):
-            skipped.append(Skipped(str(source.path), result))
-            progress(ProgressStep(f"[{i}/{n}] skipped {result}", "reading", i, n))
-        else:
-            done.append(result)
-            progress(ProgressStep(f"[{i}/{n}] {source.name}: {len(result.passages)} passages", "reading", i, n))
+def _ingest_all(sources, skipped: list[Skipped], progress: Progress, workers: int | None) -> list[Ingested]:
+    """Read, clean and cut every file (kb.ingest.read_all); failures go to skipped."""
+    done, failed = read_all(sources, progress, workers)
+    skipped += failed
     return done
 
 

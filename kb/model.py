@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TypedDict
 from dataclasses import asdict, dataclass, field
+from enum import Enum
+from typing import Callable, TypedDict
 
 
 @dataclass(frozen=True)
@@ -165,12 +166,22 @@ class Answer:
         }
 
 
+class SkipKind(str, Enum):
+    """Why a file was left out of an index: a type no reader takes, a file its reader
+    could not use (empty, damaged, too large, encrypted …), or a reader that failed on it."""
+
+    UNSUPPORTED = "unsupported"
+    UNREADABLE = "unreadable"
+    FAILED = "failed"
+
+
 @dataclass(frozen=True)
 class Skipped:
-    """A file the build could not use, and why."""
+    """A file the build could not use, and why (`reason`: one line for people; `kind`: for code)."""
 
     path: str
     reason: str
+    kind: SkipKind = SkipKind.UNREADABLE
 
 
 @dataclass(frozen=True)
@@ -207,6 +218,10 @@ class ProgressStep(str):
         step = super().__new__(cls, line)
         step.phase, step.done, step.total = phase, done, total
         return step
+
+
+# Told each line of a build's progress: a plain `str`, or a ProgressStep that counts.
+Progress = Callable[[str], None]
 
 
 class DocumentInfo(TypedDict):

@@ -89,10 +89,11 @@ def test_cli_index_updates_and_removes(own_seeds, tmp_path):
 
 
 def test_parallel_build_gives_the_same_index(own_seeds, tmp_path, monkeypatch):
+    import kb.ingest
     import kb.knowledge
 
     one = KnowledgeBase.build([own_seeds], tmp_path / "one", workers=1)
-    monkeypatch.setattr(kb.knowledge, "PARALLEL_INGEST", 1)  # a pool even for five files
+    monkeypatch.setattr(kb.ingest, "PARALLEL_INGEST", 1)  # a pool even for five files
     monkeypatch.setattr(kb.knowledge, "PARALLEL_INDEX", 1)  # the store analyses in a process pool
     two = KnowledgeBase.build([own_seeds], tmp_path / "two", workers=2)
     assert [p.to_json() for p in one.passages()] == [p.to_json() for p in two.passages()]
