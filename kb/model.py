@@ -6,6 +6,9 @@ from dataclasses import asdict, dataclass, field
 from enum import Enum
 from typing import Callable, TypedDict
 
+# The kinds of passage (kb/data/kinds.txt decides which a passage is).
+KINDS = ("steps", "script", "technique", "case", "outline", "text")
+
 
 @dataclass(frozen=True)
 class Passage:
@@ -186,16 +189,31 @@ class Skipped:
 
 @dataclass(frozen=True)
 class BuildReport:
-    """What an index build did."""
+    """What an index build, update or removal did: the documents it read and indexed, new
+    (`added`) or changed since the last build (`changed`), the ones it dropped (`removed`), the
+    files it skipped, how many passages it wrote (`indexed`) and the index now holds
+    (`passages`), and how long it took. A full build (`rebuilt`) lists every document it
+    read in `added`."""
 
     documents: int
     passages: int
     skipped: tuple[Skipped, ...]
     seconds: float
     rebuilt: bool = True
-    # for an update: the documents it read afresh (new or changed) and the ones it dropped
-    refreshed: int = 0
-    dropped: int = 0
+    added: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    indexed: int = 0
+
+    @property
+    def refreshed(self) -> int:
+        """For an update: how many documents it read afresh (new or changed)."""
+        return len(self.added) + len(self.changed)
+
+    @property
+    def dropped(self) -> int:
+        """How many documents it dropped from the index."""
+        return len(self.removed)
 
     @property
     def unchanged(self) -> bool:
