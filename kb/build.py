@@ -65,7 +65,7 @@ def update(store: IndexStore, paths: Iterable[str | os.PathLike], progress: Prog
     inputs = [Path(p) for p in paths]
     with store.writing(waiting=_waiting(progress)):
         try:
-            catalog = Catalog.from_meta(store.meta) if store.exists() else None
+            catalog = Catalog.from_meta(store.meta, store.root) if store.exists() else None
             if catalog is not None and catalog.builds_like_now(inputs):
                 store.verify()  # a damaged generation is rebuilt whole, not updated
                 return _update(store, catalog, inputs, progress, workers)
@@ -80,7 +80,7 @@ def refresh(store: IndexStore, progress: Progress = _silent, wait: float | None 
     the index for longer (wait=0: only if nobody is)."""
     with store.writing(**({} if wait is None else {"wait": wait})):
         # the lock re-read the live generation: what another writer did meanwhile is not redone
-        catalog = Catalog.from_meta(store.meta)
+        catalog = Catalog.from_meta(store.meta, store.root)
         if not catalog.builds_like_now(catalog.input_paths):  # every passage may change
             store.close()
             return build(store, catalog.input_paths, progress)
@@ -92,7 +92,7 @@ def remove(store: IndexStore, name: str) -> BuildReport:
     by a refresh until it is indexed again)."""
     with store.writing():
         started = time.perf_counter()
-        catalog = Catalog.from_meta(store.meta).without(name)
+        catalog = Catalog.from_meta(store.meta, store.root).without(name)
         store.update({name}, (), catalog.to_meta())
         return BuildReport(len(catalog.documents), store.manifest.passages or 0, (), time.perf_counter() - started,
                            rebuilt=False, removed=(name,))

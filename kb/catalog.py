@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from . import questions
-from .errors import KbError
+from .errors import IndexCorruptError, KbError
 from .ingest import Ingested, Source, collect
 from .model import DocumentInfo, SkipKind, Skipped
 
@@ -258,15 +258,21 @@ class Catalog:
     excluded: tuple[str, ...] = ()  # paths removed on purpose (kb index --remove): not re-added
 
     @classmethod
-    def from_meta(cls, meta: Mapping[str, Any]) -> "Catalog":
-        """The catalog a generation's meta.json holds (what an older kb wrote reads as a
-        catalog of another pipeline: stale, and built again in full)."""
-        sources = tuple(SourceFile(s["path"], s["name"], s.get("sha256", ""), s.get("size", -1),
-                                   s.get("mtime_ns", -1), s.get("format", "txt")) for s in meta.get("sources", ()))
-        skipped = tuple(SkippedFile(s["path"], s.get("reason", ""), _skip_kind(s.get("kind")), s.get("size"),
-                                    s.get("mtime_ns")) for s in meta.get("skipped", ()))
-        return cls(meta.get("pipeline", ""), tuple(meta.get("inputs", ())), sources, dict(meta.get("documents", {})),
-                   skipped, meta.get("questions", ""), tuple(meta.get("excluded", ())))
+    def from_meta(cls, meta: Mapping[str, Any], root: Path | str = "") -> "Catalog":
+        """The catalog a generation's meta.json holds, that of the index at `root` (what an
+        older kb wrote reads as a catalog of another pipeline: stale, and built again in full).
+        Raises IndexCorruptError when it is not a catalog at all."""
+        try:
+            sources = tuple(SourceFile(s["path"], s["name"], s.get("sha256", ""), s.get("size", -1),
+                                       s.get("mtime_ns", -1), s.get("format", "txt")) for s in meta.get("sources", ()))
+            skipped = tuple(SkippedFile(s["path"], s.get("reason", ""), _skip_kind(s.get("kind")), s.get("size"),
+                                        s.get("mtime_ns")) for s in meta.get("skipped", ()))
+            return cls(meta.get("pipeline", ""), tuple(meta.get("inputs", ())), sources,
+                       dict(meta.get("documents", {})), skipped, meta.get("questions", ""),
+                       tuple(meta.get("excluded", ())))
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise IndexCorruptError(f"index at {root} is corrupt (its catalog in meta.json); "
+                                    "rebuild it with `kb index --full`") from exc
 
     def to_meta(self) -> dict:
         return {

@@ -86,7 +86,7 @@ class KnowledgeBase:
         """What the live generation was built from: its files, documents, skipped files (kb.catalog)."""
         manifest = self.store.manifest
         if self._catalog is None or self._catalog[0] is not manifest:
-            self._catalog = (manifest, Catalog.from_meta(manifest.fields))
+            self._catalog = (manifest, Catalog.from_meta(manifest.fields, self.store.root))
         return self._catalog[1]
 
     def staleness(self) -> Staleness:

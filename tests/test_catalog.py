@@ -82,6 +82,20 @@ def test_the_catalog_is_frozen_and_reads_back_as_written(library):
     assert KnowledgeBase.open(kb.store.root).documents() == kb.documents() == dict(cat.documents)
 
 
+def test_a_meta_json_that_holds_no_catalog_is_a_corrupt_index_that_kb_index_builds_again(library):
+    import json
+
+    from kb import IndexCorruptError
+
+    folder, kb = library
+    meta = kb.store.generation / "meta.json"
+    data = json.loads(meta.read_text("utf-8"))
+    meta.write_text(json.dumps({**data, "sources": [{"no": "path"}]}), "utf-8")
+    with pytest.raises(IndexCorruptError, match="kb index --full"):
+        KnowledgeBase.open(kb.store.root).documents()
+    assert KnowledgeBase.index([folder], kb.store.root).report.rebuilt
+
+
 # --- typed staleness ------------------------------------------------------------------------
 
 
