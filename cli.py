@@ -19,7 +19,7 @@ import click  # noqa: E402
 from kb import KINDS, KbError, KnowledgeBase  # noqa: E402
 from kb.errors import IndexBusyError, IndexWriteError  # noqa: E402
 from kb.formats import format_counts  # noqa: E402
-from kb.knowledge import default_index, default_seeds  # noqa: E402
+from kb.defaults import default_index, default_seeds  # noqa: E402
 from kb.store import exists as store_exists  # noqa: E402
 
 signal.signal(signal.SIGINT, _on_interrupt)
@@ -150,9 +150,9 @@ def _open(index: str | None) -> KnowledgeBase:
             click.echo(f"Built in {kb.report.seconds:.1f} s.", err=True)
             return kb
         kb = KnowledgeBase.open(path)
-        reasons = kb.stale_reasons()
-        if reasons and not any("gone" in r for r in reasons):
-            click.echo(f"Index is out of date ({'; '.join(reasons)}): rebuilding …", err=True)
+        stale = kb.staleness()
+        if stale and not stale.inputs_missing:  # with a folder gone, an update would drop its documents
+            click.echo(f"Index is out of date ({stale}): rebuilding …", err=True)
             try:
                 with _Progress() as progress:
                     kb = kb.rebuild(progress=progress, wait=0)  # a reader never waits for a writer
@@ -161,8 +161,8 @@ def _open(index: str | None) -> KnowledgeBase:
                 why = "Another kb is updating the index" if busy else f"Warning: {exc}"
                 click.echo(f"{why}: answering from the index as it is.", err=True)
                 kb = KnowledgeBase.open(path)
-        elif reasons:
-            click.echo(f"Warning: {'; '.join(reasons)}; answering from the index as built.", err=True)
+        elif stale:
+            click.echo(f"Warning: {stale}; answering from the index as built.", err=True)
         return kb
     except KbError as exc:
         raise Failure(str(exc)) from exc

@@ -17,8 +17,10 @@ from .errors import (
     QueryError,
     ReadError,
 )
-from .knowledge import KINDS, KnowledgeBase, Progress
-from .model import Answer, BuildReport, Citation, DocumentInfo, Hit, OutlineEntry, Passage, ProgressStep, Skipped
+from .catalog import StaleKind, Staleness
+from .knowledge import KnowledgeBase
+from .model import (KINDS, Answer, BuildReport, Citation, DocumentInfo, Hit, OutlineEntry, Passage, Progress,
+                    ProgressStep, SkipKind, Skipped)
 
 __all__ = [
     "KnowledgeBase",
@@ -30,6 +32,9 @@ __all__ = [
     "OutlineEntry",
     "BuildReport",
     "Skipped",
+    "SkipKind",
+    "Staleness",
+    "StaleKind",
     "DocumentInfo",
     "SearchResult",
     "QueryPlan",

@@ -22,7 +22,8 @@ from typing import Iterator, NamedTuple, Sequence
 
 from .script import tables_version, to_hans
 
-# Bump when tokens for the same text change; the index records it and rebuilds when it differs.
+# Bump when tokens for the same text change: part of the pipeline's fingerprint (kb.catalog), so
+# an index built with other tokens is built again.
 ANALYZER_VERSION = "1"
 
 _ASCII_WORD = r"[a-z0-9]+(?:[./+&\-][a-z0-9]+)*"
@@ -181,20 +182,6 @@ def _import_jieba():
         if hide:
             del sys.modules["pkg_resources"]
     return jieba
-
-
-@lru_cache(maxsize=1)
-def fingerprint() -> str:
-    """Identifies the analyzer: version plus the data files that shape its tokens, the script
-    conversion's tables among them (an index built with other tables is rebuilt)."""
-    h = hashlib.sha256(ANALYZER_VERSION.encode())
-    h.update(tables_version().encode())
-    for name in ("userdict.txt", "stopwords.txt", "spin.txt"):
-        h.update(resources.files("kb.data").joinpath(name).read_bytes())
-    from .rankdata import table
-
-    h.update(repr(sorted(table("fields").items())).encode())  # the parts' boosts are indexed
-    return h.hexdigest()[:16]
 
 
 def _segment(run: str) -> Iterator[tuple[str, int, list[tuple[str, int]]]]:

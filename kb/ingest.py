@@ -1,4 +1,5 @@
-"""Ingest: files and folders to passages, running read → clean → structure → passages per file.
+"""Ingest: files and folders to passages, running read → clean → structure → passages per file,
+on all cores when there are many files (read_all).
 
 Reading is the formats package's job (text, Markdown, HTML, Word, PowerPoint,
 PDF); from the extracted lines on, every format takes the same path. One bad
@@ -16,7 +17,8 @@ from .analysis import normalise_text
 from .clean import clean, page_marker_title
 from .lexicon import is_spun
 from .errors import KbError, ReadError
-from .model import Passage, Skipped
+from .model import Passage, Progress, ProgressStep, SkipKind, Skipped
+from .processes import children_die_with_parent, stop_if_interrupted
 from .formats import extract, unsupported
 from .passages import Originals, build_passages
 from .questions import QUESTIONS_FILE
@@ -75,7 +77,7 @@ def collect(paths: Iterable[Path]) -> tuple[list[Source], list[Skipped]]:
                     f = Path(dirpath) / name
                     why = unsupported(f)
                     if why:
-                        skipped.append(Skipped(str(f), why))
+                        skipped.append(Skipped(str(f), why, SkipKind.UNSUPPORTED))
                     else:
                         files.append(f)
         elif path.is_file():
@@ -105,3 +107,62 @@ def ingest(source: Source) -> Ingested:
     if not passages:
         raise ReadError(f"{source.path}: no text left after cleaning")
     return Ingested(source, ex.sha256, ex.encoding, doc.title, outline(doc), passages, ex.format)
+
+
+PARALLEL_INGEST = 16  # files: fewer are read in this process (a pool costs more than it saves)
+INGEST_CHUNK = 8  # files a worker reads between reports (a larger chunk is reported when all of it is read)
+
+
+def processes(workers: int | None) -> int:
+    """How many processes a build uses: `workers`, else one a core."""
+    return max(1, workers if workers is not None else (os.cpu_count() or 1))
+
+
+def _ingest_one(source: Source) -> Ingested | Skipped:
+    try:
+        return ingest(source)
+    except ReadError as exc:
+        return Skipped(str(source.path), str(exc), SkipKind.UNREADABLE)
+    except RecursionError:  # a document nested thousands deep (hostile HTML): skipped, the build goes on
+        return Skipped(str(source.path), f"{source.path}: nested too deeply to read", SkipKind.FAILED)
+    except Exception as exc:  # one file a reader cannot take never stops the others
+        return Skipped(str(source.path), f"{source.path}: cannot read ({type(exc).__name__}: {str(exc)[:120]})",
+                       SkipKind.FAILED)
+
+
+def read_all(sources: list[Source], progress: Progress, workers: int | None = None) -> tuple[list[Ingested], list[Skipped]]:
+    """Read, clean and cut every file, in a pool of `workers` processes (default: one a core)
+    when there are many; the files read, and those skipped with why. Progress is told as each
+    file is read, in order."""
+    procs = processes(workers)
+    if procs > 1 and len(sources) >= PARALLEL_INGEST:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
+        children_die_with_parent()
+        try:
+            with ProcessPoolExecutor(procs, mp_context=multiprocessing.get_context("fork")) as pool:
+                # told as each file is read (in order), not all at once when the last one is
+                chunk = max(1, min(len(sources) // (procs * 8), INGEST_CHUNK))
+                done = _read_out(sources, pool.map(_ingest_one, sources, chunksize=chunk), progress)
+        except BrokenProcessPool:  # its workers ended at a Ctrl+C this process took while forking
+            stop_if_interrupted()
+            raise
+        stop_if_interrupted()  # a Ctrl+C as the pool forked
+        return done
+    return _read_out(sources, map(_ingest_one, sources), progress)
+
+
+def _read_out(sources: list[Source], results: Iterable[Ingested | Skipped],
+              progress: Progress) -> tuple[list[Ingested], list[Skipped]]:
+    """The files read and those skipped, telling progress as each result comes in."""
+    done, skipped, n = [], [], len(sources)
+    for i, (source, result) in enumerate(zip(sources, results), 1):
+        if isinstance(result, Skipped):
+            skipped.append(result)
+            progress(ProgressStep(f"[{i}/{n}] skipped {result.reason}", "reading", i, n))
+        else:
+            done.append(result)
+            progress(ProgressStep(f"[{i}/{n}] {source.name}: {len(result.passages)} passages", "reading", i, n))
+    return done, skipped

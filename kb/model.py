@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TypedDict
 from dataclasses import asdict, dataclass, field
+from enum import Enum
+from typing import Callable, TypedDict
+
+# The kinds of passage (kb/data/kinds.txt decides which a passage is).
+KINDS = ("steps", "script", "technique", "case", "outline", "text")
 
 
 @dataclass(frozen=True)
@@ -165,26 +169,51 @@ class Answer:
         }
 
 
+class SkipKind(str, Enum):
+    """Why a file was left out of an index: a type no reader takes, a file its reader
+    could not use (empty, damaged, too large, encrypted …), or a reader that failed on it."""
+
+    UNSUPPORTED = "unsupported"
+    UNREADABLE = "unreadable"
+    FAILED = "failed"
+
+
 @dataclass(frozen=True)
 class Skipped:
-    """A file the build could not use, and why."""
+    """A file the build could not use, and why (`reason`: one line for people; `kind`: for code)."""
 
     path: str
     reason: str
+    kind: SkipKind = SkipKind.UNREADABLE
 
 
 @dataclass(frozen=True)
 class BuildReport:
-    """What an index build did."""
+    """What an index build, update or removal did: the documents it read and indexed, new
+    (`added`) or changed since the last build (`changed`), the ones it dropped (`removed`), the
+    files it skipped, how many passages it wrote (`indexed`) and the index now holds
+    (`passages`), and how long it took. A full build (`rebuilt`) lists every document it
+    read in `added`."""
 
     documents: int
     passages: int
     skipped: tuple[Skipped, ...]
     seconds: float
     rebuilt: bool = True
-    # for an update: the documents it read afresh (new or changed) and the ones it dropped
-    refreshed: int = 0
-    dropped: int = 0
+    added: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    indexed: int = 0
+
+    @property
+    def refreshed(self) -> int:
+        """For an update: how many documents it read afresh (new or changed)."""
+        return len(self.added) + len(self.changed)
+
+    @property
+    def dropped(self) -> int:
+        """How many documents it dropped from the index."""
+        return len(self.removed)
 
     @property
     def unchanged(self) -> bool:
@@ -207,6 +236,10 @@ class ProgressStep(str):
         step = super().__new__(cls, line)
         step.phase, step.done, step.total = phase, done, total
         return step
+
+
+# Told each line of a build's progress: a plain `str`, or a ProgressStep that counts.
+Progress = Callable[[str], None]
 
 
 class DocumentInfo(TypedDict):

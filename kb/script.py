@@ -44,7 +44,8 @@ def _dictionary(name: str) -> list[tuple[str, list[str], bool]]:
 
 
 def tables_version() -> str:
-    """Identifies the conversion tables (their files' bytes): part of the analyzer's fingerprint."""
+    """Identifies the conversion tables (their files' bytes): part of the key of jieba's
+    dictionary cache (kb.analysis); the pipeline's fingerprint (kb.catalog) reads the files."""
     import hashlib
     from importlib import resources
 

@@ -279,3 +279,19 @@ def search(store: IndexStore, query: str, limit: int = 10, doc: str | None = Non
         fixed = understand(plan.corrected, store)
         return SearchResult(run(store, fixed, limit, doc, kind), plan, plan.corrected)
     return SearchResult(hits, plan, query)
+
+
+def in_script(hits: list[Hit], query: str, script: str | None) -> list[Hit]:
+    """The hits with their highlights in a script: "hans" or "hant", "auto" (the query's), or
+    None / "original" (the file's own); passage text stays the file's own."""
+    if script is None or script == "original":
+        return hits
+    from dataclasses import replace
+
+    from .errors import KbError
+    from .script import HANS, HANT, convert, detect_script
+
+    if script not in ("auto", HANS, HANT):
+        raise KbError(f"unknown script {script!r}; one of: auto, hans, hant, original")
+    out = detect_script(query) if script == "auto" else script
+    return [replace(h, highlight=convert(h.highlight, out)) for h in hits]

@@ -44,7 +44,8 @@ from starlette.staticfiles import StaticFiles
 from . import feedback as _feedback
 from .examples import example_questions
 from .errors import IndexCorruptError, IndexMissingError, KbError, QueryError, ReferenceError_
-from .knowledge import KINDS, KnowledgeBase
+from .knowledge import KnowledgeBase
+from .model import KINDS
 from .model import Citation, Passage
 from .script import convert, detect_script
 

@@ -134,7 +134,7 @@ def _ascend(sets: list[Judged], w: np.ndarray, rounds: int) -> tuple[np.ndarray,
 def collect(name: str, judged: Path, docs: Path, work: Path, engine: ranking.Weights) -> Judged:
     """Index the documents (once, cached by the folder's path), then each query's candidates
     and features, cached by everything that shapes them."""
-    from kb.analysis import fingerprint
+    from kb.catalog import pipeline_fingerprint as fingerprint
 
     pool = engine.pool
     key = hashlib.sha256(repr((str(judged), judged.stat().st_mtime_ns, str(docs), pool, engine.k1, engine.b, fingerprint(),

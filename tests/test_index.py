@@ -22,7 +22,7 @@ def test_index_records_corpus_fingerprint_and_analyzer(built):
     meta = built.store.meta
     assert len(meta["sources"]) == 5
     assert all(len(s["sha256"]) == 64 for s in meta["sources"])
-    assert meta["analyzer"]
+    assert meta["pipeline"]
 
 
 def test_open_missing_index_is_a_clear_error(tmp_path):

@@ -89,11 +89,12 @@ def test_cli_index_updates_and_removes(own_seeds, tmp_path):
 
 
 def test_parallel_build_gives_the_same_index(own_seeds, tmp_path, monkeypatch):
-    import kb.knowledge
+    import kb.build
+    import kb.ingest
 
     one = KnowledgeBase.build([own_seeds], tmp_path / "one", workers=1)
-    monkeypatch.setattr(kb.knowledge, "PARALLEL_INGEST", 1)  # a pool even for five files
-    monkeypatch.setattr(kb.knowledge, "PARALLEL_INDEX", 1)  # the store analyses in a process pool
+    monkeypatch.setattr(kb.ingest, "PARALLEL_INGEST", 1)  # a pool even for five files
+    monkeypatch.setattr(kb.build, "PARALLEL_INDEX", 1)  # the store analyses in a process pool
     two = KnowledgeBase.build([own_seeds], tmp_path / "two", workers=2)
     assert [p.to_json() for p in one.passages()] == [p.to_json() for p in two.passages()]
     from kb.store import vocabulary
@@ -134,23 +135,24 @@ def test_a_changed_file_named_with_hash_quote_or_backslash_is_replaced_not_doubl
 
 
 def test_index_built_with_other_conversion_tables_is_rebuilt(tmp_path, monkeypatch):
-    """The analyzer's fingerprint follows kb/data/opencc: new tables mean a new index, never
-    old tokens searched with new ones."""
-    from kb import analysis
+    """The pipeline's fingerprint follows the t2s conversion: a new one means a new index,
+    never old tokens searched with new ones."""
+    from kb import StaleKind, catalog, script
 
     folder = tmp_path / "docs"
     folder.mkdir()
     (folder / "a.txt").write_text("商舖的英哩數\n", "utf-8")
     index = tmp_path / "ix"
     KnowledgeBase.build([folder], index)
-    monkeypatch.setattr(analysis, "tables_version", lambda: "other tables")
-    analysis.fingerprint.cache_clear()
+    monkeypatch.setattr(script, "_T2S_ALGORITHM", "another conversion")
+    catalog.pipeline_fingerprint.cache_clear()
     try:
         kb = KnowledgeBase.open(index)
+        assert kb.staleness().kinds == {StaleKind.PIPELINE_CHANGED}
         assert any("analyzer" in r for r in kb.stale_reasons())
         assert KnowledgeBase.index([folder], index).report.rebuilt
     finally:
-        analysis.fingerprint.cache_clear()
+        catalog.pipeline_fingerprint.cache_clear()
 
 
 def _kb_cli(*args, cwd):

@@ -1,0 +1,156 @@
+"""Build: an index brought up to date with its files, catalog → ingest → store.
+
+    build     every file read again, into a new generation
+    update    only the files new or changed since the catalog was written; those gone are
+              dropped (a full build when the index is missing, damaged, or of another pipeline)
+    refresh   update from the paths the index was built from, leaving out what was removed
+    remove    one document dropped
+
+Each holds the index's writer lock while it works and returns a BuildReport. The store swaps
+the new generation in whole (kb.store.generations): a build that fails or is killed leaves
+the index as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Callable, Iterable
+
+from . import questions
+from .catalog import Catalog
+from .errors import IndexCorruptError, KbError
+from .ingest import Ingested, collect, processes, read_all
+from .model import BuildReport, Progress, ProgressStep, Skipped
+from .store import IndexStore
+
+PARALLEL_INDEX = 2000  # passages: fewer are analysed in this process (kb.store.fields)
+
+
+def _silent(_: str) -> None:
+    pass
+
+
+def _waiting(progress: Progress) -> Callable[[], None]:
+    return lambda: progress("waiting for another kb writing this index …")
+
+
+def build(store: IndexStore, paths: Iterable[str | os.PathLike], progress: Progress = _silent,
+          workers: int | None = None) -> BuildReport:
+    """Index files and folders into a new generation of the store's index (all or nothing)."""
+    with store.writing(waiting=_waiting(progress)):
+        started = time.perf_counter()
+        inputs = [Path(p) for p in paths]
+        sources, skipped = collect(inputs)
+        done, failed = read_all(sources, progress, workers)
+        skipped += failed
+        done = _with_questions(inputs, done, progress)
+        if not done:
+            _nothing(skipped)
+        catalog = Catalog.made(inputs, done, skipped)
+        passages = sum(len(d.passages) for d in done)
+        procs = processes(workers) if passages >= PARALLEL_INDEX else 1
+        store.write((p for d in done for p in d.passages), catalog.to_meta(), procs=procs,
+                    progress=_writing(progress, passages))
+        return BuildReport(len(done), passages, tuple(skipped), time.perf_counter() - started,
+                           added=tuple(d.source.name for d in done), indexed=passages)
+
+
+def update(store: IndexStore, paths: Iterable[str | os.PathLike], progress: Progress = _silent,
+           workers: int | None = None) -> BuildReport:
+    """Bring the index up to date with these files and folders: only the files whose content
+    changed are read again, new ones added, those gone dropped. Builds from nothing when there
+    is no usable index (none yet, another pipeline, a damaged one)."""
+    inputs = [Path(p) for p in paths]
+    with store.writing(waiting=_waiting(progress)):
+        try:
+            catalog = Catalog.from_meta(store.meta, store.root) if store.exists() else None
+            if catalog is not None and catalog.builds_like_now(inputs):
+                store.verify()  # a damaged generation is rebuilt whole, not updated
+                return _update(store, catalog, inputs, progress, workers)
+        except (IndexCorruptError, OSError):
+            store.close()
+        return build(store, inputs, progress, workers)
+
+
+def refresh(store: IndexStore, progress: Progress = _silent, wait: float | None = None) -> BuildReport:
+    """Update the index from the paths it was built from, leaving out the documents removed
+    from it. With wait (seconds), give up with IndexBusyError when another process is writing
+    the index for longer (wait=0: only if nobody is)."""
+    with store.writing(**({} if wait is None else {"wait": wait})):
+        # the lock re-read the live generation: what another writer did meanwhile is not redone
+        catalog = Catalog.from_meta(store.meta, store.root)
+        if not catalog.builds_like_now(catalog.input_paths):  # every passage may change
+            store.close()
+            return build(store, catalog.input_paths, progress)
+        return _update(store, catalog, catalog.input_paths, progress, None, excluded=catalog.excluded)
+
+
+def remove(store: IndexStore, name: str) -> BuildReport:
+    """Drop the document of this exact name (its file stays where it is, and is not re-added
+    by a refresh until it is indexed again)."""
+    with store.writing():
+        started = time.perf_counter()
+        catalog = Catalog.from_meta(store.meta, store.root).without(name)
+        store.update({name}, (), catalog.to_meta())
+        return BuildReport(len(catalog.documents), store.manifest.passages or 0, (), time.perf_counter() - started,
+                           rebuilt=False, removed=(name,))
+
+
+def _update(store: IndexStore, catalog: Catalog, inputs: list[Path], progress: Progress,
+            workers: int | None, excluded: Iterable[str] = ()) -> BuildReport:
+    started = time.perf_counter()
+    sources, skipped = collect(inputs)
+    diff = catalog.compare(sources, excluded)
+    skipped += diff.failing
+    if not diff.todo and not diff.removed:
+        return BuildReport(len(diff.fresh), store.manifest.passages or 0, tuple(skipped),
+                           time.perf_counter() - started, rebuilt=False)
+    done, failed = read_all(list(diff.todo), progress, workers)
+    skipped += failed
+    fresh = [s.name for s in diff.fresh]
+    done = _with_questions(inputs, done, progress, fresh)
+    if not done and not fresh:
+        _nothing(skipped)
+    new = Catalog.made(inputs, done, skipped, kept=catalog, keep=fresh, excluded=excluded)
+    for name in diff.removed:
+        progress(f"removed {name}")
+    indexed = sum(len(d.passages) for d in done)
+    store.update(set(diff.removed) | {s.name for s in diff.changed}, (p for d in done for p in d.passages),
+                 new.to_meta(), progress=_writing(progress, indexed))
+    added = {s.name for s in diff.added}
+    return BuildReport(len(fresh) + len(done), store.manifest.passages or 0, tuple(skipped),
+                       time.perf_counter() - started, rebuilt=False,
+                       added=tuple(d.source.name for d in done if d.source.name in added),
+                       changed=tuple(d.source.name for d in done if d.source.name not in added),
+                       removed=diff.removed, indexed=indexed)
+
+
+def _nothing(skipped: list[Skipped]) -> None:
+    reasons = "; ".join(s.reason for s in skipped) or "no files found"
+    raise KbError(f"nothing to index ({reasons}); the existing index is unchanged")
+
+
+def _with_questions(inputs: list[Path], done: list[Ingested], progress: Progress,
+                    kept: Iterable[str] = ()) -> list[Ingested]:
+    """The documents with the typical questions of their folders' typical_questions.txt."""
+    rows, warnings = questions.load(inputs)
+    done, unused = questions.attach(done, rows, kept)
+    for w in warnings + unused:
+        progress(f"warning: {w}")
+    return done
+
+
+def _writing(progress: Progress, total: int) -> Callable[[str, int], None]:
+    """The store's count of passages written, told as progress: about every 1% of `total`,
+    then once as the index is saved."""
+    every = max(1, -(-total // 100))
+
+    def told(phase: str, n: int) -> None:
+        if phase == "saving":
+            progress(ProgressStep(f"saving the index ({n} passages) …", "saving", n, n))
+        elif n % every == 0 or n == total:  # 0 too: the analyzer may take a moment to load
+            progress(ProgressStep(f"indexed {n}/{total} passages", "indexing", n, total))
+
+    return told

@@ -1,0 +1,103 @@
+"""The build path runs one way: `kb index` → kb.knowledge → kb.build → kb.catalog → kb.ingest →
+kb.store, and no module imports one before it on that path (read off the source: every import,
+at module level or inside a function)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+KB = Path(__file__).resolve().parent.parent / "kb"
+BUILD_PATH = ("kb.knowledge", "kb.build", "kb.catalog", "kb.ingest", "kb.store")
+
+
+def _module(path: Path) -> str:
+    parts = list(path.relative_to(KB.parent).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports() -> dict[str, dict[str, bool]]:
+    """Each kb module → the kb modules it imports, each with whether at module level."""
+    out: dict[str, dict[str, bool]] = {}
+    for path in KB.rglob("*.py"):
+        name = _module(path)
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        tree = ast.parse(path.read_text("utf-8"))
+        top = {id(node) for node in tree.body}
+        found: dict[str, bool] = {}
+        for node in ast.walk(tree):
+            targets = []
+            if isinstance(node, ast.ImportFrom):
+                base = package.split(".")[: len(package.split(".")) - node.level + 1] if node.level else []
+                target = ".".join(base + ([node.module] if node.module else [])) if node.level else node.module or ""
+                targets = [target] + [f"{target}.{a.name}" for a in node.names]
+            elif isinstance(node, ast.Import):
+                targets = [a.name for a in node.names]
+            for t in targets:
+                if t.startswith("kb") and (_exists(t)):
+                    found[t] = found.get(t, False) or id(node) in top
+        out[name] = found
+    return out
+
+
+def _exists(name: str) -> bool:
+    rel = Path(*name.split("."))
+    return (KB.parent / rel).with_suffix(".py").is_file() or (KB.parent / rel / "__init__.py").is_file()
+
+
+def _stage(module: str) -> int | None:
+    for i, stage in enumerate(BUILD_PATH):
+        if module == stage or module.startswith(stage + "."):
+            return i
+    return None
+
+
+IMPORTS = _imports()
+
+
+FRONT_DOOR_CALLERS = {"kb", "kb.web"}  # the package's exports and the web page: they open a KnowledgeBase
+
+
+def test_no_module_imports_one_before_it_on_the_build_path():
+    """A stage imports only the stages after it; any other module only the last, the store
+    (what search and answers read), unless it is one of the front door's callers."""
+    wrong = []
+    for module, targets in sorted(IMPORTS.items()):
+        mine = _stage(module)
+        for target in targets:
+            theirs = _stage(target)
+            if theirs is None or theirs == mine:
+                continue
+            if mine is None and theirs != len(BUILD_PATH) - 1 and module not in FRONT_DOOR_CALLERS:
+                wrong.append(f"{module} reaches into the build path ({target})")
+            elif mine is not None and mine > theirs:
+                wrong.append(f"{module} imports {target}, before it on the build path")
+    assert wrong == []
+
+
+def test_only_the_front_door_and_its_callers_know_the_build():
+    importers = lambda m: {k for k, v in IMPORTS.items() if m in v}  # noqa: E731
+    assert importers("kb.build") == {"kb.knowledge"}
+    assert importers("kb.knowledge") <= {"kb", "kb.web"}
+    assert importers("kb.catalog") <= {"kb", "kb.knowledge", "kb.build"}
+
+
+def test_module_level_imports_have_no_loop():
+    graph = {m: {t for t, top in deps.items() if top and t != m} for m, deps in IMPORTS.items()}
+    # a package's own __init__ importing its modules is how a package is made, not a loop
+    state: dict[str, int] = {}
+
+    def visit(m: str, trail: list[str]) -> None:
+        state[m] = 1
+        for t in graph.get(m, ()):
+            if t.startswith(m + "."):
+                continue
+            if state.get(t) == 1:
+                raise AssertionError("import loop: " + " → ".join(trail + [m, t]))
+            if not state.get(t):
+                visit(t, trail + [m])
+        state[m] = 2
+
+    for m in sorted(graph):
+        if not state.get(m):
+            visit(m, [])
