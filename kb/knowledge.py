@@ -69,20 +69,21 @@ class KnowledgeBase:
         store = IndexStore(Path(path))
         if not store.exists():
             raise IndexMissingError(f"no index at {path} (run `kb index` first)")
-        store.meta  # noqa: B018  (validates the generation and its metadata now)
+        store.engine_kind  # noqa: B018  (validates the generation, its metadata and that its engine is here, now)
         return cls(store)
 
     @classmethod
     def build(cls, paths: Iterable[str | os.PathLike], index: str | os.PathLike | None = None,
-              progress: Progress = _silent, workers: int | None = None) -> "KnowledgeBase":
+              progress: Progress = _silent, workers: int | None = None, engine: str | None = None) -> "KnowledgeBase":
         """Index files and folders into a new generation of `index` (default: `default_index()`;
-        atomic: all or nothing)."""
+        atomic: all or nothing). engine: "whoosh" or "tantivy" (kb.store.engines; by default the
+        index's own, else $KB_ENGINE, else whoosh)."""
         index = default_index() if index is None else index
         with IndexStore(Path(index)).writing(waiting=lambda: progress("waiting for another kb writing this index …")):
-            return cls._build(paths, index, progress, workers)
+            return cls._build(paths, index, progress, workers, engine)
 
     @classmethod
-    def _build(cls, paths, index, progress: Progress, workers: int | None) -> "KnowledgeBase":
+    def _build(cls, paths, index, progress: Progress, workers: int | None, engine: str | None = None) -> "KnowledgeBase":
         started = time.perf_counter()
         inputs = [Path(p) for p in paths]
         sources, skipped = collect(inputs)
@@ -90,7 +91,7 @@ class KnowledgeBase:
         if not done:
             reasons = "; ".join(s.reason for s in skipped) or "no files found"
             raise KbError(f"nothing to index ({reasons}); the existing index is unchanged")
-        store = IndexStore(Path(index))
+        store = IndexStore(Path(index), engine)
         passages = sum(len(d.passages) for d in done)
         procs = _procs(workers) if passages >= PARALLEL_INDEX else 1
         store.write((p for d in done for p in d.passages), _meta(inputs, done, skipped), procs=procs,
@@ -100,23 +101,24 @@ class KnowledgeBase:
 
     @classmethod
     def index(cls, paths: Iterable[str | os.PathLike], index: str | os.PathLike | None = None,
-              progress: Progress = _silent, workers: int | None = None) -> "KnowledgeBase":
+              progress: Progress = _silent, workers: int | None = None, engine: str | None = None) -> "KnowledgeBase":
         """Bring `index` (default: `default_index()`) up to date with these files and folders:
         re-index only the files whose content changed, add new ones, drop those that are gone.
         Builds from nothing when there is no usable index (none yet, another analyzer, a damaged
-        one)."""
+        one, another engine asked for)."""
         index = default_index() if index is None else index
         store = IndexStore(Path(index))
         with store.writing(waiting=lambda: progress("waiting for another kb writing this index …")):
             try:
                 meta = store.meta if store.exists() else {}
                 if (meta.get("analyzer") == analysis.fingerprint() and meta.get("format") == FORMAT
-                        and meta.get("questions", "") == questions.fingerprint([Path(p) for p in paths])):
+                        and meta.get("questions", "") == questions.fingerprint([Path(p) for p in paths])
+                        and engine in (None, store.engine_name)):
                     store.verify()  # a damaged generation is rebuilt whole, not updated
                     return cls(store)._update([Path(p) for p in paths], progress, workers)
             except (IndexCorruptError, OSError):
                 store.close()
-            return cls.build(paths, index, progress, workers)
+            return cls.build(paths, index, progress, workers, engine)
 
     def _update(self, inputs: list[Path], progress: Progress, workers: int | None,
                 excluded: set[str] = frozenset()) -> "KnowledgeBase":
