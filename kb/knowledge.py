@@ -79,7 +79,7 @@ class KnowledgeBase:
         atomic: all or nothing). engine: "whoosh" or "tantivy" (kb.store.engines; by default the
         index's own, else $KB_ENGINE, else whoosh)."""
         index = default_index() if index is None else index
-        with IndexStore(Path(index)).writing(waiting=lambda: progress("waiting for another kb writing this index …")):
+        with IndexStore(Path(index), engine).writing(waiting=lambda: progress("waiting for another kb writing this index …")):
             return cls._build(paths, index, progress, workers, engine)
 
     @classmethod

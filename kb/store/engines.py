@@ -41,8 +41,9 @@ def kind(name: str, root: object = None) -> EngineKind:
         try:
             import tantivy  # noqa: F401  (installed? the engine module imports it where it is used)
         except ImportError:
+            rebuild = f" (or rebuild it with `kb index --full --engine {WHOOSH}`)" if root is not None else ""
             raise EngineMissingError(f"{where} the tantivy engine, which is not installed here: "
-                                     f"{INSTALL[TANTIVY]} (or rebuild with `kb index --full --engine {WHOOSH}`)") from None
+                                     f"{INSTALL[TANTIVY]}{rebuild}") from None
         from .tantivy_engine import Tantivy
 
         return Tantivy()

@@ -72,9 +72,12 @@ class IndexStore:
     def __init__(self, root: Path, engine: str | None = None):
         """`engine`: the engine a new generation is written with (kb.store.engines); by
         default the live generation's, else $KB_ENGINE's, else whoosh. Readers always open a
-        generation with the engine its manifest names."""
+        generation with the engine its manifest names. (EngineMissingError at once when the
+        engine asked for is not installed, before any file is read.)"""
         self.root = Path(root)
         self.generations = Generations(self.root)
+        if engine is not None:
+            engines.kind(engine)
         self._asked = engine
         self._engine: Engine | None = None
         self._manifest: Manifest | None = None

@@ -33,7 +33,7 @@ NAME = "tantivy"
 FOLDER = "tantivy"  # the engine's folder inside a generation
 FIELD = TEXT
 WEIGHT = "\x1f"  # between a term and its weight: never in a term (analysis drops control characters)
-LOCKS = (".tantivy-writer.lock", ".tantivy-meta.lock")  # a writer's, never shared with a new generation
+LOCKS = (".tantivy-writer.lock", ".tantivy-meta.lock")  # tantivy's lock files: never linked into a new generation
 HEAP = 128_000_000  # bytes the writer buffers before it writes a segment
 T = TypeVar("T")
 
@@ -54,9 +54,7 @@ def _guarded(call: Callable[..., T], *args, **kwargs) -> T:
     corrupt index."""
     try:
         return call(*args, **kwargs)
-    except Exception:
-        raise
-    except (KeyboardInterrupt, SystemExit, GeneratorExit):
+    except (Exception, KeyboardInterrupt, SystemExit, GeneratorExit):
         raise
     except BaseException as exc:
         raise OSError(f"tantivy failed: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from exc
@@ -88,8 +86,7 @@ class TantivyWriter:
     threads) starts at the first passage, after kb's analysis processes have forked; deletions
     wait for it."""
 
-    def __init__(self, folder: Path, index, seq: int, threads: int):
-        self._folder = folder
+    def __init__(self, index, seq: int, threads: int):
         self._index = index
         self._seq = seq  # the next passage's place in the order of addition
         self._threads = max(1, threads)
@@ -245,7 +242,7 @@ class Tantivy:
 
         folder = building / FOLDER
         folder.mkdir()
-        return TantivyWriter(folder, _guarded(tantivy.Index, schema(), path=str(folder), reuse=False), 0, procs)
+        return TantivyWriter(_guarded(tantivy.Index, schema(), path=str(folder), reuse=False), 0, procs)
 
     def extend(self, building: Path, live: Path, own: frozenset[str]) -> TantivyWriter:
         """tantivy never rewrites a segment file (deletions go in files of their own, its table
@@ -263,7 +260,7 @@ class Tantivy:
         searcher = _guarded(index.searcher)
         last = _guarded(searcher.search, tantivy.Query.all_query(), limit=1, count=False,
                         order_by_field="seq", order=tantivy.Order.Desc).hits if searcher.num_docs else []
-        return TantivyWriter(folder, index, (last[0][0] + 1) if last else 0, 1)
+        return TantivyWriter(index, (last[0][0] + 1) if last else 0, 1)
 
     def files(self, gen: Path, data_only: bool = False) -> list[Path]:
         """tantivy's table (meta.json, .managed.json) and segment files; with data_only the
