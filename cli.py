@@ -21,6 +21,7 @@ from kb.errors import IndexBusyError, IndexWriteError  # noqa: E402
 from kb.formats import format_counts  # noqa: E402
 from kb.defaults import default_index, default_seeds  # noqa: E402
 from kb.store import exists as store_exists  # noqa: E402
+from kb.store.engines import NAMES as ENGINES  # noqa: E402
 
 signal.signal(signal.SIGINT, _on_interrupt)
 
@@ -249,11 +250,16 @@ def main(color: str) -> None:
 @click.option("--remove", "remove", metavar="DOC", shell_complete=_complete_doc,
               help="Drop one document from the index.")
 @click.option("--index", "index", help=INDEX_HELP)
-def index_cmd(paths: tuple[Path, ...], full: bool, remove: str | None, index: str | None) -> None:
+@click.option("--engine", type=click.Choice(ENGINES),
+              help="The full-text engine: whoosh, or tantivy (pip install 'kb[fast]'). Default: the index's "
+                   "own, else $KB_ENGINE, else whoosh; another than the index's rebuilds it.")
+def index_cmd(paths: tuple[Path, ...], full: bool, remove: str | None, index: str | None, engine: str | None) -> None:
     """Index files and folders (default: seeds/): only what changed is re-indexed, and the old
     index stays live until the new one is complete."""
     path = _index_path(index)
     inputs = list(paths) or [default_seeds()]
+    if remove and engine:
+        raise click.UsageError("--engine is for building an index, not with --remove")
     try:
         if remove:
             KnowledgeBase.open(path).remove(remove)
@@ -261,7 +267,7 @@ def index_cmd(paths: tuple[Path, ...], full: bool, remove: str | None, index: st
             return
         build = KnowledgeBase.build if full else KnowledgeBase.index
         with _Progress() as progress:
-            kb = build(inputs, path, progress=progress)
+            kb = build(inputs, path, progress=progress, engine=engine)
     except KbError as exc:
         raise Failure(str(exc)) from exc
     r = kb.report

@@ -8,6 +8,7 @@
 
 from .errors import (
     BadReferenceError,
+    EngineMissingError,
     IndexBusyError,
     IndexCorruptError,
     IndexMissingError,
@@ -51,6 +52,7 @@ __all__ = [
     "IndexBusyError",
     "IndexWriteError",
     "BadReferenceError",
+    "EngineMissingError",
 ]
 __version__ = "0.1.0"
 

@@ -61,12 +61,12 @@ def update(store: IndexStore, paths: Iterable[str | os.PathLike], progress: Prog
            workers: int | None = None) -> BuildReport:
     """Bring the index up to date with these files and folders: only the files whose content
     changed are read again, new ones added, those gone dropped. Builds from nothing when there
-    is no usable index (none yet, another pipeline, a damaged one)."""
+    is no usable index (none yet, another pipeline, a damaged one, another engine asked for)."""
     inputs = [Path(p) for p in paths]
     with store.writing(waiting=_waiting(progress)):
         try:
             catalog = Catalog.from_meta(store.meta, store.root) if store.exists() else None
-            if catalog is not None and catalog.builds_like_now(inputs):
+            if catalog is not None and catalog.builds_like_now(inputs) and store.asked_engine in (None, store.engine_name):
                 store.verify()  # a damaged generation is rebuilt whole, not updated
                 return _update(store, catalog, inputs, progress, workers)
         except (IndexCorruptError, OSError):

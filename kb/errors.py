@@ -40,3 +40,7 @@ class IndexBusyError(KbError):
 
 class IndexWriteError(KbError):
     """The index could not be written (a full disk, no permission); the live one is unchanged."""
+
+
+class EngineMissingError(KbError):
+    """The index was built with an engine that is not installed here (kb[fast]'s tantivy)."""

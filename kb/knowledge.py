@@ -48,25 +48,26 @@ class KnowledgeBase:
         store = IndexStore(Path(default_index() if path is None else path))
         if not store.exists():
             raise IndexMissingError(f"no index at {store.root} (run `kb index` first)")
-        store.meta  # noqa: B018  (validates the generation and its metadata now)
+        store.engine_kind  # noqa: B018  (validates the generation, its metadata and that its engine is here, now)
         return cls(store)
 
     @classmethod
     def build(cls, paths: Iterable[str | os.PathLike], index: str | os.PathLike | None = None,
-              progress: Progress = _silent, workers: int | None = None) -> "KnowledgeBase":
+              progress: Progress = _silent, workers: int | None = None, engine: str | None = None) -> "KnowledgeBase":
         """Index files and folders into a new generation of `index` (default: `default_index()`;
-        atomic: all or nothing)."""
-        store = IndexStore(Path(default_index() if index is None else index))
+        atomic: all or nothing). engine: "whoosh" or "tantivy" (kb.store.engines; by default the
+        index's own, else $KB_ENGINE, else whoosh)."""
+        store = IndexStore(Path(default_index() if index is None else index), engine)
         return cls(store, builder.build(store, paths, progress, workers))
 
     @classmethod
     def index(cls, paths: Iterable[str | os.PathLike], index: str | os.PathLike | None = None,
-              progress: Progress = _silent, workers: int | None = None) -> "KnowledgeBase":
+              progress: Progress = _silent, workers: int | None = None, engine: str | None = None) -> "KnowledgeBase":
         """Bring `index` (default: `default_index()`) up to date with these files and folders:
         re-index only the files whose content changed, add new ones, drop those that are gone.
         Builds from nothing when there is no usable index (none yet, another pipeline, a damaged
-        one)."""
-        store = IndexStore(Path(default_index() if index is None else index))
+        one, another engine asked for)."""
+        store = IndexStore(Path(default_index() if index is None else index), engine)
         return cls(store, builder.update(store, paths, progress, workers))
 
     def rebuild(self, progress: Progress = _silent, wait: float | None = None) -> "KnowledgeBase":

@@ -1,4 +1,5 @@
-"""Shared fixtures: the real seeds indexed once per session into a real whoosh index."""
+"""Shared fixtures: the real seeds indexed once per session into a real index, with the engine
+$KB_ENGINE names (kb.store.engines: whoosh unless it says tantivy), as every index a test builds."""
 
 from __future__ import annotations
 
@@ -13,6 +14,12 @@ from kb import KnowledgeBase
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 SHARED_EVAL = ROOT.parent / "shared" / "eval"
+
+
+def pytest_report_header(config) -> str:
+    from kb.store.engines import default_name
+
+    return f"kb engine: {default_name()} (KB_ENGINE)"
 
 
 @pytest.fixture(autouse=True)

@@ -19,7 +19,7 @@ def test_every_export_exists():
 
 
 def test_import_kb_stays_light():
-    code = "import sys, kb; print(','.join(m for m in ('whoosh', 'jieba', 'opencc') if m in sys.modules))"
+    code = "import sys, kb; print(','.join(m for m in ('whoosh', 'tantivy', 'jieba', 'opencc') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == ""
 
@@ -37,3 +37,13 @@ def test_search_returns_typed_hits(built):
     hit = built.search("客诉处理", limit=1)[0]
     assert isinstance(hit, kb.Hit) and isinstance(hit.passage, kb.Passage)
     assert hit.passage.ref.startswith(hit.passage.doc + ":")
+
+
+def test_a_search_loads_only_the_engine_its_index_names(built):
+    from kb.store.engines import TANTIVY, WHOOSH
+
+    code = ("import sys; from kb import KnowledgeBase; "
+            f"KnowledgeBase.open({str(built.store.root)!r}).search('客诉处理', limit=1); "
+            "print(','.join(m for m in ('whoosh', 'tantivy') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == {WHOOSH: "whoosh", TANTIVY: "tantivy"}[built.store.engine_name]

@@ -1,5 +1,5 @@
 """Real files of every supported format, written from the seeds by the formats' own tools,
-indexed into a real whoosh index: the same query finds the same passage in each, with a
+indexed into a real index (either engine): the same query finds the same passage in each, with a
 reference in the format's own terms."""
 
 from __future__ import annotations

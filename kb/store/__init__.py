@@ -6,8 +6,10 @@
     vocabulary      each term's document frequency, counted by kb as a generation is written
     scoring         BM25 over posting lists, as pure functions
     engine          the Engine protocol: what the store asks of a full-text engine
+    engines         which engines there are, and which one a new index gets (recorded in its manifest)
     whoosh_engine   whoosh behind it (the default), through its public API only
     whoosh_analysis kb's analysed fields handed to whoosh as the value it indexes
+    tantivy_engine  tantivy behind it (`pip install 'kb[fast]'`), through tantivy-py's public API only
     store           IndexStore, which joins them
     faults          the files a fault test damages on purpose, named here and nowhere else
 

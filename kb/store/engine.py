@@ -5,7 +5,8 @@ passage number, the postings and the passage's stored record; it answers a term'
 (the passages holding it and the term's weight in each: its frequency, each occurrence
 weighted by the boost of the part it stands in), each passage's field length, and which
 passages a filter keeps. Scoring is kb's (kb.store.scoring), and so is the vocabulary
-(kb.store.vocabulary): an engine is asked for neither.
+(kb.store.vocabulary): an engine is asked for neither. Passage numbers run in the order the
+passages were added (a tie in score goes to the lower number, whichever the engine).
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ class Engine(Protocol):
         """The term's postings: passage numbers ascending, and the term's weight in each."""
 
     def lengths(self) -> list[int]:
-        """Each passage's field length (its count of postings), by passage number."""
+        """Each passage's field length (its count of tokens), by passage number: exact, or
+        rounded up as whoosh keeps it (the store reads either as kb.store.scoring.kept_length)."""
 
     def stored(self, number: int) -> tuple[dict, str]:
         """A passage's record (Passage.to_json) and its searchable text."""

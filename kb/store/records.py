@@ -73,6 +73,7 @@ class Manifest:
     fields: Mapping[str, Any] = field(default_factory=dict)
     vocabulary: str | None = None  # the vocabulary file's sha256 (kb.store.vocabulary)
     files: Mapping[str, Any] | None = None  # every other file of the generation: [size, sha256]
+    engine: str = "whoosh"  # the engine it was written with (kb.store.engines); whoosh before kb recorded it
 
     @classmethod
     def read(cls, gen: Path) -> "Manifest":
@@ -81,12 +82,15 @@ class Manifest:
         if not isinstance(data, dict):
             raise ValueError(f"{META} is not an object")
         files = data.get("files")
+        engine = data.get("engine") or "whoosh"
+        if not isinstance(engine, str):
+            raise ValueError(f"{META} names no engine")
         return cls(data.get("format"), data.get("passages"), data.get("built"), data, data.get("vocabulary"),
-                   files if isinstance(files, dict) else None)
+                   files if isinstance(files, dict) else None, engine)
 
     def as_dict(self) -> dict:
         return {**self.fields, "format": self.format, "passages": self.passages, "built": self.built,
-                "vocabulary": self.vocabulary, "files": self.files}
+                "vocabulary": self.vocabulary, "files": self.files, "engine": self.engine}
 
     def write(self, gen: Path) -> None:
         # one line: json's indenting encoder is pure Python, 0.2 s for a 500-file library's meta

@@ -17,6 +17,20 @@ def idf(n: int, df: int) -> float:
     return math.log(n / (df + 1)) + 1
 
 
+# The lengths a passage's length is kept as: whoosh keeps it in one byte, as the smallest of
+# these at or above it, and the fitted ranking weights were chosen against lengths so kept.
+# kb keeps every engine's so (kept_length), so that one keeping them exactly ranks the same.
+KEPT_LENGTHS = tuple(int(round((1.033 ** n - 1) * 27)) for n in range(256))
+
+
+def kept_length(n: int) -> int:
+    """A passage's length (its count of tokens) as BM25 reads it: the smallest of KEPT_LENGTHS
+    at or above it, at most the last."""
+    from bisect import bisect_left
+
+    return KEPT_LENGTHS[min(bisect_left(KEPT_LENGTHS, n), len(KEPT_LENGTHS) - 1)]
+
+
 def top_python(postings: Mapping[str, Postings], idfs: Mapping[str, float], allowed: set[int] | None,
                lengths: Sequence[int], average: float, limit: int, k1: float, b: float) -> list[tuple[int, float]]:
     """BM25 over the terms' postings (passage number, weight): the `limit` best (passage, score),

@@ -19,17 +19,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from ..errors import IndexCorruptError
+from ..errors import IndexCorruptError, KbError
 from ..model import Passage
 from ..processes import stop_if_interrupted
 from ..spelling import PAIRS as CHAR_PAIRS, Speller, add_pairs, read_pair_counts, subtract, write_pairs
-from . import scoring, vocabulary
+from . import engines, scoring, vocabulary
 from .engine import Engine, EngineKind, EngineWriter
 from .fields import analyse, prepared, terms
 from .generations import WRITER_WAIT, Generations, write_error
 from .records import (META, PASSAGES, Manifest, changed_files, count_lines, file_sums, line_doc, read_lines,
                       read_passages, record_line, searchable_text)
-from .whoosh_engine import Whoosh
 
 FORMAT = 5  # 5: kb analyses, the engine is given tokens, vocabulary.tsv; 4: passages carry the file's own text (original)
 STORE_FILES = frozenset({PASSAGES, META, CHAR_PAIRS, vocabulary.VOCABULARY})  # a generation's files that are the store's, not the engine's
@@ -70,10 +69,16 @@ class Candidate:
 class IndexStore:
     """A generation-swapped index directory."""
 
-    def __init__(self, root: Path, kind: EngineKind | None = None):
+    def __init__(self, root: Path, engine: str | None = None):
+        """`engine`: the engine a new generation is written with (kb.store.engines); by
+        default the live generation's, else $KB_ENGINE's, else whoosh. Readers always open a
+        generation with the engine its manifest names. (EngineMissingError at once when the
+        engine asked for is not installed, before any file is read.)"""
         self.root = Path(root)
         self.generations = Generations(self.root)
-        self.engine_kind: EngineKind = kind or Whoosh()
+        if engine is not None:
+            engines.kind(engine)
+        self._asked = engine
         self._engine: Engine | None = None
         self._manifest: Manifest | None = None
         self._gen: Path | None = None
@@ -124,12 +129,38 @@ class IndexStore:
     def meta(self) -> dict:
         return self.manifest.fields
 
+    @property
+    def engine_name(self) -> str:
+        """The engine the live generation was written with."""
+        return self.manifest.engine
+
+    @property
+    def asked_engine(self) -> str | None:
+        """The engine this store was opened to write with, if one was asked for."""
+        return self._asked
+
+    @property
+    def engine_kind(self) -> EngineKind:
+        """The live generation's engine (EngineMissingError when it is not installed here)."""
+        return engines.kind(self.engine_name, self.root)
+
+    def _new_kind(self) -> EngineKind:
+        """The engine of a full build: the one asked for, else the live generation's, else the default."""
+        name = self._asked
+        if name is None and self.exists():
+            try:
+                name = self.engine_name
+            except KbError:  # a damaged manifest: the build replaces it
+                name = None
+        return engines.kind(name or engines.default_name())
+
     def engine(self) -> Engine:
         if self._engine is None:
             if self.manifest.format != FORMAT:
                 raise IndexCorruptError(f"index at {self.root} was built by an older kb; rebuild it with `kb index --full`")
+            kind = self.engine_kind  # EngineMissingError when it is not installed: not a damaged index
             try:
-                self._engine = self.engine_kind.open(self.generation)
+                self._engine = kind.open(self.generation)
             except Exception as exc:  # an engine raises many kinds on a damaged directory
                 raise _corrupt(self.root, type(exc).__name__) from exc
         return self._engine
@@ -187,7 +218,9 @@ class IndexStore:
         """Check that the live generation holds together: its metadata and its passages file
         agree on how many passages there are, and its vocabulary is the one written; with full, the engine agrees too and every
         term's postings and every passage's stored fields are read (opening the engine costs
-        a tenth of a second at x100, which an update does not pay). Raises IndexCorruptError."""
+        a tenth of a second at x100, which an update does not pay). Raises IndexCorruptError, or
+        EngineMissingError when its engine is not installed here."""
+        self.engine_kind  # noqa: B018  (installed?)
         changed = changed_files(self.generation, self.manifest.files or {}, full=full, optional=OPTIONAL)
         if changed:  # with full, every byte of every file against the checksum written with it
             raise _corrupt(self.root, f"{', '.join(changed[:3])} not as written")
@@ -273,7 +306,7 @@ class IndexStore:
     def _lengths(self) -> tuple[list[int], float]:
         """Each passage's token count (for BM25's length normalisation), read once."""
         if self._lens is None:
-            lens = self.engine().lengths()
+            lens = [scoring.kept_length(n) for n in self.engine().lengths()]
             self._lens = (lens, (sum(lens) / len(lens)) if lens and sum(lens) else 1.0)
         return self._lens
 
@@ -311,7 +344,8 @@ class IndexStore:
         `progress` is told ("indexing", n) after each passage and ("saving", n) before the
         commit."""
         with self.writing():
-            return self._new_generation(lambda gen: self.engine_kind.create(gen, procs), passages, set(), meta,
+            kind = self._new_kind()
+            return self._new_generation(kind, lambda gen: kind.create(gen, procs), passages, set(), meta,
                                         procs=procs, progress=progress)
 
     def update(self, remove_docs: set[str], passages: Iterable[Passage], meta: dict,
@@ -333,7 +367,8 @@ class IndexStore:
             (removed if line_doc(line) in remove_docs else kept).append(line)
         pairs = self._kept_pairs(kept, removed)
         counts = self._kept_frequencies(kept, removed)
-        return self._new_generation(lambda gen: self.engine_kind.extend(gen, live, STORE_FILES),
+        kind = self.engine_kind
+        return self._new_generation(kind, lambda gen: kind.extend(gen, live, STORE_FILES),
                                     passages, remove_docs, meta, kept=kept, pairs=pairs, counts=counts,
                                     progress=progress)
 
@@ -382,7 +417,7 @@ class IndexStore:
         except OSError as exc:
             raise _corrupt(self.root, f"bad {PASSAGES}") from exc
 
-    def _new_generation(self, start: Callable[[Path], EngineWriter], passages: Iterable[Passage],
+    def _new_generation(self, kind: EngineKind, start: Callable[[Path], EngineWriter], passages: Iterable[Passage],
                         remove_docs: set[str], meta: dict, procs: int = 1, kept: list[bytes] = (),
                         pairs: Counter | None = None, counts: Counter | None = None,
                         progress: Written | None = None) -> Path:
@@ -402,7 +437,7 @@ class IndexStore:
             with open(gen / PASSAGES, "wb") as out:
                 out.writelines(kept)  # the JSON lines of the passages kept, copied as they are
                 count = len(kept)
-                for p, ready in prepared(passages, self.engine_kind.prepare, procs):
+                for p, ready in prepared(passages, kind.prepare, procs):
                     data = p.to_json()
                     out.write(record_line(data))
                     writer.add(p, ready.value, data, ready.norm)
@@ -416,7 +451,7 @@ class IndexStore:
             stop_if_interrupted()
             write_pairs(gen / CHAR_PAIRS, pairs)
             digest = vocabulary.write(gen, counts)
-            Manifest(FORMAT, count, time.time(), meta, digest, file_sums(gen)).write(gen)
+            Manifest(FORMAT, count, time.time(), meta, digest, file_sums(gen), kind.name).write(gen)
             final = self.generations.publish(gen)
         except OSError as exc:  # a full disk, a folder made read-only: the live index stays
             _stop(writer)
