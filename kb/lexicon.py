@@ -188,7 +188,7 @@ def phrasebook() -> dict[str, PhraseEntry]:
         framing = section.startswith("framing")
         words = () if framing else tuple(w.strip() for w in right.split(",") if w.strip())
         for expr in (e.strip() for e in left.split(",")):
-            key = re.sub(r"\s+", "", normalise_text(expr))
+            key = standard(re.sub(r"\s+", "", normalise_text(expr)))
             if len(key) >= 2 and key not in out:
                 out[key] = PhraseEntry(section, expr, words)
     return out
@@ -215,3 +215,24 @@ def phrasebook_by_first() -> dict[str, tuple[str, ...]]:
         if len(key) >= 3:
             out.setdefault(key[0], []).append(key)
     return {c: tuple(keys) for c, keys in out.items()}
+
+
+@lru_cache(maxsize=1)
+def _colloquial() -> tuple[dict[str, str], "re.Pattern[str] | None"]:
+    from .analysis import normalise_text
+
+    table: dict[str, str] = {}
+    text = resources.files("kb.data").joinpath("colloquial.txt").read_text("utf-8")
+    for line in text.splitlines():
+        left, eq, right = line.partition("=")
+        if eq and not line.lstrip().startswith("#") and left.strip() and right.strip():
+            table[normalise_text(left.strip())] = normalise_text(right.strip())
+    keys = sorted(table, key=len, reverse=True)
+    return table, (re.compile("|".join(map(re.escape, keys))) if keys else None)
+
+
+def standard(norm: str) -> str:
+    """A normalised query with its colloquial written forms (kb/data/colloquial.txt: Cantonese
+    我哋 → 我们, 唔 → 不; chat spellings 肿么 → 怎么) read as standard written Chinese."""
+    table, pattern = _colloquial()
+    return pattern.sub(lambda m: table[m.group(0)], norm) if pattern else norm

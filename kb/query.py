@@ -25,7 +25,7 @@ from typing import Protocol
 
 from .analysis import Token, analyze, normalise_text
 from .errors import QueryError
-from .lexicon import PhraseEntry, framing_words, list_nouns, spin_map, synonyms, thesaurus
+from .lexicon import PhraseEntry, framing_words, list_nouns, spin_map, standard, synonyms, thesaurus
 from .rankdata import table
 from .spelling import MIN_LATIN, speller_of
 
@@ -141,7 +141,8 @@ def understand(query: str, vocab: Vocabulary) -> QueryPlan:
         raise QueryError("empty query: type a few words, e.g. 客诉处理步骤")
     if len(text) > MAX_QUERY:
         raise QueryError(f"query too long ({len(text)} characters; at most {MAX_QUERY})")
-    tokens = analyze(text)
+    said = _standard(text)
+    tokens = analyze(said)
     if not tokens:
         raise QueryError(f"nothing to search for in {text!r}: it holds only punctuation or common words")
 
@@ -200,16 +201,25 @@ def understand(query: str, vocab: Vocabulary) -> QueryPlan:
         groups.append(Group(main.text, tuple(_dedupe(alts)), tuple(tiles), weight))
         i += 1
 
-    groups = _phrasebook(groups, text, vocab)
+    groups = _phrasebook(groups, said, vocab)
     groups = [_material_kin(g, vocab) for g in groups]
     groups = [_expression_kin(g, vocab) for g in groups]
     groups = [_morphemes(g, vocab) for g in groups]
     inverse = _spun_words()
     spun = tuple((a.term, s) for g in groups for a in g.alternatives[:1] for s in inverse.get(a.term, ()))
-    intents = tuple(kind for kind, pattern in _intent_rules() if pattern.search(text))
-    norm = normalise_text(text)
+    intents = tuple(kind for kind, pattern in _intent_rules() if pattern.search(said))
+    norm = normalise_text(said)
     enumerates = tuple(n for n in list_nouns() if n in norm) if _ASKS_MANY.search(norm) else ()
     return QueryPlan(text, tuple(groups), tuple(corrections), spun, intents, enumerates)
+
+
+def _standard(text: str) -> str:
+    """The query as the documents would write it: its colloquial forms (Cantonese 我哋唔要,
+    chat 肿么办; kb/data/colloquial.txt) read as standard Chinese, normalised; the query as
+    typed when it has none."""
+    norm = normalise_text(text)
+    said = standard(norm)
+    return said if said != norm else text
 
 
 def _phrase_matches(text: str) -> list[tuple[str, str]]:
@@ -359,8 +369,8 @@ def _expression_kin(group: Group, vocab: Vocabulary) -> Group:
 
     lead = group.alternatives[0]
     word = lead.term
-    if lead.why != "query" or vocab.doc_frequency(word) or len(word) < 2:
-        return group
+    if lead.why != "query" or group.weight < 1.0 or vocab.doc_frequency(word) or len(word) < 2:
+        return group  # a word the corpus has, or one that frames the question (怎么办)
     if any(a.weight >= PART and a.term != word and vocab.doc_frequency(a.term) for a in group.alternatives):
         return group
     entries = _expressions_by_word().get(word, ())
@@ -432,7 +442,7 @@ def _morphemes(group: Group, vocab: Vocabulary) -> Group:
 
     lead = group.alternatives[0]
     word = lead.term
-    if lead.why != "query" or vocab.doc_frequency(word) or not _is_cjk(word) or len(word) > 3:
+    if lead.why != "query" or group.weight < 1.0 or vocab.doc_frequency(word) or not _is_cjk(word) or len(word) > 3:
         return group
     if any(a.weight >= PART and a.term != word and vocab.doc_frequency(a.term) for a in group.alternatives):
         return group

@@ -4,9 +4,9 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
-from kb.analysis import terms
+from kb.analysis import normalise_text, terms
 from kb.lexicon import is_spun, repair, spin_map, synonym_groups, synonyms
-from kb.query import MORPHEME, MORPHEME_TOP, THESAURUS, understand
+from kb.query import FRAMING, MORPHEME, MORPHEME_TOP, THESAURUS, understand
 
 from .conftest import small_kb
 
@@ -219,3 +219,28 @@ def test_shared_characters_count_by_how_telling_they_are(tmp_path):
     kb = small_kb(tmp_path, {"a.txt": "第一章 费用\n客户申请退款。快递员赚钱靠揽件,价钱要公道,金钱往来要记账,钱包要收好。\n"})
     near = [w for w, _ in speller_of(kb.store).sharing("退钱")]
     assert near[0] == "退款" and set(near) >= {"赚钱", "价钱", "金钱"}
+
+
+def test_colloquial_forms_read_as_standard_chinese():
+    from kb.lexicon import standard
+
+    assert standard(normalise_text("我哋唔要")) == "我们不要"
+    assert standard(normalise_text("佢冇簽收")) == "他没有签收"
+    assert standard("客户投诉怎么处理") == "客户投诉怎么处理"  # standard text is left as it is
+
+
+def test_a_cantonese_query_is_understood_as_its_mandarin_twin(built):
+    cantonese = understand("客人話個包裹唔見咗", built.store)
+    words = {g.word for g in cantonese.groups}
+    assert not words & {"唔", "咗", "哋"} and "不见" in words
+    bridged = {a.term for g in cantonese.groups for a in g.alternatives if a.why.startswith("phrasebook")}
+    mandarin = understand("客人说包裹不见了", built.store)
+    assert bridged and bridged <= {a.term for g in mandarin.groups for a in g.alternatives}
+    assert cantonese.text == "客人話個包裹唔見咗"  # shown as typed
+
+
+def test_a_framing_word_reaches_for_no_topic_words(built):
+    plan = understand("客户投诉怎么办", built.store)
+    framing = next(g for g in plan.groups if g.word == "怎么办")
+    assert framing.weight == FRAMING
+    assert [a.term for a in framing.alternatives] == ["怎么办"]

@@ -17,7 +17,7 @@ from importlib import resources
 
 from ..analysis import analyze, normalise_text
 from ..errors import QueryError
-from ..lexicon import framing_words
+from ..lexicon import framing_words, standard
 from ..query import STATED_COUNT
 from ..script import both_scripts, detect_script
 from . import sentences
@@ -53,6 +53,11 @@ def analyse_question(text: str) -> Question:
     text = (text or "").strip()
     if not text:
         raise QueryError("empty question: ask e.g. 客户投诉应该按什么步骤处理?")
+    typed = text
+    norm = normalise_text(text)
+    said = standard(norm)
+    if said != norm:  # read as standard Chinese (我哋唔要 → 我们不要): what the documents say
+        text = said
     kind = next((k for k, pattern in _kind_rules() if pattern.search(text)), "method")
     framing = framing_words()
     asking = sentences.asking_spans(text)  # 哪一年, 由谁, 在哪里: what is asked, never its topic
@@ -68,7 +73,7 @@ def analyse_question(text: str) -> Question:
         if t.text not in framing and (t.sub or t.pos not in groups):
             groups.setdefault(t.pos, []).append(t.text)
     topic = tuple(dict.fromkeys(tuple(g) for g in groups.values() if g and g[0] not in framing))
-    return Question(text, kind, topic, detect_script(text), _stated_count(normalise_text(text)))
+    return Question(typed, kind, topic, detect_script(typed), _stated_count(normalise_text(text)))
 
 
 def _stated_count(norm: str) -> int | None:
