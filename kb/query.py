@@ -365,7 +365,6 @@ def _expression_kin(group: Group, vocab: Vocabulary) -> Group:
     phrasebook's expressions (别家 in 比别家贵, 转投别家 …), reaches the material words those
     lines give most (竞争对手): the phrasebook's lines say what people mean by it."""
     from collections import Counter
-    from dataclasses import replace
 
     lead = group.alternatives[0]
     word = lead.term
@@ -377,16 +376,7 @@ def _expression_kin(group: Group, vocab: Vocabulary) -> Group:
     if len(entries) < EXPRESSIONS_MIN:
         return group
     votes = Counter(w for e in entries for w in e.words)
-    alts = []
-    for material, n in votes.most_common():
-        if len(alts) >= KIN_TOP:
-            break
-        toks = [t.text for t in analyze(material, subwords=False)]
-        if len(toks) == 1 and vocab.doc_frequency(toks[0]):
-            alts.append(Alternative(toks[0], PHRASEBOOK, f"phrasebook: said in {len(entries)} lines, {n} giving {material}"))
-    if not alts:
-        return group
-    return replace(group, alternatives=tuple(_dedupe(list(group.alternatives) + alts)))
+    return _with_voted(group, votes, vocab, lambda material, n: f"phrasebook: said in {len(entries)} lines, {n} giving {material}")
 
 
 # A material word's kin count as a phrasebook bridge (PHRASEBOOK); at most KIN_TOP of them, the
@@ -400,7 +390,6 @@ def _material_kin(group: Group, vocab: Vocabulary) -> Group:
     written on the right of 砍价, 讲价 …) reaches the words given beside it that the corpus
     does use (议价, 利润空间): the phrasebook's lines say them of the same situation."""
     from collections import Counter
-    from dataclasses import replace
 
     from .lexicon import phrasebook_by_material
 
@@ -412,13 +401,21 @@ def _material_kin(group: Group, vocab: Vocabulary) -> Group:
         return group
     entries = phrasebook_by_material().get(word, ())
     votes = Counter(w for e in entries for w in e.words if w != word)
+    return _with_voted(group, votes, vocab, lambda material, n: f"phrasebook: given with {word} ({n} of {len(entries)} lines)")
+
+
+def _with_voted(group: Group, votes, vocab: Vocabulary, why) -> Group:
+    """The group with the KIN_TOP material words most phrasebook lines voted for, those that are
+    one corpus word each, as stand-ins at PHRASEBOOK; `why(material, votes)` says where from."""
+    from dataclasses import replace
+
     alts = []
     for material, n in votes.most_common():
         if len(alts) >= KIN_TOP:
             break
         toks = [t.text for t in analyze(material, subwords=False)]
         if len(toks) == 1 and vocab.doc_frequency(toks[0]):
-            alts.append(Alternative(toks[0], PHRASEBOOK, f"phrasebook: given with {word} ({n} of {len(entries)} lines)"))
+            alts.append(Alternative(toks[0], PHRASEBOOK, why(material, n)))
     if not alts:
         return group
     return replace(group, alternatives=tuple(_dedupe(list(group.alternatives) + alts)))
