@@ -152,3 +152,14 @@ def test_a_word_said_inside_several_expressions_reaches_what_they_mean(tmp_path)
     bridged = {a.term: a.weight for a in group.alternatives if a.why.startswith("phrasebook: said in")}
     assert bridged.get("竞争对手") == PHRASEBOOK
     assert kb.search("别家")[0].passage.doc == "a.txt"
+
+
+def test_ask_counts_a_material_phrase_the_index_splits_as_said(tmp_path):
+    # 聊家常 = 恰当开场, …: the passage saying 恰当开场 holds what was asked, though the index
+    # only knows 恰当 and 开场
+    kb = small_kb(tmp_path, {
+        "a.txt": "第二单元 恰当开场\n拜访客户时先营造轻松的氛围,从对方关心的事情谈起,再自然转入正题。\n",
+        "b.txt": "第一章 包装\n包装材料要选用恰当,恰当的填充能减少破损,封箱也要恰当。\n",
+    })
+    answer = kb.ask("怎么聊家常")
+    assert answer.answered and "恰当开场" in answer.answer

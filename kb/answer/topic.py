@@ -43,11 +43,12 @@ class Topic:
             idf = {t: ranking.idf(n, d) for t, d in df.items()}  # a word the corpus lacks weighs the most
             self.known.update(t for t, d in df.items() if d)
             known_parts = tuple(p for p in parts if df[p])
-            bridged = tuple(a for a in (standins or {}).get(main, ()) if not df[main] and corpus.doc_frequency(a))
+            said = {a: _phrase_frequency(corpus, a) for a in (standins or {}).get(main, ()) if not df[main]}
+            bridged = tuple(a for a, d in said.items() if d)
             if bridged:
                 self.groups.append((main, known_parts))
                 self.standins[main] = bridged
-                self.idf[main] = max(ranking.idf(n, corpus.doc_frequency(a)) for a in bridged)
+                self.idf[main] = max(ranking.idf(n, said[a]) for a in bridged)
                 self.known.add(main)
             elif df[main] or not known_parts:
                 self.groups.append((main, known_parts))
@@ -78,6 +79,19 @@ class Topic:
 
     def share(self, text: str) -> float:
         return self.score(text) / self.total if self.total else 0.0
+
+
+def _phrase_frequency(corpus: Corpus, term: str) -> int:
+    """How many passages a stand-in is in, as far as the term statistics tell: a phrase the
+    index splits (恰当开场 → 恰当, 开场) is in no more than its rarest word is, and in none
+    when one of its words is in none."""
+    df = corpus.doc_frequency(term)
+    if df:
+        return df
+    from ..analysis import analyze
+
+    words = [t.text for t in analyze(term, subwords=False)]
+    return min((corpus.doc_frequency(w) for w in words), default=0) if len(words) > 1 else 0
 
 
 def _readable(passage: Passage, text: str) -> str:
