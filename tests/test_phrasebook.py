@@ -163,3 +163,4 @@ def test_ask_counts_a_material_phrase_the_index_splits_as_said(tmp_path):
     })
     answer = kb.ask("怎么聊家常")
     assert answer.answered and "恰当开场" in answer.answer
+    assert "氛围" in answer.answer  # the title with the line under it, not the title alone

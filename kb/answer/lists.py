@@ -206,9 +206,16 @@ def _list_parts(corpus: Corpus, q: Question, hits: list[Hit], w: Topic) -> tuple
     return head + [Part(t, p, n) for n, t, p in items], len(items)
 
 
+# Lines of prose a title with no items under it is answered with. 1 and 2 read the same on every
+# judged question set (qa_dev, qa_dev2, both probes, DRCD, CMRC: none of their answers is such a
+# title), so the shorter answer is kept.
+TITLE_BODY_LINES = 1
+
+
 def _with_items(corpus: Corpus, parts: list[Part]) -> list[Part]:
     """A sentence answer that is a title (业务上量逻辑:"一找、三拓、三维护") answers with
-    the items under it: the title alone names what was asked and says nothing of it."""
+    the items under it, or with the prose line under it when it has none: the title alone
+    names what was asked and says nothing of it."""
     if len(parts) != 1:
         return parts
     head = parts[0]
@@ -220,6 +227,12 @@ def _with_items(corpus: Corpus, parts: list[Part]) -> list[Part]:
     if at is None:
         return parts
     items = _items_after(units, at)
+    if not items:  # a title over prose (a slide's heading, then what it says): its first line
+        for no, t, p in units[at + 1:]:
+            if len(items) >= TITLE_BODY_LINES or heading_rank(t.strip()) is not None:
+                break
+            if t.strip():
+                items.append((no, t, p))
     return parts + [Part(t, p, n) for n, t, p in items] if items else parts
 
 
