@@ -1,0 +1,240 @@
+"""A spike, not a dependency: kb's passages and kb's own tokens in PostgreSQL, beside kb's
+candidate generation over whoosh and tantivy (README, "Serving many agents").
+
+    PYTHONPATH=. .venv/bin/python scripts/pg_spike.py JUDGED.jsonl INDEX [INDEX ...] [--n N] [--dsn DSN]
+
+Each INDEX is a kb index of the same corpus (one per engine, e.g. `kb index DIR --index A`
+and `kb index DIR --index B --engine tantivy`). The first one's passages are analysed by kb
+(kb.store.fields: the tokens and part boosts every engine is given) and loaded into two tables:
+
+- `tsv`: a `tsvector` built from kb's tokens as a literal (each token a lexeme, its
+  positions, its part as a weight label: heading A, breadcrumb C, body and repaired D), with
+  a GIN index; a query is an OR `tsquery` of kb's query terms, ranked by `ts_rank` and by
+  `ts_rank_cd` with the part boosts as label weights.
+- `postings`: one row per (term, passage, kb's boosted term frequency), a B-tree on term,
+  and each passage's length: kb's own BM25 (kb.store.scoring) as one SQL statement, idf and
+  the query's term weights included (kb.store.scoring: whoosh's idf, lengths as kept).
+
+For each judged question, kb's query analysis (kb.query.understand, kb.search.engine_weights)
+gives the weighted terms; each system fetches the top 100 candidates for them. Reported:
+candidate recall (the share of questions with a relevant passage, by kb eval's rule, among
+the first 20 candidates, the pool kb re-ranks, and the first 100) and the latency of fetching
+the candidates, warm (every query run once before the timed pass), p50 and p99 in ms. kb's
+figure is IndexStore.candidates (postings, BM25, the top passages' records); PostgreSQL's is
+one statement through psycopg over the local socket, returning passage numbers.
+
+Needs PostgreSQL (e.g. `pg_ctlcluster 15 main start; su postgres -c 'createuser -s root';
+su postgres -c 'createdb -O root kbspike'`) and psycopg (`pip install 'psycopg[binary]'`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+from kb.evaluate import MAX_RELEVANT_TEXT, canon, load, sample
+from kb.query import understand
+from kb.ranking import idf as kb_idf, weights as ranking_weights
+from kb.search import engine_weights
+from kb.store import IndexStore
+from kb.store.fields import PART_BOOSTS, prepared
+from kb.store.scoring import kept_length
+
+LIMIT = 100
+POOL = 20
+MAX_POS = 16383  # the highest position a tsvector keeps
+LABELS = {PART_BOOSTS[0]: "D", PART_BOOSTS[1]: "A", PART_BOOSTS[2]: "C"}  # body (and repaired), heading, breadcrumb
+# ts_rank's label weights, {D, C, B, A}, kb's part boosts scaled into (0, 1]
+TOP = max(PART_BOOSTS)
+RANK_WEIGHTS = "{%g,%g,%g,%g}" % (PART_BOOSTS[0] / TOP, PART_BOOSTS[2] / TOP, PART_BOOSTS[2] / TOP, PART_BOOSTS[1] / TOP)
+
+
+def quote(term: str) -> str:
+    """A lexeme as a tsvector/tsquery literal: quoted, with quotes doubled and backslashes escaped."""
+    return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def tsvector_literal(fields) -> str:
+    by_term: dict[str, list[str]] = {}
+    for posting in fields["text"]:
+        label = LABELS.get(posting.boost, "D")
+        positions = by_term.setdefault(posting.term, [])
+        if len(positions) < 256:  # a tsvector keeps 256 positions of a lexeme
+            positions.append(f"{min(posting.pos + 1, MAX_POS)}{label}")
+    return " ".join(f"{quote(t)}:{','.join(p)}" for t, p in by_term.items())
+
+
+def _fields(fields):
+    return fields  # kb.store.fields.prepared hands each passage's analysed fields back as they are
+
+
+def load_tables(conn, store: IndexStore, table: str) -> tuple[list[str], list[str], dict[str, float]]:
+    """Load the passages; returns their ids and their text for judging, by passage number,
+    and the seconds each step took."""
+    ids, texts = [], []
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    rows, postings = [], []
+    for number, (p, ready) in enumerate(prepared(store.passages(), _fields, procs=os.cpu_count() or 1)):
+        fields = ready.value
+        ids.append(p.id)
+        texts.append(p.source_text)
+        rows.append((number, p.id, tsvector_literal(fields), len(fields["text"])))
+        weights: Counter = Counter()
+        for posting in fields["text"]:
+            weights[posting.term] += posting.boost
+        postings.extend((t, number, w) for t, w in weights.items())
+    timings["analyse"] = time.perf_counter() - started
+    with conn.cursor() as cur:
+        cur.execute(f"DROP TABLE IF EXISTS {table}_tsv, {table}_postings, {table}_lengths")
+        cur.execute(f"CREATE TABLE {table}_tsv (n int PRIMARY KEY, id text, tsv tsvector, len int)")
+        cur.execute(f"CREATE TABLE {table}_postings (term text, n int, w real)")
+        cur.execute(f"CREATE TABLE {table}_lengths (n int PRIMARY KEY, len real)")
+        started = time.perf_counter()
+        with cur.copy(f"COPY {table}_tsv (n, id, tsv, len) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cur.execute(f"CREATE INDEX ON {table}_tsv USING gin (tsv)")
+        timings["tsvector + GIN"] = time.perf_counter() - started
+        started = time.perf_counter()
+        with cur.copy(f"COPY {table}_postings (term, n, w) FROM STDIN") as copy:
+            for row in postings:
+                copy.write_row(row)
+        with cur.copy(f"COPY {table}_lengths (n, len) FROM STDIN") as copy:
+            for number, _, _, length in rows:
+                copy.write_row((number, kept_length(length)))  # as kb reads a length
+        cur.execute(f"CREATE INDEX ON {table}_postings (term) INCLUDE (n, w)")
+        timings["postings + B-tree"] = time.perf_counter() - started
+        cur.execute(f"ANALYZE {table}_tsv")
+        cur.execute(f"ANALYZE {table}_postings")
+        cur.execute(f"ANALYZE {table}_lengths")
+    conn.commit()
+    return ids, texts, timings
+
+
+def pct(samples: list[float], p: float) -> float:
+    s = sorted(samples)
+    return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
+
+
+def measure(name: str, fetch, queries: list[dict], relevant: list[set[int]], rounds: int,
+            reference: list[list[int]] | None = None) -> tuple[dict, list[list[int]]]:
+    """A system's figures, and its candidates for each query (reference: kb's over the
+    first index, which `same top 20` compares with as sets)."""
+    got = [fetch(q) for q in queries]  # warm: every query once
+    times = []
+    for _ in range(rounds):
+        for q in queries:
+            started = time.perf_counter()
+            fetch(q)
+            times.append((time.perf_counter() - started) * 1000)
+    n = len(queries)
+    out = {"system": name}
+    for k in (5, POOL, LIMIT):
+        out[f"recall@{k}"] = sum(bool(rel & set(g[:k])) for g, rel in zip(got, relevant)) / n
+    out[f"same top {POOL}"] = sum(set(g[:POOL]) == set(r[:POOL]) for g, r in zip(got, reference or got)) / n
+    out.update({"p50 ms": statistics.median(times), "p99 ms": pct(times, 99)})
+    return out, got
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("judged")
+    ap.add_argument("indexes", nargs="+")
+    ap.add_argument("--n", type=int, default=0, help="a fixed sample of N questions (kb eval's --sample)")
+    ap.add_argument("--dsn", default="dbname=kbspike")
+    ap.add_argument("--table", default="kb")
+    ap.add_argument("--rounds", type=int, default=3, help="timed passes over the questions")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    import psycopg
+
+    stores = [IndexStore(Path(i)) for i in args.indexes]
+    rows = load(args.judged)
+    rows = [r for r in rows if "query" in r]
+    if args.n:
+        rows = sample(rows, args.n)
+    conn = psycopg.connect(args.dsn)
+    ids, texts, timings = load_tables(conn, stores[0], args.table)
+    for s in stores[1:]:
+        assert [p.id for p in s.passages()] == ids, "the indexes hold other passages"
+    canons = [canon(t) if len(t) <= MAX_RELEVANT_TEXT else "" for t in texts]
+    relevant = []
+    for r in rows:
+        keys = [canon(k["key"]) for k in r["relevant"]]
+        relevant.append({n for n, c in enumerate(canons) if c and any(k in c for k in keys)})
+    number = {pid: n for n, pid in enumerate(ids)}
+
+    w = ranking_weights()
+    store = stores[0]
+    count = max(store.doc_count(), 1)
+    queries = []
+    for r in rows:
+        plan = understand(r["query"], store)
+        idf = {t: kb_idf(count, store.doc_frequency(t)) if store.doc_frequency(t) else 0.0 for t in plan.weights}
+        terms = {t: x for t, x in engine_weights(plan, idf).items() if x > 0}
+        queries.append({"terms": terms, "tsquery": " | ".join(quote(t) for t in terms) or "''"})
+
+    results = []
+    reference = None
+    for s in stores:
+        def kb_fetch(q, s=s):
+            return [number[c.passage.id] for c in s.candidates(q["terms"], LIMIT, k1=w.k1, b=w.b)]
+        figures, got = measure(f"kb over {s.engine_name} (BM25, kb's term weights)", kb_fetch, queries, relevant,
+                               args.rounds, reference)
+        results.append(figures)
+        reference = reference or got
+
+    cur = conn.cursor()
+    t = args.table
+    for label, rank in (("ts_rank", "ts_rank(tsv, q)"),
+                        ("ts_rank_cd, part boosts as label weights", f"ts_rank_cd('{RANK_WEIGHTS}', tsv, q)")):
+        sql = (f"SELECT n FROM {t}_tsv, to_tsquery('simple', %s) q WHERE tsv @@ q "
+               f"ORDER BY {rank} DESC, n LIMIT {LIMIT}")
+
+        def pg_fetch(q, sql=sql):
+            return [n for (n,) in cur.execute(sql, (q["tsquery"],), prepare=True).fetchall()] if q["terms"] else []
+        results.append(measure(f"PostgreSQL tsvector + GIN, OR tsquery, {label}", pg_fetch, queries, relevant,
+                               args.rounds, reference)[0])
+
+    cur.execute(f"SELECT count(*), avg(len) FROM {t}_lengths")
+    n_passages, average = cur.fetchone()
+    bm25 = (f"WITH q(term, qw) AS (SELECT * FROM unnest(%s::text[], %s::real[])), "
+            f"df AS (SELECT q.term, count(*) AS df FROM q JOIN {t}_postings p USING (term) GROUP BY q.term) "
+            f"SELECT p.n FROM q JOIN df USING (term) JOIN {t}_postings p USING (term) JOIN {t}_lengths l USING (n) "
+            f"GROUP BY p.n ORDER BY sum(q.qw * (ln({n_passages}::float8 / (df + 1)) + 1) "
+            f"* p.w * ({w.k1} + 1) / (p.w + {w.k1} * (1 - {w.b} + {w.b} * l.len / {float(average)}))) DESC, p.n "
+            f"LIMIT {LIMIT}")
+
+    def pg_bm25(q):
+        if not q["terms"]:
+            return []
+        return [n for (n,) in cur.execute(bm25, (list(q["terms"]), list(q["terms"].values())), prepare=True).fetchall()]
+    results.append(measure("PostgreSQL postings table + B-tree, kb's BM25 in SQL", pg_bm25, queries, relevant,
+                           args.rounds, reference)[0])
+
+    cur.execute(f"SELECT pg_total_relation_size('{t}_tsv'), pg_total_relation_size('{t}_postings') "
+                f"+ pg_total_relation_size('{t}_lengths')")
+    sizes = cur.fetchone()
+    report = {"judged": args.judged, "questions": len(rows), "passages": len(ids), "load seconds": timings,
+              "table MB": {"tsv": sizes[0] / 1e6, "postings": sizes[1] / 1e6}, "results": results}
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=1))
+        return
+    print(f"{args.judged}: {len(rows)} questions over {len(ids)} passages; load "
+          + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items())
+          + f"; tables {sizes[0] / 1e6:.1f} MB (tsvector) and {sizes[1] / 1e6:.1f} MB (postings)", file=sys.stderr)
+    columns = [f"recall@5", f"recall@{POOL}", f"recall@{LIMIT}", f"same top {POOL}", "p50 ms", "p99 ms"]
+    print("| system | " + " | ".join(columns) + " |\n|---|" + "---|" * len(columns))
+    for r in results:
+        print(f"| {r['system']} | " + " | ".join(f"{r[c]:.3f}" if "ms" not in c else f"{r[c]:.2f}" for c in columns) + " |")
+
+
+if __name__ == "__main__":
+    main()
