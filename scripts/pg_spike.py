@@ -74,14 +74,14 @@ def _fields(fields):
     return fields  # kb.store.fields.prepared hands each passage's analysed fields back as they are
 
 
-def load_tables(conn, store: IndexStore, table: str) -> tuple[list[str], list[str], dict[str, float]]:
+def load_tables(conn, store: IndexStore, table: str, procs: int = 1) -> tuple[list[str], list[str], dict[str, float]]:
     """Load the passages; returns their ids and their text for judging, by passage number,
     and the seconds each step took."""
     ids, texts = [], []
     timings: dict[str, float] = {}
     started = time.perf_counter()
     rows, postings = [], []
-    for number, (p, ready) in enumerate(prepared(store.passages(), _fields, procs=os.cpu_count() or 1)):
+    for number, (p, ready) in enumerate(prepared(store.passages(), _fields, procs)):
         fields = ready.value
         ids.append(p.id)
         texts.append(p.source_text)
@@ -123,10 +123,23 @@ def pct(samples: list[float], p: float) -> float:
     return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
 
 
+def same_top(a: tuple[list[int], list[float] | None], b: tuple[list[int], list[float] | None], k: int) -> bool:
+    """Whether two candidate lists hold the same first k: with BM25 scores on both sides, the
+    same scores and the same passages above the k-th score (passages tying at the cut may be
+    taken in another order: whoosh numbers passages by the writer process that indexed them);
+    otherwise the same set."""
+    (na, sa), (nb, sb) = a, b
+    if sa is None or sb is None or len(na) < k or len(nb) < k:
+        return set(na[:k]) == set(nb[:k])
+    ra, rb = [round(x, 6) for x in sa[:k]], [round(x, 6) for x in sb[:k]]
+    cut = ra[-1]
+    return ra == rb and {n for n, x in zip(na, ra) if x > cut} == {n for n, x in zip(nb, rb) if x > cut}
+
+
 def measure(name: str, fetch, queries: list[dict], relevant: list[set[int]], rounds: int,
-            reference: list[list[int]] | None = None) -> tuple[dict, list[list[int]]]:
-    """A system's figures, and its candidates for each query (reference: kb's over the
-    first index, which `same top 20` compares with as sets)."""
+            reference: list | None = None) -> tuple[dict, list]:
+    """A system's figures, and its candidates for each query: (passage numbers, scores or
+    None). `same top 20` compares them with `reference`'s, kb's over the first index."""
     got = [fetch(q) for q in queries]  # warm: every query once
     times = []
     for _ in range(rounds):
@@ -137,31 +150,16 @@ def measure(name: str, fetch, queries: list[dict], relevant: list[set[int]], rou
     n = len(queries)
     out = {"system": name}
     for k in (5, POOL, LIMIT):
-        out[f"recall@{k}"] = sum(bool(rel & set(g[:k])) for g, rel in zip(got, relevant)) / n
-    out[f"same top {POOL}"] = sum(set(g[:POOL]) == set(r[:POOL]) for g, r in zip(got, reference or got)) / n
+        out[f"recall@{k}"] = sum(bool(rel & set(g[0][:k])) for g, rel in zip(got, relevant)) / n
+    out[f"same top {POOL}"] = sum(same_top(g, r, POOL) for g, r in zip(got, reference or got)) / n
     out.update({"p50 ms": statistics.median(times), "p99 ms": pct(times, 99)})
     return out, got
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("judged")
-    ap.add_argument("indexes", nargs="+")
-    ap.add_argument("--n", type=int, default=0, help="a fixed sample of N questions (kb eval's --sample)")
-    ap.add_argument("--dsn", default="dbname=kbspike")
-    ap.add_argument("--table", default="kb")
-    ap.add_argument("--rounds", type=int, default=3, help="timed passes over the questions")
-    ap.add_argument("--json", action="store_true")
-    args = ap.parse_args()
-    import psycopg
-
-    stores = [IndexStore(Path(i)) for i in args.indexes]
-    rows = load(args.judged)
-    rows = [r for r in rows if "query" in r]
-    if args.n:
-        rows = sample(rows, args.n)
-    conn = psycopg.connect(args.dsn)
-    ids, texts, timings = load_tables(conn, stores[0], args.table)
+def compare(rows: list[dict], stores: list[IndexStore], conn, table: str, rounds: int, procs: int = 1) -> dict:
+    """Load the first store's passages into `table`_* (analysed in `procs` processes) and
+    measure every system on the judged rows."""
+    ids, texts, timings = load_tables(conn, stores[0], table, procs)
     for s in stores[1:]:
         assert [p.id for p in s.passages()] == ids, "the indexes hold other passages"
     canons = [canon(t) if len(t) <= MAX_RELEVANT_TEXT else "" for t in texts]
@@ -185,54 +183,79 @@ def main() -> None:
     reference = None
     for s in stores:
         def kb_fetch(q, s=s):
-            return [number[c.passage.id] for c in s.candidates(q["terms"], LIMIT, k1=w.k1, b=w.b)]
+            found = s.candidates(q["terms"], LIMIT, k1=w.k1, b=w.b)
+            return [number[c.passage.id] for c in found], [c.score for c in found]
         figures, got = measure(f"kb over {s.engine_name} (BM25, kb's term weights)", kb_fetch, queries, relevant,
-                               args.rounds, reference)
+                               rounds, reference)
         results.append(figures)
         reference = reference or got
 
     cur = conn.cursor()
-    t = args.table
+    t = table
     for label, rank in (("ts_rank", "ts_rank(tsv, q)"),
                         ("ts_rank_cd, part boosts as label weights", f"ts_rank_cd('{RANK_WEIGHTS}', tsv, q)")):
         sql = (f"SELECT n FROM {t}_tsv, to_tsquery('simple', %s) q WHERE tsv @@ q "
                f"ORDER BY {rank} DESC, n LIMIT {LIMIT}")
 
         def pg_fetch(q, sql=sql):
-            return [n for (n,) in cur.execute(sql, (q["tsquery"],), prepare=True).fetchall()] if q["terms"] else []
+            if not q["terms"]:
+                return [], None
+            return [n for (n,) in cur.execute(sql, (q["tsquery"],), prepare=True).fetchall()], None
         results.append(measure(f"PostgreSQL tsvector + GIN, OR tsquery, {label}", pg_fetch, queries, relevant,
-                               args.rounds, reference)[0])
+                               rounds, reference)[0])
 
     cur.execute(f"SELECT count(*), avg(len) FROM {t}_lengths")
     n_passages, average = cur.fetchone()
-    bm25 = (f"WITH q(term, qw) AS (SELECT * FROM unnest(%s::text[], %s::real[])), "
+    bm25 = (f"WITH q(term, qw) AS (SELECT * FROM unnest(%s::text[], %s::float8[])), "
             f"df AS (SELECT q.term, count(*) AS df FROM q JOIN {t}_postings p USING (term) GROUP BY q.term) "
-            f"SELECT p.n FROM q JOIN df USING (term) JOIN {t}_postings p USING (term) JOIN {t}_lengths l USING (n) "
-            f"GROUP BY p.n ORDER BY sum(q.qw * (ln({n_passages}::float8 / (df + 1)) + 1) "
-            f"* p.w * ({w.k1} + 1) / (p.w + {w.k1} * (1 - {w.b} + {w.b} * l.len / {float(average)}))) DESC, p.n "
-            f"LIMIT {LIMIT}")
+            f"SELECT p.n, sum(q.qw * (ln({n_passages}::float8 / (df + 1)) + 1) "
+            f"* p.w * ({w.k1} + 1) / (p.w + {w.k1} * (1 - {w.b} + {w.b} * l.len / {float(average)}))) AS score "
+            f"FROM q JOIN df USING (term) JOIN {t}_postings p USING (term) JOIN {t}_lengths l USING (n) "
+            f"GROUP BY p.n ORDER BY score DESC, p.n LIMIT {LIMIT}")
 
     def pg_bm25(q):
         if not q["terms"]:
-            return []
-        return [n for (n,) in cur.execute(bm25, (list(q["terms"]), list(q["terms"].values())), prepare=True).fetchall()]
+            return [], []
+        found = cur.execute(bm25, (list(q["terms"]), list(q["terms"].values())), prepare=True).fetchall()
+        return [n for n, _ in found], [x for _, x in found]
     results.append(measure("PostgreSQL postings table + B-tree, kb's BM25 in SQL", pg_bm25, queries, relevant,
-                           args.rounds, reference)[0])
+                           rounds, reference)[0])
 
     cur.execute(f"SELECT pg_total_relation_size('{t}_tsv'), pg_total_relation_size('{t}_postings') "
                 f"+ pg_total_relation_size('{t}_lengths')")
     sizes = cur.fetchone()
-    report = {"judged": args.judged, "questions": len(rows), "passages": len(ids), "load seconds": timings,
-              "table MB": {"tsv": sizes[0] / 1e6, "postings": sizes[1] / 1e6}, "results": results}
+    return {"questions": len(rows), "passages": len(ids), "load seconds": timings,
+            "table MB": {"tsv": sizes[0] / 1e6, "postings": sizes[1] / 1e6}, "results": results}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("judged")
+    ap.add_argument("indexes", nargs="+")
+    ap.add_argument("--n", type=int, default=0, help="a fixed sample of N questions (kb eval's --sample)")
+    ap.add_argument("--dsn", default="dbname=kbspike")
+    ap.add_argument("--table", default="kb")
+    ap.add_argument("--rounds", type=int, default=3, help="timed passes over the questions")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    import psycopg
+
+    rows = [r for r in load(args.judged) if "query" in r]
+    if args.n:
+        rows = sample(rows, args.n)
+    with psycopg.connect(args.dsn) as conn:
+        report = compare(rows, [IndexStore(Path(i)) for i in args.indexes], conn, args.table, args.rounds,
+                         procs=os.cpu_count() or 1)
     if args.json:
-        print(json.dumps(report, ensure_ascii=False, indent=1))
+        print(json.dumps({"judged": args.judged, **report}, ensure_ascii=False, indent=1))
         return
-    print(f"{args.judged}: {len(rows)} questions over {len(ids)} passages; load "
-          + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items())
-          + f"; tables {sizes[0] / 1e6:.1f} MB (tsvector) and {sizes[1] / 1e6:.1f} MB (postings)", file=sys.stderr)
-    columns = [f"recall@5", f"recall@{POOL}", f"recall@{LIMIT}", f"same top {POOL}", "p50 ms", "p99 ms"]
+    sizes = report["table MB"]
+    print(f"{args.judged}: {report['questions']} questions over {report['passages']} passages; load "
+          + ", ".join(f"{k} {v:.1f} s" for k, v in report["load seconds"].items())
+          + f"; tables {sizes['tsv']:.1f} MB (tsvector) and {sizes['postings']:.1f} MB (postings)", file=sys.stderr)
+    columns = ["recall@5", f"recall@{POOL}", f"recall@{LIMIT}", f"same top {POOL}", "p50 ms", "p99 ms"]
     print("| system | " + " | ".join(columns) + " |\n|---|" + "---|" * len(columns))
-    for r in results:
+    for r in report["results"]:
         print(f"| {r['system']} | " + " | ".join(f"{r[c]:.3f}" if "ms" not in c else f"{r[c]:.2f}" for c in columns) + " |")
 
 

@@ -94,10 +94,14 @@ class Server:
             cwd=ROOT, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, bufsize=0, start_new_session=True,
             env={**os.environ, "PYTHONUNBUFFERED": "1"})
         said, deadline = b"", time.monotonic() + 60
-        while not re.search(rb"Serving .*\n", said):  # unbuffered: a warning line may come first
-            assert self.proc.poll() is None and time.monotonic() < deadline, f"kb serve did not start: {said!r}"
-            if select.select([self.proc.stderr], [], [], 1)[0]:
-                said += os.read(self.proc.stderr.fileno(), 4096)
+        try:
+            while not re.search(rb"Serving .*\n", said):  # unbuffered: a warning line may come first
+                assert self.proc.poll() is None and time.monotonic() < deadline, f"kb serve did not start: {said!r}"
+                if select.select([self.proc.stderr], [], [], 1)[0]:
+                    said += os.read(self.proc.stderr.fileno(), 4096)
+        except BaseException:
+            self.stop()  # nothing of a server that did not start outlives the test
+            raise
         self.said = said.decode("utf-8")
         self.port = int(re.search(r"http://127\.0\.0\.1:(\d+)/", self.said).group(1))
 
