@@ -136,24 +136,30 @@ def same_top(a: tuple[list[int], list[float] | None], b: tuple[list[int], list[f
     return ra == rb and {n for n, x in zip(na, ra) if x > cut} == {n for n, x in zip(nb, rb) if x > cut}
 
 
-def measure(name: str, fetch, queries: list[dict], relevant: list[set[int]], rounds: int,
-            reference: list | None = None) -> tuple[dict, list]:
-    """A system's figures, and its candidates for each query: (passage numbers, scores or
-    None). `same top 20` compares them with `reference`'s, kb's over the first index."""
-    got = [fetch(q) for q in queries]  # warm: every query once
-    times = []
+def measure(systems: list[tuple[str, object]], queries: list[dict], relevant: list[set[int]],
+            rounds: int) -> list[dict]:
+    """Each system's figures. Every query is run once by every system (warm), then timed
+    `rounds` times, the systems taking turns query by query, so that a machine busy with
+    other work slows them alike. Each fetch answers (passage numbers, BM25 scores or None);
+    `same top 20` compares each system's with the first one's (kb over the first index)."""
+    got = [[fetch(q) for q in queries] for _, fetch in systems]
+    times: list[list[float]] = [[] for _ in systems]
     for _ in range(rounds):
         for q in queries:
-            started = time.perf_counter()
-            fetch(q)
-            times.append((time.perf_counter() - started) * 1000)
+            for i, (_, fetch) in enumerate(systems):
+                started = time.perf_counter()
+                fetch(q)
+                times[i].append((time.perf_counter() - started) * 1000)
     n = len(queries)
-    out = {"system": name}
-    for k in (5, POOL, LIMIT):
-        out[f"recall@{k}"] = sum(bool(rel & set(g[0][:k])) for g, rel in zip(got, relevant)) / n
-    out[f"same top {POOL}"] = sum(same_top(g, r, POOL) for g, r in zip(got, reference or got)) / n
-    out.update({"p50 ms": statistics.median(times), "p99 ms": pct(times, 99)})
-    return out, got
+    out = []
+    for (name, _), found, spent in zip(systems, got, times):
+        row = {"system": name}
+        for k in (5, POOL, LIMIT):
+            row[f"recall@{k}"] = sum(bool(rel & set(g[0][:k])) for g, rel in zip(found, relevant)) / n
+        row[f"same top {POOL}"] = sum(same_top(g, r, POOL) for g, r in zip(found, got[0])) / n
+        row.update({"p50 ms": statistics.median(spent), "p99 ms": pct(spent, 99)})
+        out.append(row)
+    return out
 
 
 def compare(rows: list[dict], stores: list[IndexStore], conn, table: str, rounds: int, procs: int = 1) -> dict:
@@ -179,16 +185,12 @@ def compare(rows: list[dict], stores: list[IndexStore], conn, table: str, rounds
         terms = {t: x for t, x in engine_weights(plan, idf).items() if x > 0}
         queries.append({"terms": terms, "tsquery": " | ".join(quote(t) for t in terms) or "''"})
 
-    results = []
-    reference = None
+    systems = []
     for s in stores:
         def kb_fetch(q, s=s):
             found = s.candidates(q["terms"], LIMIT, k1=w.k1, b=w.b)
             return [number[c.passage.id] for c in found], [c.score for c in found]
-        figures, got = measure(f"kb over {s.engine_name} (BM25, kb's term weights)", kb_fetch, queries, relevant,
-                               rounds, reference)
-        results.append(figures)
-        reference = reference or got
+        systems.append((f"kb over {s.engine_name} (BM25, kb's term weights)", kb_fetch))
 
     cur = conn.cursor()
     t = table
@@ -201,8 +203,7 @@ def compare(rows: list[dict], stores: list[IndexStore], conn, table: str, rounds
             if not q["terms"]:
                 return [], None
             return [n for (n,) in cur.execute(sql, (q["tsquery"],), prepare=True).fetchall()], None
-        results.append(measure(f"PostgreSQL tsvector + GIN, OR tsquery, {label}", pg_fetch, queries, relevant,
-                               rounds, reference)[0])
+        systems.append((f"PostgreSQL tsvector + GIN, OR tsquery, {label}", pg_fetch))
 
     cur.execute(f"SELECT count(*), avg(len) FROM {t}_lengths")
     n_passages, average = cur.fetchone()
@@ -218,8 +219,8 @@ def compare(rows: list[dict], stores: list[IndexStore], conn, table: str, rounds
             return [], []
         found = cur.execute(bm25, (list(q["terms"]), list(q["terms"].values())), prepare=True).fetchall()
         return [n for n, _ in found], [x for _, x in found]
-    results.append(measure("PostgreSQL postings table + B-tree, kb's BM25 in SQL", pg_bm25, queries, relevant,
-                           rounds, reference)[0])
+    systems.append(("PostgreSQL postings table + B-tree, kb's BM25 in SQL", pg_bm25))
+    results = measure(systems, queries, relevant, rounds)
 
     cur.execute(f"SELECT pg_total_relation_size('{t}_tsv'), pg_total_relation_size('{t}_postings') "
                 f"+ pg_total_relation_size('{t}_lengths')")
