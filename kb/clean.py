@@ -109,9 +109,13 @@ def _is_han(c: str) -> bool:
     return "\u3400" <= c <= "\u9fff" or c >= "\U00020000"
 
 
+_LOST = "??"  # characters the decoder lost, as the scraper wrote them
+
+
 def _stretch(text: str, i: int, rare: set[str]) -> int:
     """Where a stretch of rare characters and decoding debris starting at i ends: a common
-    character inside it (瘋 in 兓瘋€, 庸 in 謱庸芾) does not end it when garbage follows."""
+    character inside it (瘋 in 兓瘋€, 庸 in 謱庸芾) does not end it when garbage follows, nor
+    do two before characters the decoder lost (环蒿 in 喴环蒿??)."""
     while i < len(text):
         if text[i] in rare:
             i += 1
@@ -119,6 +123,8 @@ def _stretch(text: str, i: int, rare: set[str]) -> int:
             i = m.end()
         elif i + 1 < len(text) and (text[i + 1] in rare or _DEBRIS.match(text, i + 1)):
             i += 1
+        elif text.startswith(_LOST, i + 2):  # two common characters before a run of lost ones
+            i += 2
         else:
             break
     return i

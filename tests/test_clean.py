@@ -157,3 +157,12 @@ def test_the_sites_chunk_counters_go(seeds_dir):
     assert kept[16].startswith("項讓渡本錢功能價值")
     assert kept[32].startswith("回復一下客戶。")
     assert not any(re.match(r"\d+、", kept[no]) for no in range(14, 33, 2))
+
+
+def test_two_common_characters_before_lost_ones_go_with_the_mojibake():
+    from kb.clean import drop_mojibake
+
+    line = "“您還沒吃午飯吧,要不要我?guī)湍喴环蒿??諸如此類關懷的話"
+    assert drop_mojibake(line) == "“您還沒吃午飯吧,要不要我諸如此類關懷的話"
+    # a stretch must start at mojibake: question marks after ordinary words stay
+    assert drop_mojibake("客戶問:包裹到了嗎??我們回答") == "客戶問:包裹到了嗎??我們回答"
