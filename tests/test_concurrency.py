@@ -310,7 +310,8 @@ def test_a_ctrl_c_while_forking_is_kept_and_raised_once_the_fork_is_over(monkeyp
     from kb import processes
 
     monkeypatch.setattr(processes, "_in_fork", [True])
-    monkeypatch.setattr(processes, "_lost", [False])
+    monkeypatch.setattr(processes, "_owner", [os.getpid()])
+    monkeypatch.setattr(processes, "_held", [False])
     processes._on_interrupt(signal.SIGINT, None)  # no exception inside the fork
     processes._in_fork[0] = False
     with pytest.raises(KeyboardInterrupt):
