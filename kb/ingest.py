@@ -18,7 +18,7 @@ from .clean import clean, page_marker_title
 from .lexicon import is_spun
 from .errors import KbError, ReadError
 from .model import Passage, Progress, ProgressStep, SkipKind, Skipped
-from .processes import children_die_with_parent, stop_if_interrupted
+from .processes import Pool
 from .formats import extract, unsupported
 from .passages import Originals, build_passages
 from .questions import QUESTIONS_FILE
@@ -136,21 +136,10 @@ def read_all(sources: list[Source], progress: Progress, workers: int | None = No
     file is read, in order."""
     procs = processes(workers)
     if procs > 1 and len(sources) >= PARALLEL_INGEST:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-        from concurrent.futures.process import BrokenProcessPool
-
-        children_die_with_parent()
-        try:
-            with ProcessPoolExecutor(procs, mp_context=multiprocessing.get_context("fork")) as pool:
-                # told as each file is read (in order), not all at once when the last one is
-                chunk = max(1, min(len(sources) // (procs * 8), INGEST_CHUNK))
-                done = _read_out(sources, pool.map(_ingest_one, sources, chunksize=chunk), progress)
-        except BrokenProcessPool:  # its workers ended at a Ctrl+C this process took while forking
-            stop_if_interrupted()
-            raise
-        stop_if_interrupted()  # a Ctrl+C as the pool forked
-        return done
+        with Pool(procs) as pool:  # a Ctrl+C ends its workers, never waits for them
+            # told as each file is read (in order), not all at once when the last one is
+            chunk = max(1, min(len(sources) // (procs * 8), INGEST_CHUNK))
+            return _read_out(sources, pool.map(_ingest_one, sources, chunksize=chunk), progress)
     return _read_out(sources, map(_ingest_one, sources), progress)
 
 

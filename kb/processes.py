@@ -1,4 +1,5 @@
-"""Child processes that never outlive the process that made them."""
+"""Child processes that never outlive the process that made them, and a Ctrl+C that stops a
+build cleanly whenever it lands, the instant a worker is forked included."""
 
 from __future__ import annotations
 
@@ -6,9 +7,12 @@ import os
 import sys
 from functools import lru_cache
 
-_forking = [0]  # the pid of the process forking right now (set just before each fork)
+_owner = [0]  # the pid of the process forking (set just before each fork) or in a forking() block
 _in_fork = [False]  # between the first at-fork handler and the last, in the parent
-_lost = [False]  # a Ctrl+C that arrived while this process forked
+_section = [0]  # forking() blocks open in this process (nested)
+_held = [False]  # a Ctrl+C that arrived while this process forked or was in a forking() block
+
+STOP_WAIT = 5.0  # seconds a worker has to end once terminated, then again once killed
 
 
 @lru_cache(maxsize=1)
@@ -31,20 +35,27 @@ def children_die_with_parent() -> None:
 
     def before() -> None:
         _in_fork[0] = True
-        _forking[0] = os.getpid()
+        _owner[0] = os.getpid()
         if trim is not None:
             # Memory a parser freed stays in the heap (glibc keeps it: 410 MB after a Word file
             # whose XML was 34 MB): given back now, the children are not forked holding it.
             trim(0)
 
     def arm() -> None:
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-        if os.getppid() != _forking[0]:  # the parent died before the line above ran
-            os._exit(1)
-        if signal.getsignal(signal.SIGINT) in (signal.default_int_handler, _on_interrupt):
+        if _section[0]:
+            # forked inside kb's forking(): Ctrl+C is its parent's to handle, which stops it
+            # (a worker that ended on its own share of the signal, or printed a traceback, raced
+            # the parent: the interrupt can land before the parent has recorded the child)
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            _section[0] = 0
+        elif signal.getsignal(signal.SIGINT) in (signal.default_int_handler, _on_interrupt):
             # Ctrl+C reaches the whole process group: the parent stops the build and says
             # so; a worker just ends, instead of printing its KeyboardInterrupt traceback
             signal.signal(signal.SIGINT, _end_quietly)
+        _in_fork[0] = _held[0] = False
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        if os.getppid() != _owner[0]:  # the parent died before the line above ran
+            os._exit(1)
 
     def after() -> None:
         _in_fork[0] = False
@@ -62,18 +73,182 @@ def _end_quietly(signum: int, frame) -> None:
 
 
 def _on_interrupt(signum: int, frame) -> None:
-    """Ctrl+C, as Python's own handler takes it, except while this process forks: Python runs
-    a handler that fires then inside an at-fork handler, where a KeyboardInterrupt is printed
-    ("Exception ignored in …") and dropped, and the build carried on. It is kept for
-    stop_if_interrupted() instead."""
-    if _in_fork[0]:
-        _lost[0] = True
-        return
+    """Ctrl+C, as Python's own handler takes it, except while this process forks or is in a
+    forking() block. Python runs a handler that fires while forking inside an at-fork handler,
+    where a KeyboardInterrupt is printed ("Exception ignored in …") and dropped, and the build
+    carried on; one raised inside multiprocessing's start() after the fork leaves a child its
+    parent has not recorded, and cannot stop. It is held for the block's end (or for
+    stop_if_interrupted()) instead."""
+    if _in_fork[0] or _section[0]:
+        if os.getpid() == _owner[0]:
+            _held[0] = True
+        elif not _section[0]:  # a child forked a moment ago, outside kb's forking(): it ends, as armed
+            _end_quietly(signum, frame)
+        return  # a child of kb's forking(), before arm() set it to ignore Ctrl+C
     raise KeyboardInterrupt
 
 
 def stop_if_interrupted() -> None:
     """Raise the KeyboardInterrupt of a Ctrl+C that arrived while this process forked."""
-    if _lost[0]:
-        _lost[0] = False
+    if _held[0] and not _section[0]:
+        _held[0] = False
         raise KeyboardInterrupt
+
+
+class forking:
+    """A block of kb's own code that forks workers (a Pool's map, whoosh's add_document): a
+    Ctrl+C that arrives in it is held and raised as it ends, once the children forked are
+    recorded where their owner can stop them, and those children ignore Ctrl+C (their owner
+    ends them: Pool, whoosh's writer's stop)."""
+
+    def __enter__(self) -> forking:
+        import threading
+
+        children_die_with_parent()
+        # Ctrl+C is the main thread's: a block in another thread holds nothing
+        self._holds = threading.current_thread() is threading.main_thread()
+        if self._holds:
+            _owner[0] = os.getpid()
+            _section[0] += 1
+        return self
+
+    def __exit__(self, kind, exc, tb) -> None:
+        if not self._holds:
+            return
+        _section[0] -= 1
+        if kind is None:
+            stop_if_interrupted()
+        elif not _section[0]:
+            _held[0] = False  # the block failed: its exception is what goes on (a held Ctrl+C included)
+
+
+def stop(children: list, wait: float = STOP_WAIT) -> None:
+    """End these multiprocessing children (a failed or interrupted build's workers) and reap
+    them, bounded: terminated, then killed if still running after `wait` seconds."""
+    for p in children:
+        try:
+            p.terminate()
+        except Exception:  # never started, or already reaped
+            pass
+    for p in children:
+        try:
+            p.join(wait)
+            if p.is_alive():
+                p.kill()
+                p.join(wait)
+        except Exception:
+            pass
+
+
+class Pool:
+    """`procs` forked workers that map a function over items, in order, and that a Ctrl+C
+    never leaves behind, nor waits for. kb's own, not concurrent.futures': that pool's
+    threads feed and read its workers through pipes, and a worker ended mid-message (by its
+    share of a Ctrl+C, or by its parent) leaves one of those threads blocked for good, which
+    exiting Python then waits for (kb hung at a Ctrl+C as its pool forked). Here the workers
+    are forked holding the items (only a chunk's number goes to them), the parent reads
+    their results itself, with no thread, and ends them on any failure, an interrupt
+    included: killed, then reaped. The workers ignore Ctrl+C (forked inside forking())."""
+
+    AHEAD = 2  # chunks a worker is given before its first result comes back
+
+    def __init__(self, procs: int):
+        children_die_with_parent()
+        self._procs = procs
+        self._workers: list = []  # (process, connection)
+        self._read_all = True  # every result received: the workers are idle
+
+    def map(self, fn, items, chunksize: int = 1):
+        """fn over items, its results in order (as an iterator, read as they come in). The
+        workers are forked now, holding items and fn (nothing of them is pickled)."""
+        import multiprocessing
+
+        items = list(items)
+        chunks = [items[i:i + chunksize] for i in range(0, len(items), chunksize)]
+        context = multiprocessing.get_context("fork")
+        procs = max(1, min(self._procs, len(chunks)))
+        self._read_all = False
+        with forking():
+            for _ in range(procs):
+                mine, theirs = context.Pipe()
+                worker = context.Process(target=_work, args=(theirs, fn, chunks), daemon=True)
+                self._workers.append((worker, mine))
+                worker.start()
+                theirs.close()
+        return self._results(chunks)
+
+    def _results(self, chunks):
+        from concurrent.futures.process import BrokenProcessPool
+        from multiprocessing.connection import wait
+
+        due = iter(range(len(chunks)))
+        given: dict = {}  # connection: chunks it is working on
+        for _, conn in self._workers:
+            given[conn] = []
+            for i in _take(due, self.AHEAD):
+                conn.send(i)
+                given[conn].append(i)
+        done: dict = {}
+        received = 0
+        for want in range(len(chunks)):
+            while want not in done:
+                for conn in wait([c for c, todo in given.items() if todo]):
+                    try:
+                        i, ok, out = conn.recv()
+                    except (EOFError, OSError):
+                        raise BrokenProcessPool("a worker process ended before its work was done") from None
+                    given[conn].remove(i)
+                    if not ok:
+                        raise out
+                    done[i] = out
+                    received += 1
+                    self._read_all = received == len(chunks)  # the workers are idle
+                    for j in _take(due, 1):
+                        conn.send(j)
+                        given[conn].append(j)
+            yield from done.pop(want)
+
+    def __enter__(self) -> Pool:
+        return self
+
+    def __exit__(self, kind, exc, tb) -> None:
+        workers, self._workers = self._workers, []
+        if kind is None and self._read_all:
+            for worker, conn in workers:
+                try:
+                    conn.send(None)  # done: the worker ends
+                except OSError:
+                    pass
+            for worker, _ in workers:
+                worker.join(STOP_WAIT)
+        else:
+            for worker, _ in workers:
+                try:
+                    worker.kill()  # mid-message or not: no thread of this process reads its pipe
+                except Exception:  # never started, or already reaped
+                    pass
+        stop([w for w, _ in workers if w.is_alive()])
+        for _, conn in workers:
+            conn.close()
+
+
+def _take(numbers, n: int) -> list[int]:
+    return [i for _, i in zip(range(n), numbers)]
+
+
+def _work(conn, fn, chunks) -> None:
+    """A Pool's worker: the chunks it is told, fn over each, until told None."""
+    while True:
+        try:
+            i = conn.recv()
+        except EOFError:  # the parent is gone
+            return
+        if i is None:
+            return
+        try:
+            conn.send((i, True, [fn(x) for x in chunks[i]]))
+        except Exception as exc:  # handed to the parent, which raises it
+            try:
+                conn.send((i, False, exc))
+            except Exception:
+                conn.send((i, False, RuntimeError(f"{type(exc).__name__}: {exc}")))

@@ -1,8 +1,9 @@
 """Faults done for real (issue 14), each figure of RELIABILITY.md measured from the real CLI.
 
-    .venv/bin/python scripts/faults.py [--quick] [--only KIND[,KIND]] [--seed N] [--keep]
+    .venv/bin/python scripts/faults.py [--quick] [--only KIND[,KIND]] [--presses N] [--seed N] [--keep]
 
-KIND: searches, writers, reader, killed, disk, damage (default: all). Every trial works on
+KIND: searches, writers, reader, killed, ctrl-c, disk, damage (default: all but ctrl-c, whose
+presses `killed` makes too, 8 at each moment; `--only ctrl-c --presses N` makes N). Every trial works on
 a temporary copy of a generated library (200 small Chinese .txt files cut from varied
 copies of the seeds, bench/corpus.py) and runs `cli.py` in subprocesses; this process only
 changes files, starts and signals processes, watches /proc and compares answers (through
@@ -39,7 +40,7 @@ from kb import KbError, KnowledgeBase  # noqa: E402
 CLI = [sys.executable, str(ROOT / "cli.py")]
 ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
        "NO_COLOR": "1"}
-KINDS = ("searches", "writers", "reader", "killed", "disk", "damage")
+KINDS = ("searches", "writers", "reader", "killed", "ctrl-c", "disk", "damage")
 QUERIES = ("客户投诉处理", "大客户开发", "谈判让步", "服务补救")  # one per search loop
 PROBE = QUERIES[0]  # the query whose answer is compared before and after a fault
 TRACEBACK = "Traceback (most recent call last)"
@@ -500,8 +501,10 @@ def kill_once(lab: Lab, home: Path, docs: Path, ix: Path, mode: str, name: str, 
               after: str = "start") -> Kill:
     """One build killed `at` seconds after it starts (after="start"), after its first worker
     process appears ("children"), after its building-* folder appears ("building": files
-    read, indexing begun), or after whoosh's worker processes appear ("workers": building
-    and children). If its generation was not swapped in, the index
+    read, indexing begun), after whoosh's worker processes appear ("workers": building
+    and children), or after its N-th worker process appears ("child N": of a 400-file build,
+    2 the ingest pool forks, then 2 the analysis pool, then 2 whoosh's writers, one a core on
+    this 2-core machine). If its generation was not swapped in, the index
     must answer exactly as before; if it was, the index must be sound and answer as the
     finished build does: a full build of unchanged files with the same scores (which of two
     near-identical passages at one score a build shows is the luck of whoosh's writer
@@ -522,6 +525,9 @@ def kill_once(lab: Lab, home: Path, docs: Path, ix: Path, mode: str, name: str, 
             seen |= children(p.pid)
             time.sleep(0.02)
         while after in ("children", "workers") and p.poll() is None and not children(p.pid):
+            time.sleep(0.0005)
+        while after.startswith("child ") and p.poll() is None and len(seen) < int(after[6:]):
+            seen |= children(p.pid)
             time.sleep(0.0005)
         deadline = time.monotonic() + at
         while time.monotonic() < deadline and p.poll() is None:
@@ -603,11 +609,7 @@ def trial_killed(lab: Lab, per_signal: int, large: int, presses: int) -> None:
                 if mode == "full" else f"kb index after 2 files changed, killed at a random moment of its {span_update:.1f} s")
         groups.append((mode, what, kills))
     if large:
-        # twice the library under other names: over 2,000 passages, so whoosh indexes in worker processes too
-        big, big_docs, big_ix = lab.fresh("killed-large")
-        for f in sorted(big_docs.glob("*.txt")):
-            shutil.copy2(f, big_docs / f"b_{f.name}")
-        kb("index", big_docs, "--index", big_ix, cwd=big)
+        big, big_docs, big_ix = large_library(lab)
         building, total = reference(big, big_ix, ["index", big_docs, "--full", "--index", big_ix])
         kills = [kill_once(lab, big, big_docs, big_ix, "full", name, sig, lab.rng.uniform(0, total - building),
                            after="building")
@@ -649,12 +651,31 @@ def trial_killed(lab: Lab, per_signal: int, large: int, presses: int) -> None:
         trial_ctrl_c(lab, (home, docs, ix), (big, big_docs, big_ix), large, presses)
 
 
+def large_library(lab: Lab) -> tuple[Path, Path, Path]:
+    """Twice the library under other names: over 2,000 passages, so whoosh indexes in worker
+    processes too; indexed once."""
+    big, big_docs, big_ix = lab.fresh("killed-large")
+    for f in sorted(big_docs.glob("*.txt")):
+        shutil.copy2(f, big_docs / f"b_{f.name}")
+    kb("index", big_docs, "--index", big_ix, cwd=big)
+    return big, big_docs, big_ix
+
+
+def trial_presses(lab: Lab, presses: int) -> None:
+    """Only the Ctrl+C presses of `killed`, `presses` at each moment a process forks."""
+    small = lab.fresh("killed")
+    kb("index", small[1], "--index", small[2], cwd=small[0])
+    trial_ctrl_c(lab, small, large_library(lab), 3, presses)
+
+
 def trial_ctrl_c(lab: Lab, small: tuple, big: tuple, n: int, forks: int) -> None:
     """Ctrl+C (SIGINT to the process group, as a terminal sends it) at the moments random
     ones reach only now and then: while Python starts, before kb's CLI runs; the moment the
-    ingest pool forks its workers; the moment whoosh forks its writer processes. A signal
-    that arrives while a process runs Python's at-fork handlers is reported there
-    ('Exception ignored in: …') and is otherwise lost."""
+    ingest pool forks its workers; the moments the analysis pool and whoosh fork theirs (a
+    400-file build: its 3rd and 5th worker processes). A signal that arrives while a process
+    runs Python's at-fork handlers is reported there ('Exception ignored in: …') and is
+    otherwise lost; one that lands in multiprocessing's start() after the fork leaves a child
+    its parent has not recorded."""
     home, docs, ix = small
     kb("index", docs, "--full", "--index", ix, cwd=home)  # a full build's scores, as a full build killed after its swap gives
     moments = [
@@ -662,8 +683,10 @@ def trial_ctrl_c(lab: Lab, small: tuple, big: tuple, n: int, forks: int) -> None
                                 for _ in range(n)]),
         ("as the ingest pool forks (200 files)",
          [kill_once(lab, *small, "full", "SIGINT", signal.SIGINT, 0.0, after="children") for _ in range(forks)]),
+        ("as the analysis pool forks (400 files)",
+         [kill_once(lab, *big, "full", "SIGINT", signal.SIGINT, 0.0, after="child 3") for _ in range(forks)]),
         ("as whoosh forks its writers (400 files)",
-         [kill_once(lab, *big, "full", "SIGINT", signal.SIGINT, 0.0, after="workers") for _ in range(forks)]),
+         [kill_once(lab, *big, "full", "SIGINT", signal.SIGINT, 0.0, after="child 5") for _ in range(forks)]),
     ]
     parts, notes, ok = [], [], True
     for when, presses in moments:
@@ -679,7 +702,7 @@ def trial_ctrl_c(lab: Lab, small: tuple, big: tuple, n: int, forks: int) -> None
                      f"building-* after the next write, the index answered as before in {same}")
         notes += [f"{when}, {k.at:.2f} s:{k.note}" for k in presses if k.note]
         ok &= printing == hung == carried == unsound == orphans == left == 0 and same == len(presses)
-    lab.add(Row("killed", "Ctrl+C (SIGINT to the process group) at three moments of kb index --full",
+    lab.add(Row("killed", "Ctrl+C (SIGINT to the process group) at four moments of kb index --full",
                 f"{sum(len(p) for _, p in moments)}", "; ".join(parts),
                 "stops, says so, no traceback; the index answers as before", verdict(ok), notes))
 
@@ -1003,10 +1026,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="fewer trials of each kind (about two minutes)")
     ap.add_argument("--only", help=f"comma-separated kinds: {', '.join(KINDS)}")
+    ap.add_argument("--presses", type=int, default=30, help="ctrl-c: Ctrl+C presses at each moment a build forks")
     ap.add_argument("--seed", type=int, default=14, help="which files change and when signals land")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder and print where it is")
     args = ap.parse_args()
-    only = [k.strip() for k in args.only.split(",")] if args.only else list(KINDS)
+    only = [k.strip() for k in args.only.split(",")] if args.only else [k for k in KINDS if k != "ctrl-c"]
     unknown = [k for k in only if k not in KINDS]
     if unknown:
         ap.error(f"unknown kind(s) {', '.join(unknown)}; known: {', '.join(KINDS)}")
@@ -1026,6 +1050,7 @@ def main() -> None:
             "writers": lambda: trial_writers(lab, 8 if not q else 4),
             "reader": lambda: trial_reader(lab, 12 if not q else 5),
             "killed": lambda: trial_killed(lab, 3 if not q else 1, 3 if not q else 1, 8 if not q else 2),
+            "ctrl-c": lambda: trial_presses(lab, args.presses),
             "disk": lambda: trial_disk(lab, [0, 16 << 10, 256 << 10, 1 << 20] if not q else [0, 256 << 10]),
             "damage": lambda: (trial_damage(lab, list(DAMAGES) if not q else ["flip a byte every 61", "delete"]),
                                trial_rollback(lab, 5 if not q else 2)),

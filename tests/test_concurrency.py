@@ -310,7 +310,8 @@ def test_a_ctrl_c_while_forking_is_kept_and_raised_once_the_fork_is_over(monkeyp
     from kb import processes
 
     monkeypatch.setattr(processes, "_in_fork", [True])
-    monkeypatch.setattr(processes, "_lost", [False])
+    monkeypatch.setattr(processes, "_owner", [os.getpid()])
+    monkeypatch.setattr(processes, "_held", [False])
     processes._on_interrupt(signal.SIGINT, None)  # no exception inside the fork
     processes._in_fork[0] = False
     with pytest.raises(KeyboardInterrupt):
@@ -318,3 +319,77 @@ def test_a_ctrl_c_while_forking_is_kept_and_raised_once_the_fork_is_over(monkeyp
     processes.stop_if_interrupted()  # raised once
     with pytest.raises(KeyboardInterrupt):
         processes._on_interrupt(signal.SIGINT, None)  # outside a fork: as Python's own handler
+
+
+# The build run as `kb index`, with Ctrl+C pressed (SIGINT to its whole process group, as a
+# terminal sends it) by its N-th worker process the instant it is forked, before kb's own
+# at-fork handler has run in it, while its parent is still inside multiprocessing's start().
+# Test-only: an at-fork handler of this script, not a hook in kb.
+PRESS_AT_FORK = """
+import os, runpy, signal, sys
+import kb.build
+
+kb.build.PARALLEL_INDEX = 100  # analysed and written by worker processes from 100 passages on, not 2,000
+os.cpu_count = lambda: 2  # pools of two workers, on any machine
+nth, forks = int(os.environ["KB_TEST_PRESS_AT_FORK"]), [0]
+
+def count():
+    forks[0] += 1
+
+def press():  # in the N-th child, before any of kb's at-fork handlers has run there
+    if forks[0] == nth:
+        os.killpg(0, signal.SIGINT)
+
+os.register_at_fork(before=count, after_in_child=press)
+sys.argv = ["kb", *sys.argv[1:]]
+runpy.run_path({cli!r}, run_name="__main__")
+"""
+
+
+def _mentioning(text: str) -> list[int]:
+    """Live processes whose command line holds text (a forked worker keeps its parent's)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and int(entry) != os.getpid():
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as f:
+                    if text.encode() in f.read() and _alive(int(entry)):
+                        found.append(int(entry))
+            except OSError:
+                pass
+    return found
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc for the build's workers")
+@pytest.mark.parametrize("nth", [1, 3, 5], ids=["ingest pool", "analysis pool", "whoosh writer"])
+def test_ctrl_c_as_a_worker_is_forked_stops_the_build_at_once_and_quietly(tmp_path, nth):
+    from bench.corpus import make_corpus
+
+    make_corpus(ROOT / "seeds", tmp_path / "docs", 6)  # 30 files, some hundreds of passages
+    index = tmp_path / "ix"
+    KnowledgeBase.build([tmp_path / "docs"], index)
+    with KnowledgeBase.open(index) as kb:
+        before = [h.passage.id for h in kb.search("客户投诉处理")]
+    live = live_marker(index)
+    script = PRESS_AT_FORK.format(cli=str(ROOT / "cli.py"))
+    build = subprocess.Popen([sys.executable, "-c", script, "index", str(tmp_path / "docs"), "--full",
+                              "--index", str(index)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             cwd=ROOT, env={**os.environ, "KB_TEST_PRESS_AT_FORK": str(nth), "PYTHONPATH": str(ROOT)},
+                             start_new_session=True)
+    try:
+        out, err = build.communicate(timeout=60)  # before the fix: hung for good in 3 of 10
+    except subprocess.TimeoutExpired:
+        os.killpg(build.pid, signal.SIGKILL)
+        build.communicate()
+        pytest.fail("kb hung after Ctrl+C")
+    assert build.returncode != 0, (out, err)  # it stopped, not carried on
+    assert "Traceback" not in err and "Exception ignored" not in err, err  # no worker's, no parent's
+    assert err.strip().splitlines()[-1] == "Aborted!"
+    time.sleep(1.0)
+    assert not _mentioning(str(index)), "a worker outlived the build"
+    assert live_marker(index) == live
+    with KnowledgeBase.open(index) as kb:
+        assert [h.passage.id for h in kb.search("客户投诉处理")] == before
+    r = _kb("index", str(tmp_path / "docs"), "--index", str(index))
+    assert r.returncode == 0, r.stderr
+    assert not list(index.glob("building-*"))

@@ -84,26 +84,10 @@ def prepared(passages: Iterable[Passage], prepare_fields: Callable[[Fields], Any
         for p in passages:
             yield p, work(p)
         return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
     from ..analysis import jieba_tokenizer
-    from ..processes import children_die_with_parent
-
-    from concurrent.futures.process import BrokenProcessPool
-
-    from ..processes import stop_if_interrupted
+    from ..processes import Pool
 
     jieba_tokenizer()  # load before the workers fork
-    children_die_with_parent()
     items = list(passages)
-    pool = ProcessPoolExecutor(procs, mp_context=multiprocessing.get_context("fork"))
-    try:
-        results = pool.map(work, items, chunksize=PARALLEL_CHUNK)  # forks the workers
-        stop_if_interrupted()  # a Ctrl+C as the pool forked
-        yield from zip(items, results)
-    except BrokenProcessPool:  # its workers ended at a Ctrl+C this process took while forking
-        stop_if_interrupted()
-        raise
-    finally:  # a failed or interrupted build stops its workers, not waits for them
-        pool.shutdown(wait=False, cancel_futures=True)
+    with Pool(procs) as pool:  # a failed or interrupted build (or one that closes this early) ends its workers
+        yield from zip(items, pool.map(work, items, chunksize=PARALLEL_CHUNK))

@@ -57,6 +57,14 @@ def _stop(writer: EngineWriter | None) -> None:
         writer.stop()
 
 
+def _close(ready: Iterator | None) -> None:
+    """Close a failed build's analysis now (kb.store.fields.prepared): its pool's workers end
+    here, not whenever the generator is collected (the traceback keeps it alive, and exiting
+    Python waits for every worker still running)."""
+    if ready is not None:
+        ready.close()
+
+
 @dataclass(frozen=True)
 class Candidate:
     """A passage the engine matched, its engine score and its normalised text."""
@@ -429,6 +437,7 @@ class IndexStore:
         progress = progress or (lambda phase, n: None)
         gen = self.generations.building()
         writer: EngineWriter | None = None
+        ready_passages = None
         try:
             writer = start(gen)
             for doc in sorted(remove_docs):
@@ -437,7 +446,8 @@ class IndexStore:
             with open(gen / PASSAGES, "wb") as out:
                 out.writelines(kept)  # the JSON lines of the passages kept, copied as they are
                 count = len(kept)
-                for p, ready in prepared(passages, kind.prepare, procs):
+                ready_passages = prepared(passages, kind.prepare, procs)
+                for p, ready in ready_passages:
                     data = p.to_json()
                     out.write(record_line(data))
                     writer.add(p, ready.value, data, ready.norm)
@@ -454,10 +464,12 @@ class IndexStore:
             Manifest(FORMAT, count, time.time(), meta, digest, file_sums(gen), kind.name).write(gen)
             final = self.generations.publish(gen)
         except OSError as exc:  # a full disk, a folder made read-only: the live index stays
+            _close(ready_passages)
             _stop(writer)
             shutil.rmtree(gen, ignore_errors=True)
             raise write_error(self.root, exc) from exc
         except BaseException:
+            _close(ready_passages)
             _stop(writer)
             shutil.rmtree(gen, ignore_errors=True)
             raise

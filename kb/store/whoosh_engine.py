@@ -43,20 +43,28 @@ class WhooshWriter:
     def __init__(self, ix, procs: int = 1):
         self._ix = ix
         if procs > 1:  # whoosh's own writer processes, each indexing a share of the passages
-            from ..processes import children_die_with_parent
+            from ..processes import forking
 
-            children_die_with_parent()
+            self._forking = forking
             self._writer = ix.writer(procs=procs, multisegment=True, limitmb=128)
         else:
+            self._forking = None
             self._writer = ix.writer(limitmb=256)
 
     def delete_doc(self, doc: str) -> None:
         self._writer.delete_by_term("doc", doc)
 
     def add(self, passage: Passage, value: str, data: dict, norm: str) -> None:
-        # forks whoosh's writers, on the first batches
-        self._writer.add_document(id=passage.id, doc=passage.doc, kind=passage.kind,
-                                  text=value, norm=norm, data=data)
+        if self._forking is None:
+            self._writer.add_document(id=passage.id, doc=passage.doc, kind=passage.kind,
+                                      text=value, norm=norm, data=data)
+            return
+        # forks whoosh's writers, on the first batches: a Ctrl+C then is held until the writer
+        # has recorded the process (in its `tasks`, which stop() ends), and the process
+        # ignores it (whoosh's API cannot choose its Process class; kb's at-fork handler can)
+        with self._forking():
+            self._writer.add_document(id=passage.id, doc=passage.doc, kind=passage.kind,
+                                      text=value, norm=norm, data=data)
 
     def commit(self) -> None:
         self._writer.commit()
@@ -66,12 +74,9 @@ class WhooshWriter:
         """End a failed or interrupted build's writer processes before its folder is removed:
         one still running (forked as Ctrl+C landed) would write into the removed folder, or
         print its traceback on finding it gone. (`tasks`: whoosh's MpWriter's processes.)"""
-        for task in getattr(self._writer, "tasks", ()):
-            try:
-                task.kill()
-                task.join(5)
-            except Exception:  # already gone, or never started
-                pass
+        from ..processes import stop
+
+        stop(list(getattr(self._writer, "tasks", ())))
 
 
 class WhooshEngine:
