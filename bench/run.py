@@ -358,25 +358,36 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="kb-bench-"))
     rows, external = [], []
     try:
-        for scale in args.scales:
+        # the large scales last: what a slow machine may not finish should not hold up the rest
+        small = [s for s in args.scales if s < args.light_from]
+        for scale in small + [0] + [s for s in args.scales if s >= args.light_from]:  # 0: the external sets
+            if scale == 0:
+                if not args.no_external and EXTERNAL.is_dir():
+                    for name in EXTERNAL_SETS:
+                        print(f"{name} …", file=sys.stderr, flush=True)
+                        external.append(bench_external(name, work, args.engines, not args.no_peers))
+                        save(args.out, info, rows, external)
+                continue
             light = scale >= args.light_from
             for k, engine in enumerate(args.engines):
                 print(f"x{scale} {engine} …", file=sys.stderr, flush=True)
                 # peers once a scale (the same passages and tokens whatever kb's engine)
                 peers = not args.no_peers and not light and k == len(args.engines) - 1
                 rows.append(bench_scale(scale, work, peers, engine, light))
-        if not args.no_external and EXTERNAL.is_dir():
-            for name in EXTERNAL_SETS:
-                print(f"{name} …", file=sys.stderr, flush=True)
-                external.append(bench_external(name, work, args.engines, not args.no_peers))
+                save(args.out, info, rows, external)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "results.json").write_text(json.dumps({"machine": info, "rows": rows, "external": external},
-                                                      indent=1), "utf-8")
+    print(save(args.out, info, rows, external))
+
+
+def save(out: Path, info: dict, rows: list[dict], external: list[dict]) -> str:
+    """Write what has been measured so far (after each step: a long run stopped keeps it)."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "results.json").write_text(json.dumps({"machine": info, "rows": rows, "external": external},
+                                                 indent=1), "utf-8")
     md = table(rows, info, external)
-    (args.out / "results.md").write_text(md, "utf-8")
-    print(md)
+    (out / "results.md").write_text(md, "utf-8")
+    return md
 
 
 if __name__ == "__main__":
