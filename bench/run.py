@@ -1,8 +1,10 @@
-"""kb benchmark: build, query and start-up costs at x1, x10, x100 the seeds, beside their floors
-and two peer engines, measured in one run on one machine.
+"""kb benchmark: build, query and start-up costs at x1, x10, x100 (and x1000) the seeds and on the
+external dev splits' real questions, for each engine (whoosh, tantivy), beside their floors and
+two peer engines over the same passages and tokens, measured in one run on one machine.
 
-    .venv/bin/pip install -e '.[bench]' && .venv/bin/python bench/run.py      # all scales
-    .venv/bin/python bench/run.py --scales 1 10                               # a quick run
+    .venv/bin/pip install -e '.[bench]' && .venv/bin/python bench/run.py      # x1, x10, x100, external
+    .venv/bin/python bench/run.py --scales 1 10 --no-external                 # a quick run
+    .venv/bin/python bench/run.py --scales 100 1000 --engines whoosh tantivy  # the issue-16 figures
 
 Writes bench/results.json and bench/results.md (the table BENCHMARKS.md quotes). Every
 figure is measured here, in this run: ratios compare numbers taken minutes apart on the same
@@ -102,17 +104,18 @@ def percentiles(samples: list[float]) -> dict:
     return {"p50": statistics.median(s) * 1000, "p95": pick(0.95) * 1000, "p99": pick(0.99) * 1000}
 
 
-def bench_scale(scale: int, work: Path, peers: bool) -> dict:
-    corpus = work / f"corpus-x{scale}"
+def bench_scale(scale: int, work: Path, peers: bool, engine: str = "whoosh", light: bool = False) -> dict:
+    """One scale with one engine. `light`: build, floor and warm search only (x1000)."""
+    corpus = work / f"corpus-x{scale}-{engine}"  # the same text for each engine (the update changes it)
     files = make_corpus(ROOT / "seeds", corpus, scale)
     chars = sum(len(f.read_text("utf-8")) for f in files)
-    index = work / f"index-x{scale}"
-    row: dict = {"scale": scale, "files": len(files), "chars": chars}
+    index = work / f"index-x{scale}-{engine}"
+    row: dict = {"scale": scale, "engine": engine, "files": len(files), "chars": chars}
 
-    # build: a new process, as `kb index --full` runs it
+    # build: a new process, as `kb index --full --engine ENGINE` runs it
     wall, peak, out = run_measured(py(
         "import json,sys; from kb import KnowledgeBase; "
-        f"kb=KnowledgeBase.build([{str(corpus)!r}], {str(index)!r}); "
+        f"kb=KnowledgeBase.build([{str(corpus)!r}], {str(index)!r}, engine={engine!r}); "
         "print(json.dumps({'passages': kb.report.passages}))"))
     passages = json.loads(out)["passages"]
     from kb.store import IndexStore
@@ -153,6 +156,10 @@ def bench_scale(scale: int, work: Path, peers: bool) -> dict:
     lat = json.loads(out)
     row["search_ms"] = percentiles(lat["search"])
     row["ask_ms"] = percentiles(lat["ask"])
+    if light:  # a large library: what it costs to build and to search, no more
+        shutil.rmtree(index, ignore_errors=True)
+        shutil.rmtree(corpus, ignore_errors=True)
+        return row
 
     # cold: a new `kb search` process, beside Python start + jieba's dictionary load
     kb_cmd = [str(Path(sys.executable).parent / "kb"), "search", "客户投诉怎么处理", "--index", str(index)]
@@ -184,8 +191,52 @@ def bench_scale(scale: int, work: Path, peers: bool) -> dict:
     row["update"]["in_process_of_build"] = float(out) / row["build"]["seconds"]
 
     if peers:
-        row["peers"] = bench_peers(index)
+        row["peers"] = bench_peers(index, QUERIES)
+    shutil.rmtree(index, ignore_errors=True)
     shutil.rmtree(corpus, ignore_errors=True)
+    return row
+
+
+# The external dev splits (../shared/eval/external): a corpus of Wikipedia paragraphs each, and
+# their judged questions (real people's, 10-60 characters), asked of an index of that corpus.
+EXTERNAL = ROOT.parent / "shared" / "eval" / "external"
+EXTERNAL_SETS = {"drcd": ("corpus/drcd_dev", "drcd_dev.qa.jsonl"), "cmrc": ("corpus/cmrc_dev", "cmrc_dev.qa.jsonl")}
+
+QUESTIONS_RUN = r'''
+import json, random, time
+from kb import KnowledgeBase
+kb = KnowledgeBase.open(INDEX)
+rows = [json.loads(l) for l in open(JUDGED, encoding="utf-8") if l.strip()]
+qs = [r.get("question") or r["query"] for r in rows]
+random.Random(7).shuffle(qs)
+warm, measured = qs[N:N + 50] or qs[:10], qs[:N]
+for q in warm:  # jieba, the spelling index, the engine's first reads: not a question's cost
+    kb.search(q)
+first = []
+for q in measured:  # each asked for the first time
+    t = time.perf_counter(); kb.search(q); first.append(time.perf_counter() - t)
+print(json.dumps({"first": first, "passages": kb.store.doc_count(), "questions": measured}))
+'''
+
+
+def bench_external(name: str, work: Path, engines: list[str], peers: bool, n: int = 500) -> dict:
+    """Warm search over an external split's real questions, each asked once, per engine, with
+    bm25s and tantivy over the same passages and tokens."""
+    folder, judged = EXTERNAL_SETS[name]
+    row: dict = {"set": name, "engines": {}}
+    for engine in engines:
+        index = work / f"index-{name}-{engine}"
+        run_measured(py(f"from kb import KnowledgeBase; KnowledgeBase.build([{str(EXTERNAL / folder)!r}], "
+                        f"{str(index)!r}, engine={engine!r})"))
+        code = f"INDEX={str(index)!r}\nJUDGED={str(EXTERNAL / judged)!r}\nN={n}\n" + QUESTIONS_RUN
+        _, _, out = run_measured(py(code))
+        res = json.loads(out)
+        row["passages"], questions = res["passages"], res["questions"]
+        row["questions"] = len(questions)
+        row["engines"][engine] = percentiles(res["first"])
+        if peers and engine == engines[-1]:
+            row["peers"] = bench_peers(index, questions)
+        shutil.rmtree(index, ignore_errors=True)
     return row
 
 
@@ -197,13 +248,14 @@ kb = KnowledgeBase.open(INDEX)
 passages = kb.passages()
 docs = [" ".join(t.text for t in analyze(p.text)) for p in passages]
 queries = [[t.text for t in analyze(q)] for q in Q]
+queries = [q for q in queries if q]
 out = {}
 try:
     import bm25s
     t = time.perf_counter(); r = bm25s.BM25(); r.index([d.split() for d in docs], show_progress=False)
     build = time.perf_counter() - t
     lat = []
-    for _ in range(5):
+    for _ in range(REPEAT):
         for q in queries:
             t = time.perf_counter(); r.retrieve([q], k=10, show_progress=False); lat.append(time.perf_counter() - t)
     out["bm25s"] = {"build_s": build, "p50_ms": statistics.median(lat) * 1000,
@@ -219,7 +271,7 @@ try:
         w.add_document(tantivy.Document(body=d))
     w.commit(); ix.reload(); build = time.perf_counter() - t
     s = ix.searcher(); lat = []
-    for _ in range(5):
+    for _ in range(REPEAT):
         for q in queries:
             qq = tantivy.Query.boolean_query([(tantivy.Occur.Should, tantivy.Query.term_query(schema, "body", x)) for x in q])
             t = time.perf_counter(); s.search(qq, 10); lat.append(time.perf_counter() - t)
@@ -231,18 +283,19 @@ print(json.dumps(out))
 '''
 
 
-def bench_peers(index: Path) -> dict:
+def bench_peers(index: Path, queries: list[str]) -> dict:
     """bm25s and tantivy over the same passages and the same tokens (kb's analyzer output)."""
-    code = f"INDEX={str(index)!r}\nQ={QUERIES!r}\n" + PEERS
+    repeat = 5 if len(queries) < 100 else 1
+    code = f"INDEX={str(index)!r}\nQ={queries!r}\nREPEAT={repeat}\n" + PEERS
     _, _, out = run_measured(py(code))
     return json.loads(out)
 
 
-def table(rows: list[dict], info: dict) -> str:
+def table(rows: list[dict], info: dict, external: list[dict] | None = None) -> str:
     lines = [
         f"Machine: {info['cpu']}, {info['cores']} cores, Python {info['python']}.",
         "",
-        "| | " + " | ".join(f"x{r['scale']}" for r in rows) + " |",
+        "| | " + " | ".join(f"x{r['scale']} {r.get('engine', 'whoosh')}" for r in rows) + " |",
         "|---|" + "---|" * len(rows),
     ]
 
@@ -264,7 +317,7 @@ def table(rows: list[dict], info: dict) -> str:
     add("floor: OpenCC t2s + jieba, 1 process", lambda r: f"{r['floor']['seconds']:.1f} s")
     add("build / floor throughput", lambda r: f"{r['build']['of_floor']:.2f}")
     add("floor with kb's t2s + jieba", lambda r: f"{r['floor']['fast_seconds']:.1f} s")
-    add("build / that floor", lambda r: f"{r['build']['of_fast_floor']:.2f}")
+    add("build / that floor (kb's own floor)", lambda r: f"{r['build']['of_fast_floor']:.2f}")
     add("re-index one changed file: `kb index` (new process)", lambda r: f"{r['update']['seconds']:.1f} s ({100 * r['update']['of_build']:.1f}% of build)")
     add("… the update alone (kb loaded)", lambda r: f"{r['update']['in_process_seconds']:.2f} s ({100 * r['update']['in_process_of_build']:.1f}% of build)")
     add("warm search p50 / p95 / p99", lambda r: "{p50:.1f} / {p95:.1f} / {p99:.1f} ms".format(**r["search_ms"]))
@@ -275,30 +328,66 @@ def table(rows: list[dict], info: dict) -> str:
     add("Python + kb's cached dictionary (kb's own floor)", lambda r: f"{r['cold'].get('kb_floor_s', 0):.2f} s")
     add("cold / kb's own floor", lambda r: f"{r['cold'].get('kb_ratio', 0):.2f}")
     add("bm25s build, query p50 / p99", lambda r: "{build_s:.2f} s, {p50_ms:.2f} / {p99_ms:.2f} ms".format(**r["peers"]["bm25s"]))
-    add("tantivy build, query p50 / p99", lambda r: "{build_s:.2f} s, {p50_ms:.2f} / {p99_ms:.2f} ms".format(**r["peers"]["tantivy"]))
+    add("tantivy-raw build, query p50 / p99", lambda r: "{build_s:.2f} s, {p50_ms:.2f} / {p99_ms:.2f} ms".format(**r["peers"]["tantivy"]))
+    if external:
+        engines = list(external[0]["engines"])
+        lines += ["", "Real questions, each asked once of a warm process (analysis, stand-ins, candidates, "
+                  "re-ranking, highlights), p50 / p99 ms; bm25s and tantivy-raw over the same passages and tokens:", "",
+                  "| set | passages | questions | " + " | ".join(f"kb {e}" for e in engines) + " | bm25s | tantivy-raw |",
+                  "|---|---|---|" + "---|" * (len(engines) + 2)]
+        for x in external:
+            cells = [f"{x['engines'][e]['p50']:.2f} / {x['engines'][e]['p99']:.2f}" for e in engines]
+            for peer in ("bm25s", "tantivy"):
+                got = (x.get("peers") or {}).get(peer)
+                cells.append(f"{got['p50_ms']:.2f} / {got['p99_ms']:.2f}" if got else "–")
+            lines.append(f"| {x['set']} dev | {x['passages']:,} | {x['questions']} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--scales", type=int, nargs="+", default=[1, 10, 100])
-    ap.add_argument("--no-peers", action="store_true", help="skip bm25s and tantivy")
+    ap.add_argument("--engines", nargs="+", default=["whoosh", "tantivy"], help="kb's engines to measure")
+    ap.add_argument("--light-from", type=int, default=1000,
+                    help="scales from this one up: build, floor and warm search only, no peers (default 1000)")
+    ap.add_argument("--no-peers", action="store_true", help="skip bm25s and tantivy-raw")
+    ap.add_argument("--no-external", action="store_true", help="skip the external dev splits' questions")
     ap.add_argument("--out", type=Path, default=ROOT / "bench")
     args = ap.parse_args()
     info = machine()
     work = Path(tempfile.mkdtemp(prefix="kb-bench-"))
-    rows = []
+    rows, external = [], []
     try:
-        for scale in args.scales:
-            print(f"x{scale} …", file=sys.stderr, flush=True)
-            rows.append(bench_scale(scale, work, not args.no_peers))
+        # the large scales last: what a slow machine may not finish should not hold up the rest
+        small = [s for s in args.scales if s < args.light_from]
+        for scale in small + [0] + [s for s in args.scales if s >= args.light_from]:  # 0: the external sets
+            if scale == 0:
+                if not args.no_external and EXTERNAL.is_dir():
+                    for name in EXTERNAL_SETS:
+                        print(f"{name} …", file=sys.stderr, flush=True)
+                        external.append(bench_external(name, work, args.engines, not args.no_peers))
+                        save(args.out, info, rows, external)
+                continue
+            light = scale >= args.light_from
+            for k, engine in enumerate(args.engines):
+                print(f"x{scale} {engine} …", file=sys.stderr, flush=True)
+                # peers once a scale (the same passages and tokens whatever kb's engine)
+                peers = not args.no_peers and not light and k == len(args.engines) - 1
+                rows.append(bench_scale(scale, work, peers, engine, light))
+                save(args.out, info, rows, external)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "results.json").write_text(json.dumps({"machine": info, "rows": rows}, indent=1), "utf-8")
-    md = table(rows, info)
-    (args.out / "results.md").write_text(md, "utf-8")
-    print(md)
+    print(save(args.out, info, rows, external))
+
+
+def save(out: Path, info: dict, rows: list[dict], external: list[dict]) -> str:
+    """Write what has been measured so far (after each step: a long run stopped keeps it)."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "results.json").write_text(json.dumps({"machine": info, "rows": rows, "external": external},
+                                                 indent=1), "utf-8")
+    md = table(rows, info, external)
+    (out / "results.md").write_text(md, "utf-8")
+    return md
 
 
 if __name__ == "__main__":

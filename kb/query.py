@@ -235,8 +235,11 @@ def _phrase_matches(text: str) -> list[tuple[str, str]]:
     edges = _word_edges(norm)
     out, taken, i = [], [False] * len(norm), 0
     while i < len(norm):
+        if i not in edges:  # an expression starts on a word's edge
+            i += 1
+            continue
         for n in range(min(_LONGEST_PHRASE, len(norm) - i), 1, -1):
-            if norm[i: i + n] in book and i in edges and i + n in edges:
+            if i + n in edges and norm[i: i + n] in book:
                 out.append((norm[i: i + n], norm[i: i + n]))
                 taken[i: i + n] = [True] * n
                 i += n
@@ -248,8 +251,14 @@ def _phrase_matches(text: str) -> list[tuple[str, str]]:
         i = 0
         while i < len(norm):
             best = None
-            if not taken[i] and i in edges:
-                for key in by_first.get(norm[i], ()):
+            if not taken[i] and i in edges and norm[i] in by_first:
+                # what follows within reach of the longest expression: one whose other
+                # characters are not all there cannot stand here (most of them, at no loop)
+                keys = by_first[norm[i]]
+                near = set(norm[i + 1: i + max(map(len, keys)) + PADDING])
+                for key in keys:
+                    if not _rest(key) <= near:
+                        continue
                     end = _padded(key, norm, i, taken)
                     if end and end in edges and (best is None or len(key) > len(best[0])):
                         best = (key, end)
@@ -272,6 +281,12 @@ def _word_edges(norm: str) -> set[int]:
         pos += len(word)
         edges.add(pos)
     return edges
+
+
+@lru_cache(maxsize=None)
+def _rest(key: str) -> frozenset[str]:
+    """An expression's characters after its first (the phrasebook's keys: a bounded set)."""
+    return frozenset(key[1:])
 
 
 def _padded(key: str, norm: str, start: int, taken: list[bool]) -> int:

@@ -145,8 +145,8 @@ def proximity(groups: tuple[Group, ...], norm: str) -> float:
             present.append(terms)
     if len(present) < 2:
         return 1.0 if present and len(groups) == 1 else 0.0
-    events = sorted((m.start(), i, len(t)) for i, terms in enumerate(present)
-                    for t in terms for m in re.finditer(re.escape(t), norm))
+    events = sorted((start, i, len(t)) for i, terms in enumerate(present)
+                    for t in terms for start in _found(t, norm))
     need, have = len(present), {}
     best = math.inf
     left = 0
@@ -162,6 +162,18 @@ def proximity(groups: tuple[Group, ...], norm: str) -> float:
     span = sum(min(len(t) for t in terms) for terms in present)
     held = len(present) / len(groups)
     return held * min(1.0, span / best) if best < math.inf else 0.0
+
+
+def _found(term: str, text: str) -> list[int]:
+    """Where a term starts in a text, left to right without overlaps (re.finditer's matches of
+    it, without compiling a pattern for every term of every query)."""
+    if not term:
+        return [m.start() for m in re.finditer("", text)]
+    out, i, step = [], text.find(term), len(term)
+    while i >= 0:
+        out.append(i)
+        i = text.find(term, i + step)
+    return out
 
 
 def enumerated(nouns: tuple[str, ...], norm: str) -> int:

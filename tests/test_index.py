@@ -174,3 +174,19 @@ def test_a_build_tells_its_progress_over_every_phase_with_counts(tmp_path):
     assert [s.done for s in indexing] == sorted(s.done for s in indexing) and len(indexing) <= 102
     assert steps[-1].phase == "saving" and steps[-1].done == total
     assert steps[0].startswith("[1/5] 000_") and steps[0].endswith(" passages")  # still a line of text
+
+
+def test_bm25_ties_go_to_the_lower_place_and_come_all_at_the_cut():
+    # four passages with the same posting and length tie; `order` (each passage's place by
+    # identity) decides, in plain Python as with numpy, and the cut keeps every tie for the store
+    import numpy as np
+
+    from kb.store import scoring
+
+    postings = {"退款": ([0, 1, 2, 3], [1.0, 1.0, 1.0, 1.0])}
+    order = [3, 1, 2, 0]
+    python = scoring.top_python(postings, {"退款": 1.0}, None, [5, 5, 5, 5], 5.0, 2, 1.2, 0.4, order)
+    arrays = {"退款": (np.array([0, 1, 2, 3]), np.array([1.0] * 4))}
+    vectorised = scoring.top_vectorised(arrays, {"退款": 1.0}, None, np.ones(4), 2, 1.2, 0.4, np.array(order))
+    assert [n for n, _ in python] == [n for n, _ in vectorised] == [3, 1, 2, 0]
+    assert [n for n, _ in scoring.top_python(postings, {"退款": 1.0}, None, [5] * 4, 5.0, 2, 1.2, 0.4)] == [0, 1]

@@ -32,9 +32,12 @@ def kept_length(n: int) -> int:
 
 
 def top_python(postings: Mapping[str, Postings], idfs: Mapping[str, float], allowed: set[int] | None,
-               lengths: Sequence[int], average: float, limit: int, k1: float, b: float) -> list[tuple[int, float]]:
+               lengths: Sequence[int], average: float, limit: int, k1: float, b: float,
+               order: Sequence[int] | None = None) -> list[tuple[int, float]]:
     """BM25 over the terms' postings (passage number, weight): the `limit` best (passage, score),
-    best first, a tie going to the lower passage number."""
+    best first, a tie going to the lower passage number. With `order` (each passage's place by
+    identity), a tie goes to the lower place, and every passage tied with the last one kept
+    comes too, for the caller to order further."""
     scores: dict[int, float] = {}
     for term, w in idfs.items():
         ids, weights = postings[term]
@@ -43,14 +46,23 @@ def top_python(postings: Mapping[str, Postings], idfs: Mapping[str, float], allo
                 continue
             norm = k1 * (1 - b + b * (lengths[docnum] / average))
             scores[docnum] = scores.get(docnum, 0.0) + w * tf * (k1 + 1) / (tf + norm)
-    return heapq.nlargest(limit, scores.items(), key=lambda kv: (kv[1], -kv[0]))
+    if order is None:
+        return heapq.nlargest(limit, scores.items(), key=lambda kv: (kv[1], -kv[0]))
+    if len(scores) > limit:
+        kth = heapq.nlargest(limit, scores.values())[-1]
+        kept = [kv for kv in scores.items() if kv[1] >= kth]
+    else:
+        kept = list(scores.items())
+    kept.sort(key=lambda kv: (-kv[1], order[kv[0]], kv[0]))
+    return kept
 
 
 def top_vectorised(postings: Mapping[str, tuple], idfs: Mapping[str, float], allowed: set[int] | None,
-                   rel, limit: int, k1: float, b: float) -> list[tuple[int, float]]:
+                   rel, limit: int, k1: float, b: float, order=None) -> list[tuple[int, float]]:
     """The same BM25 as top_python, each term's postings (numpy arrays) scored as one numpy
     operation: a large index's common terms (客户 in most passages) cost a pass over most of
-    it. `rel`: each passage's length over the average, as a numpy array."""
+    it. `rel`: each passage's length over the average, as a numpy array; `order` as for
+    top_python, as a numpy array."""
     import numpy as np
 
     scores = np.zeros(len(rel))
@@ -66,5 +78,8 @@ def top_vectorised(postings: Mapping[str, tuple], idfs: Mapping[str, float], all
     if len(hit) > limit:  # every passage scoring at least the limit-th best: ties included
         kth = np.partition(scores[hit], len(hit) - limit)[len(hit) - limit]
         hit = hit[scores[hit] >= kth]
-    order = np.lexsort((hit, -scores[hit]))[:limit]  # best score first, then the lower number
-    return [(int(hit[i]), float(scores[hit[i]])) for i in order]
+    if order is None:
+        picked = np.lexsort((hit, -scores[hit]))[:limit]  # best score first, then the lower number
+    else:
+        picked = np.lexsort((hit, order[hit], -scores[hit]))  # then the lower place; ties all kept
+    return [(int(hit[i]), float(scores[hit[i]])) for i in picked]

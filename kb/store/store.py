@@ -98,6 +98,8 @@ class IndexStore:
         self._stored_cache: dict[int, tuple[Passage, str]] = {}
         self._np_cache: dict = {}
         self._np_lengths = None
+        self._np_order = None
+        self._doc_order: list[int] | None = None
 
     # --- reading -----------------------------------------------------------
 
@@ -187,6 +189,8 @@ class IndexStore:
         self._stored_cache = {}
         self._np_cache = {}
         self._np_lengths = None
+        self._np_order = None
+        self._doc_order = None
 
     def passages(self) -> Iterator[Passage]:
         try:
@@ -272,22 +276,60 @@ class IndexStore:
             postings = {t: self._postings(t) for t in weighted_terms}
             idfs = {t: scoring.idf(n, len(ids)) * weighted_terms[t] for t, (ids, _) in postings.items() if ids}
             volume = sum(len(postings[t][0]) for t in idfs)
+            order = self._order()
             if volume >= VECTOR_FROM:
-                if self._np_lengths is None:
-                    import numpy as np
+                import numpy as np
 
+                if self._np_lengths is None:
                     self._np_lengths = np.asarray(lengths, dtype=np.float64) / average
+                    self._np_order = np.asarray(order, dtype=np.int64)
                 arrays = {t: self._np_postings(t, postings[t]) for t in idfs}
-                top = scoring.top_vectorised(arrays, idfs, allowed, self._np_lengths, limit, k1, b)
+                top = scoring.top_vectorised(arrays, idfs, allowed, self._np_lengths, limit, k1, b, self._np_order)
             else:
-                top = scoring.top_python(postings, idfs, allowed, lengths, average, limit, k1, b)
+                top = scoring.top_python(postings, idfs, allowed, lengths, average, limit, k1, b, order)
             out = []
-            for number, score in top:
+            for number, score in self._in_passage_order(top, order)[:limit]:
                 passage, norm = self._stored(number)
                 out.append(Candidate(passage, score, norm))
             return out
         except (KeyError, ValueError, OSError, EOFError, IndexError, zlib.error, struct.error) as exc:
             raise _corrupt(self.root, type(exc).__name__) from exc
+
+    def _order(self) -> list[int]:
+        """Each passage number's document, as its place among the generation's documents by
+        name: what BM25's ties go by, so that they follow the passages and not the numbers an
+        engine gave them (a single-process and a multi-process build, or two engines, number
+        the same passages differently). Read once, from the passage records and the engine's
+        document filter."""
+        if self._doc_order is None:
+            count = len(self._lengths()[0])
+            docs = sorted({line_doc(line) for line in self._passage_lines()})
+            order = [len(docs)] * count
+            engine = self.engine()
+            for place, doc in enumerate(docs):
+                for number in engine.matching(doc, None):
+                    if number < count:
+                        order[number] = place
+            self._doc_order = order
+        return self._doc_order
+
+    def _in_passage_order(self, top: list[tuple[int, float]], order: list[int]) -> list[tuple[int, float]]:
+        """Passages of one document tied in score, put in their order in the document (an
+        engine may number a document's passages out of it: whoosh's writer processes take
+        batches of passages, and a document may straddle two)."""
+        out, i = list(top), 0
+        while i < len(out):
+            j = i + 1
+            while j < len(out) and out[j][1] == out[i][1] and order[out[j][0]] == order[out[i][0]]:
+                j += 1
+            if j - i > 1:
+                out[i:j] = sorted(out[i:j], key=lambda ns: self._place_in_doc(ns[0]))
+            i = j
+        return out
+
+    def _place_in_doc(self, number: int) -> tuple[int, int, str]:
+        p = self._stored(number)[0]
+        return p.line_start, p.line_end, p.id
 
     def _stored(self, number: int) -> tuple[Passage, str]:
         """A passage and its normalised text, decoded once per opened generation rather than
