@@ -436,13 +436,19 @@ def own_server(own_index):
     served.stop()
 
 
+def _first_hit(page, query: str):
+    """Type a query into the page and wait for its first result."""
+    page.page.keyboard.type(query)
+    hit = page.page.locator("#results li.hit").first
+    hit.wait_for()
+    return hit
+
+
 def test_marks_on_a_result_and_an_answer_reach_the_feedback_file(browser, own_server):
     served, index = own_server
     marked = Page(browser, served.url)
     try:
-        marked.page.keyboard.type("客诉处理步骤")
-        hit = marked.page.locator("#results li.hit").first
-        hit.wait_for()
+        hit = _first_hit(marked, "客诉处理步骤")
         hit.locator(".mark-helped").click()
         marked.page.wait_for_selector("#results li.hit .mark-helped[aria-pressed=true]")
         assert hit.locator(".mark-not").get_attribute("aria-pressed") == "false"
@@ -467,9 +473,7 @@ def test_a_mark_that_cannot_be_kept_says_why_on_the_page(browser, own_server):
     (index / "feedback.jsonl").mkdir()  # not a file kb can append to, as a read-only folder
     marked = Page(browser, served.url)
     try:
-        marked.page.keyboard.type("客诉处理步骤")
-        hit = marked.page.locator("#results li.hit").first
-        hit.wait_for()
+        hit = _first_hit(marked, "客诉处理步骤")
         hit.locator(".mark-helped").click()
         marked.page.wait_for_selector("#status.error")
         assert "cannot keep feedback" in marked.page.locator("#status").inner_text()

@@ -435,12 +435,17 @@ class IndexStore:
 
     def _frequencies_of(self, lines: list[bytes]) -> Counter:
         counts: Counter = Counter()
+        for passage in self._parsed(lines):
+            counts.update(terms(analyse(passage)))
+        return counts
+
+    def _parsed(self, lines: list[bytes]) -> Iterator[Passage]:
+        """The passages of passages.jsonl lines (IndexCorruptError for a line that is not one)."""
         try:
             for line in lines:
-                counts.update(terms(analyse(Passage.from_json(json.loads(line)))))
+                yield Passage.from_json(json.loads(line))
         except (ValueError, TypeError) as exc:
             raise _corrupt(self.root, f"bad {PASSAGES}") from exc
-        return counts
 
     def _kept_pairs(self, kept: list[bytes], removed: list[bytes]) -> Counter:
         """The character pairs of the kept passages' text (kb.spelling): the live generation's
@@ -454,11 +459,8 @@ class IndexStore:
 
     def _pairs_of(self, lines: list[bytes]) -> Counter:
         counts: Counter = Counter()
-        try:
-            for line in lines:
-                add_pairs(counts, searchable_text(Passage.from_json(json.loads(line))))
-        except (ValueError, TypeError) as exc:
-            raise _corrupt(self.root, f"bad {PASSAGES}") from exc
+        for passage in self._parsed(lines):
+            add_pairs(counts, searchable_text(passage))
         return counts
 
     def _passage_lines(self) -> list[bytes]:
