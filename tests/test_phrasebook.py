@@ -164,3 +164,17 @@ def test_ask_counts_a_material_phrase_the_index_splits_as_said(tmp_path):
     answer = kb.ask("怎么聊家常")
     assert answer.answered and "恰当开场" in answer.answer
     assert "氛围" in answer.answer  # the title with the line under it, not the title alone
+
+
+def test_a_word_with_only_a_thesaurus_synonym_still_reaches_what_the_expressions_mean(tmp_path):
+    # 赚钱 is said in the phrasebook's lines on a network's earnings (网点赚钱, 不赚钱 …), which give
+    # 经营效益; the general thesaurus only offers 盈利, which this corpus uses of something else
+    kb = small_kb(tmp_path, {
+        "a.txt": "单元二 经营效益提升管道\n提升网点经营效益的三条管道:增收、降本、提效。\n",
+        "b.txt": "第一章 财务报表\n公司盈利情况按季度公布,报表由财务部审核。\n",
+    })
+    group = next(g for g in understand("赚钱", kb.store).groups if g.word == "赚钱")
+    bridged = {a.term: a.weight for a in group.alternatives if a.why.startswith("phrasebook: said in")}
+    assert bridged.get("经营效益") == PHRASEBOOK
+    assert any(a.term == "盈利" for a in group.alternatives)  # the thesaurus's synonym stays, beside it
+    assert kb.search("网点怎么多赚钱")[0].passage.doc == "a.txt"
