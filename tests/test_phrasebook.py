@@ -138,6 +138,12 @@ def test_no_expression_repeats_a_synonym_group_s_word():
     assert not [key for key in phrasebook() if key in synonyms]
 
 
+def _said_in(kb, word: str) -> dict[str, float]:
+    """The stand-ins `word` gains from the phrasebook lines it is said in, with their weights."""
+    group = next(g for g in understand(word, kb.store).groups if g.word == word)
+    return {a.term: a.weight for a in group.alternatives if a.why.startswith("phrasebook: said in")}
+
+
 def test_a_word_said_inside_several_expressions_reaches_what_they_mean(tmp_path):
     # 别家 is no expression of its own, but the competitor lines say it (比别家贵, 别家报价低,
     # 转投别家 …): a corpus without it reaches the material word those lines give most
@@ -148,9 +154,7 @@ def test_a_word_said_inside_several_expressions_reaches_what_they_mean(tmp_path)
         "a.txt": "第三节 应对竞争对手\n面对竞争对手的低价,强调服务质量与时效,不要贬低对方。\n",
         "b.txt": "第一章 派件\n快递员派件前要检查车辆,确认快件数量与派送路线,注意交通安全。\n",
     })
-    group = next(g for g in understand("别家", kb.store).groups if g.word == "别家")
-    bridged = {a.term: a.weight for a in group.alternatives if a.why.startswith("phrasebook: said in")}
-    assert bridged.get("竞争对手") == PHRASEBOOK
+    assert _said_in(kb, "别家").get("竞争对手") == PHRASEBOOK
     assert kb.search("别家")[0].passage.doc == "a.txt"
 
 
@@ -173,8 +177,7 @@ def test_a_word_with_only_a_thesaurus_synonym_still_reaches_what_the_expressions
         "a.txt": "单元二 经营效益提升管道\n提升网点经营效益的三条管道:增收、降本、提效。\n",
         "b.txt": "第一章 财务报表\n公司盈利情况按季度公布,报表由财务部审核。\n",
     })
+    assert _said_in(kb, "赚钱").get("经营效益") == PHRASEBOOK
     group = next(g for g in understand("赚钱", kb.store).groups if g.word == "赚钱")
-    bridged = {a.term: a.weight for a in group.alternatives if a.why.startswith("phrasebook: said in")}
-    assert bridged.get("经营效益") == PHRASEBOOK
     assert any(a.term == "盈利" for a in group.alternatives)  # the thesaurus's synonym stays, beside it
     assert kb.search("网点怎么多赚钱")[0].passage.doc == "a.txt"
