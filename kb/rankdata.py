@@ -10,6 +10,7 @@ Its own module so that query, ranking, index and analysis read it without import
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 from importlib import resources
 
@@ -31,3 +32,10 @@ def parse(text: str) -> dict:
 def table(name: str) -> dict[str, float]:
     """One table of the file, its values as floats."""
     return {k: float(v) for k, v in data().get(name, {}).items()}
+
+
+def idf(n: int, df: int) -> float:
+    """How telling a term is among n passages when df of them hold it (BM25's idf, never
+    negative): what search weighs a query's terms by, ask weighs a question's topic by and
+    the query tells a material phrase's telling words by (kb.ranking.idf is this)."""
+    return math.log(1 + (n - df + 0.5) / (df + 0.5))

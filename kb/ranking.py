@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Mapping, Sequence
 
+from . import rankdata
 from .analysis import normalise_text
 from .query import PIECE, PIECES, THESAURUS, Group, QueryPlan
 from .structure import ITEM_MARKER
@@ -80,10 +81,7 @@ def weights() -> Weights:
 
 # --- the query's words against a passage -------------------------------------
 
-def idf(n: int, df: int) -> float:
-    """How telling a term is among n passages when df of them hold it (BM25's idf, never
-    negative): what search weighs a query's terms by and ask weighs a question's topic by."""
-    return math.log(1 + (n - df + 0.5) / (df + 0.5))
+idf = rankdata.idf  # how telling a term is: one idf for search, ask and the query's stand-ins
 
 
 def group_idf(group: Group, idf: Mapping[str, float]) -> float:

@@ -76,8 +76,8 @@ def test_a_word_the_corpus_has_a_synonym_for_is_not_bridged_away(tmp_path):
 
 
 def test_a_material_phrase_stands_in_whole_and_its_words_only_as_pieces(tmp_path):
-    # 聊家常 = 恰当开场, 融洽关系, 共同话题: the segmenter splits 恰当开场 into 恰当 and 开场, and
-    # 恰当 alone says nothing of openings
+    # 聊家常 = 恰当开场, 融洽关系, 共同话题: the segmenter splits 恰当开场 into 恰当 and 开场; 开场
+    # stands in as a piece of it, and 恰当, in every passage here, says nothing of openings
     assert "恰当开场" in phrasebook()["聊家常"].words
     kb = small_kb(tmp_path, {
         "a.txt": "第二单元 恰当开场\n拜访客户时先营造轻松的氛围,从对方关心的事情谈起。\n",
@@ -85,7 +85,8 @@ def test_a_material_phrase_stands_in_whole_and_its_words_only_as_pieces(tmp_path
     })
     plan = understand("聊家常", kb.store)
     bridged = {a.term: a.weight for g in plan.groups for a in g.alternatives if a.why.startswith("phrasebook")}
-    assert bridged["恰当开场"] == PHRASEBOOK and bridged["恰当"] == PIECE < PHRASEBOOK
+    assert bridged["恰当开场"] == PHRASEBOOK and bridged["开场"] == PIECE < PHRASEBOOK
+    assert "恰当" not in bridged
     assert kb.search("聊家常")[0].passage.doc == "a.txt"
 
 
@@ -181,3 +182,28 @@ def test_a_word_with_only_a_thesaurus_synonym_still_reaches_what_the_expressions
     group = next(g for g in understand("赚钱", kb.store).groups if g.word == "赚钱")
     assert any(a.term == "盈利" for a in group.alternatives)  # the thesaurus's synonym stays, beside it
     assert kb.search("网点怎么多赚钱")[0].passage.doc == "a.txt"
+
+
+def test_a_word_said_inside_a_padded_expression_gains_nothing_from_it(tmp_path):
+    # 一直砍价说 holds the call-closing expression 一直说 with 砍价 said in between: its bridge
+    # (快刀斩乱麻) is for 一直说's own words, never for the price haggling said inside it
+    assert "一直说" in phrasebook()
+    kb = small_kb(tmp_path, {
+        "a.txt": "第三节 应对竞争对手\n面对竞争对手的低价,强调服务质量与时效,别着急降价。\n",
+        "c.txt": "第二节 结束通话\n客户一直说个不停时,要快刀斩乱麻,礼貌地结束通话。\n",
+    })
+    group = next(g for g in understand("客户一直砍价说", kb.store).groups if g.word == "砍价")
+    assert not [a for a in group.alternatives if "一直说" in a.why]
+
+
+def test_a_word_whose_only_stand_in_is_one_of_its_characters_still_reaches_what_it_means(tmp_path):
+    # 家 of 别家 is in this corpus (家里), and says nothing of competitors: the lines that say 别家
+    # (比别家贵, 转投别家 …) still bring 竞争对手
+    kb = small_kb(tmp_path, {
+        "a.txt": "第三节 应对竞争对手\n面对竞争对手的低价,强调服务质量与时效,别着急降价。\n",
+        "b.txt": "第一章 派件\n快递员到家派件前要检查车辆,家里没人时先打电话。\n",
+    })
+    group = next(g for g in understand("别家", kb.store).groups if g.word == "别家")
+    assert any(a.term == "家" for a in group.alternatives)
+    assert _said_in(kb, "别家").get("竞争对手") == PHRASEBOOK
+    assert kb.search("别家")[0].passage.doc == "a.txt"
