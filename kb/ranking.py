@@ -30,7 +30,7 @@ from functools import lru_cache
 from typing import Mapping, Sequence
 
 from .analysis import normalise_text
-from .query import PIECE, PIECES, THESAURUS, Group, QueryPlan
+from .plan import PIECE, PIECES, THESAURUS, Group, QueryPlan
 from .structure import ITEM_MARKER
 
 FEATURES = ("bm25", "coverage", "proximity", "share", "heading", "short", "intent", "enumerates", "grams", "grams_long")

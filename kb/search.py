@@ -18,7 +18,8 @@ from .errors import QueryError
 from .store import Candidate, IndexStore
 from . import ranking
 from .model import Hit, Passage
-from .query import PART, QueryPlan, understand
+from .plan import PART, QueryPlan
+from .query import understand
 
 HIGHLIGHT_WEIGHT = 0.4  # stand-ins weaker than this (a lone character of a typo) are not marked
 MARK_OPEN, MARK_CLOSE = "«", "»"
