@@ -62,7 +62,10 @@ class Group:
     def credit(self, norm: str) -> float:
         """How well a passage's normalised text stands for this word: its best alternative, or
         all of its pieces in any order (处理客户投诉 for 投诉处理) at a little less."""
-        best = max((a.weight for a in self.alternatives if a.term in norm), default=0.0)
+        best = 0.0
+        for a in self.alternatives:  # the best alternative present (a loop: a call per candidate and word)
+            if a.weight > best and a.term in norm:
+                best = a.weight
         if self.pieces:
             best = max(best, PIECES * sum(p in norm for p in self.pieces) / len(self.pieces))
         return best

@@ -46,8 +46,8 @@ def candidate_features(candidates: list[Candidate], q: QueryPlan,
     if not candidates:
         return []
     top = max(c.score for c in candidates) or 1.0
-    refs = ranking.references(q.groups, idf)
-    return [ranking.features(q, idf, refs, c.norm, ranking.heading_text(c.passage.section, (*c.passage.headings, *c.passage.questions)),
+    reading = ranking.Reading.of(q, ranking.references(q.groups, idf))
+    return [reading.features(c.norm, ranking.heading_text(c.passage.section, (*c.passage.headings, *c.passage.questions)),
                              c.passage.kind, len(c.passage.text), c.score / top)
             for c in candidates]
 
@@ -291,13 +291,11 @@ def _common(a: str, b: str) -> int:
     one text the other lacks is at least one the first cannot match, which set differences
     count without a loop."""
     (ca, sa), (cb, sb) = _chars(a), _chars(b)
-    bound = min(len(a) - len(sa - sb), len(b) - len(sb - sa))
+    both = sa & sb
+    bound = min(len(a) - (len(sa) - len(both)), len(b) - (len(sb) - len(both)))
     if 2.0 * bound / (len(a) + len(b)) < NEAR_DUPLICATE:
         return bound
-    if len(ca) > len(cb):
-        ca, cb = cb, ca
-    get = cb.get
-    return sum(min(n, get(c, 0)) for c, n in ca.items())
+    return sum(min(ca[c], cb[c]) for c in both)  # only the characters both hold can match
 
 
 def search(store: IndexStore, query: str, limit: int = 10, doc: str | None = None,
