@@ -55,7 +55,7 @@ def normalise(text: str) -> tuple[str, Sequence[int]]:
     # in C over the text; a Python loop here was a tenth of a search, for the highlights)
     out = text.translate(_CHARS)
     if len(out) == len(text):
-        return to_hans(out), list(range(len(text)))
+        return to_hans(out), range(len(text))
     offsets: list[int] = []
     for i, ch in enumerate(text):
         offsets.extend([i] * len(_CHARS[ord(ch)]))

@@ -9,7 +9,9 @@ found.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import Counter
+from itertools import accumulate
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -74,9 +76,13 @@ def highlight(passage: Passage, terms: set[str], width: int = SNIPPET) -> str:
         return text[:width] + ("…" if len(text) > width else "")
     # the window of `width` characters holding the most marked characters
     best_start, best_score = 0, -1
-    for s, _ in spans:
+    begins, ends = [b for b, _ in spans], [e for _, e in spans]
+    held = list(accumulate((e - b for b, e in spans), initial=0))  # marked characters before each span
+    for s in begins:
         start = max(0, s - width // 4)
-        score = sum(min(e, start + width) - max(b, start) for b, e in spans if b < start + width and e > start)
+        # the spans (sorted, apart) the window overlaps are a run: whole, but for its two ends
+        lo, hi = bisect_right(ends, start), bisect_left(begins, start + width)
+        score = held[hi] - held[lo] - max(0, start - begins[lo]) - max(0, ends[hi - 1] - start - width) if hi > lo else 0
         if score > best_score:
             best_start, best_score = start, score
     start = best_start if len(text) > width else 0
@@ -250,8 +256,11 @@ def fold(ranked: list[tuple[float, Candidate]], limit: int) -> list[tuple[float,
     return kept
 
 
+@lru_cache(maxsize=16384)
 def _alike(a: str, b: str) -> bool:
-    """Whether two normalised texts are the same or all but the same (NEAR_DUPLICATE)."""
+    """Whether two normalised texts are the same or all but the same (NEAR_DUPLICATE). Kept
+    per pair: questions on one topic meet the same candidates again, and a text's hash is
+    made once."""
     if a == b:
         return True
     shorter, total = min(len(a), len(b)), len(a) + len(b)
