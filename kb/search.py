@@ -256,11 +256,8 @@ def fold(ranked: list[tuple[float, Candidate]], limit: int) -> list[tuple[float,
     return kept
 
 
-@lru_cache(maxsize=16384)
 def _alike(a: str, b: str) -> bool:
-    """Whether two normalised texts are the same or all but the same (NEAR_DUPLICATE). Kept
-    per pair: questions on one topic meet the same candidates again, and a text's hash is
-    made once."""
+    """Whether two normalised texts are the same or all but the same (NEAR_DUPLICATE)."""
     if a == b:
         return True
     shorter, total = min(len(a), len(b)), len(a) + len(b)
