@@ -53,12 +53,12 @@ def normalise(text: str) -> tuple[str, Sequence[int]]:
         return to_hans(lowered), range(len(text))
     # each character on its own, through a table of what each becomes (str.translate: one pass
     # in C over the text; a Python loop here was a tenth of a search, for the highlights)
-    out = text.translate(_CHARS)
+    out = text.translate(_char_forms)
     if len(out) == len(text):
         return to_hans(out), range(len(text))
     offsets: list[int] = []
     for i, ch in enumerate(text):
-        offsets.extend([i] * len(_CHARS[ord(ch)]))
+        offsets.extend([i] * len(_char_forms[ord(ch)]))
     return to_hans(out), offsets
 
 
@@ -74,7 +74,7 @@ class _Chars(dict):
         return n
 
 
-_CHARS = _Chars()
+_char_forms = _Chars()
 
 
 def normalise_text(text: str) -> str:
