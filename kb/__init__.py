@@ -58,7 +58,7 @@ __version__ = "0.1.0"
 
 # How a query was understood and what search returns with it: loaded on first use, as the
 # modules that define them bring in the search engine, which `import kb` alone does not need.
-_LAZY = {"SearchResult": "search", "QueryPlan": "query", "Group": "query", "Alternative": "query"}
+_LAZY = {"SearchResult": "search", "QueryPlan": "plan", "Group": "plan", "Alternative": "plan"}
 
 
 def __getattr__(name: str):

@@ -16,7 +16,7 @@ from .model import KINDS, Answer, BuildReport, DocumentInfo, Hit, OutlineEntry, 
 from .store import IndexStore
 
 if TYPE_CHECKING:
-    from .query import QueryPlan
+    from .plan import QueryPlan
     from .search import SearchResult
 
 __all__ = ["KINDS", "KnowledgeBase", "Progress", "default_index", "default_seeds"]  # the last two: for cli.py

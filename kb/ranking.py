@@ -29,9 +29,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Mapping, Sequence
 
-from . import rankdata
 from .analysis import normalise_text
-from .query import PIECE, PIECES, THESAURUS, Group, QueryPlan
+from .plan import PIECE, PIECES, THESAURUS, Group, QueryPlan
+from .rankdata import idf  # how telling a term is: one idf for search, ask and the query's stand-ins
 from .structure import ITEM_MARKER
 
 FEATURES = ("bm25", "coverage", "proximity", "share", "heading", "short", "intent", "enumerates", "grams", "grams_long")
@@ -81,7 +81,6 @@ def weights() -> Weights:
 
 # --- the query's words against a passage -------------------------------------
 
-idf = rankdata.idf  # how telling a term is: one idf for search, ask and the query's stand-ins
 
 
 def group_idf(group: Group, idf: Mapping[str, float]) -> float:
@@ -136,13 +135,18 @@ def proximity(groups: tuple[Group, ...], norm: str) -> float:
     among the query's telling words, scaled by the share of them present (two of five words
     side by side are not the query's words close together)."""
     groups = telling(groups)
+    return _proximity(tuple(g.terms() + g.pieces for g in groups), len(groups), norm)
+
+
+def _proximity(terms_of: Sequence[tuple[str, ...]], count: int, norm: str) -> float:
+    """proximity() from the telling groups' terms (each group's terms, then its pieces)."""
     present = []
-    for g in groups:
-        terms = [t for t in g.terms() + g.pieces if t in norm]
+    for terms in terms_of:
+        terms = [t for t in terms if t in norm]
         if terms:
             present.append(terms)
     if len(present) < 2:
-        return 1.0 if present and len(groups) == 1 else 0.0
+        return 1.0 if present and count == 1 else 0.0
     events = sorted((start, i, len(t)) for i, terms in enumerate(present)
                     for t in terms for start in _found(t, norm))
     need, have = len(present), {}
@@ -158,7 +162,7 @@ def proximity(groups: tuple[Group, ...], norm: str) -> float:
                 del have[i0]
             left += 1
     span = sum(min(len(t) for t in terms) for terms in present)
-    held = len(present) / len(groups)
+    held = len(present) / count
     return held * min(1.0, span / best) if best < math.inf else 0.0
 
 
@@ -235,22 +239,55 @@ def features(plan: QueryPlan, idf: Mapping[str, float], refs: tuple[tuple[float,
     """The feature vector of a candidate (in FEATURES order). `norm` is its searchable
     normalised text, `heading_norm` its headings and breadcrumb normalised, `length` its
     text's length, `engine` its BM25 relative to the query's best candidate."""
-    groups = plan.groups
-    credits = [g.credit(norm) for g in groups]  # coverage and share read the same credits
-    pairs = query_grams(plan.text)
-    grams = gram_share(pairs, norm)
-    return (
-        engine,
-        _covered(credits, refs),
-        proximity(groups, norm),
-        _shared(groups, credits),
-        _covered([g.credit(heading_norm) for g in groups], refs) if heading_norm else 0.0,
-        shortness(length),
-        1.0 if kind in plan.intents else 0.0,
-        1.0 if plan.enumerates and enumerated(plan.enumerates, norm) >= ENUM_ITEMS else 0.0,
-        grams,
-        grams if len(pairs) >= LONG_QUERY else 0.0,
-    )
+    return Reading.of(plan, refs).features(norm, heading_norm, kind, length, engine)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What features() reads of a query, made once for all of its candidates: its groups, the
+    telling ones and the terms that stand for each, its character pairs, the totals coverage
+    and share divide by. Each feature is computed as coverage(), proximity() and term_share()
+    compute it, to the last bit."""
+
+    plan: QueryPlan
+    refs: tuple[tuple[float, float], ...]
+    refs_total: float
+    telling_terms: tuple[tuple[str, ...], ...]  # per telling group: its terms, then its pieces
+    telling_count: int
+    shared: tuple[tuple[int, float], ...]  # (group's place, its weight) of the telling groups
+    shared_total: float
+    pairs: tuple[str, ...]
+
+    @classmethod
+    def of(cls, plan: QueryPlan, refs: tuple[tuple[float, float], ...]) -> Reading:
+        groups = plan.groups
+        told = telling(groups)
+        kept = set(map(id, told))
+        shared = tuple((i, g.weight) for i, g in enumerate(groups) if id(g) in kept)
+        return cls(plan, refs, sum(weight for weight, _ in refs), tuple(g.terms() + g.pieces for g in told),
+                   len(told), shared, sum(w for _, w in shared), query_grams(plan.text))
+
+    def features(self, norm: str, heading_norm: str, kind: str, length: int, engine: float) -> tuple[float, ...]:
+        plan = self.plan
+        credits = [g.credit(norm) for g in plan.groups]  # coverage and share read the same credits
+        grams = gram_share(self.pairs, norm)
+        total = self.shared_total
+        return (
+            engine,
+            self._covered(credits),
+            _proximity(self.telling_terms, self.telling_count, norm),
+            sum(w for i, w in self.shared if credits[i] >= THESAURUS) / total if total else 0.0,
+            self._covered([g.credit(heading_norm) for g in plan.groups]) if heading_norm else 0.0,
+            shortness(length),
+            1.0 if kind in plan.intents else 0.0,
+            1.0 if plan.enumerates and enumerated(plan.enumerates, norm) >= ENUM_ITEMS else 0.0,
+            grams,
+            grams if len(self.pairs) >= LONG_QUERY else 0.0,
+        )
+
+    def _covered(self, credits: Sequence[float]) -> float:
+        total = self.refs_total
+        return sum(weight * min(1.0, c / top) for c, (weight, top) in zip(credits, self.refs)) / total if total else 0.0
 
 
 def _covered(credits: Sequence[float], refs: tuple[tuple[float, float], ...]) -> float:

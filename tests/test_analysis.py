@@ -119,3 +119,14 @@ def test_a_user_who_cannot_write_jiebas_shared_cache_gets_no_traceback(tmp_path,
     tk = analysis.jieba_tokenizer.__wrapped__()
     assert tk.cache_file == f"jieba.u{os.getuid()}.cache"
     assert tk.lcut("客户投诉处理") and "Traceback" not in capfd.readouterr().err
+
+
+def test_normalising_new_characters_leaves_the_pipeline_fingerprint_as_it_was():
+    """normalise() fills a table of characters as it meets them: a cache, not a constant the
+    fingerprint reads (else an index would go stale in a process that has normalised text)."""
+    from kb.analysis import normalise
+    from kb.catalog import fingerprint_inputs
+
+    before = fingerprint_inputs()
+    normalise.__wrapped__("ＦＵＬＬ　ｗｉｄｔｈ，①②③ ﬁ İ ㍿")
+    assert fingerprint_inputs() == before

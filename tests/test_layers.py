@@ -1,6 +1,7 @@
 """The build path runs one way: `kb index` → kb.knowledge → kb.build → kb.catalog → kb.ingest →
-kb.store, and no module imports one before it on that path (read off the source: every import,
-at module level or inside a function)."""
+kb.store, and no module imports one before it on that path; so does the query path: `kb search` →
+kb.search → kb.query → kb.store → kb.ranking → hits (kb.model). Read off the source: every import,
+at module level or inside a function."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from pathlib import Path
 
 KB = Path(__file__).resolve().parent.parent / "kb"
 BUILD_PATH = ("kb.knowledge", "kb.build", "kb.catalog", "kb.ingest", "kb.store")
+# the orchestrator, what a query may stand for, the candidates, their order, the hits
+QUERY_PATH = ("kb.search", "kb.query", "kb.store", "kb.ranking", "kb.model")
 
 
 def _module(path: Path) -> str:
@@ -45,8 +48,8 @@ def _exists(name: str) -> bool:
     return (KB.parent / rel).with_suffix(".py").is_file() or (KB.parent / rel / "__init__.py").is_file()
 
 
-def _stage(module: str) -> int | None:
-    for i, stage in enumerate(BUILD_PATH):
+def _stage(module: str, path: tuple[str, ...] = BUILD_PATH) -> int | None:
+    for i, stage in enumerate(path):
         if module == stage or module.startswith(stage + "."):
             return i
     return None
@@ -101,3 +104,50 @@ def test_module_level_imports_have_no_loop():
     for m in sorted(graph):
         if not state.get(m):
             visit(m, [])
+
+
+def _reached(module: str) -> dict[str, list[str]]:
+    """The query-path stages a module reaches, directly, through modules of its own stage or
+    through modules on no path (kb.plan, kb.analysis, kb.lexicon …), each with the chain of
+    imports that gets there."""
+    mine = _stage(module, QUERY_PATH)
+    out: dict[str, list[str]] = {}
+    trail = {module: [module]}
+    todo = [module]
+    while todo:
+        m = todo.pop()
+        for t in IMPORTS.get(m, {}):
+            if t in trail or t == module:
+                continue
+            trail[t] = trail[m] + [t]
+            stage = _stage(t, QUERY_PATH)
+            if stage is not None and stage != mine:
+                out.setdefault(QUERY_PATH[stage], trail[t])
+            elif t in IMPORTS:
+                todo.append(t)
+    return out
+
+
+def test_no_stage_of_the_query_path_reaches_one_before_it():
+    """Each stage imports only the stages after it, or modules shared along the way that lead
+    back to no earlier stage: ranking reads the plan (kb.plan), not the stage that makes it."""
+    wrong = []
+    for module in sorted(IMPORTS):
+        mine = _stage(module, QUERY_PATH)
+        if mine is None:
+            continue
+        for target, chain in _reached(module).items():
+            if _stage(target, QUERY_PATH) < mine:
+                wrong.append(" → ".join(chain) + ": before it on the query path")
+    assert wrong == []
+
+
+def test_ranking_reads_the_plan_not_the_query_nor_the_store():
+    for stage in ("kb.query", "kb.store", "kb.search"):
+        assert stage not in _reached("kb.ranking")
+    assert "kb.ranking" not in _reached("kb.query") and "kb.search" not in _reached("kb.query")
+    assert "kb.plan" in IMPORTS["kb.ranking"] and "kb.plan" in IMPORTS["kb.query"]
+
+
+def test_the_plan_is_a_leaf_of_the_query_path():
+    assert _reached("kb.plan") == {}

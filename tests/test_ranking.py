@@ -4,7 +4,7 @@ orders without dropping."""
 import pytest
 
 from kb import ranking
-from kb.query import Alternative, Group, QueryPlan
+from kb.plan import Alternative, Group, QueryPlan
 from kb.search import gather, rank
 
 from .conftest import small_kb

@@ -87,7 +87,7 @@ def test_limit_is_respected(built):
 
 
 def test_coverage_weighs_words_by_idf_and_stand_ins_by_their_weight():
-    from kb.query import Alternative, Group
+    from kb.plan import Alternative, Group
 
     groups = (
         Group("派件", (Alternative("派件", 1.0, "query"), Alternative("派送", 0.6, "synonym"))),
@@ -100,7 +100,7 @@ def test_coverage_weighs_words_by_idf_and_stand_ins_by_their_weight():
 
 
 def test_a_stand_in_counts_in_full_when_the_corpus_lacks_the_word_itself():
-    from kb.query import Alternative, Group
+    from kb.plan import Alternative, Group
 
     # the corpus never says 二八原则 (no idf): 80/20 is as close as any passage can come
     groups = (
@@ -113,7 +113,7 @@ def test_a_stand_in_counts_in_full_when_the_corpus_lacks_the_word_itself():
 
 
 def test_a_framing_word_counts_less_than_a_topic_word():
-    from kb.query import FRAMING, Alternative, Group
+    from kb.plan import FRAMING, Alternative, Group
 
     groups = (
         Group("为什么", (Alternative("为什么", 1.0, "query"),), weight=FRAMING),
@@ -132,14 +132,14 @@ def test_question_words_frame_the_query(built):
 
 
 def test_two_of_five_words_side_by_side_are_not_the_query_close_together():
-    from kb.query import Alternative, Group
+    from kb.plan import Alternative, Group
 
     groups = tuple(Group(w, (Alternative(w, 1.0, "query"),)) for w in ("潜在客户", "信息", "渠道", "收集", "展览"))
     assert proximity(groups, "潜在客户信息") == pytest.approx(2 / 5)
 
 
 def test_a_one_character_word_does_not_stretch_the_window():
-    from kb.query import Alternative, Group
+    from kb.plan import Alternative, Group
 
     groups = tuple(Group(w, (Alternative(w, 1.0, "query"),)) for w in ("战略", "到", "阶段"))
     # 到 is only inside 找到, far away: the words that matter still stand together
@@ -172,7 +172,7 @@ def test_a_passage_enumerating_what_is_asked_ranks_above_prose_about_it(tmp_path
 
 
 def test_a_character_inside_a_word_does_not_make_the_word_present():
-    from kb.query import PART, Alternative, Group
+    from kb.plan import PART, Alternative, Group
 
     groups = (Group("电路", (Alternative("电路", 1.0, "query"), Alternative("电", PART, "part"))),
               Group("应急", (Alternative("应急", 1.0, "query"),)))
@@ -182,7 +182,7 @@ def test_a_character_inside_a_word_does_not_make_the_word_present():
 
 
 def test_closer_words_score_higher_proximity():
-    from kb.query import Alternative, Group
+    from kb.plan import Alternative, Group
 
     groups = tuple(Group(w, (Alternative(w, 1.0, "query"),)) for w in ("电动车", "检查"))
     near = proximity(groups, "电动车检查要点")
@@ -191,7 +191,7 @@ def test_closer_words_score_higher_proximity():
 
 
 def test_proximity_counts_a_stand_in():
-    from kb.query import Alternative, Group
+    from kb.plan import Alternative, Group
 
     groups = (
         Group("客诉", (Alternative("客诉", 1.0, "query"), Alternative("投诉", 0.7, "synonym"))),

@@ -116,7 +116,7 @@ def evidence(corpus: Corpus, question: str) -> tuple[Question, list[Hit], Topic]
 def _standins(plan) -> dict[str, tuple[str, ...]]:
     """What search read each question word as (its QueryPlan): its close stand-ins (a spelling
     fix, a domain synonym, the phrasebook's material words)."""
-    from ..query import SYNONYM
+    from ..plan import SYNONYM
 
     return {g.word: tuple(a.term for a in g.alternatives if a.weight >= SYNONYM and a.term != g.word)
             for g in plan.groups}

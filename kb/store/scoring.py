@@ -33,19 +33,22 @@ def kept_length(n: int) -> int:
 
 def top_python(postings: Mapping[str, Postings], idfs: Mapping[str, float], allowed: set[int] | None,
                lengths: Sequence[int], average: float, limit: int, k1: float, b: float,
-               order: Sequence[int] | None = None) -> list[tuple[int, float]]:
+               order: Sequence[int] | None = None, norms: Sequence[float] | None = None) -> list[tuple[int, float]]:
     """BM25 over the terms' postings (passage number, weight): the `limit` best (passage, score),
     best first, a tie going to the lower passage number. With `order` (each passage's place by
     identity), a tie goes to the lower place, and every passage tied with the last one kept
-    comes too, for the caller to order further."""
+    comes too, for the caller to order further. `norms`: length_norms(lengths, average, k1, b),
+    when the caller keeps them (the same figures, made once an index rather than per posting)."""
+    if norms is None:
+        norms = length_norms(lengths, average, k1, b)
     scores: dict[int, float] = {}
+    get, saturation = scores.get, k1 + 1
     for term, w in idfs.items():
         ids, weights = postings[term]
         for docnum, tf in zip(ids, weights):
             if allowed is not None and docnum not in allowed:
                 continue
-            norm = k1 * (1 - b + b * (lengths[docnum] / average))
-            scores[docnum] = scores.get(docnum, 0.0) + w * tf * (k1 + 1) / (tf + norm)
+            scores[docnum] = get(docnum, 0.0) + w * tf * saturation / (tf + norms[docnum])
     if order is None:
         return heapq.nlargest(limit, scores.items(), key=lambda kv: (kv[1], -kv[0]))
     if len(scores) > limit:
@@ -55,6 +58,11 @@ def top_python(postings: Mapping[str, Postings], idfs: Mapping[str, float], allo
         kept = list(scores.items())
     kept.sort(key=lambda kv: (-kv[1], order[kv[0]], kv[0]))
     return kept
+
+
+def length_norms(lengths: Sequence[int], average: float, k1: float, b: float) -> list[float]:
+    """Each passage's BM25 length normalisation, k1 * (1 - b + b * length / average)."""
+    return [k1 * (1 - b + b * (n / average)) for n in lengths]
 
 
 def top_vectorised(postings: Mapping[str, tuple], idfs: Mapping[str, float], allowed: set[int] | None,

@@ -99,6 +99,7 @@ class IndexStore:
         self._np_cache: dict = {}
         self._np_lengths = None
         self._np_order = None
+        self._norms: tuple = (None, [])  # (k1, b) and each passage's BM25 length normalisation
         self._doc_order: list[int] | None = None
 
     # --- reading -----------------------------------------------------------
@@ -190,6 +191,7 @@ class IndexStore:
         self._np_cache = {}
         self._np_lengths = None
         self._np_order = None
+        self._norms = (None, [])
         self._doc_order = None
 
     def passages(self) -> Iterator[Passage]:
@@ -286,7 +288,9 @@ class IndexStore:
                 arrays = {t: self._np_postings(t, postings[t]) for t in idfs}
                 top = scoring.top_vectorised(arrays, idfs, allowed, self._np_lengths, limit, k1, b, self._np_order)
             else:
-                top = scoring.top_python(postings, idfs, allowed, lengths, average, limit, k1, b, order)
+                if self._norms[0] != (k1, b):
+                    self._norms = ((k1, b), scoring.length_norms(lengths, average, k1, b))
+                top = scoring.top_python(postings, idfs, allowed, lengths, average, limit, k1, b, order, self._norms[1])
             out = []
             for number, score in self._in_passage_order(top, order)[:limit]:
                 passage, norm = self._stored(number)
