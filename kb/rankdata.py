@@ -5,7 +5,8 @@
     [standins]   what a stand-in for a query word counts (kb.query): set by the query's design
     [fields]     the boost of a passage's parts in the index (kb.store): changing them rebuilds
 
-Its own module so that query, ranking, index and analysis read it without importing each other.
+Its own module so that query, ranking, index and analysis read it without importing each other;
+so is the one idf they weigh terms by (`idf`).
 """
 
 from __future__ import annotations
