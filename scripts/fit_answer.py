@@ -40,17 +40,53 @@ DEFAULT_SETS = [
 
 
 class Judged:
-    """One set's questions: each a (candidates × features) array and which candidates are right."""
+    """One set's questions: each a (candidates × features) array and which candidates are right.
+    The candidates of all questions are also kept stacked, so a weighting is scored at once."""
 
     def __init__(self, name: str, x: list[np.ndarray], y: list[np.ndarray]):
         self.name, self.x, self.y = name, x, y
+        n = len(sentences.FEATURES)
+        self._x = np.vstack(x) if x else np.zeros((0, n))
+        self._y = np.concatenate(y) if y else np.zeros(0, bool)
+        sizes = np.array([len(a) for a in x], int)
+        self._q = np.repeat(np.arange(len(x)), sizes)  # each candidate's question
+        self._has = sizes > 0
+        self._reach = np.array([bool(a.any()) for a in y], bool)
 
     def subset(self, idx) -> "Judged":
         return Judged(self.name, [self.x[i] for i in idx], [self.y[i] for i in idx])
 
+    def _above(self, w: np.ndarray) -> np.ndarray:
+        """For each question, how many candidates are chosen before its best right one (-1 when
+        it has none)."""
+        z = self._x @ w
+        k = len(self.x)
+        best_right = np.full(k, -np.inf)
+        np.maximum.at(best_right, self._q[self._y], z[self._y])
+        # a candidate scored the same as the best right one but listed before it is chosen first
+        tied = z == best_right[self._q]
+        first_right = np.full(k, len(z))
+        at = np.flatnonzero(tied & self._y)
+        np.minimum.at(first_right, self._q[at], at)
+        before = tied & (np.arange(len(z)) < first_right[self._q])
+        above = np.bincount(self._q, weights=(z > best_right[self._q]) | before, minlength=k)
+        return np.where(self._reach, above, -1)
+
     def right(self, w: np.ndarray) -> float:
-        """Share of the questions whose best-scored candidate is right (0 with no candidate)."""
-        return float(np.mean([bool(len(x)) and bool(y[int(np.argmax(x @ w))]) for x, y in zip(self.x, self.y)]))
+        """Share of the questions whose best-scored candidate is right (0 with no candidate); of
+        candidates scored the same, the first is chosen, as kb.answer.sentences.best does."""
+        if not self.x:
+            return 0.0
+        z = self._x @ w
+        k = len(self.x)
+        top = np.full(k, -np.inf)
+        np.maximum.at(top, self._q, z)
+        chosen = np.full(k, len(z))
+        at = np.flatnonzero(z == top[self._q])
+        np.minimum.at(chosen, self._q[at], at)
+        ok = np.zeros(k, bool)
+        ok[self._has] = self._y[chosen[self._has]]
+        return float(ok.mean())
 
 
 def collect(name: str, judged: Path, docs: Path, work: Path) -> Judged:
@@ -177,14 +213,9 @@ def objective(sets: list[Judged], w: np.ndarray) -> float:
     reciprocal rank (so that a step bringing a right candidate nearer the top counts)."""
     total = 0.0
     for s in sets:
-        got = 0.0
-        for x, y in zip(s.x, s.y):
-            if not y.any():
-                continue
-            z = x @ w
-            first = int((z > z[y].max()).sum())  # candidates scored above the best right one
-            got += (first == 0) + 0.1 / (1 + first)
-        total += got / max(1, len(s.x))
+        first = s._above(w)
+        got = np.where(first >= 0, (first == 0) + 0.1 / (1 + np.maximum(first, 0)), 0.0)
+        total += float(got.sum()) / max(1, len(s.x))
     return total / len(sets)
 
 
@@ -211,6 +242,42 @@ def fit(sets: list[Judged], rounds: int = 10) -> np.ndarray:
         if not moved:
             break
     return w
+
+
+def fit_choice(sets: list[Judged], l2: float = 1e-2, steps: int = 600) -> np.ndarray:
+    """A conditional logit over each question's candidates: the weights that make the right
+    candidates likeliest to be chosen (log of the softmax mass on the right ones), every set
+    weighing the same, with a little L2; by Adam steps on the gradient. The features are
+    scaled to unit spread while fitting and the weights scaled back, then put on the topic
+    share's scale (share = 1) when its weight is positive."""
+    parts = [s for s in sets if s.x and s._reach.any()]
+    x = np.vstack([s._x for s in parts])
+    y = np.concatenate([s._y for s in parts])
+    offsets = np.cumsum([0] + [len(s.x) for s in parts])
+    q = np.concatenate([s._q + o for s, o in zip(parts, offsets)])
+    nq = int(offsets[-1])
+    reach = np.concatenate([s._reach for s in parts])
+    qw = np.concatenate([np.full(len(s.x), 1.0 / (len(parts) * int(s._reach.sum()))) for s in parts]) * reach
+    scale = x.std(axis=0)
+    scale[scale == 0] = 1.0
+    xs = x / scale
+    w = np.zeros(x.shape[1])
+    m, v = np.zeros_like(w), np.zeros_like(w)
+    for t in range(1, steps + 1):
+        z = xs @ w
+        top = np.full(nq, -np.inf)
+        np.maximum.at(top, q, z)
+        e = np.exp(z - top[q])
+        p_all = e / np.bincount(q, weights=e, minlength=nq)[q]
+        er = e * y
+        p_right = er / np.maximum(np.bincount(q, weights=er, minlength=nq)[q], 1e-300)
+        grad = ((p_right - p_all) * qw[q]) @ xs - l2 * w
+        m = 0.9 * m + 0.1 * grad
+        v = 0.999 * v + 0.001 * grad ** 2
+        w += 0.05 * (m / (1 - 0.9 ** t)) / (np.sqrt(v / (1 - 0.999 ** t)) + 1e-8)
+    w = w / scale
+    share = w[sentences.FEATURES.index("share")]
+    return w / share if share > 0 else w
 
 
 def _kept_confidence() -> list[str]:
