@@ -2,6 +2,7 @@
 
     python scripts/fit_answer.py                 # the public question sets beside the repository
     python scripts/fit_answer.py --write         # ... and write kb/data/answer.toml
+    python scripts/fit_answer.py --margin [--write]  # only the neighbour's margin ([neighbour])
 
 Each set is a judged question JSONL (question, expected points, as in ../shared/eval) and
 the folder its documents are in; the folder is indexed once into --work. For every
@@ -406,7 +407,7 @@ def margin_main(args) -> None:
             h = f"{ok.mean():>8.3f} {np.median(ln):>6.0f}"
         else:
             h = f"{'(held)':>8} {'':>6}"
-        lines.append(f"{s.name:<11}{len(s.x):>9}  {a0.mean():>6.3f} {np.median(l0):>6.0f}  {a1.mean():>6.3f} {np.median(l1):>6.0f}  {h}")
+        lines.append(f"{s.name:<11}{len(s.x):>9}  {a0.mean():>6.3f} {np.median(l0):>6.0f}  {a1.mean():>6.3f} {np.median(l1):>6.0f}  {h}".rstrip())
     lines.append(f"margin {m if m is None else round(m, 4)}; 'held-out' fits it on 4/5 of each train split and scores the fifth")
     print("\n".join(lines))
     if args.write and m is not None:

@@ -7,7 +7,8 @@ whether it brings something the question does not already say, and, for a factoi
 holds a thing of the kind asked for (a year for 哪一年, a person for 谁, a place for 哪里, a
 number for 多少) that the question does not name. The weights of these named features are
 fitted by scripts/fit_answer.py on the public question sets (kb/data/answer.toml), never set
-by hand; `score` is their weighted sum.
+by hand; `score` is their weighted sum. A neighbour of the chosen sentence that scores within a
+fitted margin of it joins the answer (`neighbour`).
 """
 
 from __future__ import annotations
