@@ -431,6 +431,13 @@ def margin_main(args) -> None:
         print("wrote kb/data/answer.toml [neighbour]", file=sys.stderr)
 
 
+def _kept_neighbour() -> list[str]:
+    """The [neighbour] table as it is (fitted by --margin), while the confidence is rewritten."""
+    text = (ROOT / "kb" / "data" / "answer.toml").read_text("utf-8")
+    mark = "# The neighbour:"
+    return text[text.index(mark):].splitlines() if mark in text else []
+
+
 def _kept_confidence() -> list[str]:
     """The [confidence] table as it is, while the sentence weights are written first."""
     text = (ROOT / "kb" / "data" / "answer.toml").read_text("utf-8")
@@ -566,6 +573,7 @@ def _write(args, sets, lines, w, conf) -> None:
                 f"floor = {tau}",
                 "",
             ]
+            body += _kept_neighbour()
         else:
             body += _kept_confidence()
         (ROOT / "kb" / "data" / "answer.toml").write_text("\n".join(body), "utf-8")
