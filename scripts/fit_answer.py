@@ -435,7 +435,7 @@ def _kept_neighbour() -> list[str]:
     """The [neighbour] table as it is (fitted by --margin), while the confidence is rewritten."""
     text = (ROOT / "kb" / "data" / "answer.toml").read_text("utf-8")
     mark = "# The neighbour:"
-    return text[text.index(mark):].splitlines() if mark in text else []
+    return text[text.index(mark):].splitlines() + [""] if mark in text else []
 
 
 def _kept_confidence() -> list[str]:
