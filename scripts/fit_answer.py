@@ -2,6 +2,7 @@
 
     python scripts/fit_answer.py                 # the public question sets beside the repository
     python scripts/fit_answer.py --write         # ... and write kb/data/answer.toml
+    python scripts/fit_answer.py --margin [--write]  # only the neighbour's margin ([neighbour])
 
 Each set is a judged question JSONL (question, expected points, as in ../shared/eval) and
 the folder its documents are in; the folder is indexed once into --work. For every
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import json
 import random
 import sys
 from pathlib import Path
@@ -40,23 +42,80 @@ DEFAULT_SETS = [
 
 
 class Judged:
-    """One set's questions: each a (candidates × features) array and which candidates are right."""
+    """One set's questions: each a (candidates × features) array and which candidates are right.
+    The candidates of all questions are also kept stacked, so a weighting is scored at once."""
 
-    def __init__(self, name: str, x: list[np.ndarray], y: list[np.ndarray]):
+    def __init__(self, name: str, x: list[np.ndarray], y: list[np.ndarray], joined: list[np.ndarray] | None = None):
         self.name, self.x, self.y = name, x, y
+        # per question, per candidate: its neighbours' places (-1: none), and whether the answer
+        # holds every expected point, and how long it is, alone / with the one before / after
+        self.joined = joined if joined is not None else [np.zeros((len(a), 8)) for a in x]
+        n = len(sentences.FEATURES)
+        self._x = np.vstack(x) if x else np.zeros((0, n))
+        self._y = np.concatenate(y) if y else np.zeros(0, bool)
+        sizes = np.array([len(a) for a in x], int)
+        self._q = np.repeat(np.arange(len(x)), sizes)  # each candidate's question
+        self._has = sizes > 0
+        self._reach = np.array([bool(a.any()) for a in y], bool)
 
     def subset(self, idx) -> "Judged":
-        return Judged(self.name, [self.x[i] for i in idx], [self.y[i] for i in idx])
+        return Judged(self.name, [self.x[i] for i in idx], [self.y[i] for i in idx], [self.joined[i] for i in idx])
+
+    def answers(self, w: np.ndarray, margin: float | None) -> tuple[np.ndarray, np.ndarray]:
+        """Whether each question's answer holds every expected point, and its length, when the
+        neighbour scoring within `margin` of the chosen sentence joins it (as sentences.neighbour)."""
+        ok, length = np.zeros(len(self.x), bool), np.zeros(len(self.x))
+        for i, (x, j) in enumerate(zip(self.x, self.joined)):
+            if not len(x):
+                continue
+            z = x @ w
+            c = int(np.argmax(z))
+            prev, nxt = int(j[c, 0]), int(j[c, 1])
+            near = [(z[k], col) for k, col in ((prev, 0), (nxt, 1)) if k >= 0]
+            side = None
+            if margin is not None and near:
+                best = max(near, key=lambda t: t[0])  # the one before wins a tie, as max() does
+                side = best[1] if best[0] >= z[c] - margin else None
+            ok[i], length[i] = (j[c, 2], j[c, 3]) if side is None else (j[c, 4 + 2 * side], j[c, 5 + 2 * side])
+        return ok, length
+
+    def _above(self, w: np.ndarray) -> np.ndarray:
+        """For each question, how many candidates are chosen before its best right one (-1 when
+        it has none)."""
+        z = self._x @ w
+        k = len(self.x)
+        best_right = np.full(k, -np.inf)
+        np.maximum.at(best_right, self._q[self._y], z[self._y])
+        # a candidate scored the same as the best right one but listed before it is chosen first
+        tied = z == best_right[self._q]
+        first_right = np.full(k, len(z))
+        at = np.flatnonzero(tied & self._y)
+        np.minimum.at(first_right, self._q[at], at)
+        before = tied & (np.arange(len(z)) < first_right[self._q])
+        above = np.bincount(self._q, weights=(z > best_right[self._q]) | before, minlength=k)
+        return np.where(self._reach, above, -1)
 
     def right(self, w: np.ndarray) -> float:
-        """Share of the questions whose best-scored candidate is right (0 with no candidate)."""
-        return float(np.mean([bool(len(x)) and bool(y[int(np.argmax(x @ w))]) for x, y in zip(self.x, self.y)]))
+        """Share of the questions whose best-scored candidate is right (0 with no candidate); of
+        candidates scored the same, the first is chosen, as kb.answer.sentences.best does."""
+        if not self.x:
+            return 0.0
+        z = self._x @ w
+        k = len(self.x)
+        top = np.full(k, -np.inf)
+        np.maximum.at(top, self._q, z)
+        chosen = np.full(k, len(z))
+        at = np.flatnonzero(z == top[self._q])
+        np.minimum.at(chosen, self._q[at], at)
+        ok = np.zeros(k, bool)
+        ok[self._has] = self._y[chosen[self._has]]
+        return float(ok.mean())
 
 
-def collect(name: str, judged: Path, docs: Path, work: Path) -> Judged:
-    index = work / f"{name}-{docs.name}"
+def collect(name: str, judged: Path, docs: Path, work: Path, index_name: str | None = None) -> Judged:
+    index = work / f"{index_name or name}-{docs.name}"
     kb = KnowledgeBase.open(index) if index.exists() else KnowledgeBase.build([docs], index)
-    xs, ys = [], []
+    xs, ys, js = [], [], []
     for row in load(judged):
         if not row.get("answerable", True) or not row.get("expect"):
             continue
@@ -66,8 +125,24 @@ def collect(name: str, judged: Path, docs: Path, work: Path) -> Judged:
         xs.append(np.array([c.features for c in cands], float).reshape(-1, len(sentences.FEATURES)))
         ys.append(np.array([all(g in canon("".join(p.text for p in sentence_answer(c, w))) for g in gold)
                             for c in cands], bool))
+        js.append(_joined(cands, w, gold))
     print(f"  {name}: {len(xs)} questions, {sum(y.any() for y in ys)} with a right candidate", file=sys.stderr)
-    return Judged(name, xs, ys)
+    return Judged(name, xs, ys, js)
+
+
+def _joined(cands: list, w, gold: list[str]) -> np.ndarray:
+    """For each candidate: the places of the sentences before and after it in its passage (-1:
+    none), and whether its answer holds every expected point, and its length, alone, with the
+    sentence before, and with the one after."""
+    place = {(c.rank, c.index): k for k, c in enumerate(cands)}
+    rows = []
+    for c in cands:
+        row = [place.get((c.rank, c.index - 1), -1), place.get((c.rank, c.index + 1), -1)]
+        for k in (None, row[0], row[1]):
+            text = canon("".join(p.text for p in sentence_answer(c, w, cands[k] if k is not None and k >= 0 else None)))
+            row += [all(g in text for g in gold), len(text)]
+        rows.append(row)
+    return np.array(rows, float).reshape(-1, 8)
 
 
 CROSSED = 250  # unanswerable questions drawn from each external set for the crossed set
@@ -177,14 +252,9 @@ def objective(sets: list[Judged], w: np.ndarray) -> float:
     reciprocal rank (so that a step bringing a right candidate nearer the top counts)."""
     total = 0.0
     for s in sets:
-        got = 0.0
-        for x, y in zip(s.x, s.y):
-            if not y.any():
-                continue
-            z = x @ w
-            first = int((z > z[y].max()).sum())  # candidates scored above the best right one
-            got += (first == 0) + 0.1 / (1 + first)
-        total += got / max(1, len(s.x))
+        first = s._above(w)
+        got = np.where(first >= 0, (first == 0) + 0.1 / (1 + np.maximum(first, 0)), 0.0)
+        total += float(got.sum()) / max(1, len(s.x))
     return total / len(sets)
 
 
@@ -213,6 +283,161 @@ def fit(sets: list[Judged], rounds: int = 10) -> np.ndarray:
     return w
 
 
+def fit_choice(sets: list[Judged], l2: float = 1e-2, steps: int = 600) -> np.ndarray:
+    """A conditional logit over each question's candidates: the weights that make the right
+    candidates likeliest to be chosen (log of the softmax mass on the right ones), every set
+    weighing the same, with a little L2; by Adam steps on the gradient. The features are
+    scaled to unit spread while fitting and the weights scaled back, then put on the topic
+    share's scale (share = 1) when its weight is positive."""
+    parts = [s for s in sets if s.x and s._reach.any()]
+    x = np.vstack([s._x for s in parts])
+    y = np.concatenate([s._y for s in parts])
+    offsets = np.cumsum([0] + [len(s.x) for s in parts])
+    q = np.concatenate([s._q + o for s, o in zip(parts, offsets)])
+    nq = int(offsets[-1])
+    reach = np.concatenate([s._reach for s in parts])
+    qw = np.concatenate([np.full(len(s.x), 1.0 / (len(parts) * int(s._reach.sum()))) for s in parts]) * reach
+    scale = x.std(axis=0)
+    scale[scale == 0] = 1.0
+    xs = x / scale
+    w = np.zeros(x.shape[1])
+    m, v = np.zeros_like(w), np.zeros_like(w)
+    for t in range(1, steps + 1):
+        z = xs @ w
+        top = np.full(nq, -np.inf)
+        np.maximum.at(top, q, z)
+        e = np.exp(z - top[q])
+        p_all = e / np.bincount(q, weights=e, minlength=nq)[q]
+        er = e * y
+        p_right = er / np.maximum(np.bincount(q, weights=er, minlength=nq)[q], 1e-300)
+        grad = ((p_right - p_all) * qw[q]) @ xs - l2 * w
+        m = 0.9 * m + 0.1 * grad
+        v = 0.999 * v + 0.001 * grad ** 2
+        w += 0.05 * (m / (1 - 0.9 ** t)) / (np.sqrt(v / (1 - 0.999 ** t)) + 1e-8)
+    w = w / scale
+    share = w[sentences.FEATURES.index("share")]
+    return w / share if share > 0 else w
+
+
+LENGTH = 120  # the median answer the issue allows (issue 13: median answer ≤ 120 characters)
+
+
+def fit_margin(sets: list[Judged], w: np.ndarray) -> tuple[float | None, dict[str, tuple[float, float]]]:
+    """The margin within which a neighbouring sentence joins the chosen one: of the score gaps
+    seen between a chosen sentence and its best neighbour, the one that answers most questions
+    (mean share over the sets) while every set's median answer stays within LENGTH; None
+    (never join) when no margin does better than that."""
+    gaps = set()
+    for s in sets:
+        for x, j in zip(s.x, s.joined):
+            if len(x):
+                z = x @ w
+                c = int(np.argmax(z))
+                gaps.update(float(z[c] - z[int(k)]) for k in j[c, :2] if k >= 0)
+    grid = [None] + sorted(g for g in gaps if g >= 0)
+    if len(grid) > 200:  # enough to place the margin: every half-percentile of the gaps
+        grid = [None] + [float(v) for v in np.unique(np.quantile(grid[1:], np.linspace(0, 1, 201)))]
+
+    def figures(m):
+        return {s.name: (float(a.mean()), float(np.median(n))) for s in sets for a, n in [s.answers(w, m)]}
+
+    best, best_fig = None, figures(None)
+    for m in grid[1:]:
+        fig = figures(m)
+        if all(med <= LENGTH for _, med in fig.values()) and \
+                np.mean([r for r, _ in fig.values()]) > np.mean([r for r, _ in best_fig.values()]) + 1e-9:
+            best, best_fig = m, fig
+    return best, best_fig
+
+
+TRAIN = 1500  # questions drawn from each external split's search file to fit the margin on
+WIDEN = 8  # characters each side of the gold answer in a search key (../shared/eval/external/README.md)
+
+
+def train_splits(work: Path, per_set: int = TRAIN, seed: int = 13) -> list[tuple[str, Path, Path]]:
+    """Questions to fit on that the QA samples do not hold: each external split's search
+    questions less its 500 QA ones, the gold recovered from the search key (the answer widened
+    by WIDEN characters each side until unique, clipped at its paragraph's ends)."""
+    out = []
+    for split in ("drcd_dev", "cmrc_dev"):
+        ext = SHARED / "external"
+        held = {r["id"] for r in load(ext / f"{split}.qa.jsonl")}
+        docs = ext / "corpus" / split
+        text = "\n".join(f.read_text("utf-8").rstrip("\n") for f in sorted(docs.iterdir()) if f.is_file())
+        rows = []
+        for r in load(ext / f"{split}.search.jsonl"):
+            key = r["relevant"][0]["key"]
+            i = text.find(key)
+            if r["id"] in held or i < 0:
+                continue
+            start = text.rfind("\n", 0, i) + 1
+            end = text.find("\n", i + len(key))
+            left = min(i - start, WIDEN)
+            right = min((len(text) if end < 0 else end) - (i + len(key)), WIDEN)
+            gold = key[left:len(key) - right]
+            if gold.strip():
+                rows.append({"id": r["id"], "question": r["query"], "answerable": True, "expect": [gold]})
+        random.Random(seed).shuffle(rows)
+        path = work / f"{split}.train.jsonl"
+        path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows[:per_set]), "utf-8")
+        out.append((split.replace("_dev", "_train"), path, docs))
+    return out
+
+
+def margin_main(args) -> None:
+    """Fit the neighbour's margin on the train splits with the shipped sentence weights; report
+    5-fold figures on them and the held-out QA samples; --write puts it in answer.toml."""
+    train = [collect(n, j, d, args.work, n.replace("_train", "_dev")) for n, j, d in train_splits(args.work)]
+    held = [collect(n, Path(j), Path(d), args.work) for n, j, d in (spec.split("=", 2) for spec in DEFAULT_SETS)]
+    w = np.array([sentences.weights().get(n, 0.0) for n in sentences.FEATURES])
+    m, _ = fit_margin(train, w)
+    cv = {s.name: [] for s in train}
+    for i in range(args.folds):
+        part = {s.name: folds(len(s.x), args.folds, args.seed)[i] for s in train}
+        mi, _ = fit_margin([s.subset(np.setdiff1d(np.arange(len(s.x)), part[s.name])) for s in train], w)
+        for s in train:
+            cv[s.name].append(s.subset(part[s.name]).answers(w, mi))
+    lines = [f"{'set':<11}{'questions':>9}  {'alone':>6} {'median':>6}  {'joined':>6} {'median':>6}  {'held-out':>8} {'median':>6}"]
+    for s in train + held:
+        a0, l0 = s.answers(w, None)
+        a1, l1 = s.answers(w, m)
+        if s.name in cv:
+            ok = np.concatenate([a for a, _ in cv[s.name]])
+            ln = np.concatenate([n for _, n in cv[s.name]])
+            h = f"{ok.mean():>8.3f} {np.median(ln):>6.0f}"
+        else:
+            h = f"{'(held)':>8} {'':>6}"
+        lines.append(f"{s.name:<11}{len(s.x):>9}  {a0.mean():>6.3f} {np.median(l0):>6.0f}  {a1.mean():>6.3f} {np.median(l1):>6.0f}  {h}".rstrip())
+    lines.append(f"margin {m if m is None else round(m, 4)}; 'held-out' fits it on 4/5 of each train split and scores the fifth")
+    print("\n".join(lines))
+    if args.write and m is not None:
+        path = ROOT / "kb" / "data" / "answer.toml"
+        text = path.read_text("utf-8")
+        text = text[:text.index("\n# The neighbour:")] if "\n# The neighbour:" in text else text.rstrip("\n")
+        body = [
+            "",
+            "# The neighbour: the sentence before or after the chosen one joins the answer when it scores",
+            "# within this margin of it (kb.answer.sentences.neighbour). Fitted by",
+            "# scripts/fit_answer.py --margin on questions of the DRCD and CMRC search files that are not",
+            f"# in the 500-question QA samples ({TRAIN} of each): the margin that answers most of them while every",
+            f"# set's median answer stays within {LENGTH} characters; the QA samples are held out.",
+            "# Figures: share of questions whose sentence answer holds the gold, and the median answer length.",
+            *("# " + ln for ln in lines),
+            "[neighbour]",
+            f"margin = {m:.4f}",
+            "",
+        ]
+        path.write_text(text + "\n".join(body), "utf-8")
+        print("wrote kb/data/answer.toml [neighbour]", file=sys.stderr)
+
+
+def _kept_neighbour() -> list[str]:
+    """The [neighbour] table as it is (fitted by --margin), while the confidence is rewritten."""
+    text = (ROOT / "kb" / "data" / "answer.toml").read_text("utf-8")
+    mark = "# The neighbour:"
+    return text[text.index(mark):].splitlines() + [""] if mark in text else []
+
+
 def _kept_confidence() -> list[str]:
     """The [confidence] table as it is, while the sentence weights are written first."""
     text = (ROOT / "kb" / "data" / "answer.toml").read_text("utf-8")
@@ -234,8 +459,13 @@ def main() -> None:
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--write", action="store_true", help="write the fitted weights to kb/data/answer.toml")
+    ap.add_argument("--margin", action="store_true",
+                    help="fit only the neighbour's margin, on questions the QA samples do not hold")
     args = ap.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
+    if args.margin:
+        margin_main(args)
+        return
     specs = [spec.split("=", 2) for spec in (args.set or DEFAULT_SETS)]
     sets = [collect(name, Path(judged), Path(docs), args.work) for name, judged, docs in specs]
 
@@ -343,6 +573,7 @@ def _write(args, sets, lines, w, conf) -> None:
                 f"floor = {tau}",
                 "",
             ]
+            body += _kept_neighbour()
         else:
             body += _kept_confidence()
         (ROOT / "kb" / "data" / "answer.toml").write_text("\n".join(body), "utf-8")

@@ -3,7 +3,7 @@ few encyclopedia-style documents written for these tests, and the confidence the
 
 import pytest
 
-from kb.answer import analyse_question, confidence, draft, sentences
+from kb.answer import analyse_question, confidence, draft, evidence, sentence_answer, sentence_candidates, sentences
 
 from .conftest import small_kb
 
@@ -113,3 +113,17 @@ def test_a_title_chosen_as_the_answer_brings_the_items_under_it(tmp_path):
     assert "接待三字诀" in lines[0]
     assert any("观察客户" in x for x in lines) and any("开放式问题" in x for x in lines)
     assert "登记" not in a.answer  # the next heading's text is not part of it
+
+
+def test_a_neighbouring_sentence_joins_the_answer_only_within_the_margin(wiki):
+    q, hits, w = evidence(wiki, "青石桥是哪一年始建的?")
+    cands = sentence_candidates(q, hits, w)
+    chosen, top, _ = sentences.best(cands)
+    near = [c for c in cands if c.rank == chosen.rank and abs(c.index - chosen.index) == 1]
+    gap = top - max(sentences.score(c.features) for c in near)
+    assert sentences.neighbour(chosen, cands, margin=None) is None
+    assert sentences.neighbour(chosen, cands, margin=gap / 2) is None
+    joined = sentences.neighbour(chosen, cands, margin=gap)
+    assert joined in near
+    # a line of ordinary length is answered whole, with a neighbour or without
+    assert [p.text for p in sentence_answer(chosen, w, joined)] == [p.text for p in sentence_answer(chosen, w)]

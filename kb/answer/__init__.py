@@ -73,24 +73,31 @@ def sentence_candidates(q: Question, hits: list[Hit], w: Topic) -> list[sentence
 
 def _sentence_parts(q: Question, hits: list[Hit], w: Topic, want_numbers: bool = False) -> list[Part]:
     """The best sentence of the top hits (kb.answer.sentences scores them all together), as
-    the answer's lines: its whole line when that is short, else the sentence and a short one
-    after it."""
-    top = sentences.best(sentence_candidates(q, hits, w))
+    the answer's lines: its whole line when that is short, else the sentence, its neighbour
+    when that scores nearly as well, and a short one after it."""
+    cands = sentence_candidates(q, hits, w)
+    top = sentences.best(cands)
     if not top or top[0].features[0] <= 0:
         return []
-    return sentence_answer(top[0], w)
+    return sentence_answer(top[0], w, sentences.neighbour(top[0], cands))
 
 
-def sentence_answer(c: "sentences.Candidate", w: Topic) -> list[Part]:
+def sentence_answer(c: "sentences.Candidate", w: Topic,
+                    neighbour: "sentences.Candidate | None" = None) -> list[Part]:
     """What a chosen sentence answers with: its whole line when that is short, else the
-    sentence (cut to the stretch around the question's words) and the next when it is short."""
+    sentence (cut to the stretch around the question's words) with the neighbour that scores
+    nearly as well (kb.answer.sentences.neighbour), and the next sentence when it is short."""
     whole = dict(c.passage.numbered_lines()).get(c.line, "")
     if len(whole) <= WHOLE_LINE:  # a line of ordinary length reads better whole than cut at a ';'
         return [Part(whole, c.passage, c.line)]
     sents = sentences.split(c.passage)
-    picked = [sents[c.index]]
-    if c.index + 1 < len(sents) and len(sents[c.index + 1][1]) < FOLLOWING:
-        picked.append(sents[c.index + 1])
+    chosen = {c.index}
+    if neighbour is not None:
+        chosen.add(neighbour.index)
+    last = max(chosen)
+    if last + 1 < len(sents) and len(sents[last + 1][1]) < FOLLOWING:
+        chosen.add(last + 1)
+    picked = [sents[i] for i in sorted(chosen)]
     return [Part(_window(s, w), c.passage, no) for no, s in picked]
 
 

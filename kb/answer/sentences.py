@@ -7,7 +7,8 @@ whether it brings something the question does not already say, and, for a factoi
 holds a thing of the kind asked for (a year for 哪一年, a person for 谁, a place for 哪里, a
 number for 多少) that the question does not name. The weights of these named features are
 fitted by scripts/fit_answer.py on the public question sets (kb/data/answer.toml), never set
-by hand; `score` is their weighted sum.
+by hand; `score` is their weighted sum. A neighbour of the chosen sentence that scores within a
+fitted margin of it joins the answer (`neighbour`).
 """
 
 from __future__ import annotations
@@ -182,6 +183,34 @@ def best(cands: list[Candidate], w: dict[str, float] | None = None) -> tuple[Can
     scored = sorted(((score(c.features, w), c) for c in cands), key=lambda sc: -sc[0])
     top, runner = scored[0], scored[1][0] if len(scored) > 1 else scored[0][0] - 1.0
     return top[1], top[0], top[0] - runner
+
+
+def neighbour(chosen: Candidate, cands: list[Candidate], w: dict[str, float] | None = None,
+              margin: float | None | str = "fitted") -> Candidate | None:
+    """The sentence before or after the chosen one in its passage that scores within the fitted
+    margin of it (answer.toml's [neighbour] margin; scripts/fit_answer.py): when two adjacent
+    sentences score nearly alike, the answer is as likely in either, and both are given; the
+    one before wins a tie. None when neither does (or `margin` is None)."""
+    if margin == "fitted":
+        margin = neighbours().get("margin")
+    if margin is None:
+        return None
+    w = weights() if w is None else w
+    near = [c for c in cands if c.rank == chosen.rank and abs(c.index - chosen.index) == 1]
+    if not near:
+        return None
+    top = score(chosen.features, w)
+    best_near = max(near, key=lambda c: score(c.features, w))
+    return best_near if score(best_near.features, w) >= top - margin else None
+
+
+@lru_cache(maxsize=1)
+def neighbours() -> dict[str, float]:
+    """The fitted margin within which a neighbouring sentence joins the answer ([neighbour])."""
+    from ..rankdata import parse
+
+    data = parse(resources.files("kb.data").joinpath("answer.toml").read_text("utf-8"))
+    return {k: float(v) for k, v in data.get("neighbour", {}).items()}
 
 
 def probability(x: float) -> float:
