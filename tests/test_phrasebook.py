@@ -207,3 +207,19 @@ def test_a_word_whose_only_stand_in_is_one_of_its_characters_still_reaches_what_
     assert any(a.term == "家" for a in group.alternatives)
     assert _said_in(kb, "别家").get("竞争对手") == PHRASEBOOK
     assert kb.search("别家")[0].passage.doc == "a.txt"
+
+
+def test_ask_does_not_count_a_word_the_question_says_twice(tmp_path):
+    # 改地址 → 收件人信息, 地址: for the question 怎么改地址, 地址 is the question's own word, so a
+    # passage that only mentions an address holds 地址, not 改 as well
+    from kb.answer.topic import evidence
+
+    kb = small_kb(tmp_path, {
+        "a.txt": "第一节 收集竞争对手资料\n收集竞争对手的名称、地址、业务场所的数量。\n",
+        "b.txt": "第二节 收件人信息\n派送前核对收件人信息,电话联系确认。\n",
+    })
+    plan = understand("怎么改地址", kb.store)
+    assert any(a.term == "地址" for g in plan.groups if g.word == "改" for a in g.alternatives)
+    _, _, topic = evidence(kb, "怎么改地址")
+    assert "地址" not in topic.standins.get("改", ())
+    assert topic.share("收集竞争对手的名称、地址") < 1.0

@@ -118,5 +118,8 @@ def _standins(plan) -> dict[str, tuple[str, ...]]:
     fix, a domain synonym, the phrasebook's material words)."""
     from ..plan import SYNONYM
 
-    return {g.word: tuple(a.term for a in g.alternatives if a.weight >= SYNONYM and a.term != g.word)
+    # a stand-in the question says itself (地址, which the phrasebook gives for 改 of 改地址) is
+    # that word of the question, not evidence for another: a passage saying it would count twice
+    said = {g.word for g in plan.groups}
+    return {g.word: tuple(a.term for a in g.alternatives if a.weight >= SYNONYM and a.term not in said)
             for g in plan.groups}
