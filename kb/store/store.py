@@ -317,8 +317,8 @@ class IndexStore:
 
     def _in_passage_order(self, top: list[tuple[int, float]], order: list[int]) -> list[tuple[int, float]]:
         """Passages of one document tied in score, put in their order in the document (an
-        engine may number a document's passages out of it: whoosh's writer processes take
-        batches of passages, and a document may straddle two)."""
+        engine may number a document's passages out of it, as whoosh's writer processes did,
+        taking batches of passages of which a document could straddle two)."""
         out, i = list(top), 0
         while i < len(out):
             j = i + 1
