@@ -75,30 +75,32 @@ def _streamed(store: IndexStore, inputs: list[Path], sources: list[Source], skip
     read: list[Ingested] = []  # the documents written, each without its passages (kb.ingest.Ingested.light)
     work = partial(_read_ready, store.preparer(), planned)
 
-    def passages(results: Iterable[tuple]) -> Iterator[tuple]:
+    def passages() -> Iterator[tuple]:
         n = len(sources)
-        for i, (source, (result, ready, notes)) in enumerate(zip(sources, results), 1):
-            for w in notes:
-                progress(f"warning: {w}")
-            if isinstance(result, Skipped):
-                skipped.append(result)
-                if source.name in planned:
-                    progress(f"warning: {source.name} was not indexed; its typical questions are not used")
-                progress(ProgressStep(f"[{i}/{n}] skipped {result.reason}", "reading", i, n))
-                continue
-            yield from zip(result.passages, ready)
-            read.append(result.light())
-            progress(ProgressStep(f"[{i}/{n}] {source.name}: {len(result.passages)} passages", "reading", i, n))
+        # the workers end as the last file comes back, before the engine commits (or when the
+        # store closes this generator on a failure or Ctrl+C: the pool ends them then)
+        with Pool(procs) if procs > 1 else nullcontext() as pool:
+            chunk = max(1, min(len(sources) // (procs * 8), INGEST_CHUNK))
+            results = pool.map(work, sources, chunksize=chunk) if pool is not None else map(work, sources)
+            for i, (source, (result, ready, notes)) in enumerate(zip(sources, results), 1):
+                for w in notes:
+                    progress(f"warning: {w}")
+                if isinstance(result, Skipped):
+                    skipped.append(result)
+                    if source.name in planned:
+                        progress(f"warning: {source.name} was not indexed; its typical questions are not used")
+                    progress(ProgressStep(f"[{i}/{n}] skipped {result.reason}", "reading", i, n))
+                    continue
+                yield from zip(result.passages, ready)
+                read.append(result.light())
+                progress(ProgressStep(f"[{i}/{n}] {source.name}: {len(result.passages)} passages", "reading", i, n))
         if not read:
             _nothing(skipped)
 
     def meta() -> dict:
         return Catalog.made(inputs, read, skipped).to_meta()
 
-    with Pool(procs) if procs > 1 else nullcontext() as pool:  # a failure or Ctrl+C ends its workers
-        chunk = max(1, min(len(sources) // (procs * 8), INGEST_CHUNK))
-        results = pool.map(work, sources, chunksize=chunk) if pool is not None else map(work, sources)
-        store.write(passages(results), meta, procs=procs, analysed=True, progress=_saving(progress))
+    store.write(passages(), meta, procs=procs, analysed=True, progress=_saving(progress))
     passages_count = store.manifest.passages or 0
     return BuildReport(len(read), passages_count, tuple(skipped), time.perf_counter() - started,
                        added=tuple(d.source.name for d in read), indexed=passages_count)
