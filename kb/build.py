@@ -15,14 +15,17 @@ from __future__ import annotations
 
 import os
 import time
+from contextlib import nullcontext
+from functools import partial
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
-from . import questions
+from . import ingest, questions
 from .catalog import Catalog
 from .errors import IndexCorruptError, KbError
-from .ingest import Ingested, collect, processes, read_all
+from .ingest import INGEST_CHUNK, Ingested, Source, collect, ingest_one, processes, read_all
 from .model import BuildReport, Progress, ProgressStep, Skipped
+from .processes import Pool
 from .store import IndexStore
 
 PARALLEL_INDEX = 2000  # passages: fewer are analysed in this process (kb.store.fields)
@@ -43,6 +46,8 @@ def build(store: IndexStore, paths: Iterable[str | os.PathLike], progress: Progr
         started = time.perf_counter()
         inputs = [Path(p) for p in paths]
         sources, skipped = collect(inputs)
+        if len(sources) >= ingest.PARALLEL_INGEST:
+            return _streamed(store, inputs, sources, skipped, progress, processes(workers), started)
         done, failed = read_all(sources, progress, workers)
         skipped += failed
         done = _with_questions(inputs, done, progress)
@@ -55,6 +60,61 @@ def build(store: IndexStore, paths: Iterable[str | os.PathLike], progress: Progr
                     progress=_writing(progress, passages))
         return BuildReport(len(done), passages, tuple(skipped), time.perf_counter() - started,
                            added=tuple(d.source.name for d in done), indexed=passages)
+
+
+def _streamed(store: IndexStore, inputs: list[Path], sources: list[Source], skipped: list[Skipped],
+              progress: Progress, procs: int, started: float) -> BuildReport:
+    """A build of many files, streamed: each file is read, cut and its passages analysed in
+    one worker process (of `procs`), and its passages go to the store as they come back, so
+    no more than a few files' passages are ever held, and the catalog is made as the files
+    come in. Progress counts the files (each one told once its passages are written)."""
+    rows, warnings = questions.load(inputs)
+    planned, unused = questions.plan(rows, [s.name for s in sources])
+    for w in warnings + unused:
+        progress(f"warning: {w}")
+    read: list[Ingested] = []  # the documents written, each without its passages (kb.ingest.Ingested.light)
+    work = partial(_read_ready, store.preparer(), planned)
+
+    def passages() -> Iterator[tuple]:
+        n = len(sources)
+        # the workers end as the last file comes back, before the engine commits (or when the
+        # store closes this generator on a failure or Ctrl+C: the pool ends them then)
+        with Pool(procs) if procs > 1 else nullcontext() as pool:
+            chunk = max(1, min(len(sources) // (procs * 8), INGEST_CHUNK))
+            results = pool.map(work, sources, chunksize=chunk) if pool is not None else map(work, sources)
+            for i, (source, (result, ready, notes)) in enumerate(zip(sources, results), 1):
+                for w in notes:
+                    progress(f"warning: {w}")
+                if isinstance(result, Skipped):
+                    skipped.append(result)
+                    if source.name in planned:
+                        progress(f"warning: {source.name} was not indexed; its typical questions are not used")
+                    progress(ProgressStep(f"[{i}/{n}] skipped {result.reason}", "reading", i, n))
+                    continue
+                yield from zip(result.passages, ready)
+                read.append(result.light())
+                progress(ProgressStep(f"[{i}/{n}] {source.name}: {len(result.passages)} passages", "reading", i, n))
+        if not read:
+            _nothing(skipped)
+
+    def meta() -> dict:
+        return Catalog.made(inputs, read, skipped).to_meta()
+
+    store.write(passages(), meta, procs=procs, analysed=True, progress=_saving(progress))
+    passages_count = store.manifest.passages or 0
+    return BuildReport(len(read), passages_count, tuple(skipped), time.perf_counter() - started,
+                       added=tuple(d.source.name for d in read), indexed=passages_count)
+
+
+def _read_ready(prepare: Callable, planned: dict, source: Source) -> tuple:
+    """One file read, cut, given its typical questions and its passages analysed for the
+    store (a streamed build's worker runs it): (Ingested or Skipped, each passage's
+    Prepared, warnings)."""
+    result = ingest_one(source)
+    if isinstance(result, Skipped):
+        return result, [], []
+    result, notes = questions.attach_to(result, planned.get(source.name, ()))
+    return result, [prepare(p) for p in result.passages], notes
 
 
 def update(store: IndexStore, paths: Iterable[str | os.PathLike], progress: Progress = _silent,
@@ -140,6 +200,16 @@ def _with_questions(inputs: list[Path], done: list[Ingested], progress: Progress
     for w in warnings + unused:
         progress(f"warning: {w}")
     return done
+
+
+def _saving(progress: Progress) -> Callable[[str, int], None]:
+    """The store's count of passages written, told only as the index is saved (a streamed
+    build tells its files instead: it cannot know its passages' total before the end)."""
+    def told(phase: str, n: int) -> None:
+        if phase == "saving":
+            progress(ProgressStep(f"saving the index ({n} passages) …", "saving", n, n))
+
+    return told
 
 
 def _writing(progress: Progress, total: int) -> Callable[[str, int], None]:

@@ -9,7 +9,7 @@ file never stops a build: it is reported as skipped, with the reason.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable
 
@@ -56,6 +56,11 @@ class Ingested:
     @property
     def spun(self) -> bool:
         return bool(self.passages) and self.passages[0].spun
+
+    def light(self) -> "Ingested":
+        """This document as its catalog records it, without its passages but the first (which
+        says whether it was spun): what a streamed build keeps once they are written."""
+        return replace(self, passages=self.passages[:1])
 
 
 def _hidden_or_temp(name: str) -> bool:
@@ -118,7 +123,7 @@ def processes(workers: int | None) -> int:
     return max(1, workers if workers is not None else (os.cpu_count() or 1))
 
 
-def _ingest_one(source: Source) -> Ingested | Skipped:
+def ingest_one(source: Source) -> Ingested | Skipped:
     try:
         return ingest(source)
     except ReadError as exc:
@@ -139,8 +144,8 @@ def read_all(sources: list[Source], progress: Progress, workers: int | None = No
         with Pool(procs) as pool:  # a Ctrl+C ends its workers, never waits for them
             # told as each file is read (in order), not all at once when the last one is
             chunk = max(1, min(len(sources) // (procs * 8), INGEST_CHUNK))
-            return _read_out(sources, pool.map(_ingest_one, sources, chunksize=chunk), progress)
-    return _read_out(sources, map(_ingest_one, sources), progress)
+            return _read_out(sources, pool.map(ingest_one, sources, chunksize=chunk), progress)
+    return _read_out(sources, map(ingest_one, sources), progress)
 
 
 def _read_out(sources: list[Source], results: Iterable[Ingested | Skipped],

@@ -17,8 +17,8 @@ STOP_WAIT = 5.0  # seconds a worker has to end once terminated, then again once 
 
 @lru_cache(maxsize=1)
 def children_die_with_parent() -> None:
-    """Every process this one forks from now on (the ingest pool, the store's analysis pool,
-    whoosh's index writers) is killed when its parent dies, however it dies: a killed build leaves no worker behind,
+    """Every process this one forks from now on (the build's pool, the store's analysis pool)
+    is killed when its parent dies, however it dies: a killed build leaves no worker behind,
     asleep on a queue nobody will fill; and is forked after freed memory is given back to the
     system. Linux only (prctl PR_SET_PDEATHSIG, glibc's malloc_trim); elsewhere a no-op."""
     if not sys.platform.startswith("linux"):
@@ -96,10 +96,10 @@ def stop_if_interrupted() -> None:
 
 
 class forking:
-    """A block of kb's own code that forks workers (a Pool's map, whoosh's add_document): a
+    """A block of kb's own code that forks workers (a Pool's map): a
     Ctrl+C that arrives in it is held and raised as it ends, once the children forked are
     recorded where their owner can stop them, and those children ignore Ctrl+C (their owner
-    ends them: Pool, whoosh's writer's stop)."""
+    ends them: Pool)."""
 
     def __enter__(self) -> forking:
         import threading

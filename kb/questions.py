@@ -135,37 +135,55 @@ def _targets(passages, headings: tuple[str, ...]):
     return own or [p for p, at, _ in found if at >= 0][:1]
 
 
-def attach(done: list, rows: list[TypicalQuestions], kept: Iterable[str] = ()) -> tuple[list, list[str]]:
-    """The ingested documents (kb.ingest.Ingested) with each line's questions on the passages
-    it names, and a warning for each line that names nothing indexed. `kept`: the names of
-    documents an update keeps as they are (their passages already carry their questions)."""
-    kept = list(kept)
-    if not rows:
-        return done, []
+def plan(rows: list[TypicalQuestions], names: Iterable[str], kept: Iterable[str] = ()
+         ) -> tuple[dict[str, list[TypicalQuestions]], list[str]]:
+    """Which document each line's questions go to (by the documents' names, before any is
+    read), and a warning for each line that names no document or several. `kept`: the names
+    of documents an update keeps as they are (their passages already carry their questions)."""
+    names, kept = list(names), list(kept)
+    out: dict[str, list[TypicalQuestions]] = {}
     warnings = []
-    extra: dict[str, dict[str, list[str]]] = {}  # doc name -> passage id -> questions
     for row in rows:
-        docs = [d for d in done if _doc_matches(d.source.name, row.doc)]
-        exact = [d for d in docs if d.source.name == row.doc]
-        docs = exact or docs
+        docs = [n for n in names if _doc_matches(n, row.doc)]
+        docs = [n for n in docs if n == row.doc] or docs
         if not docs and any(_doc_matches(name, row.doc) for name in kept):
             continue
         if len(docs) != 1:
             why = "no indexed document" if not docs else "several documents match"
             warnings.append(f"{row.file}:{row.line}: {why} {row.doc!r}; its questions are not used")
             continue
-        d = docs[0]
+        out.setdefault(docs[0], []).append(row)
+    return out, warnings
+
+
+def attach_to(d, rows: Iterable[TypicalQuestions]):
+    """One ingested document (kb.ingest.Ingested) with the questions of the lines `plan` gave
+    it on the passages they name, and a warning for each line whose section it lacks."""
+    warnings = []
+    extra: dict[str, list[str]] = {}  # passage id -> questions
+    for row in rows:
         targets = _targets(d.passages, row.headings)
         if not targets:
             warnings.append(f"{row.file}:{row.line}: no section {' › '.join(row.headings)!r} in {d.source.name}")
             continue
         for p in targets:
-            qs = extra.setdefault(d.source.name, {}).setdefault(p.id, [])
+            qs = extra.setdefault(p.id, [])
             qs += [q for q in row.questions if q not in qs]
+    if extra:
+        d = replace(d, passages=[replace(p, questions=tuple(extra[p.id])) if p.id in extra else p for p in d.passages])
+    return d, warnings
+
+
+def attach(done: list, rows: list[TypicalQuestions], kept: Iterable[str] = ()) -> tuple[list, list[str]]:
+    """The ingested documents (kb.ingest.Ingested) with each line's questions on the passages
+    it names, and a warning for each line that names nothing indexed. `kept`: the names of
+    documents an update keeps as they are (their passages already carry their questions)."""
+    if not rows:
+        return done, []
+    planned, warnings = plan(rows, [d.source.name for d in done], kept)
     out = []
     for d in done:
-        add = extra.get(d.source.name)
-        if add:
-            d = replace(d, passages=[replace(p, questions=tuple(add[p.id])) if p.id in add else p for p in d.passages])
+        d, unused = attach_to(d, planned.get(d.source.name, ()))
+        warnings += unused
         out.append(d)
     return out, warnings

@@ -108,3 +108,35 @@ def test_a_changed_file_that_no_longer_reads_is_skipped_and_its_old_passages_dro
     assert [(s.kind, s.path) for s in kb.report.skipped if s.kind is SkipKind.UNREADABLE] == \
         [(SkipKind.UNREADABLE, str((folder / "c.txt").resolve()))]
     assert "c.txt" not in kb.documents() and not kb.staleness()
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_streamed_build_writes_the_generation_a_build_in_memory_writes(tmp_path, seeds_dir, monkeypatch, workers):
+    # many files are streamed (read, analysed and written as they come); a few are read whole
+    # first: the same passages, vocabulary, character pairs, typical questions and catalog
+    import json
+    import shutil
+
+    from kb import ingest
+    from kb.questions import QUESTIONS_FILE
+
+    docs = tmp_path / "docs"
+    shutil.copytree(seeds_dir, docs)
+    (docs / QUESTIONS_FILE).write_text("001\t大客户是什么意思\nzz\t没有的文件\n", "utf-8")
+    (docs / "broken.docx").write_bytes(b"PK not a zip")
+    told: dict[str, list[str]] = {}
+    stores = {}
+    for way, parallel in (("whole", 100), ("streamed", 1)):
+        monkeypatch.setattr(ingest, "PARALLEL_INGEST", parallel)
+        stores[way] = IndexStore(tmp_path / way)
+        told[way] = []
+        build.build(stores[way], [docs], progress=told[way].append, workers=workers)
+    whole, streamed = (s.generation for s in stores.values())
+    for name in ("passages.jsonl", "vocabulary.tsv", "pairs.bin"):
+        assert (whole / name).read_bytes() == (streamed / name).read_bytes(), name
+    assert any("大客户是什么意思" in line for line in (streamed / "passages.jsonl").read_text("utf-8").splitlines())
+    meta = [json.loads((g / "meta.json").read_text("utf-8")) for g in (whole, streamed)]
+    for key in ("documents", "sources", "skipped", "questions", "passages"):
+        assert meta[0][key] == meta[1][key], key
+    assert sorted(m for m in told["whole"] if m.startswith("warning")) == \
+        sorted(m for m in told["streamed"] if m.startswith("warning")) != []

@@ -16,6 +16,7 @@ import zlib
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -25,7 +26,7 @@ from ..processes import stop_if_interrupted
 from ..spelling import PAIRS as CHAR_PAIRS, Speller, add_pairs, read_pair_counts, subtract, write_pairs
 from . import engines, scoring, vocabulary
 from .engine import Engine, EngineKind, EngineWriter
-from .fields import analyse, prepared, terms
+from .fields import Prepared, analyse, prepare, prepared, terms
 from .generations import WRITER_WAIT, Generations, write_error
 from .records import (META, PASSAGES, Manifest, changed_files, count_lines, file_sums, line_doc, read_lines,
                       read_passages, record_line, searchable_text)
@@ -61,8 +62,9 @@ def _close(ready: Iterator | None) -> None:
     """Close a failed build's analysis now (kb.store.fields.prepared): its pool's workers end
     here, not whenever the generator is collected (the traceback keeps it alive, and exiting
     Python waits for every worker still running)."""
-    if ready is not None:
-        ready.close()
+    close = getattr(ready, "close", None)
+    if close is not None:
+        close()
 
 
 @dataclass(frozen=True)
@@ -319,8 +321,8 @@ class IndexStore:
 
     def _in_passage_order(self, top: list[tuple[int, float]], order: list[int]) -> list[tuple[int, float]]:
         """Passages of one document tied in score, put in their order in the document (an
-        engine may number a document's passages out of it: whoosh's writer processes take
-        batches of passages, and a document may straddle two)."""
+        engine may number a document's passages out of it, as whoosh's writer processes did,
+        taking batches of passages of which a document could straddle two)."""
         out, i = list(top), 0
         while i < len(out):
             j = i + 1
@@ -391,16 +393,27 @@ class IndexStore:
         with self.generations.writing(wait, waiting, held=self.close):
             yield
 
-    def write(self, passages: Iterable[Passage], meta: dict, procs: int = 1, progress: Written | None = None) -> Path:
+    def preparer(self) -> Callable[[Passage], Prepared]:
+        """What a new generation's engine needs of a passage (kb.store.fields.prepare): for a
+        build that analyses passages where it reads them (in its own worker processes) and
+        hands them to `write(..., analysed=True)`. Ask it with the writer lock held."""
+        return partial(prepare, self._new_kind().prepare)
+
+    def write(self, passages: Iterable, meta: dict | Callable[[], dict], procs: int = 1,
+              progress: Written | None = None, analysed: bool = False) -> Path:
         """Write a new generation holding these passages and make it live; returns its directory.
 
-        With procs > 1, passages are analysed in that many processes (kb.store.fields).
-        `progress` is told ("indexing", n) after each passage and ("saving", n) before the
-        commit."""
+        The passages are written as they come (an iterator is never listed whole, so a build
+        can stream them as it reads its files). With procs > 1, passages are analysed in that
+        many processes (kb.store.fields), and the engine writes with as many where it can.
+        With `analysed`, `passages` yields (Passage, Prepared) pairs already made by
+        `preparer()`. `meta` may be a function, called once every passage is written (a
+        streamed build knows its catalog only then). `progress` is told ("indexing", n) after
+        each passage and ("saving", n) before the commit."""
         with self.writing():
             kind = self._new_kind()
             return self._new_generation(kind, lambda gen: kind.create(gen, procs), passages, set(), meta,
-                                        procs=procs, progress=progress)
+                                        procs=procs, progress=progress, analysed=analysed)
 
     def update(self, remove_docs: set[str], passages: Iterable[Passage], meta: dict,
                progress: Written | None = None) -> Path:
@@ -474,9 +487,9 @@ class IndexStore:
             raise _corrupt(self.root, f"bad {PASSAGES}") from exc
 
     def _new_generation(self, kind: EngineKind, start: Callable[[Path], EngineWriter], passages: Iterable[Passage],
-                        remove_docs: set[str], meta: dict, procs: int = 1, kept: list[bytes] = (),
-                        pairs: Counter | None = None, counts: Counter | None = None,
-                        progress: Written | None = None) -> Path:
+                        remove_docs: set[str], meta: dict | Callable[[], dict], procs: int = 1,
+                        kept: list[bytes] = (), pairs: Counter | None = None, counts: Counter | None = None,
+                        progress: Written | None = None, analysed: bool = False) -> Path:
         """Build a generation beside the live one and swap it in. `pairs` and `counts`: the
         kept passages' character pairs (kb.spelling) and document frequencies, to which the
         new passages' are added."""
@@ -494,7 +507,7 @@ class IndexStore:
             with open(gen / PASSAGES, "wb") as out:
                 out.writelines(kept)  # the JSON lines of the passages kept, copied as they are
                 count = len(kept)
-                ready_passages = prepared(passages, kind.prepare, procs)
+                ready_passages = iter(passages) if analysed else prepared(passages, kind.prepare, procs)
                 for p, ready in ready_passages:
                     data = p.to_json()
                     out.write(record_line(data))
@@ -509,6 +522,7 @@ class IndexStore:
             stop_if_interrupted()
             write_pairs(gen / CHAR_PAIRS, pairs)
             digest = vocabulary.write(gen, counts)
+            meta = meta() if callable(meta) else meta
             Manifest(FORMAT, count, time.time(), meta, digest, file_sums(gen), kind.name).write(gen)
             final = self.generations.publish(gen)
         except OSError as exc:  # a full disk, a folder made read-only: the live index stays

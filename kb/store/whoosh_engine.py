@@ -40,43 +40,35 @@ def schema():
 
 
 class WhooshWriter:
-    def __init__(self, ix, procs: int = 1):
-        self._ix = ix
-        if procs > 1:  # whoosh's own writer processes, each indexing a share of the passages
-            from ..processes import forking
+    """whoosh's writer, in this process. Not whoosh's multiprocess writer: kb analyses in
+    worker processes of its own (kb.build, kb.store.fields), and whoosh's writer processes,
+    each with a posting pool of its own, took memory (two of them at x1000: each forked with
+    the builder's memory, 2.6 GB in all) without making the build faster (measured at x100,
+    BENCHMARKS.md). The pool is written to disk in sorted runs past LIMIT_MB."""
 
-            self._forking = forking
-            self._writer = ix.writer(procs=procs, multisegment=True, limitmb=128)
-        else:
-            self._forking = None
-            self._writer = ix.writer(limitmb=256)
+    LIMIT_MB = 256
+
+    def __init__(self, ix):
+        self._ix = ix
+        self._writer = ix.writer(limitmb=self.LIMIT_MB)
 
     def delete_doc(self, doc: str) -> None:
         self._writer.delete_by_term("doc", doc)
 
     def add(self, passage: Passage, value: str, data: dict, norm: str) -> None:
-        if self._forking is None:
-            self._writer.add_document(id=passage.id, doc=passage.doc, kind=passage.kind,
-                                      text=value, norm=norm, data=data)
-            return
-        # forks whoosh's writers, on the first batches: a Ctrl+C then is held until the writer
-        # has recorded the process (in its `tasks`, which stop() ends), and the process
-        # ignores it (whoosh's API cannot choose its Process class; kb's at-fork handler can)
-        with self._forking():
-            self._writer.add_document(id=passage.id, doc=passage.doc, kind=passage.kind,
-                                      text=value, norm=norm, data=data)
+        self._writer.add_document(id=passage.id, doc=passage.doc, kind=passage.kind,
+                                  text=value, norm=norm, data=data)
 
     def commit(self) -> None:
         self._writer.commit()
         self._ix.close()
 
     def stop(self) -> None:
-        """End a failed or interrupted build's writer processes before its folder is removed:
-        one still running (forked as Ctrl+C landed) would write into the removed folder, or
-        print its traceback on finding it gone. (`tasks`: whoosh's MpWriter's processes.)"""
-        from ..processes import stop
-
-        stop(list(getattr(self._writer, "tasks", ())))
+        """A failed or interrupted build: whoosh's writer lets go of its files (the folder goes)."""
+        try:
+            self._writer.cancel()
+        except Exception:  # noqa: BLE001  (a failed build: whatever whoosh says, the folder goes)
+            pass
 
 
 class WhooshEngine:
@@ -144,9 +136,10 @@ class Whoosh:
         return WhooshEngine(gen)
 
     def create(self, building: Path, procs: int = 1) -> WhooshWriter:
+        """A writer in this process whatever `procs` (WhooshWriter says why)."""
         from whoosh import index as windex
 
-        return WhooshWriter(windex.create_in(str(building), schema()), procs)
+        return WhooshWriter(windex.create_in(str(building), schema()))
 
     def extend(self, building: Path, live: Path, own: frozenset[str]) -> WhooshWriter:
         """whoosh never rewrites a segment file: the live generation's are hard-linked, so an
