@@ -98,7 +98,7 @@ def answer(index: Path) -> tuple | str:
     """The probe's hits through the library (which never writes, unlike a `kb search` on a
     stale index), as (score, text) in order, or the error it raises. Not ids: where the
     library holds the same passage in two files, which one a build numbers first, and so
-    shows, is the luck of whoosh's writer processes."""
+    shows, is the luck of the order the build's workers hand files back in."""
     try:
         with KnowledgeBase.open(index) as k:
             return tuple(sorted(((round(h.score, 3), h.passage.text) for h in k.search(PROBE)), reverse=True))
