@@ -3,6 +3,8 @@
 import re
 from importlib import resources
 
+import pytest
+
 from kb.analysis import normalise_text
 from kb.lexicon import phrasebook
 from kb.query import FRAMING, PHRASEBOOK, PIECE, understand
@@ -145,16 +147,24 @@ def _said_in(kb, word: str) -> dict[str, float]:
     return {a.term: a.weight for a in group.alternatives if a.why.startswith("phrasebook: said in")}
 
 
-def test_a_word_said_inside_several_expressions_reaches_what_they_mean(tmp_path):
+@pytest.mark.parametrize("route", [
+    "快递员派件前要检查车辆,确认快件数量与派送路线,注意交通安全。",
+    "快递员到家派件前要检查车辆,家里没人时先打电话。",  # 家 of 别家 is a word here (家里)
+])
+def test_a_word_said_inside_several_expressions_reaches_what_they_mean(tmp_path, route):
     # 别家 is no expression of its own, but the competitor lines say it (比别家贵, 别家报价低,
-    # 转投别家 …): a corpus without it reaches the material word those lines give most
+    # 转投别家 …): a corpus without it reaches the material word those lines give most, even
+    # where one of its characters (家) is a corpus word, which says nothing of competitors
     from kb.query import _expressions_by_word
 
     assert "别家" not in phrasebook() and len(_expressions_by_word()["别家"]) >= 2
     kb = small_kb(tmp_path, {
         "a.txt": "第三节 应对竞争对手\n面对竞争对手的低价,强调服务质量与时效,不要贬低对方。\n",
-        "b.txt": "第一章 派件\n快递员派件前要检查车辆,确认快件数量与派送路线,注意交通安全。\n",
+        "b.txt": f"第一章 派件\n{route}\n",
     })
+    if "家里" in route:
+        group = next(g for g in understand("别家", kb.store).groups if g.word == "别家")
+        assert any(a.term == "家" for a in group.alternatives)
     assert _said_in(kb, "别家").get("竞争对手") == PHRASEBOOK
     assert kb.search("别家")[0].passage.doc == "a.txt"
 
@@ -194,19 +204,6 @@ def test_a_word_said_inside_a_padded_expression_gains_nothing_from_it(tmp_path):
     })
     group = next(g for g in understand("客户一直砍价说", kb.store).groups if g.word == "砍价")
     assert not [a for a in group.alternatives if "一直说" in a.why]
-
-
-def test_a_word_whose_only_stand_in_is_one_of_its_characters_still_reaches_what_it_means(tmp_path):
-    # 家 of 别家 is in this corpus (家里), and says nothing of competitors: the lines that say 别家
-    # (比别家贵, 转投别家 …) still bring 竞争对手
-    kb = small_kb(tmp_path, {
-        "a.txt": "第三节 应对竞争对手\n面对竞争对手的低价,强调服务质量与时效,别着急降价。\n",
-        "b.txt": "第一章 派件\n快递员到家派件前要检查车辆,家里没人时先打电话。\n",
-    })
-    group = next(g for g in understand("别家", kb.store).groups if g.word == "别家")
-    assert any(a.term == "家" for a in group.alternatives)
-    assert _said_in(kb, "别家").get("竞争对手") == PHRASEBOOK
-    assert kb.search("别家")[0].passage.doc == "a.txt"
 
 
 def test_ask_does_not_count_a_word_the_question_says_twice(tmp_path):
