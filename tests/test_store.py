@@ -6,10 +6,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+import pytest
+
 from kb import KnowledgeBase
+from kb.errors import IndexCorruptError
 from kb.store import IndexStore, vocabulary
 from kb.store.fields import PART_BOOSTS, analyse, terms
-from kb.store.faults import generation_files as engine_and_store_files
+from kb.store.faults import engine_files, generation_files as engine_and_store_files
 from kb.store.generations import live_name
 
 from .conftest import ROOT, small_kb
@@ -79,6 +82,34 @@ def test_a_reader_is_told_when_another_generation_goes_live(tmp_path):
     KnowledgeBase.build([tmp_path / "docs"], kb.store.root)
     assert store.live_changed() is True
     assert live_name(kb.store.root) != store.generation.name
+
+
+def test_a_reader_whose_generation_is_collected_as_it_opens_it_reads_the_live_one(tmp_path):
+    # a reader reads CURRENT, then two updates go live and the second collects the generation
+    # it named, file by file, while the reader opens it: it answers from the live one, not with
+    # "index is corrupt" (seen in CI under load: test_searches_during_updates_never_fail)
+    kb = small_kb(tmp_path, {"a.txt": "投诉处理的步骤\n先道歉，再处理。\n"})
+    root = kb.store.root
+    store = IndexStore(root)
+    old = store.generation
+    files = engine_and_store_files(root)
+    (tmp_path / "docs" / "a.txt").write_text("投诉处理的步骤\n先倾听，再道歉。\n", "utf-8")
+    KnowledgeBase.build([tmp_path / "docs"], root)
+    for f in files:  # the collection under way: the folder still there, its files going
+        f.unlink()
+    assert old.is_dir() and live_name(root) != old.name
+    hits = store.candidates({"倾听": 1.0}, limit=5)
+    assert hits and "倾听" in hits[0].passage.text and store.generation.name == live_name(root)
+
+
+def test_a_damaged_live_generation_is_still_reported_as_corrupt(tmp_path):
+    kb = small_kb(tmp_path, {"a.txt": "投诉处理的步骤\n先道歉，再处理。\n"})
+    root = kb.store.root
+    for f in engine_files(root):
+        f.unlink()
+    store = IndexStore(root)
+    with pytest.raises(IndexCorruptError):
+        store.candidates({"道歉": 1.0}, limit=5)
 
 
 def test_a_changed_vocabulary_is_reported_and_the_next_index_repairs_it(own_seeds, tmp_path):

@@ -27,7 +27,7 @@ from ..spelling import PAIRS as CHAR_PAIRS, Speller, add_pairs, read_pair_counts
 from . import engines, scoring, vocabulary
 from .engine import Engine, EngineKind, EngineWriter
 from .fields import Prepared, analyse, prepare, prepared, terms
-from .generations import WRITER_WAIT, Generations, write_error
+from .generations import WRITER_WAIT, Generations, live_name, write_error
 from .records import (META, PASSAGES, Manifest, changed_files, count_lines, file_sums, line_doc, read_lines,
                       read_passages, record_line, searchable_text)
 
@@ -124,8 +124,33 @@ class IndexStore:
         (None when that cannot be told just now). Raises IndexMissingError when the index is gone."""
         return self.generations.live_changed(lambda: self.generation)
 
+    # How often a reader goes on to the live generation when the one it read CURRENT for is
+    # collected as it opens it (two updates in between: kb.store.generations.collect)
+    SUPERSEDED_RETRIES = 3
+
+    def _superseded(self) -> bool:
+        """Whether the generation this store was opening is no longer the live one (collected
+        or replaced under it): then what it found there says nothing of the index."""
+        gen = self._gen
+        if gen is None or not gen.is_dir():
+            return True
+        try:
+            return live_name(self.root) != gen.name
+        except OSError:
+            return False
+
     @property
     def manifest(self) -> Manifest:
+        for attempt in range(self.SUPERSEDED_RETRIES + 1):
+            try:
+                return self._read_manifest()
+            except IndexCorruptError:
+                if attempt == self.SUPERSEDED_RETRIES or not self._superseded():
+                    raise
+                self.close()  # collected as it was read: read the live one
+        raise AssertionError("unreachable")
+
+    def _read_manifest(self) -> Manifest:
         if self._manifest is None:
             try:
                 manifest = Manifest.read(self.generation)
@@ -168,14 +193,18 @@ class IndexStore:
         return engines.kind(name or engines.default_name())
 
     def engine(self) -> Engine:
-        if self._engine is None:
+        for attempt in range(self.SUPERSEDED_RETRIES + 1):
+            if self._engine is not None:
+                return self._engine
             if self.manifest.format != FORMAT:
                 raise IndexCorruptError(f"index at {self.root} was built by an older kb; rebuild it with `kb index --full`")
             kind = self.engine_kind  # EngineMissingError when it is not installed: not a damaged index
             try:
                 self._engine = kind.open(self.generation)
             except Exception as exc:  # an engine raises many kinds on a damaged directory
-                raise _corrupt(self.root, type(exc).__name__) from exc
+                if attempt == self.SUPERSEDED_RETRIES or not self._superseded():
+                    raise _corrupt(self.root, type(exc).__name__) from exc
+                self.close()  # collected as it was opened (two updates since CURRENT was read)
         return self._engine
 
 
