@@ -147,3 +147,19 @@ def test_the_spelling_index_is_built_once_per_store(tmp_path, monkeypatch):
     speller = store.speller()
     store.close()
     assert store.speller() is not speller  # a new generation gets its own
+
+
+def test_a_real_word_the_corpus_lacks_also_reaches_the_corpus_word_that_sounds_the_same(tmp_path):
+    # a pinyin keyboard offers real words: 投宿 (to lodge) for 投诉 stands beside the word typed,
+    # as a synonym would; the word itself is kept, a fix being only for what no dictionary knows
+    from kb.query import SYNONYM, understand
+
+    kb = small_kb(tmp_path, {
+        "a.txt": "第三单元 投诉处理\n客户投诉时先倾听,再道歉,然后给出方案。\n",
+        "b.txt": "第一章 派件\n快递员派件前检查车辆。\n",
+    })
+    group = next(g for g in understand("客人投宿怎么处理", kb.store).groups if g.word == "投宿")
+    sounds = [a for a in group.alternatives if a.why == "sounds like 投宿"]
+    assert [(a.term, a.weight) for a in sounds] == [("投诉", SYNONYM)]
+    assert group.alternatives[0].term == "投宿"
+    assert kb.search("客人投宿怎么处理")[0].passage.doc == "a.txt"
