@@ -311,13 +311,7 @@ def _expression_kin(group: Group, vocab: Vocabulary) -> Group:
     word = lead.term
     if lead.why != "query" or group.weight < 1.0 or vocab.doc_frequency(word) or len(word) < 2:
         return group  # a word the corpus has, or one that frames the question (怎么办)
-    # the general thesaurus does not count: the field's own lines say more of a word than Cilin's
-    # senses (赚钱 → 经营效益 beside 盈利); measured: dev2 R@5 0.846 → 0.885, qa_probe2 +1 question
-    # nor does a single character of the word (别, 家 of 别家), found inside any word: measured,
-    # probe2's R@5 0.625 → 0.675 and probe3's 0.708 → 0.750, dev2's MRR 0.792 → 0.787, no P@1 moved
-    if any(a.weight >= PART and a.weight != THESAURUS and a.term != word and vocab.doc_frequency(a.term)
-           and not (a.weight == PART and len(a.term) == 1)
-           for a in group.alternatives):
+    if any(_close(a, word, vocab) for a in group.alternatives):
         return group
     entries = _expressions_by_word().get(word, ())
     if len(entries) < EXPRESSIONS_MIN:
@@ -332,6 +326,20 @@ def _expression_kin(group: Group, vocab: Vocabulary) -> Group:
 # Measured again once split material phrases count (经营效益 → 经营, 效益): 1 gives dev2 P@1
 # 0.731 → 0.769 but the probe 0.750 → 0.700; 3 lowers dev2's MRR 0.785 → 0.778; 2 stays.
 KIN_TOP = 2
+
+
+def _close(a: Alternative, word: str, vocab: Vocabulary) -> bool:
+    """Whether a stand-in for `word` is close enough that the phrasebook's lines need not say
+    what the word means. The general thesaurus is not: the field's own lines say more of a word
+    than Cilin's senses (赚钱 → 经营效益 beside 盈利; measured: dev2 R@5 0.846 → 0.885, qa_probe2
+    +1 question). Nor is a single character of the word (别, 家 of 别家), found inside any word
+    (measured: probe2's R@5 0.625 → 0.675 and probe3's 0.708 → 0.750, dev2's MRR 0.792 → 0.787,
+    no P@1 moved)."""
+    if a.term == word or a.weight < PART or a.weight == THESAURUS:
+        return False
+    if a.weight == PART and len(a.term) == 1:
+        return False
+    return bool(vocab.doc_frequency(a.term))
 
 
 def _material_kin(group: Group, vocab: Vocabulary) -> Group:
@@ -530,8 +538,7 @@ def _spelling(words, i: int, vocab: Vocabulary) -> tuple[str | None, int]:
         if _is_cjk(pair) and not vocab.doc_frequency(pair) and not _known_word(pair):
             candidates.append((pair, 2))
     for wrong, span in candidates:
-        speller = speller_of(vocab)
-        fix = None if speller.holds(wrong) else speller.same_sound(wrong)
+        fix = _same_sound(wrong, vocab)
         if fix:
             return fix, span
     if _LATIN.fullmatch(main) and len(main) >= MIN_LATIN and not vocab.doc_frequency(main):
@@ -553,9 +560,15 @@ def _sounds_like(word: str, vocab: Vocabulary) -> list[Alternative]:
     0.866, nothing lower, the crossed questions declined as often."""
     if len(word) < 2 or not _is_cjk(word) or vocab.doc_frequency(word) or not _known_word(word):
         return []
-    speller = speller_of(vocab)
-    fix = None if speller.holds(word) else speller.same_sound(word)
+    fix = _same_sound(word, vocab)
     return [Alternative(fix, SYNONYM, f"sounds like {word}")] if fix else []
+
+
+def _same_sound(word: str, vocab: Vocabulary) -> str | None:
+    """The corpus word that sounds like `word`, unless the corpus's text holds `word` itself
+    (inside a longer token, or cut into characters: kb.spelling)."""
+    speller = speller_of(vocab)
+    return None if speller.holds(word) else speller.same_sound(word)
 
 
 def _known_word(word: str) -> bool:

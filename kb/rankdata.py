@@ -35,6 +35,13 @@ def table(name: str) -> dict[str, float]:
     return {k: float(v) for k, v in data().get(name, {}).items()}
 
 
+def fitted(file: str, name: str) -> dict[str, float]:
+    """A table of fitted numbers from one of kb/data's TOML files (answer.toml's [sentence],
+    [neighbour], [confidence]), read afresh: the callers cache it."""
+    data = parse(resources.files("kb.data").joinpath(file).read_text("utf-8"))
+    return {k: float(v) for k, v in data.get(name, {}).items()}
+
+
 def idf(n: int, df: int) -> float:
     """How telling a term is among n passages when df of them hold it (BM25's idf, never
     negative): what search weighs a query's terms by, ask weighs a question's topic by and

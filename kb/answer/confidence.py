@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
-from importlib import resources
 from typing import Sequence
 
 FEATURES = (
@@ -28,10 +27,9 @@ CAP = 0.99  # no estimate reads as certainty
 
 @lru_cache(maxsize=1)
 def _table() -> dict[str, float]:
-    from ..rankdata import parse
+    from ..rankdata import fitted
 
-    data = parse(resources.files("kb.data").joinpath("answer.toml").read_text("utf-8"))
-    return {k: float(v) for k, v in data.get("confidence", {}).items()}
+    return fitted("answer.toml", "confidence")
 
 
 def logit(features: Sequence[float], table: dict[str, float] | None = None) -> float:

@@ -17,7 +17,6 @@ import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from typing import Protocol, Sequence
 
 from ..analysis import normalise_text
@@ -165,10 +164,9 @@ def _near(norm: str, words: set[str]) -> float:
 @lru_cache(maxsize=1)
 def weights() -> dict[str, float]:
     """The fitted feature weights (kb/data/answer.toml's [sentence] table)."""
-    from ..rankdata import parse
+    from ..rankdata import fitted
 
-    data = parse(resources.files("kb.data").joinpath("answer.toml").read_text("utf-8"))
-    return {k: float(v) for k, v in data.get("sentence", {}).items()}
+    return fitted("answer.toml", "sentence")
 
 
 def score(features: Sequence[float], w: dict[str, float] | None = None) -> float:
@@ -207,10 +205,9 @@ def neighbour(chosen: Candidate, cands: list[Candidate], w: dict[str, float] | N
 @lru_cache(maxsize=1)
 def neighbours() -> dict[str, float]:
     """The fitted margin within which a neighbouring sentence joins the answer ([neighbour])."""
-    from ..rankdata import parse
+    from ..rankdata import fitted
 
-    data = parse(resources.files("kb.data").joinpath("answer.toml").read_text("utf-8"))
-    return {k: float(v) for k, v in data.get("neighbour", {}).items()}
+    return fitted("answer.toml", "neighbour")
 
 
 def probability(x: float) -> float:

@@ -139,16 +139,21 @@ class IndexStore:
         except OSError:
             return False
 
-    @property
-    def manifest(self) -> Manifest:
+    def _from_live(self, read: Callable[[], object]):
+        """`read()`, again from the live generation when the one it read was collected or
+        replaced as it read it (IndexCorruptError then says nothing of the index)."""
         for attempt in range(self.SUPERSEDED_RETRIES + 1):
             try:
-                return self._read_manifest()
+                return read()
             except IndexCorruptError:
                 if attempt == self.SUPERSEDED_RETRIES or not self._superseded():
                     raise
-                self.close()  # collected as it was read: read the live one
+                self.close()
         raise AssertionError("unreachable")
+
+    @property
+    def manifest(self) -> Manifest:
+        return self._from_live(self._read_manifest)
 
     def _read_manifest(self) -> Manifest:
         if self._manifest is None:
@@ -193,18 +198,17 @@ class IndexStore:
         return engines.kind(name or engines.default_name())
 
     def engine(self) -> Engine:
-        for attempt in range(self.SUPERSEDED_RETRIES + 1):
-            if self._engine is not None:
-                return self._engine
+        return self._from_live(self._open_engine)
+
+    def _open_engine(self) -> Engine:
+        if self._engine is None:
             if self.manifest.format != FORMAT:
                 raise IndexCorruptError(f"index at {self.root} was built by an older kb; rebuild it with `kb index --full`")
             kind = self.engine_kind  # EngineMissingError when it is not installed: not a damaged index
             try:
                 self._engine = kind.open(self.generation)
             except Exception as exc:  # an engine raises many kinds on a damaged directory
-                if attempt == self.SUPERSEDED_RETRIES or not self._superseded():
-                    raise _corrupt(self.root, type(exc).__name__) from exc
-                self.close()  # collected as it was opened (two updates since CURRENT was read)
+                raise _corrupt(self.root, type(exc).__name__) from exc
         return self._engine
 
 
