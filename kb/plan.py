@@ -40,11 +40,29 @@ MORPHEME = _STANDINS["morpheme"]
 FRAMING = _STANDINS["framing"]
 
 
+# What a stand-in is (Alternative.kind), beside what it counts (its weight above): code that
+# treats kinds apart asks the kind, never the weight, which the [standins] table may change.
+KINDS = (
+    "literal",      # the word as typed, or a piece of a compound the corpus never uses
+    "spelling",     # 头诉 → 投诉
+    "replaced",     # a character a spelling fix replaced
+    "synonym",      # kb/data/synonyms.txt
+    "sounds-like",  # a real word the corpus lacks → the corpus word that sounds the same (投宿 → 投诉)
+    "part",         # a word inside the word (客户服务 → 服务)
+    "piece",        # a piece of a compound, or a word of a split material phrase
+    "thesaurus",    # Cilin, for a word the corpus never uses
+    "phrasebook",   # the material's words for an everyday expression (退钱 → 退款)
+    "kin",          # the material words the phrasebook gives beside, or for, a word the corpus lacks
+    "morpheme",     # a corpus word sharing a character with the word (址 → 地址)
+)
+
+
 @dataclass(frozen=True)
 class Alternative:
     term: str
     weight: float
-    why: str  # "query", "spelling", "synonym", "part"
+    why: str  # what --explain says of it: "query", "spelling: 头诉→投诉", "synonym of 客诉" …
+    kind: str  # one of KINDS
 
 
 @dataclass(frozen=True)

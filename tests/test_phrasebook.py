@@ -39,7 +39,7 @@ def test_a_word_the_corpus_lacks_reaches_the_material_s_words(tmp_path):
     })
     plan = understand("客人要退钱", kb.store)
     bridged = {a.term: a for g in plan.groups for a in g.alternatives if a.why.startswith("phrasebook")}
-    assert "退款" in bridged and bridged["退款"].weight == PHRASEBOOK
+    assert "退款" in bridged and bridged["退款"].weight == PHRASEBOOK and bridged["退款"].kind == "phrasebook"
     assert "[agent." in bridged["退款"].why and "退钱" in bridged["退款"].why  # --explain shows the bridge
     assert kb.search("客人要退钱")[0].passage.doc == "a.txt"
 
@@ -56,7 +56,7 @@ def test_a_material_word_the_corpus_lacks_reaches_the_words_given_beside_it(tmp_
     plan = understand("客户压价", kb.store)
     group = next(g for g in plan.groups if g.word == "压价")
     kin = [a for a in group.alternatives if a.why.startswith("phrasebook: given with 压价")]
-    assert kin and all(a.weight == PHRASEBOOK for a in kin)
+    assert kin and all(a.weight == PHRASEBOOK and a.kind == "kin" for a in kin)
     assert {a.term for a in kin} == {"价格"}
     assert kb.search("客户压价")[0].passage.doc == "a.txt"
 

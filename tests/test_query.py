@@ -134,10 +134,10 @@ def test_thesaurus_synonyms_stand_in_only_for_words_the_corpus_lacks(built):
     from kb.query import THESAURUS, understand
 
     lacks = {g.word: g for g in understand("经理要遵守哪些守则", built.store).groups}["守则"]
-    assert ("规则", THESAURUS) in [(a.term, a.weight) for a in lacks.alternatives]
+    assert ("规则", THESAURUS, "thesaurus") in [(a.term, a.weight, a.kind) for a in lacks.alternatives]
     assert all(len(a.term) > 1 for a in lacks.alternatives)  # no one-character synonyms
     has = {g.word: g for g in understand("客户的心情", built.store).groups}["心情"]
-    assert not [a for a in has.alternatives if a.weight == THESAURUS]  # the corpus says 心情
+    assert not [a for a in has.alternatives if a.kind == "thesaurus"]  # the corpus says 心情
 
 
 def test_a_word_read_only_as_single_characters_stays_one_word(built):
@@ -145,7 +145,7 @@ def test_a_word_read_only_as_single_characters_stays_one_word(built):
 
     groups = {g.word: g for g in understand("SPIN提问分哪四类问题", built.store).groups}
     assert "四类" in groups and "四" not in groups and "类" not in groups
-    assert [(a.term, a.weight) for a in groups["四类"].alternatives[1:]] == [("四", PART), ("类", PART)]
+    assert [(a.term, a.weight, a.kind) for a in groups["四类"].alternatives[1:]] == [("四", PART, "part"), ("类", PART, "part")]
 
 
 def test_a_real_word_the_corpus_lacks_is_not_a_typo(built):
@@ -244,3 +244,18 @@ def test_a_framing_word_reaches_for_no_topic_words(built):
     framing = next(g for g in plan.groups if g.word == "怎么办")
     assert framing.weight == FRAMING
     assert [a.term for a in framing.alternatives] == ["怎么办"]
+
+
+def test_every_stand_in_says_its_kind(built):
+    # kinds are told apart by Alternative.kind, never by weight (two kinds may weigh the same:
+    # a synonym and a phrasebook bridge, a spelling fix's replaced character and a morpheme)
+    from kb.plan import KINDS
+
+    queries = ("客诉处理有哪几个步骤", "头诉处理原则", "经理要遵守哪些守则", "SPIN提问分哪四类问题",
+               "客人说不退钱怎么办", "投诉处理流程")
+    kinds = {a.why: a.kind for q in queries for g in understand(q, built.store).groups for a in g.alternatives}
+    assert set(kinds.values()) <= set(KINDS)
+    assert {kinds[w] for w in kinds if w.startswith("spelling:")} == {"spelling"}
+    assert {kinds[w] for w in kinds if w.startswith("synonym of")} == {"synonym"}
+    assert {kinds[w] for w in kinds if w.startswith("thesaurus synonym")} == {"thesaurus"}
+    assert {kinds[w] for w in kinds if w.startswith("phrasebook [")} <= {"phrasebook", "piece"}

@@ -11,7 +11,7 @@ from .conftest import small_kb
 
 
 def plan(*words: str, text: str = "") -> QueryPlan:
-    groups = tuple(Group(w, (Alternative(w, 1.0, "query"),)) for w in words)
+    groups = tuple(Group(w, (Alternative(w, 1.0, "query", "literal"),)) for w in words)
     return QueryPlan(text or "".join(words), groups)
 
 

@@ -90,8 +90,8 @@ def test_coverage_weighs_words_by_idf_and_stand_ins_by_their_weight():
     from kb.plan import Alternative, Group
 
     groups = (
-        Group("派件", (Alternative("派件", 1.0, "query"), Alternative("派送", 0.6, "synonym"))),
-        Group("电动车", (Alternative("电动车", 1.0, "query"),)),
+        Group("派件", (Alternative("派件", 1.0, "query", "literal"), Alternative("派送", 0.6, "synonym", "synonym"))),
+        Group("电动车", (Alternative("电动车", 1.0, "query", "literal"),)),
     )
     idf = {"派件": 2.0, "派送": 2.5, "电动车": 3.0}
     assert coverage(groups, idf, "派件前检查电动车") == 1.0
@@ -104,8 +104,8 @@ def test_a_stand_in_counts_in_full_when_the_corpus_lacks_the_word_itself():
 
     # the corpus never says 二八原则 (no idf): 80/20 is as close as any passage can come
     groups = (
-        Group("二八原则", (Alternative("二八原则", 1.0, "query"), Alternative("80/20", 0.7, "synonym"))),
-        Group("重要", (Alternative("重要", 1.0, "query"),)),
+        Group("二八原则", (Alternative("二八原则", 1.0, "query", "literal"), Alternative("80/20", 0.7, "synonym", "synonym"))),
+        Group("重要", (Alternative("重要", 1.0, "query", "literal"),)),
     )
     idf = {"80/20": 3.0, "重要": 3.0}
     assert coverage(groups, idf, "80/20的原理") == pytest.approx(0.5)
@@ -116,8 +116,8 @@ def test_a_framing_word_counts_less_than_a_topic_word():
     from kb.plan import FRAMING, Alternative, Group
 
     groups = (
-        Group("为什么", (Alternative("为什么", 1.0, "query"),), weight=FRAMING),
-        Group("重要", (Alternative("重要", 1.0, "query"),)),
+        Group("为什么", (Alternative("为什么", 1.0, "query", "literal"),), weight=FRAMING),
+        Group("重要", (Alternative("重要", 1.0, "query", "literal"),)),
     )
     idf = {"为什么": 3.0, "重要": 3.0}
     assert coverage(groups, idf, "重要性") > coverage(groups, idf, "为什么出现投诉")
@@ -134,14 +134,14 @@ def test_question_words_frame_the_query(built):
 def test_two_of_five_words_side_by_side_are_not_the_query_close_together():
     from kb.plan import Alternative, Group
 
-    groups = tuple(Group(w, (Alternative(w, 1.0, "query"),)) for w in ("潜在客户", "信息", "渠道", "收集", "展览"))
+    groups = tuple(Group(w, (Alternative(w, 1.0, "query", "literal"),)) for w in ("潜在客户", "信息", "渠道", "收集", "展览"))
     assert proximity(groups, "潜在客户信息") == pytest.approx(2 / 5)
 
 
 def test_a_one_character_word_does_not_stretch_the_window():
     from kb.plan import Alternative, Group
 
-    groups = tuple(Group(w, (Alternative(w, 1.0, "query"),)) for w in ("战略", "到", "阶段"))
+    groups = tuple(Group(w, (Alternative(w, 1.0, "query", "literal"),)) for w in ("战略", "到", "阶段"))
     # 到 is only inside 找到, far away: the words that matter still stand together
     assert proximity(groups, "战略阶段" + "很" * 40 + "找到关键人") == 1.0
 
@@ -174,8 +174,8 @@ def test_a_passage_enumerating_what_is_asked_ranks_above_prose_about_it(tmp_path
 def test_a_character_inside_a_word_does_not_make_the_word_present():
     from kb.plan import PART, Alternative, Group
 
-    groups = (Group("电路", (Alternative("电路", 1.0, "query"), Alternative("电", PART, "part"))),
-              Group("应急", (Alternative("应急", 1.0, "query"),)))
+    groups = (Group("电路", (Alternative("电路", 1.0, "query", "literal"), Alternative("电", PART, "part", "part"))),
+              Group("应急", (Alternative("应急", 1.0, "query", "literal"),)))
     assert term_share(groups, "应急处理,打电话") == 0.5  # 电 of 电话 is not 电路
     # nor is it as good as the word just because the corpus lacks the word
     assert coverage(groups, {"电": 1.0, "应急": 1.0}, "打电话") == pytest.approx(PART / 2)
@@ -184,7 +184,7 @@ def test_a_character_inside_a_word_does_not_make_the_word_present():
 def test_closer_words_score_higher_proximity():
     from kb.plan import Alternative, Group
 
-    groups = tuple(Group(w, (Alternative(w, 1.0, "query"),)) for w in ("电动车", "检查"))
+    groups = tuple(Group(w, (Alternative(w, 1.0, "query", "literal"),)) for w in ("电动车", "检查"))
     near = proximity(groups, "电动车检查要点")
     far = proximity(groups, "电动车" + "很" * 30 + "检查")
     assert near == 1.0 and far < 0.3
@@ -194,8 +194,8 @@ def test_proximity_counts_a_stand_in():
     from kb.plan import Alternative, Group
 
     groups = (
-        Group("客诉", (Alternative("客诉", 1.0, "query"), Alternative("投诉", 0.7, "synonym"))),
-        Group("步骤", (Alternative("步骤", 1.0, "query"),)),
+        Group("客诉", (Alternative("客诉", 1.0, "query", "literal"), Alternative("投诉", 0.7, "synonym", "synonym"))),
+        Group("步骤", (Alternative("步骤", 1.0, "query", "literal"),)),
     )
     assert proximity(groups, "投诉步骤") == 1.0
 

@@ -160,6 +160,6 @@ def test_a_real_word_the_corpus_lacks_also_reaches_the_corpus_word_that_sounds_t
     })
     group = next(g for g in understand("客人投宿怎么处理", kb.store).groups if g.word == "投宿")
     sounds = [a for a in group.alternatives if a.why == "sounds like 投宿"]
-    assert [(a.term, a.weight) for a in sounds] == [("投诉", SYNONYM)]
+    assert [(a.term, a.weight, a.kind) for a in sounds] == [("投诉", SYNONYM, "sounds-like")]
     assert group.alternatives[0].term == "投宿"
     assert kb.search("客人投宿怎么处理")[0].passage.doc == "a.txt"
