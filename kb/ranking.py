@@ -27,7 +27,7 @@ import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Mapping, Sequence
+from typing import Container, Mapping, Sequence
 
 from .analysis import normalise_text
 from .plan import PIECE, PIECES, THESAURUS, Group, QueryPlan
@@ -138,31 +138,42 @@ def proximity(groups: tuple[Group, ...], norm: str) -> float:
     return _proximity(tuple(g.terms() + g.pieces for g in groups), len(groups), norm)
 
 
-def _proximity(terms_of: Sequence[tuple[str, ...]], count: int, norm: str) -> float:
-    """proximity() from the telling groups' terms (each group's terms, then its pieces)."""
-    present = []
+def _proximity(terms_of: Sequence[tuple[str, ...]], count: int, norm: str,
+               present: Container[str] | None = None) -> float:
+    """proximity() from the telling groups' terms (each group's terms, then its pieces);
+    `present`, when given, holds exactly those of them found in `norm` (Reading.features looks
+    for each of the query's strings once a candidate)."""
+    held_terms = []
     for terms in terms_of:
-        terms = [t for t in terms if t in norm]
+        terms = [t for t in terms if t in (norm if present is None else present)]
         if terms:
-            present.append(terms)
-    if len(present) < 2:
-        return 1.0 if present and count == 1 else 0.0
-    events = sorted((start, i, len(t)) for i, terms in enumerate(present)
+            held_terms.append(terms)
+    if len(held_terms) < 2:
+        return 1.0 if held_terms and count == 1 else 0.0
+    events = sorted((start, i, len(t)) for i, terms in enumerate(held_terms)
                     for t in terms for start in _found(t, norm))
-    need, have = len(present), {}
+    need = len(held_terms)
+    span = sum(min(len(t) for t in terms) for terms in held_terms)
+    # the shortest window holding one of each: a count per group and how many groups are
+    # missing (a list, not a dict of counts: this loop runs for every candidate of a query)
+    have, missing = [0] * need, need
     best = math.inf
     left = 0
     for start, i, size in events:
-        have[i] = have.get(i, 0) + 1
-        while len(have) == need:
+        if not have[i]:
+            missing -= 1
+        have[i] += 1
+        while not missing:
             s0, i0, _ = events[left]
-            best = min(best, start + size - s0)
+            if start + size - s0 < best:
+                best = start + size - s0
             have[i0] -= 1
             if not have[i0]:
-                del have[i0]
+                missing += 1
             left += 1
-    span = sum(min(len(t) for t in terms) for terms in present)
-    held = len(present) / count
+        if best <= span:  # the words side by side: no window can score more (min(1, span / best))
+            break
+    held = need / count
     return held * min(1.0, span / best) if best < math.inf else 0.0
 
 
@@ -246,8 +257,8 @@ def features(plan: QueryPlan, idf: Mapping[str, float], refs: tuple[tuple[float,
 class Reading:
     """What features() reads of a query, made once for all of its candidates: its groups, the
     telling ones and the terms that stand for each, its character pairs, the totals coverage
-    and share divide by. Each feature is computed as coverage(), proximity() and term_share()
-    compute it, to the last bit."""
+    and share divide by, and every string a candidate is searched for. Each feature is computed
+    as coverage(), proximity() and term_share() compute it, to the last bit."""
 
     plan: QueryPlan
     refs: tuple[tuple[float, float], ...]
@@ -257,6 +268,8 @@ class Reading:
     shared: tuple[tuple[int, float], ...]  # (group's place, its weight) of the telling groups
     shared_total: float
     pairs: tuple[str, ...]
+    credited: tuple[tuple[tuple[tuple[float, str], ...], tuple[str, ...]], ...]  # per group: (weight, term)s, pieces
+    strings: tuple[str, ...]  # the terms, pieces and pairs above, each once
 
     @classmethod
     def of(cls, plan: QueryPlan, refs: tuple[tuple[float, float], ...]) -> Reading:
@@ -264,30 +277,47 @@ class Reading:
         told = telling(groups)
         kept = set(map(id, told))
         shared = tuple((i, g.weight) for i, g in enumerate(groups) if id(g) in kept)
+        pairs = query_grams(plan.text)
+        credited = tuple((tuple((a.weight, a.term) for a in g.alternatives), g.pieces) for g in groups)
+        strings = tuple(dict.fromkeys([t for alts, pieces in credited for t in (*(t for _, t in alts), *pieces)]
+                                      + list(pairs)))
         return cls(plan, refs, sum(weight for weight, _ in refs), tuple(g.terms() + g.pieces for g in told),
-                   len(told), shared, sum(w for _, w in shared), query_grams(plan.text))
+                   len(told), shared, sum(w for _, w in shared), pairs, credited, strings)
 
     def features(self, norm: str, heading_norm: str, kind: str, length: int, engine: float) -> tuple[float, ...]:
         plan = self.plan
-        credits = [g.credit(norm) for g in plan.groups]  # coverage and share read the same credits
-        grams = gram_share(self.pairs, norm)
+        present = {t for t in self.strings if t in norm}  # each of the query's strings looked for once
+        credits = [_credit(alts, pieces, present) for alts, pieces in self.credited]  # as Group.credit(norm)
+        pairs = self.pairs
+        grams = sum(g in present for g in pairs) / len(pairs) if pairs else 0.0  # gram_share(pairs, norm)
         total = self.shared_total
         return (
             engine,
             self._covered(credits),
-            _proximity(self.telling_terms, self.telling_count, norm),
+            _proximity(self.telling_terms, self.telling_count, norm, present),
             sum(w for i, w in self.shared if credits[i] >= THESAURUS) / total if total else 0.0,
             self._covered([g.credit(heading_norm) for g in plan.groups]) if heading_norm else 0.0,
             shortness(length),
             1.0 if kind in plan.intents else 0.0,
             1.0 if plan.enumerates and enumerated(plan.enumerates, norm) >= ENUM_ITEMS else 0.0,
             grams,
-            grams if len(self.pairs) >= LONG_QUERY else 0.0,
+            grams if len(pairs) >= LONG_QUERY else 0.0,
         )
 
     def _covered(self, credits: Sequence[float]) -> float:
         total = self.refs_total
         return sum(weight * min(1.0, c / top) for c, (weight, top) in zip(credits, self.refs)) / total if total else 0.0
+
+
+def _credit(alts: tuple[tuple[float, str], ...], pieces: tuple[str, ...], present: Container[str]) -> float:
+    """Group.credit, from the set of the group's strings a text holds."""
+    best = 0.0
+    for weight, term in alts:
+        if weight > best and term in present:
+            best = weight
+    if pieces:
+        best = max(best, PIECES * sum(p in present for p in pieces) / len(pieces))
+    return best
 
 
 def _covered(credits: Sequence[float], refs: tuple[tuple[float, float], ...]) -> float:
