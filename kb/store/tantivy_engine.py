@@ -191,15 +191,34 @@ class TantivyEngine:
         return [numbers[a.segment_ord][a.doc] for _, a in hits]
 
     def postings(self, term: str) -> tuple[list[int], list[float]]:
-        """The hits of each weight the term has somewhere, merged in passage order."""
+        """The hits of each weight the term has somewhere, in passage order: one search for all
+        of them, each weight's token scoring its place in the list (a passage holds one token
+        of a term, so its score names its weight). A search per weight cost a query's new words
+        three round trips each."""
         prefix = term + WEIGHT
-        pairs: list[tuple[int, float]] = []
-        for token, count in _guarded(self._searcher.terms_with_prefix, FIELD, prefix):
-            weight = float(token[len(prefix):])
-            query = self._q.term_query(self._schema, FIELD, token, index_option="basic")
-            pairs.extend((number, weight) for number in self._hits(query, count))
-        pairs.sort()
+        found = _guarded(self._searcher.terms_with_prefix, FIELD, prefix)
+        if not found:
+            return [], []
+        q, schema = self._q, self._schema
+        weights = [float(token[len(prefix):]) for token, _ in found]
+        if len(found) == 1:
+            numbers = sorted(self._hits(q.term_query(schema, FIELD, found[0][0], index_option="basic"), found[0][1]))
+            return numbers, weights * len(numbers)
+        import tantivy
+
+        query = q.boolean_query([(tantivy.Occur.Should,
+                                  q.const_score_query(q.term_query(schema, FIELD, token, index_option="basic"), float(k)))
+                                 for k, (token, _) in enumerate(found, 1)])
+        pairs = sorted((number, weights[int(score) - 1])
+                       for number, score in self._scored(query, sum(count for _, count in found)))
         return [n for n, _ in pairs], [w for _, w in pairs]
+
+    def _scored(self, query, limit: int) -> list[tuple[int, float]]:
+        """The passage numbers of a query's hits, with their scores."""
+        self._table()
+        numbers = self._numbers
+        hits = _guarded(self._searcher.search, query, limit=max(limit, 1), count=False).hits
+        return [(numbers[a.segment_ord][a.doc], score) for score, a in hits]
 
     def lengths(self) -> list[int]:
         addresses = self._table()
