@@ -317,16 +317,23 @@ def _common(a: str, b: str) -> int:
     return sum(min(ca[c], cb[c]) for c in both)  # only the characters both hold can match
 
 
+def understood(store: IndexStore, query: str) -> QueryPlan:
+    """understand(query), kept with the store's generation (IndexStore.kept): the same query
+    searched again, for its next page or after an ask, is not analysed again (a quarter of a
+    search: jieba, spelling, the phrasebook)."""
+    return store.kept(("plan", query), lambda: understand(query, store))
+
+
 def search(store: IndexStore, query: str, limit: int = 10, doc: str | None = None,
            kind: str | None = None, fix: bool = False) -> SearchResult:
     """Ranked hits for a query. With fix, or when the query finds nothing and has a spelling
     fix, the fixed query is run instead."""
     if limit < 1:
         raise QueryError("limit must be at least 1")
-    plan = understand(query, store)
+    plan = understood(store, query)
     hits = [] if fix and plan.corrected else run(store, plan, limit, doc, kind)
     if not hits and plan.corrected:
-        fixed = understand(plan.corrected, store)
+        fixed = understood(store, plan.corrected)
         return SearchResult(run(store, fixed, limit, doc, kind), plan, plan.corrected)
     return SearchResult(hits, plan, query)
 

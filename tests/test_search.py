@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kb import KbError, QueryError
+from kb import KbError, KnowledgeBase, QueryError
 from kb.query import understand
 from kb.ranking import coverage, proximity, term_share
 from kb.search import MARK_CLOSE, MARK_OPEN
@@ -363,3 +363,19 @@ def test_tied_passages_rank_by_document_whatever_the_passage_numbers(tmp_path):
         assert refs(fresh.search(query)) == refs(updated.search(query))
     hits = updated.search("退款申请")
     assert hits[0].passage.doc == "a.txt" and hits[0].also == ("d.txt:1",)
+
+
+def test_a_query_searched_again_after_an_update_is_read_against_the_new_generation(tmp_path):
+    # a query's plan is kept with the store's generation (kb.search.understood): the same store,
+    # once an update has swapped in a generation whose vocabulary has 投诉, reads 头诉 afresh
+    from kb.query import understand
+
+    kb = small_kb(tmp_path, {"a.txt": "第一章 派件\n快递员派件前检查车辆。\n"})
+    assert not kb.lookup("头诉处理").plan.corrections
+    assert kb.lookup("头诉处理").plan is kb.lookup("头诉处理").plan  # kept: the same plan object
+    (tmp_path / "docs" / "b.txt").write_text("第三单元 投诉处理\n客户投诉时先倾听,再道歉,然后给出方案。\n", "utf-8")
+    kb = kb.rebuild()  # through the same store
+    result = kb.lookup("头诉处理")
+    assert result.plan.corrections == (("头诉", "投诉"),)
+    assert result.plan == understand("头诉处理", KnowledgeBase.open(tmp_path / "ix").store)
+    assert result.hits and result.hits[0].passage.doc == "b.txt"

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Hashable, Iterable, Iterator, TypeVar
 
 from ..errors import IndexCorruptError, KbError
 from ..model import Passage
@@ -34,12 +34,15 @@ from .records import (META, PASSAGES, Manifest, changed_files, count_lines, file
 FORMAT = 5  # 5: kb analyses, the engine is given tokens, vocabulary.tsv; 4: passages carry the file's own text (original)
 STORE_FILES = frozenset({PASSAGES, META, CHAR_PAIRS, vocabulary.VOCABULARY})  # a generation's files that are the store's, not the engine's
 
+T = TypeVar("T")
+
 # Postings a query's terms hold from which they are scored with numpy (a large library's
 # common terms); below it, plain Python is faster than numpy's per-call cost. Both give the
 # same BM25 (tests/test_index.py).
 VECTOR_FROM = 2000
 POSTING_CACHE = 4096  # terms whose posting lists a searcher keeps in memory
 STORED_CACHE = 4096  # passages a searcher keeps decoded (a candidate's stored fields cost ~60 µs to read)
+DERIVED_CACHE = 1024  # what the query path made of a generation and kept (kept()): queries' plans
 
 # Told how far a write has come: ("indexing", new passages written so far), then ("saving", all
 # of them) while the engine commits and the generation is swapped in.
@@ -103,6 +106,7 @@ class IndexStore:
         self._np_order = None
         self._norms: tuple = (None, [])  # (k1, b) and each passage's BM25 length normalisation
         self._doc_order: list[int] | None = None
+        self._derived: dict[Hashable, object] = {}
 
     # --- reading -----------------------------------------------------------
 
@@ -228,6 +232,24 @@ class IndexStore:
         self._np_order = None
         self._norms = (None, [])
         self._doc_order = None
+        self._derived = {}
+
+    def kept(self, key: Hashable, make: Callable[[], T]) -> T:
+        """`make()`, kept under `key` with this generation's other caches: what a caller derives
+        from the generation alone (a query's plan, read against its vocabulary), which a query
+        typed again (the web page's next ten, a search after an ask) need not derive again.
+        Dropped when the store lets go of the generation (an update through it, a generation
+        collected under it), as its postings are; at most DERIVED_CACHE kept, the oldest going."""
+        derived = self._derived
+        if key in derived:
+            return derived[key]  # type: ignore[return-value]
+        gen = self.generation
+        value = make()
+        if self._gen is gen and derived is self._derived:  # not made across a change of generation
+            if len(derived) >= DERIVED_CACHE:
+                derived.pop(next(iter(derived)))
+            derived[key] = value
+        return value
 
     def passages(self) -> Iterator[Passage]:
         try:
