@@ -67,11 +67,12 @@ def rank(candidates: list[Candidate], q: QueryPlan, idf: dict[str, float],
     return scored + [(floor, c) for c in candidates[w.pool:]]
 
 
-def highlight(passage: Passage, terms: set[str], width: int = SNIPPET) -> str:
+def highlight(passage: Passage, terms: set[str], width: int = SNIPPET, normalised: str | None = None) -> str:
     """The passage text around its best match, query words marked «like this» in the original
-    script; a spun passage as it reads repaired (kb.lexicon.repaired), which is what it says."""
+    script; a spun passage as it reads repaired (kb.lexicon.repaired), which is what it says.
+    `normalised`: the passage text normalised, when the caller has it (Candidate.text_norm)."""
     text = passage.repaired_text or passage.text
-    spans = _merge(_marks(text, terms))
+    spans = _merge(_marks(text, terms, normalised))
     if not spans:
         return text[:width] + ("…" if len(text) > width else "")
     # the window of `width` characters holding the most marked characters
@@ -161,12 +162,17 @@ def snippet(marked: str, width: int, lead: int = SNIPPET_LEAD) -> str:
     return ("…" if cut_before else "") + "".join(out).rstrip() + ("…" if more else "")
 
 
-def _marks(text: str, terms: set[str]) -> list[tuple[int, int]]:
+def _marks(text: str, terms: set[str], normalised: str | None = None) -> list[tuple[int, int]]:
     """Where the query's words stand in a passage, found in its normalised text (no segmenting:
     jieba over every hit was most of a search's time) and mapped back to the original. A
     one-character word is marked only in a query of one-character words: beside longer ones
-    it is mostly a character inside another word (法 of 方法)."""
-    norm, offsets = normalise(text)
+    it is mostly a character inside another word (法 of 方法). `normalised`, when given, is
+    normalise(text)'s text: of the text's length, each of its characters is the text's at the
+    same place (converting a passage's text again was a fifth of a search's highlights)."""
+    if normalised is not None and len(normalised) == len(text):
+        norm, offsets = normalised, range(len(text))
+    else:
+        norm, offsets = normalise(text)
     longer = [t for t in terms if len(t) > 1]
     out = []
     for term in longer or terms:
@@ -226,7 +232,7 @@ def run(store: IndexStore, plan: QueryPlan, limit: int, doc: str | None, kind: s
         return []
     kept = fold(rank(candidates, plan, idf), limit)
     return [
-        Hit(rank=i, score=score, passage=c.passage, highlight=highlight(c.passage, terms),
+        Hit(rank=i, score=score, passage=c.passage, highlight=highlight(c.passage, terms, normalised=c.text_norm),
             also=tuple(d.passage.ref for d in folded))
         for i, (score, c, folded) in enumerate(kept, 1)
     ]

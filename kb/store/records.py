@@ -28,6 +28,17 @@ def searchable_text(p: Passage) -> str:
     return norm + "".join("\n" + normalise_text(q) for q in p.questions)
 
 
+def text_part(p: Passage, norm: str) -> str | None:
+    """normalise_text(p.text), read off the passage's searchable text (which starts with it)
+    rather than converted again: only its breadcrumb and questions, short and shared, are
+    normalised to find where it ends. None for a spun passage, or a searchable text that is
+    not the passage's."""
+    if p.spun:
+        return None
+    tail = "\n" + normalise_text(" › ".join(p.section)) + "".join("\n" + normalise_text(q) for q in p.questions)
+    return norm[: len(norm) - len(tail)] if norm.endswith(tail) else None
+
+
 def line_doc(line: bytes) -> str:
     """The document of a passages.jsonl line, read from its leading id without parsing it all:
     the id up to its last '#' (a file name may hold one), unless JSON escaped the id."""

@@ -29,7 +29,7 @@ from .engine import Engine, EngineKind, EngineWriter
 from .fields import Prepared, analyse, prepare, prepared, terms
 from .generations import WRITER_WAIT, Generations, live_name, write_error
 from .records import (META, PASSAGES, Manifest, changed_files, count_lines, file_sums, line_doc, read_lines,
-                      read_passages, record_line, searchable_text)
+                      read_passages, record_line, searchable_text, text_part)
 
 FORMAT = 5  # 5: kb analyses, the engine is given tokens, vocabulary.tsv; 4: passages carry the file's own text (original)
 STORE_FILES = frozenset({PASSAGES, META, CHAR_PAIRS, vocabulary.VOCABULARY})  # a generation's files that are the store's, not the engine's
@@ -77,6 +77,12 @@ class Candidate:
     passage: Passage
     score: float
     norm: str
+
+    @property
+    def text_norm(self) -> str | None:
+        """The passage's text normalised, the start of `norm` (None for a spun passage): what a
+        highlight reads, without converting the text again (kb.store.records.text_part)."""
+        return text_part(self.passage, self.norm)
 
 
 class IndexStore:
