@@ -274,18 +274,22 @@ def _alike(a: str, b: str) -> bool:
     # built, which, for each pair of candidates, cost more than the rest of a search
     if 2.0 * shorter / total < NEAR_DUPLICATE:
         return False
+    if 2.0 * _common_bound(a, b) / total < NEAR_DUPLICATE:
+        return False
     return _near(a, b)
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=4096)
 def _near(a: str, b: str) -> bool:
-    """_alike() of two texts of alike lengths: the characters in common, then difflib's ratio
-    of two texts past both bounds, at NEAR_DUPLICATE or above. Kept per pair: a large library's
-    copies of a deck meet again query after query, counting their characters in common was a
-    fifth of a search at x100, and the ratio of two long texts costs milliseconds."""
+    """Two texts past the bounds: the characters they have in common, with repeats (difflib's
+    quick_ratio matches), then difflib's ratio, at NEAR_DUPLICATE or above. Kept per pair: a
+    large library's copies of a deck meet again query after query, and counting their common
+    characters was a fifth of a search at x100, the ratio of two long texts milliseconds."""
     from difflib import SequenceMatcher
 
-    if 2.0 * _common(a, b) / (len(a) + len(b)) < NEAR_DUPLICATE:
+    (ca, sa, _), (cb, sb, _) = _chars(a), _chars(b)
+    common = sum(min(ca[c], cb[c]) for c in sa & sb)  # only the characters both hold can match
+    if 2.0 * common / (len(a) + len(b)) < NEAR_DUPLICATE:
         return False
     return SequenceMatcher(None, a, b, autojunk=False).ratio() >= NEAR_DUPLICATE
 
@@ -306,10 +310,9 @@ def _chars(text: str) -> tuple[Counter, frozenset[str], int]:
     return counts, frozenset(counts), mask
 
 
-def _common(a: str, b: str) -> int:
-    """The characters two texts have in common, with repeats (difflib's quick_ratio matches),
-    or a bound above it when that bound is already below what NEAR_DUPLICATE needs: a character of
-    one text the other lacks is at least one the first cannot match. The masks count some of
+def _common_bound(a: str, b: str) -> int:
+    """A bound above the characters two texts have in common (_near counts them): a character
+    of one text the other lacks is at least one the first cannot match. The masks count some of
     those first (a bucket one text fills and the other does not holds at least one), with two
     integer operations; the sets then count them all."""
     (ca, sa, ma), (cb, sb, mb) = _chars(a), _chars(b)
@@ -317,11 +320,8 @@ def _common(a: str, b: str) -> int:
     quick = min(len(a) - (ma & ~mb).bit_count(), len(b) - (mb & ~ma).bit_count())
     if 2.0 * quick / total < NEAR_DUPLICATE:
         return quick
-    both = sa & sb
-    bound = min(len(a) - (len(sa) - len(both)), len(b) - (len(sb) - len(both)))
-    if 2.0 * bound / total < NEAR_DUPLICATE:
-        return bound
-    return sum(min(ca[c], cb[c]) for c in both)  # only the characters both hold can match
+    both = len(sa & sb)
+    return min(len(a) - (len(sa) - both), len(b) - (len(sb) - both))
 
 
 def understood(store: IndexStore, query: str) -> QueryPlan:
