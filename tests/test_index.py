@@ -117,8 +117,9 @@ def test_folder_walk_skips_hidden_temp_and_unsupported_files(own_seeds, tmp_path
 
 @pytest.mark.parametrize("query", ["客户服务的步骤", "客户投诉处理", "大客户开发的技巧与客户关系", "SPIN"])
 def test_numpy_and_python_scoring_give_the_same_candidates(built, monkeypatch, query):
-    # a large library's postings are scored with numpy (kb.store.store.VECTOR_FROM): the same
-    # passages, in the same order, with the same scores as the plain Python loop
+    # a large library's postings are scored with numpy (kb.store.store.VECTOR_FROM; a small
+    # one's from fewer, VECTOR_MIN): the same passages, in the same order, with the same scores
+    # as the plain Python loop
     from kb.store import store as kb_store
     from kb.query import understand
     from kb.search import engine_weights, gather
@@ -127,6 +128,7 @@ def test_numpy_and_python_scoring_give_the_same_candidates(built, monkeypatch, q
     _, idf = gather(built.store, plan, 10)
     boosts = engine_weights(plan, idf)
     monkeypatch.setattr(kb_store, "VECTOR_FROM", 10 ** 9)
+    monkeypatch.setattr(kb_store, "VECTOR_MIN", 10 ** 9)
     python = [(c.passage.id, round(c.score, 9)) for c in built.store.candidates(boosts, 10)]
     monkeypatch.setattr(kb_store, "VECTOR_FROM", 0)
     vectorised = [(c.passage.id, round(c.score, 9)) for c in built.store.candidates(boosts, 10)]
