@@ -13,6 +13,7 @@ documents need nothing here: their repaired form is indexed (see kb.lexicon).
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from functools import lru_cache
 from typing import Protocol
 
@@ -134,35 +135,38 @@ def _phrase_matches(text: str) -> list[tuple[str, str]]:
     Then an expression may stand with a few characters said in between (客户自己的错 holds
     客户的错, 件全丢了 holds 件丢了): people pad the phrases they know. Such a stretch never
     skips over another expression, though it may end on one's characters (件全丢了 also holds 丢了)."""
-    from .lexicon import phrasebook, phrasebook_by_first
+    from .lexicon import phrasebook
 
     book = phrasebook()
     norm = re.sub(r"\s+", "", normalise_text(text))
     edges = _word_edges(norm)
+    ends = sorted(edges)
     out, taken, i = [], [False] * len(norm), 0
     while i < len(norm):
         if i not in edges:  # an expression starts on a word's edge
             i += 1
             continue
-        for n in range(min(_LONGEST_PHRASE, len(norm) - i), 1, -1):
-            if i + n in edges and norm[i: i + n] in book:
-                out.append((norm[i: i + n], norm[i: i + n]))
-                taken[i: i + n] = [True] * n
-                i += n
+        # and ends on one: the longest first, of at least two characters
+        for end in reversed(ends[bisect_right(ends, i + 1): bisect_right(ends, i + min(_LONGEST_PHRASE, len(norm) - i))]):
+            if norm[i: end] in book:
+                out.append((norm[i: end], norm[i: end]))
+                taken[i: end] = [True] * (end - i)
+                i = end
                 break
         else:
             i += 1
     if PADDING:
-        by_first = phrasebook_by_first()
+        by_first = _padded_by_first()
         i = 0
         while i < len(norm):
             best = None
             if not taken[i] and i in edges and norm[i] in by_first:
                 # what follows within reach of the longest expression: one whose other
-                # characters are not all there cannot stand here (most of them, at no loop)
-                keys = by_first[norm[i]]
-                near = set(norm[i + 1: i + max(map(len, keys)) + PADDING])
-                for key in keys:
+                # characters are not all there cannot stand here (most of them: only those
+                # whose second character is there are tried, in the phrasebook's order)
+                longest, by_second = by_first[norm[i]]
+                near = set(norm[i + 1: i + longest + PADDING])
+                for _, key in sorted(k for c in near for k in by_second.get(c, ())):
                     if not _rest(key) <= near:
                         continue
                     end = _padded(key, norm, i, taken)
@@ -174,6 +178,22 @@ def _phrase_matches(text: str) -> list[tuple[str, str]]:
                 i = best[1]
             else:
                 i += 1
+    return out
+
+
+@lru_cache(maxsize=1)
+def _padded_by_first() -> dict[str, tuple[int, dict[str, tuple[tuple[int, str], ...]]]]:
+    """The phrasebook's expressions a query may pad (kb.lexicon.phrasebook_by_first) by their
+    first character: the longest one's length, and the expressions by their second character,
+    each with its place among those of its first character."""
+    from .lexicon import phrasebook_by_first
+
+    out = {}
+    for first, keys in phrasebook_by_first().items():
+        by_second: dict[str, list[tuple[int, str]]] = {}
+        for place, key in enumerate(keys):
+            by_second.setdefault(key[1], []).append((place, key))
+        out[first] = (max(map(len, keys)), {c: tuple(v) for c, v in by_second.items()})
     return out
 
 
