@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Container, Mapping, Sequence
 
 from .analysis import normalise_text
@@ -51,7 +51,12 @@ class Weights:
     b: float = 0.75
 
     def score(self, features: Sequence[float]) -> float:
-        return sum(self.values.get(name, 0.0) * f for name, f in zip(FEATURES, features))
+        return sum(v * f for v, f in zip(self.vector, features))
+
+    @cached_property
+    def vector(self) -> tuple[float, ...]:
+        """The weights in FEATURES order (a feature left out weighs 0)."""
+        return tuple(self.values.get(name, 0.0) for name in FEATURES)
 
 
 def parse_weights(text: str) -> Weights:
@@ -150,8 +155,18 @@ def _proximity(terms_of: Sequence[tuple[str, ...]], count: int, norm: str,
             held_terms.append(terms)
     if len(held_terms) < 2:
         return 1.0 if held_terms and count == 1 else 0.0
-    events = sorted((start, i, len(t)) for i, terms in enumerate(held_terms)
-                    for t in terms for start in _found(t, norm))
+    events: list[tuple[int, int, int]] = []  # (where a term starts, its group, its length), sorted
+    add = events.append
+    for i, terms in enumerate(held_terms):
+        for t in terms:
+            if not t:
+                events.extend((start, i, 0) for start in _found(t, norm))
+                continue
+            step, at = len(t), norm.find(t)  # _found(t, norm), without a list per term
+            while at >= 0:
+                add((at, i, step))
+                at = norm.find(t, at + step)
+    events.sort()
     need = len(held_terms)
     span = sum(min(len(t) for t in terms) for terms in held_terms)
     # the shortest window holding one of each: a count per group and how many groups are
@@ -306,7 +321,12 @@ class Reading:
 
     def _covered(self, credits: Sequence[float]) -> float:
         total = self.refs_total
-        return sum(weight * min(1.0, c / top) for c, (weight, top) in zip(credits, self.refs)) / total if total else 0.0
+        if not total:
+            return 0.0
+        covered = 0  # summed in order, as _covered() sums
+        for c, (weight, top) in zip(credits, self.refs):
+            covered += weight * min(1.0, c / top)
+        return covered / total
 
 
 def _credit(alts: tuple[tuple[float, str], ...], pieces: tuple[str, ...], present: Container[str]) -> float:
