@@ -254,7 +254,17 @@ def fold(ranked: list[tuple[float, Candidate]], limit: int) -> list[tuple[float,
     ranked below it folded in (a deck saved twice shows once, with "also in")."""
     kept: list[tuple[float, Candidate, list[Candidate]]] = []
     for score, c in ranked:
-        home = next((k for k in kept if k[1].passage.doc != c.passage.doc and _alike(k[1].norm, c.norm)), None)
+        norm, doc, size = c.norm, c.passage.doc, len(c.norm)
+        home = None
+        for k in kept:  # the first kept one of another file it is alike (_alike), its bounds on lengths first
+            other = k[1].norm
+            if k[1].passage.doc == doc:
+                continue
+            shorter = size if size < len(other) else len(other)
+            if other == norm or (shorter >= NEAR_LENGTH and 2.0 * shorter / (size + len(other)) >= NEAR_DUPLICATE
+                                 and _alike(other, norm)):
+                home = k
+                break
         if home is not None:
             home[2].append(c)
         elif len(kept) < limit:
