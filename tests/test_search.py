@@ -379,3 +379,20 @@ def test_a_query_searched_again_after_an_update_is_read_against_the_new_generati
     assert result.plan.corrections == (("头诉", "投诉"),)
     assert result.plan == understand("头诉处理", KnowledgeBase.open(tmp_path / "ix").store)
     assert result.hits and result.hits[0].passage.doc == "b.txt"
+
+
+def test_a_highlight_read_off_the_searchable_text_is_the_one_normalising_gives(built):
+    # a hit's text normalised is read off its stored searchable text (kb.store.records.text_part),
+    # not converted again: the same text, so the same marks, on every seed passage (Traditional,
+    # full-width punctuation, the spun deck's repaired text normalised as before)
+    from kb.analysis import normalise_text
+    from kb.search import highlight
+    from kb.store.records import searchable_text, text_part
+
+    terms = {"投诉", "客户", "步骤", "spin", "处理"}
+    passages = list(built.store.passages())
+    assert any(p.spun for p in passages) and any(not p.spun for p in passages)
+    for p in passages:
+        part = text_part(p, searchable_text(p))
+        assert part is None if p.spun else part == normalise_text(p.text)
+        assert highlight(p, terms, normalised=part) == highlight(p, terms)
