@@ -1,3 +1,5 @@
+from hypothesis import given, settings, strategies as st
+
 from kb.analysis import analyze, normalise, terms
 
 
@@ -130,3 +132,44 @@ def test_normalising_new_characters_leaves_the_pipeline_fingerprint_as_it_was():
     before = fingerprint_inputs()
     normalise.__wrapped__("ＦＵＬＬ　ｗｉｄｔｈ，①②③ ﬁ İ ㍿")
     assert fingerprint_inputs() == before
+
+
+def _runs_of(text: str) -> list[str]:
+    from kb.analysis import _RUNS
+
+    return [m.group(2) for m in _RUNS.finditer(normalise(text)[0]) if m.group(2)]
+
+
+def test_kbs_segmenter_cuts_every_seed_run_as_jieba_does():
+    from pathlib import Path
+
+    from kb.analysis import _Segmenter, jieba_tokenizer
+
+    tk = jieba_tokenizer()
+    segmenter = _Segmenter(tk)
+    seeds = Path(__file__).resolve().parent.parent / "seeds"
+    runs = {run for f in sorted(seeds.glob("*.txt")) for run in _runs_of(f.read_text("utf-8"))}
+    assert len(runs) > 1000
+    for run in sorted(runs):
+        assert [w for w, _, _ in segmenter.cut(run)] == list(tk.cut(run, HMM=False)), run
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("客户投诉处理的步骤和方法大客戶服務人员乾坤了解瞭解一二三" + "\u3400\u4dbf\u9fd6\u9fff\uf900\ufa0e\u9fa5"),
+               min_size=1, max_size=40))
+def test_kbs_segmenter_cuts_any_cjk_run_as_jieba_does(run):
+    from kb.analysis import _Segmenter, jieba_tokenizer
+
+    tk = jieba_tokenizer()
+    assert [w for w, _, _ in _Segmenter(tk).cut(run)] == list(tk.cut(run, HMM=False))
+
+
+def test_a_run_cut_again_is_the_run_kept():
+    from kb.analysis import _Segmenter, jieba_tokenizer
+
+    segmenter = _Segmenter(jieba_tokenizer())
+    segmenter.RUNS = 4
+    runs = ["客户服务人员", "投诉处理", "大客户开发", "谈判让步", "话术", "客户服务人员"]
+    first = [segmenter.cut(r) for r in runs]
+    assert [segmenter.cut(r) for r in runs] == first
+    assert len(segmenter._runs) <= 4
