@@ -221,14 +221,14 @@ class _Segmenter:
     def __init__(self, tk):
         self._freq = tk.FREQ
         self._logtotal = log(tk.total)
-        self._weights: dict[str, float] = {}  # word → log(frequency or 1) - log(total), as jieba's calc
+        self._logp: dict[str, float] = {}  # word → log(frequency or 1) - log(total), as jieba's calc
         self._runs: dict[str, tuple] = {}
 
     def words(self, sentence: str) -> list[str]:
         """jieba's words for a block of its Chinese characters: the route of highest
         probability through the dictionary's words, ties to the longer word (as jieba's `max`
         over (probability, end) pairs), each sum made in jieba's order, bit for bit."""
-        freq, weights, logtotal = self._freq, self._weights, self._logtotal
+        freq, weights, logtotal = self._freq, self._logp, self._logtotal
         n = len(sentence)
         score = [0.0] * (n + 1)
         score[n] = 0
