@@ -51,6 +51,24 @@ def test_a_passage_is_analysed_once_into_boosted_tokens(built):
     assert terms(fields) == {t.term for t in fields["text"]}
 
 
+def test_whoosh_is_given_each_passages_terms_as_it_would_make_them(built):
+    # index_items (made in a build's worker) against whoosh's own Positions format over the
+    # passage's postings as a string, and back through PreAnalysed (an index written before)
+    pytest.importorskip("whoosh")
+    from whoosh.fields import TEXT
+
+    from kb.store.whoosh_analysis import PreAnalysed, encode, index_items, items_text
+
+    stock = TEXT(analyzer=PreAnalysed(), phrase=True)
+    passages = list(built.passages())
+    assert len(passages) > 100
+    for p in passages:
+        postings = analyse(p)["text"]
+        items = index_items(postings)
+        assert items == list(stock.index(encode(postings)))
+        assert list(stock.index(items_text(items))) == items
+
+
 def test_an_update_counts_the_vocabulary_a_full_build_would(own_seeds, tmp_path):
     index = tmp_path / "ix"
     KnowledgeBase.build([own_seeds], index)
@@ -63,6 +81,40 @@ def test_an_update_counts_the_vocabulary_a_full_build_would(own_seeds, tmp_path)
     assert vocabulary.read(updated.store.generation) == vocabulary.read(fresh.store.generation)
     assert updated.store.doc_frequency("夜间") >= 1
     updated.store.verify(full=True)
+
+
+def test_a_whoosh_index_written_before_its_terms_came_ready_is_updated_as_it_is_built(own_seeds, tmp_path, monkeypatch):
+    # an index whose `text` field analyses a string (kb before PreIndexed), updated by this kb:
+    # every term's postings as a full build's
+    pytest.importorskip("whoosh")
+    from whoosh.fields import TEXT
+
+    from kb.store import whoosh_engine
+    from kb.store.whoosh_analysis import PreAnalysed
+
+    new_schema = whoosh_engine.schema
+
+    def old_schema():
+        s = new_schema()
+        s.remove("text")
+        s.add("text", TEXT(analyzer=PreAnalysed(), phrase=True))
+        return s
+
+    index = tmp_path / "ix"
+    monkeypatch.setattr(whoosh_engine, "schema", old_schema)
+    KnowledgeBase.build([own_seeds], index, engine="whoosh")
+    monkeypatch.setattr(whoosh_engine, "schema", new_schema)
+    f = next(own_seeds.glob("001*.txt"))
+    f.write_text(f.read_text("utf-8") + "\n第十四部分:夜间派件安全守则\n", "utf-8")
+    updated = KnowledgeBase.index([own_seeds], index)
+    assert not updated.report.rebuilt
+    fresh = KnowledgeBase.build([own_seeds], tmp_path / "fresh", engine="whoosh")
+    old, new = updated.store, fresh.store
+    assert vocabulary.read(old.generation) == vocabulary.read(new.generation)
+    for term in ("夜间", "客户", "投诉", "spin"):
+        got, want = old._postings(term), new._postings(term)
+        assert sorted(got[1]) == sorted(want[1]) and len(got[0]) == len(want[0]) > 0
+    old.verify(full=True)
 
 
 def test_the_vocabulary_file_round_trips(tmp_path):

@@ -17,23 +17,24 @@ NAME = "whoosh"
 FIELD = TEXT
 
 
-def prepare(fields: Fields) -> str:
-    """A passage's analysed fields as the `text` value whoosh indexes (a worker may run it)."""
-    from .whoosh_analysis import encode
+def prepare(fields: Fields) -> list:
+    """A passage's analysed fields as the `text` value whoosh indexes: its terms as whoosh's
+    writer takes them (kb.store.whoosh_analysis), made where the passage is analysed."""
+    from .whoosh_analysis import index_items
 
-    return encode(fields[TEXT])
+    return index_items(fields[TEXT])
 
 
 def schema():
-    from whoosh.fields import ID, STORED, TEXT as WTEXT, Schema
+    from whoosh.fields import ID, STORED, Schema
 
-    from .whoosh_analysis import PreAnalysed
+    from .whoosh_analysis import PreAnalysed, PreIndexed
 
     return Schema(
         id=ID(stored=True, unique=True),
         doc=ID(stored=True),
         kind=ID(stored=True),
-        text=WTEXT(analyzer=PreAnalysed(), phrase=True),
+        text=PreIndexed(analyzer=PreAnalysed(), phrase=True),
         norm=STORED(),
         data=STORED(),
     )
@@ -49,13 +50,21 @@ class WhooshWriter:
     LIMIT_MB = 256
 
     def __init__(self, ix):
+        from .whoosh_analysis import PreIndexed
+
         self._ix = ix
         self._writer = ix.writer(limitmb=self.LIMIT_MB)
+        # an index an earlier kb wrote (updated now) analyses its `text` as a string
+        self._as_text = not isinstance(ix.schema[FIELD], PreIndexed)
 
     def delete_doc(self, doc: str) -> None:
         self._writer.delete_by_term("doc", doc)
 
-    def add(self, passage: Passage, value: str, data: dict, norm: str) -> None:
+    def add(self, passage: Passage, value: list, data: dict, norm: str) -> None:
+        if self._as_text:
+            from .whoosh_analysis import items_text
+
+            value = items_text(value)
         self._writer.add_document(id=passage.id, doc=passage.doc, kind=passage.kind,
                                   text=value, norm=norm, data=data)
 
