@@ -81,6 +81,14 @@ def _patterns(name: str) -> tuple[re.Pattern[str], ...]:
     return tuple(both_scripts(r) for r in rows if r and not r.startswith("#"))
 
 
+@lru_cache(maxsize=None)
+def _any_of(name: str) -> re.Pattern[str]:
+    """One pattern that finds what any of a file's patterns finds (none has a back-reference
+    or an inline flag): a line is searched once, not once a pattern."""
+    patterns = _patterns(name)
+    return re.compile("|".join(f"(?:{p.pattern})" for p in patterns) or "(?!)")
+
+
 def split_lines(text: str) -> Iterator[Line]:
     for no, raw in enumerate(text.splitlines(), 1):
         yield Line(no, raw)
@@ -101,8 +109,12 @@ def _scraped_reading(m: re.Match[str]) -> str:
 
 def strip_pinyin(lines: Iterable[Line]) -> Iterator[Line]:
     for line in lines:
+        if "(" not in line.text:  # both readings open with one
+            yield line
+            continue
         text = _PINYIN.sub(_scraped_reading, line.text)
-        yield replace(line, text=_PINYIN_LOST.sub(_scraped_reading, text))
+        text = _PINYIN_LOST.sub(_scraped_reading, text)
+        yield line if text == line.text else Line(line.no, text)
 
 
 def _is_han(c: str) -> bool:
@@ -137,7 +149,7 @@ def drop_mojibake(text: str) -> str:
     from .read import _common_chars
 
     common = _common_chars()
-    rare = {c for c in set(text) if _is_han(c) and c not in common}  # the line's rare characters
+    rare = {c for c in set(text).difference(common) if _is_han(c)}  # the line's rare characters
     if not rare and "?" not in text:  # most lines: nothing to look at closer
         return text
     cuts: list[tuple[int, int]] = []
@@ -173,20 +185,23 @@ def drop_mojibake(text: str) -> str:
 def strip_garbage(lines: Iterable[Line]) -> Iterator[Line]:
     """Drop mojibake and site banners (boilerplate_inline.txt) wherever they stand in a line."""
     banners = _patterns("boilerplate_inline.txt")
+    any_banner = _any_of("boilerplate_inline.txt")
     for line in lines:
         text = _GARBAGE.sub("", drop_mojibake(line.text))
-        for banner in banners:
-            text = banner.sub("", text)
-        yield replace(line, text=_LOST_BULLET.sub("• ", text.strip()))
+        if any_banner.search(text):  # else no banner's removal could make room for another
+            for banner in banners:
+                text = banner.sub("", text)
+        text = _LOST_BULLET.sub("• ", text.strip())
+        yield line if text == line.text else Line(line.no, text)
 
 
 def drop_boilerplate_blocks(lines: Iterable[Line]) -> Iterator[Line]:
     """Drop a notice heading (溫馨提示, 最新文檔) and the bullet list under it."""
-    openers = _patterns("boilerplate_blocks.txt")
+    opener = _any_of("boilerplate_blocks.txt")
     in_block = False
     for line in lines:
         text = line.text.strip()
-        if any(p.search(text) for p in openers):
+        if opener.search(text):
             in_block = True
             continue
         if in_block and (not text or _BULLET.match(line.text)):
@@ -196,9 +211,9 @@ def drop_boilerplate_blocks(lines: Iterable[Line]) -> Iterator[Line]:
 
 
 def drop_boilerplate_lines(lines: Iterable[Line]) -> Iterator[Line]:
-    patterns = _patterns("boilerplate_lines.txt")
+    boilerplate = _any_of("boilerplate_lines.txt")
     for line in lines:
-        if not any(p.search(line.text) for p in patterns):
+        if not boilerplate.search(line.text):
             yield line
 
 
