@@ -57,9 +57,17 @@ def normalise(text: str) -> tuple[str, Sequence[int]]:
     out = text.translate(_char_forms)
     if len(out) == len(text):
         return to_hans(out), range(len(text))
+    # each character's form's length, as a character (\x01 for most): only the others, found
+    # by a pattern in C, cost a step of Python
+    widths = text.translate(_char_widths)
     offsets: list[int] = []
-    for i, ch in enumerate(text):
-        offsets.extend([i] * len(_char_forms[ord(ch)]))
+    last = 0
+    for m in _uneven.finditer(widths):
+        i = m.start()
+        offsets += range(last, i)
+        offsets += [i] * ord(widths[i])
+        last = i + 1
+    offsets += range(last, len(text))
     return to_hans(out), offsets
 
 
@@ -76,6 +84,18 @@ class _Chars(dict):
 
 
 _char_forms = _Chars()
+
+
+class _Widths(dict):
+    """A character's code point → the length of what normalise() makes of it, as a character."""
+
+    def __missing__(self, code: int) -> str:
+        self[code] = n = chr(len(_char_forms[code]))
+        return n
+
+
+_char_widths = _Widths()
+_uneven = re.compile("[^\x01]")  # a character normalised to other than one character
 
 
 def normalise_text(text: str) -> str:

@@ -173,3 +173,11 @@ def test_a_run_cut_again_is_the_run_kept():
     first = [segmenter.cut(r) for r in runs]
     assert [segmenter.cut(r) for r in runs] == first
     assert len(segmenter._runs) <= 4
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("客户投诉ＳＰＩＮ…℃㈠ﬁ①Ⅻ㍿İ\u3000ａＢ,，。！abc"), max_size=40))
+def test_every_normalised_character_points_at_the_character_it_came_from(text):
+    norm, offsets = normalise(text)
+    assert list(offsets) == [i for i, ch in enumerate(text) for _ in normalise(ch)[0]]
+    assert len(norm) == len(offsets)
