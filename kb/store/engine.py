@@ -22,9 +22,10 @@ class EngineWriter(Protocol):
     def delete_doc(self, doc: str) -> None:
         """Drop every passage of a document (kept from the live generation)."""
 
-    def add(self, passage: Passage, value: Any, data: dict, norm: str) -> None:
+    def add(self, passage: Passage, value: Any, record: bytes, norm: str) -> None:
         """Add a passage: its fields as kb analysed them, in the form the engine kind's
-        `prepare` made of them, and its record (Passage.to_json) and searchable text to keep."""
+        `prepare` made of them, and its record (Passage.to_json, as JSON: kb.store.records.record)
+        and searchable text to keep."""
 
     def commit(self) -> None:
         """Write everything added to the build directory."""

@@ -59,20 +59,22 @@ def terms(fields: Fields) -> set[str]:
 
 
 class Prepared(NamedTuple):
-    """What a build needs of a passage beyond its record, worked out where it is analysed
-    (in a worker process for a large build): its searchable text, its distinct terms (for
-    the vocabulary), and its fields in the engine's own form (the engine's `prepare`)."""
+    """What a build needs of a passage, worked out where it is analysed (in a worker process
+    for a large build): its searchable text, its distinct terms (for the vocabulary), its
+    fields in the engine's own form (the engine's `prepare`) and its record as JSON
+    (kb.store.records.record: its passages.jsonl line, and what an engine stores)."""
 
     norm: str
     terms: list[str]
     value: Any
+    record: bytes
 
 
 def prepare(prepare_fields: Callable[[Fields], Any], p: Passage) -> Prepared:
-    from .records import searchable_text
+    from .records import record, searchable_text
 
     fields = analyse(p)
-    return Prepared(searchable_text(p), list(terms(fields)), prepare_fields(fields))
+    return Prepared(searchable_text(p), list(terms(fields)), prepare_fields(fields), record(p.to_json()))
 
 
 def prepared(passages: Iterable[Passage], prepare_fields: Callable[[Fields], Any],

@@ -49,9 +49,9 @@ def line_doc(line: bytes) -> str:
     return json.loads(line)["doc"]
 
 
-def record_line(data: dict) -> bytes:
-    """A passage's JSON (Passage.to_json) as its passages.jsonl line."""
-    return (json.dumps(data, ensure_ascii=False) + "\n").encode("utf-8")
+def record(data: dict) -> bytes:
+    """A passage's JSON (Passage.to_json), UTF-8: its passages.jsonl line without the newline."""
+    return json.dumps(data, ensure_ascii=False).encode("utf-8")
 
 
 def read_passages(gen: Path) -> Iterator[Passage]:

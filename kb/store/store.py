@@ -29,7 +29,7 @@ from .engine import Engine, EngineKind, EngineWriter
 from .fields import Prepared, analyse, prepare, prepared, terms
 from .generations import WRITER_WAIT, Generations, live_name, write_error
 from .records import (META, PASSAGES, Manifest, changed_files, count_lines, file_sums, line_doc, read_lines,
-                      read_passages, record_line, searchable_text, text_part)
+                      read_passages, searchable_text, text_part)
 
 FORMAT = 5  # 5: kb analyses, the engine is given tokens, vocabulary.tsv; 4: passages carry the file's own text (original)
 STORE_FILES = frozenset({PASSAGES, META, CHAR_PAIRS, vocabulary.VOCABULARY})  # a generation's files that are the store's, not the engine's
@@ -576,9 +576,8 @@ class IndexStore:
                 count = len(kept)
                 ready_passages = iter(passages) if analysed else prepared(passages, kind.prepare, procs)
                 for p, ready in ready_passages:
-                    data = p.to_json()
-                    out.write(record_line(data))
-                    writer.add(p, ready.value, data, ready.norm)
+                    out.write(ready.record + b"\n")
+                    writer.add(p, ready.value, ready.record, ready.norm)
                     stop_if_interrupted()
                     add_pairs(pairs, ready.norm)
                     counts.update(ready.terms)

@@ -103,7 +103,7 @@ class TantivyWriter:
     def delete_doc(self, doc: str) -> None:
         self._deletes.append(doc)
 
-    def add(self, passage: Passage, value: tuple[int, list[str]], data: dict, norm: str) -> None:
+    def add(self, passage: Passage, value: tuple[int, list[str]], record: bytes, norm: str) -> None:
         import tantivy
 
         length, tokens = value
@@ -114,7 +114,7 @@ class TantivyWriter:
             "", [tantivy.Token(t, i, 0, 0) for i, t in enumerate(tokens)]))
         d.add_unsigned("seq", self._seq)
         d.add_unsigned("length", length)
-        d.add_bytes("data", json.dumps(data, ensure_ascii=False).encode("utf-8"))
+        d.add_bytes("data", record)
         d.add_bytes("norm", norm.encode("utf-8"))
         self._seq += 1
         _guarded(self._started().add_document, d)

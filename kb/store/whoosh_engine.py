@@ -60,13 +60,13 @@ class WhooshWriter:
     def delete_doc(self, doc: str) -> None:
         self._writer.delete_by_term("doc", doc)
 
-    def add(self, passage: Passage, value: list, data: dict, norm: str) -> None:
+    def add(self, passage: Passage, value: list, record: bytes, norm: str) -> None:
         if self._as_text:
             from .whoosh_analysis import items_text
 
             value = items_text(value)
         self._writer.add_document(id=passage.id, doc=passage.doc, kind=passage.kind,
-                                  text=value, norm=norm, data=data)
+                                  text=value, norm=norm, data=passage.to_json())  # whoosh keeps the dict
 
     def commit(self) -> None:
         self._writer.commit()
