@@ -57,7 +57,7 @@ def test_whoosh_is_given_each_passages_terms_as_it_would_make_them(built):
     pytest.importorskip("whoosh")
     from whoosh.fields import TEXT
 
-    from kb.store.whoosh_analysis import PreAnalysed, encode, index_items, items_text
+    from kb.store.whoosh_analysis import PreAnalysed, encode, index_items, items_text, packed, unpacked
 
     stock = TEXT(analyzer=PreAnalysed(), phrase=True)
     passages = list(built.passages())
@@ -66,7 +66,9 @@ def test_whoosh_is_given_each_passages_terms_as_it_would_make_them(built):
         postings = analyse(p)["text"]
         items = index_items(postings)
         assert items == list(stock.index(encode(postings)))
+        assert unpacked(packed(postings)) == items
         assert list(stock.index(items_text(items))) == items
+    assert unpacked(packed([])) == []
 
 
 def test_an_update_counts_the_vocabulary_a_full_build_would(own_seeds, tmp_path):

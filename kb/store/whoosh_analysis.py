@@ -7,6 +7,8 @@ Module-level so whoosh can pickle the schema."""
 
 from __future__ import annotations
 
+from array import array
+
 from whoosh.analysis import Token as WToken
 from whoosh.analysis import Tokenizer
 from whoosh.fields import TEXT
@@ -23,11 +25,9 @@ def encode(postings: list[Posting]) -> str:
     return POSTING.join(f"{p.term}{TERM}{p.pos}{TERM}{p.boost!r}" for p in postings)
 
 
-def index_items(postings: list[Posting]) -> list[tuple[bytes, int, float, bytes]]:
-    """A passage's postings as whoosh's writer takes them from its `text` field: each distinct
-    term, in order of first occurrence, as UTF-8, its frequency, its weight (its occurrences'
-    boosts summed in order, as Positions.word_values sums them) and its positions encoded by
-    the field's format. The same items whoosh makes of `encode(postings)` (tests/test_store.py)."""
+def _grouped(postings: list[Posting]) -> tuple[dict[str, list[int]], dict[str, float]]:
+    """Each distinct term's positions and weight, in order of first occurrence, the weight its
+    occurrences' boosts summed in order, as Positions.word_values sums them."""
     poses: dict[str, list[int]] = {}
     weights: dict[str, float] = {}
     for term, pos, boost in postings:
@@ -38,16 +38,52 @@ def index_items(postings: list[Posting]) -> list[tuple[bytes, int, float, bytes]
         else:
             got.append(pos)
             weights[term] += boost
+    return poses, weights
+
+
+def index_items(postings: list[Posting]) -> list[tuple[bytes, int, float, bytes]]:
+    """A passage's postings as whoosh's writer takes them from its `text` field: each distinct
+    term, in order of first occurrence, as UTF-8, its frequency, its weight and its positions
+    encoded by the field's format. The same items whoosh makes of `encode(postings)`
+    (tests/test_store.py)."""
+    poses, weights = _grouped(postings)
     fb, encode_positions = _positions.field_boost, _positions.encode
     return [(term.encode("utf-8"), len(got), weights[term] * fb, encode_positions(got))
             for term, got in poses.items()]
 
 
+def packed(postings: list[Posting]) -> tuple[bytes, bytes, bytes, list[bytes]]:
+    """`index_items` in four columns, as a worker hands them to the builder: a passage's terms
+    (UTF-8, each after a POSTING), their frequencies and weights (arrays: the same numbers,
+    bit for bit) and encoded positions. Unpickled, they cost the builder a tenth of what as
+    many tuples did (2.8 s at x100, on its serial path)."""
+    poses, weights = _grouped(postings)
+    fb, encode_positions = _positions.field_boost, _positions.encode
+    return ("".join(POSTING + term for term in poses).encode("utf-8"),
+            array("I", [len(got) for got in poses.values()]).tobytes(),
+            array("d", [weights[term] * fb for term in poses]).tobytes(),
+            [encode_positions(got) for got in poses.values()])
+
+
+def unpacked(value: tuple[bytes, bytes, bytes, list[bytes]]) -> list[tuple[bytes, int, float, bytes]]:
+    """`packed` columns back as `index_items`."""
+    terms, freqs, weights, values = value
+    if not values:
+        return []
+    counts, boosts = array("I"), array("d")
+    counts.frombytes(freqs)
+    boosts.frombytes(weights)
+    return list(zip(terms.split(POSTING.encode())[1:], counts.tolist(), boosts.tolist(), values))
+
+
 class PreIndexed(TEXT):
-    """The `text` field: its value is a passage's `index_items`, handed to the writer as they
-    are (a string is analysed as TEXT analyses it, with PreAnalysed)."""
+    """The `text` field: its value is a passage's `index_items` (or `packed` columns of them),
+    handed to the writer as they are (a string is analysed as TEXT analyses it, with
+    PreAnalysed)."""
 
     def index(self, value, **kwargs):
+        if isinstance(value, tuple):
+            return unpacked(value)
         if isinstance(value, list):
             return value
         return super().index(value, **kwargs)

@@ -17,12 +17,12 @@ NAME = "whoosh"
 FIELD = TEXT
 
 
-def prepare(fields: Fields) -> list:
+def prepare(fields: Fields) -> tuple:
     """A passage's analysed fields as the `text` value whoosh indexes: its terms as whoosh's
-    writer takes them (kb.store.whoosh_analysis), made where the passage is analysed."""
-    from .whoosh_analysis import index_items
+    writer takes them (kb.store.whoosh_analysis: packed), made where the passage is analysed."""
+    from .whoosh_analysis import packed
 
-    return index_items(fields[TEXT])
+    return packed(fields[TEXT])
 
 
 def schema():
@@ -60,11 +60,11 @@ class WhooshWriter:
     def delete_doc(self, doc: str) -> None:
         self._writer.delete_by_term("doc", doc)
 
-    def add(self, passage: Passage, value: list, record: bytes, norm: str) -> None:
+    def add(self, passage: Passage, value: tuple, record: bytes, norm: str) -> None:
         if self._as_text:
-            from .whoosh_analysis import items_text
+            from .whoosh_analysis import items_text, unpacked
 
-            value = items_text(value)
+            value = items_text(unpacked(value))
         self._writer.add_document(id=passage.id, doc=passage.doc, kind=passage.kind,
                                   text=value, norm=norm, data=passage.to_json())  # whoosh keeps the dict
 
