@@ -3,10 +3,12 @@ was written, in a compact file read by memory map: a term in FREQUENT_FROM passa
 is read from it instead of being decoded from the engine (a term in a hundred passages or more
 of x100 cost 0.26-0.29 ms from tantivy, a third of a new query's time at x100).
 
-The file holds, for each such term, its passage numbers (int32) then its weights (float32:
-both engines keep weights at single precision, so the float32 is the weight exactly), each
-term's two arrays checked by a CRC-32 as they are read; then a table of the terms (JSON: term,
-offset, count, CRC) and a trailer giving the table's offset, length and CRC. A full build
+The file holds, for each such term, its passage numbers (int32), its few distinct weights
+(float32: both engines keep weights at single precision, and a term whose weights are not is
+left to the engine) and, for each passage, its weight's place among them (a byte): 5 bytes a
+posting. Each term's block is checked by a CRC-32 as it is read. Then a table of the terms
+(JSON: term, offset, postings, weights, CRC) and a trailer giving the table's offset, length and
+CRC. A full build
 writes it (IndexStore._write_frequent); a generation without it (an update's, or one an older
 kb wrote) is read from the engine as before.
 """
@@ -23,7 +25,7 @@ from typing import Callable, Iterable
 
 FREQUENT = "frequent.bin"
 FREQUENT_FROM = 100  # passages a term is in, at least, to be written here
-MAGIC = b"KBFREQ1\n"
+MAGIC = b"KBFREQ2\n"
 TRAILER = struct.Struct("<QQI")  # the table's offset and length, its CRC-32
 
 
@@ -38,11 +40,15 @@ def write(gen: Path, counts: Counter, postings: Callable[[str], tuple[list[int],
         offset = len(MAGIC)
         for term in sorted(t for t, n in counts.items() if n >= FREQUENT_FROM):
             ids, weights = postings(term)
-            block = np.asarray(ids, dtype="<i4").tobytes() + np.asarray(weights, dtype="<f4").tobytes()
-            if len(weights) != len(ids) or len(block) != 8 * len(ids):
+            if len(weights) != len(ids):
                 raise ValueError(f"postings of {term!r} do not pair up")
+            single = np.asarray(weights, dtype="<f4")
+            kinds, places = np.unique(single, return_inverse=True)
+            if len(kinds) > 256 or single.astype("float64").tolist() != list(weights):
+                continue  # not as the file keeps weights: read from the engine
+            block = np.asarray(ids, dtype="<i4").tobytes() + kinds.tobytes() + places.astype("u1").tobytes()
             out.write(block)
-            table.append([term, offset, len(ids), zlib.crc32(block)])
+            table.append([term, offset, len(ids), len(kinds), zlib.crc32(block)])
             offset += len(block)
         head = json.dumps(table, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         out.write(head)
@@ -63,8 +69,8 @@ class Frequent:
             at, size, crc = TRAILER.unpack_from(data, len(data) - TRAILER.size)
             if at + size + TRAILER.size != len(data) or zlib.crc32(data[at:at + size]) != crc:
                 raise ValueError(f"{FREQUENT}'s table is damaged")
-            self._places = {term: (offset, count, check) for term, offset, count, check
-                           in json.loads(bytes(data[at:at + size]).decode("utf-8"))}
+            self._places = {term: (offset, count, kinds, check) for term, offset, count, kinds, check
+                            in json.loads(bytes(data[at:at + size]).decode("utf-8"))}
         except Exception:
             self.close()
             raise
@@ -77,12 +83,14 @@ class Frequent:
             return None
         import numpy as np
 
-        offset, count, check = found
-        block = self._map[offset:offset + 8 * count]
-        if len(block) != 8 * count or zlib.crc32(block) != check:
+        offset, count, kinds, check = found
+        size = 5 * count + 4 * kinds
+        block = self._map[offset:offset + size]
+        if len(block) != size or zlib.crc32(block) != check:
             raise ValueError(f"{FREQUENT}: the postings of {term!r} are damaged")
-        return (np.frombuffer(block, dtype="<i4", count=count),
-                np.frombuffer(block, dtype="<f4", count=count, offset=4 * count))
+        weights = np.frombuffer(block, dtype="<f4", count=kinds, offset=4 * count)
+        places = np.frombuffer(block, dtype="u1", count=count, offset=4 * count + 4 * kinds)
+        return np.frombuffer(block, dtype="<i4", count=count), weights[places]
 
     def terms(self) -> Iterable[str]:
         return self._places.keys()
