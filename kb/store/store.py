@@ -587,7 +587,7 @@ class IndexStore:
     @staticmethod
     def _write_frequent(kind: EngineKind, gen: Path, counts: Counter) -> None:
         """The frequent terms' postings (kb.store.frequent), read back from the committed engine:
-        0.8 s of CPU at x100 (tantivy; whoosh 1.2 s), 2% of a build. A full build writes them; an
+        1.0 s of CPU at x100 (tantivy; whoosh 1.4 s), 2-3% of a build. A full build writes them; an
         update does not (its generation is read from the engine, as before): it would pay that
         whatever it changed, where an update now costs 0.6 s at x100."""
         engine = kind.open(gen)
