@@ -381,6 +381,23 @@ def test_a_query_searched_again_after_an_update_is_read_against_the_new_generati
     assert result.hits and result.hits[0].passage.doc == "b.txt"
 
 
+def test_a_query_kept_by_a_reader_is_read_afresh_once_other_writers_collect_its_generation(tmp_path):
+    # a long-lived reader (the web page's) keeps a query's plan with its generation; two updates
+    # by another writer collect that generation: the next search of the same query reads the
+    # live one, whose vocabulary has 投诉, rather than the plan kept from the old one
+    kb = small_kb(tmp_path, {"a.txt": "第一章 派件\n快递员派件前检查车辆。\n"})
+    reader = KnowledgeBase.open(tmp_path / "ix")
+    assert not reader.lookup("头诉处理").plan.corrections
+    old = reader.store.generation
+    (tmp_path / "docs" / "b.txt").write_text("第三单元 投诉处理\n客户投诉时先倾听,再道歉,然后给出方案。\n", "utf-8")
+    kb.rebuild()
+    (tmp_path / "docs" / "c.txt").write_text("第四单元 回访\n处理完投诉后三天内回访客户。\n", "utf-8")
+    kb.rebuild()
+    assert not old.is_dir()  # collected under the reader
+    result = reader.lookup("头诉处理")
+    assert result.plan.corrections == (("头诉", "投诉"),)
+    assert result.hits and result.hits[0].passage.doc in {"b.txt", "c.txt"}
+
 def test_a_highlight_read_off_the_searchable_text_is_the_one_normalising_gives(built):
     # a hit's text normalised is read off its stored searchable text (kb.store.records.text_part),
     # not converted again: the same text, so the same marks, on every seed passage (Traditional,

@@ -256,10 +256,10 @@ class IndexStore:
         typed again (the web page's next ten, a search after an ask) need not derive again.
         Dropped when the store lets go of the generation (an update through it, a generation
         collected under it), as its postings are; at most DERIVED_CACHE kept, the oldest going."""
+        gen = self.generation  # first: a generation collected under this store drops what was kept
         derived = self._derived
         if key in derived:
             return derived[key]  # type: ignore[return-value]
-        gen = self.generation
         value = make()
         if self._gen is gen and derived is self._derived:  # not made across a change of generation
             if len(derived) >= DERIVED_CACHE:
