@@ -1,6 +1,6 @@
 """Structure: cleaned lines to a section tree (course > unit > section > item) per document.
 
-Headings are recognised by their numbering (課程一, 第一篇, 單元一, 一、, 1、, (1), 1) …),
+Headings are recognised by their numbering (課程一, 第一篇, 模块一, 單元一, 第三讲, 1.2, 一、, 1、, (1), 1) …),
 each numbering style having a fixed rank; a heading closes every open section of
 the same or a lower rank. When the file's format declares a heading (a Word
 heading style, <h2>, `##`), that declaration wins: its level ranks above every
@@ -31,14 +31,21 @@ ITEM_MARKER = (
 MAX_HEADING = 40
 
 _N = "[一二三四五六七八九十百零〇两]+"
+# a measure after a number says it is a figure (12.5 公斤以内), not a section's number
+_UNIT = "公斤|千克|克|斤|吨|元|块|米|厘米|毫米|公里|千米|小时|分钟|秒|天|日|月|年|周|度|个|件|票|倍|万|亿|kg|g|m|cm|km|h"
 # (rank, pattern): lower rank = higher level. Written in Simplified; both scripts match.
-_RULES: tuple[tuple[int, str], ...] = (
+_RULES: tuple[tuple[float, str], ...] = (
     (1, rf"^课程{_N}\s*[::、 ]"),
     (1, r"^[^。,,]{2,40}(课件|[pP][pP][tT]|[pP][pP][tT]课件)$"),  # a deck scraped into the same file
     (2, rf"^第[{_N[1:-2]}\d]+(篇|部分|章)"),
+    (2, rf"^(模块|项目)({_N}|\d{{1,2}})(?![\d.])"),  # a textbook's module or project (项目五 › 任务一)
     (3, rf"^(单元{_N}|第[{_N[1:-2]}\d]+单元)"),
+    (3, rf"^(任务({_N}|\d{{1,2}})(?![\d.])|第[{_N[1:-2]}\d]+(讲(?![述解话座])|课(?![程件时])))"),  # a task, a lecture (第三讲)
     (3, r"^【[^】]{2,12}】"),
     (4, rf"^第[{_N[1:-2]}\d]+节"),
+    # a manual's decimal numbering (1.2 目的, 3.1.2 验视要求): a section, then a section inside it
+    (4.2, rf"^\d{{1,2}}\.\d{{1,2}}[\s\u3000]+(?!{_UNIT})(?=[\u4e00-\u9fffA-Za-z])"),
+    (4.4, rf"^\d{{1,2}}\.\d{{1,2}}\.\d{{1,2}}\.?[\s\u3000]*(?!{_UNIT})(?=[\u4e00-\u9fffA-Za-z])"),
     (5, rf"^{_N}、"),
     (5, rf"^[((]{_N}[))]"),
     (6, r"^\d{1,2}(、|\.(?!\d))"),
@@ -49,7 +56,7 @@ _RULES: tuple[tuple[int, str], ...] = (
 
 
 @lru_cache(maxsize=1)
-def heading_rules() -> tuple[tuple[int, re.Pattern[str]], ...]:
+def heading_rules() -> tuple[tuple[float, re.Pattern[str]], ...]:
     """The rules compiled for both scripts (on first use: OpenCC loads only when needed)."""
     return tuple((rank, both_scripts(p)) for rank, p in _RULES)
 
@@ -125,7 +132,7 @@ class Document:
     root: Section
 
 
-def heading_rank(text: str) -> int | None:
+def heading_rank(text: str) -> float | None:
     for rank, pattern in heading_rules():
         if pattern.match(text):
             return rank

@@ -21,13 +21,22 @@ from kb.structure import MAX_PASSAGE, build_document, cut_run_on, heading_rank, 
         ("(1)第一步:耐心傾聽", 7),
         ("1)目標(PURPOSE)—上級指令", 7),
         ("a) 幫助學員掌握業績提升團隊5P模型", 7),
+        ("模块二 快件收寄验视", 2),
+        ("項目五快件派送業務操作", 2),
+        ("任务四", 3),
+        ("第三讲 投诉电话的接听", 3),
+        ("第2課 服務禮儀", 3),
+        ("1.2 目的与适用范围", 4.2),
+        ("3.1.2 禁寄物品的识别", 4.4),
     ],
 )
 def test_numbering_styles_are_headings_with_their_rank(text, rank):
     assert heading_rank(text) == rank
 
 
-@pytest.mark.parametrize("text", ["第一步耐心傾聽", "2020年CR5單票價格", "ü 克服異議的步驟", "12.5%的增長", "快刀斩乱麻"])
+@pytest.mark.parametrize("text", ["第一步耐心傾聽", "2020年CR5單票價格", "ü 克服異議的步驟", "12.5%的增長", "快刀斩乱麻",
+                                  "12.5 公斤以內按首重計", "1.64 0.71 29.93%", "2.5元/公斤", "第二讲述了什么", "项目经理要求",
+                                  "第一课程"])
 def test_plain_lines_and_bullets_are_not_headings(text):
     assert heading_rank(text) is None
 
@@ -51,6 +60,32 @@ def test_headings_nest_by_rank_into_a_tree():
     steps = course.children[0].children[0]
     assert [c.title for c in steps.children] == ["(1)第一步:耐心傾聽", "(2)第二步:表示同情理解并真情致歉"]
     assert course.children[1].body[0].text == "正文"
+
+
+def test_a_manuals_modules_lectures_and_decimal_numbers_nest():
+    """A trainer's own manual numbers its sections its own way (模块 › 第N讲 › 1.1 › 1.1.1 ›
+    items): each numbering nests inside the one above it, and a figure is no heading."""
+    doc = build_document("d.txt", lines(
+        "模块一 快件收寄",
+        "第一讲 收寄验视",
+        "1.1 验视的范围",
+        "1.1.1 禁寄物品",
+        "(1)易燃易爆物品",
+        "(2)管制刀具",
+        "1.1.2 限寄物品",
+        "12.5 公斤以内按首重计",
+        "1.2 验视的步骤",
+        "第二讲 包装",
+        "模块二 派送",
+    ))
+    one, two = doc.root.children
+    assert [c.title for c in (one, two)] == ["模块一 快件收寄", "模块二 派送"]
+    lecture = one.children[0]
+    assert [c.title for c in one.children] == ["第一讲 收寄验视", "第二讲 包装"]
+    assert [c.title for c in lecture.children] == ["1.1 验视的范围", "1.2 验视的步骤"]
+    kinds, limits = lecture.children[0].children
+    assert [c.title for c in kinds.children] == ["(1)易燃易爆物品", "(2)管制刀具"]
+    assert limits.title == "1.1.2 限寄物品" and limits.body[0].text == "12.5 公斤以内按首重计"
 
 
 def test_long_numbered_line_splits_into_title_and_body():
