@@ -127,3 +127,22 @@ def test_a_neighbouring_sentence_joins_the_answer_only_within_the_margin(wiki):
     assert joined in near
     # a line of ordinary length is answered whole, with a neighbour or without
     assert [p.text for p in sentence_answer(chosen, w, joined)] == [p.text for p in sentence_answer(chosen, w)]
+
+
+def test_a_line_that_only_asks_is_never_the_answer(tmp_path):
+    """An exercise's question restates what is asked (3. 什么情况下会被认定为虚假签收?) and
+    answers nothing: the sentence that says what it is answers."""
+    kb = small_kb(tmp_path, {
+        "派送考核.txt": "考核指标\n- 虚假签收率：零容忍。未实际交到收件人手中却标记本人签收的，视为虚假签收。\n",
+        "课后练习.txt": "课后练习\n1. 虚假签收要罚多少钱？\n2. 什么情况下会被认定为虚假签收？\n3. 发现同事虚假签收怎么办？\n",
+    })
+    answer = kb.ask("什么是虚假签收?")
+    assert answer.answered
+    assert "未实际交到收件人手中" in answer.answer
+    assert "什么情况下" not in answer.answer
+
+
+def test_a_question_with_its_answer_on_the_same_line_is_answered_by_that_line(tmp_path):
+    kb = small_kb(tmp_path, {"冷链.txt": "冷链件为什么要预冷？因为预冷能让箱内温度在装箱后两小时内降到5℃以下。\n"})
+    answer = kb.ask("冷链件为什么要预冷?")
+    assert answer.answered and "两小时内降到5℃以下" in answer.answer

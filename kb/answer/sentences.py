@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol, Sequence
@@ -41,6 +42,7 @@ _TIME = re.compile(r"\d{1,4}\s*年|\d{1,2}\s*月|\d{1,2}\s*日|[一二三四五�
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?|[一二三四五六七八九十百千万亿两]+(?=[个种位名次年公里米岁人倍])")
 _QUOTED = re.compile(r"《[^》]{1,30}》|「[^」]{1,30}」|“[^”]{1,30}”")
 _PLACE_END = re.compile(r"[\u4e00-\u9fff]{1,8}(?:省|市|县|州|国|区|岛|山|河|湖|镇|村|洲|海|江|路|街|港|湾|城)")
+_ASKS = re.compile(r"[?？]\s*$")  # a sentence that asks
 _DEFINES = re.compile(r"是|指|即|为|称|:|:|——")
 
 
@@ -127,11 +129,17 @@ def candidates(question: str, kind: str, hits: Sequence[Hit], topic: Topic,
     out = []
     for rank, hit in enumerate(hits[:PASSAGES]):
         sents = split(hit.passage)
+        # a line that only asks (an exercise's question, a FAQ's Q) answers nothing; a question
+        # with its answer on the same line (为什么? 因为…) is answered by that line whole
+        per_line = Counter(line for line, _ in sents)
+        lone = [per_line[line] == 1 for line, _ in sents]
         shares = [topic.share(readable(hit.passage, s)) for _, s in sents]
         # a sentence speaks of what its section is about: 他 in an article's sentence is its title
         title = "\n".join(hit.passage.section)
         titled = [topic.share(readable(hit.passage, s) + "\n" + title) for _, s in sents]
         for i, (line, s) in enumerate(sents):
+            if lone[i] and _ASKS.search(s):
+                continue
             norm = normalise_text(s)
             chars = {c for c in norm if c.isalnum()}
             out.append(Candidate(hit.passage, rank, i, line, s, (
