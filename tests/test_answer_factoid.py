@@ -146,3 +146,38 @@ def test_a_question_with_its_answer_on_the_same_line_is_answered_by_that_line(tm
     kb = small_kb(tmp_path, {"冷链.txt": "冷链件为什么要预冷？因为预冷能让箱内温度在装箱后两小时内降到5℃以下。\n"})
     answer = kb.ask("冷链件为什么要预冷?")
     assert answer.answered and "两小时内降到5℃以下" in answer.answer
+
+
+@pytest.mark.parametrize("question, word, measure", [
+    ("冷冻温区要求多少度？", "多少度", "temperature"),
+    ("收派员派一票件提成多少钱？", "钱", "money"),
+    ("每个月几号发工资？", "几号", "date"),
+])
+def test_a_figure_asked_in_a_measure_is_read_with_its_measure(question, word, measure):
+    assert (word, measure) in analyse_question(question).measures
+
+
+MANUAL = {"冷链操作.txt": (
+    "冷冻温区\n"
+    "装车时冷冻品放在车厢最里侧，交接时双方核对件数和温度记录，温度超出范围超过30分钟的须拍照上报。\n"
+    "冷冻品全程温度须保持在-18℃以下。\n"
+    "发薪\n"
+    "网点每月15日发工资，收派员每派送一票提成1.2元。\n"
+)}
+
+
+@pytest.mark.parametrize("question, figure", [
+    ("冷冻温区要求多少度？", "-18℃"),
+    ("收派员派一票件提成多少钱？", "1.2元"),
+    ("每个月几号发工资？", "15日"),
+])
+def test_a_figure_question_is_answered_with_a_figure_in_its_measure(tmp_path, question, figure):
+    """多少度 wants a temperature, not the 30 minutes beside it; 钱 and 几号, which the
+    document never says, are held by 1.2元 and 15日, so the answer is not declined."""
+    answer = small_kb(tmp_path, MANUAL).ask(question)
+    assert answer.answered and figure in answer.answer
+
+
+def test_a_measure_the_documents_never_state_still_declines(tmp_path):
+    answer = small_kb(tmp_path, {"发薪.txt": "发薪\n网点每月按时发工资，由财务统一办理。\n"}).ask("每个月几号发工资？")
+    assert not answer.answered

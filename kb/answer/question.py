@@ -35,6 +35,8 @@ class Question:
     topic: tuple[tuple[str, ...], ...]  # topic words, each with the shorter words inside it
     script: str | None  # the script it was typed in
     count: int | None = None  # how many items it asks for (哪四个阶段 → 4)
+    # topic words that ask a figure in a measure (钱 of 多少钱 → money): a figure in its units holds them
+    measures: tuple[tuple[str, str], ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -64,6 +66,8 @@ def analyse_question(text: str) -> Question:
     # the word after 哪一种 / 何种 in a factoid names the kind of the answer (宗教 for 伊斯兰教),
     # which the answering sentence seldom says
     kinds_of = {m.end() for m in sentences.WHICH.finditer(text)} if kind == "factoid" else set()
+    measured = sentences.measure_spans(text)
+    measures: dict[str, str] = {}
     groups: dict[int, list[str]] = {}
     for t in analyze(text):
         if _COUNT.match(t.text):
@@ -72,8 +76,10 @@ def analyse_question(text: str) -> Question:
             continue
         if t.text not in framing and (t.sub or t.pos not in groups):
             groups.setdefault(t.pos, []).append(t.text)
+            measures.update((t.text, kind) for a, b, kind in measured if a <= t.start and t.end <= b)
     topic = tuple(dict.fromkeys(tuple(g) for g in groups.values() if g and g[0] not in framing))
-    return Question(typed, kind, topic, detect_script(typed), _stated_count(normalise_text(text)))
+    return Question(typed, kind, topic, detect_script(typed), _stated_count(normalise_text(text)),
+                    tuple(measures.items()))
 
 
 def _stated_count(norm: str) -> int | None:

@@ -15,6 +15,7 @@ from ..lexicon import repair
 from ..model import Hit, Passage
 from .corpus import Corpus
 from .question import Question, analyse_question
+from .sentences import holds_measure
 
 EVIDENCE_HITS = 6  # hits searched for a question's evidence (ten for a location)
 
@@ -30,7 +31,10 @@ class Topic:
     PART = 0.5
 
     def __init__(self, corpus: Corpus, topic: tuple[tuple[str, ...], ...],
-                 standins: dict[str, tuple[str, ...]] | None = None):
+                 standins: dict[str, tuple[str, ...]] | None = None,
+                 measures: tuple[tuple[str, str], ...] = ()):
+        # a word asking a figure in a measure (钱 of 多少钱) is held where such a figure is (1.2元)
+        self.measures = dict(measures)
         # a word the corpus never uses but the query's understanding bridges to the corpus's
         # words (道歉 → 致歉, 退钱 → 退款): held where one of those is
         self.standins: dict[str, tuple[str, ...]] = {}
@@ -65,7 +69,8 @@ class Topic:
         norm = normalise_text(text)
         out = 0.0
         for main, parts in self.groups:
-            if main in norm or any(a in norm for a in self.standins.get(main, ())):
+            if (main in norm or any(a in norm for a in self.standins.get(main, ()))
+                    or (main in self.measures and holds_measure(self.measures[main], norm))):
                 out += self.idf[main]
             else:
                 out += self.PART * max((self.idf[p] for p in parts if p in norm), default=0.0)
@@ -110,7 +115,7 @@ def evidence(corpus: Corpus, question: str) -> tuple[Question, list[Hit], Topic]
         hits, standins = found.hits, _standins(found.plan)
     except QueryError:
         hits, standins = [], {}
-    return q, hits, Topic(corpus, q.topic, standins)
+    return q, hits, Topic(corpus, q.topic, standins, q.measures)
 
 
 def _standins(plan) -> dict[str, tuple[str, ...]]:
