@@ -8,7 +8,7 @@ from kb import Answer, QueryError
 from kb.answer import MAX_ANSWER, analyse_question
 from kb.evaluate import canon
 
-from .conftest import SEEDS
+from .conftest import SEEDS, small_kb
 
 
 @pytest.mark.parametrize(
@@ -111,6 +111,21 @@ def test_location_answer_names_course_and_reference(built):
     a = built.ask("波士顿矩阵在哪门课讲?")
     assert a.answered
     assert "课程一" in a.answer and "000_eada5ee40357fd85.txt:" in a.answer  # in the question's script
+
+
+def test_location_answer_names_the_section_inside_a_passage(tmp_path):
+    """Small sections share a passage (2.3 with 2.3.1 and 2.3.2): where a topic is taught is the
+    one among them whose heading holds it, not only the passage's first."""
+    kb = small_kb(tmp_path, {"入职手册.txt": (
+        "新员工入职手册\n"
+        "2.3 请假与休假\n"
+        "2.3.1 请假流程\n"
+        "请假须提前在员工App提交申请，三天以内由组长审批，三天以上由网点负责人审批。\n"
+        "2.3.2 假期标准\n"
+        "年休假按累计工作年限计算，婚假三天，丧假三天。\n"
+    )})
+    a = kb.ask("请假流程在入职手册的哪里讲?")
+    assert a.answered and "2.3.1 请假流程" in a.answer
 
 
 @pytest.mark.parametrize("question", ["从广州寄10公斤到成都运费多少钱?", "顺丰快递的客服热线电话是多少?", "寄到新疆要几天才能到?"])

@@ -13,7 +13,7 @@ import re
 from ..analysis import normalise_text
 from ..lexicon import list_nouns
 from ..model import Hit, Passage
-from ..structure import ITEM_MARKER, heading_rank
+from ..structure import ITEM_MARKER, ITEM_RANK, heading_rank
 from .corpus import Corpus
 from .question import _NUMERALS, Question
 from .render import Part
@@ -275,12 +275,28 @@ def _location_parts(hits: list[Hit], w: Topic) -> list[Part]:
         p = hit.passage
         if key and key not in normalise_text(p.text):
             continue
-        where = " › ".join(p.section)
+        # the line holding the key that holds most of the topic (2.3.1 请假流程 over 2.3 请假与休假)
+        held = [(w.share(t), -no, no) for no, t in p.numbered_lines() if key and key in normalise_text(t)]
+        line = max(held)[2] if held else p.line_start
+        where = " › ".join((*p.section, *_inner_heading(p, line)))
         if where in seen:
             continue
         seen.add(where)
-        line = next((no for no, t in p.numbered_lines() if key and key in normalise_text(t)), p.line_start)
         parts.append(Part(where, p, line))
         if len(parts) >= 4:
             break
     return parts
+
+
+def _inner_heading(p: Passage, line: int) -> tuple[str, ...]:
+    """The heading of a section inside the passage that the line stands under (2.3.1 请假流程,
+    where the passage is 2.3 请假与休假 with its small sections), numbered items aside."""
+    inner = None
+    for no, text in p.numbered_lines():
+        if no > line:
+            break
+        text = text.strip()
+        rank = heading_rank(text)
+        if text in p.headings and (rank is None or rank < ITEM_RANK) and (not p.section or text != p.section[-1]):
+            inner = text
+    return (inner,) if inner else ()
