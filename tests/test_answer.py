@@ -128,6 +128,26 @@ def test_location_answer_names_the_section_inside_a_passage(tmp_path):
     assert a.answered and "2.3.1 请假流程" in a.answer
 
 
+def test_a_line_that_introduces_a_table_is_answered_with_its_rows(tmp_path):
+    """格口分为四种尺寸: is followed by a table (a row a line, cells apart): the answer is the
+    rows, however long the introducing line."""
+    kb = small_kb(tmp_path, {"快递柜.md": (
+        "# 快递柜营运指引\n\n"
+        "## 柜机规格\n\n"
+        "每组标准柜机由一个主控柜与四至八个副柜组成，按包裹大小，格口分为四种尺寸：\n\n"
+        "| 格口类型 | 内部尺寸（厘米） | 适用包裹 |\n"
+        "|---|---|---|\n"
+        "| 迷你格 | 45×35×8 | 信封、文件 |\n"
+        "| 小格 | 45×35×18 | 衣物、化妆品 |\n"
+        "| 中格 | 45×35×30 | 鞋盒、小家电 |\n"
+        "| 大格 | 45×35×45 | 箱装食品 |\n\n"
+        "单件重量超过20公斤的包裹不得投递入柜。\n"
+    )})
+    a = kb.ask("快递柜的格口有哪几种?")
+    assert a.answered and all(kind in a.answer for kind in ("迷你格", "小格", "中格", "大格"))
+    assert "20公斤" not in a.answer
+
+
 @pytest.mark.parametrize("question", ["从广州寄10公斤到成都运费多少钱?", "顺丰快递的客服热线电话是多少?", "寄到新疆要几天才能到?"])
 def test_what_the_corpus_does_not_say_is_declined_with_suggestions(built, question):
     a = built.ask(question)

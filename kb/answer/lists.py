@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from ..analysis import normalise_text
+from ..formats import CELL_SEPARATOR
 from ..lexicon import list_nouns
 from ..model import Hit, Passage
 from ..structure import ITEM_MARKER, ITEM_RANK, heading_rank
@@ -215,18 +216,26 @@ TITLE_BODY_LINES = 1
 def _with_items(corpus: Corpus, parts: list[Part]) -> list[Part]:
     """A sentence answer that is a title (业务上量逻辑:"一找、三拓、三维护") answers with
     the items under it, or with the prose line under it when it has none: the title alone
-    names what was asked and says nothing of it."""
-    if len(parts) != 1:
+    names what was asked and says nothing of it. A line ending on a colon answers with the
+    items or the table rows under it."""
+    if not parts:
         return parts
     head = parts[0]
     text = head.text.strip()
-    if heading_rank(text) is None and (len(text) > MAX_ANCHOR or text.endswith(("。", "!", "!", "?", "?"))):
+    # a line that ends on a colon introduces what follows (格口分为四种尺寸:), however long it is
+    introduces = text.endswith((":", "："))
+    if len(parts) != 1 and not introduces:
+        return parts
+    if not introduces and heading_rank(text) is None and (len(text) > MAX_ANCHOR or text.endswith(("。", "!", "!", "?", "?"))):
         return parts
     units = _units(_following(corpus, head.passage))
     at = next((i for i, (no, t, p) in enumerate(units) if no == head.line and t.strip() == text), None)
     if at is None:
         return parts
-    items = _items_after(units, at)
+    items = _items_after(units, at) or (_rows_after(units, at) if introduces else [])
+    if introduces:
+        given = {p.line for p in parts}
+        return parts + [Part(t, p, n) for n, t, p in items if n not in given]
     if not items:  # a title over prose (a slide's heading, then what it says): its first line
         for no, t, p in units[at + 1:]:
             if len(items) >= TITLE_BODY_LINES or heading_rank(t.strip()) is not None:
@@ -234,6 +243,16 @@ def _with_items(corpus: Corpus, parts: list[Part]) -> list[Part]:
             if t.strip():
                 items.append((no, t, p))
     return parts + [Part(t, p, n) for n, t, p in items] if items else parts
+
+
+def _rows_after(lines: list[tuple[int, str, Passage]], anchor: int) -> list[tuple[int, str, Passage]]:
+    """The rows of a table right under lines[anchor] (a row per line, cells apart by ' | ')."""
+    rows = []
+    for no, text, passage in lines[anchor + 1:]:
+        if CELL_SEPARATOR not in text or len(rows) >= MAX_ITEMS:
+            break
+        rows.append((no, text, passage))
+    return rows
 
 
 def _structure_parts(corpus: Corpus, q: Question, w: Topic) -> list[Part]:

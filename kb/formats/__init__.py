@@ -36,6 +36,8 @@ READERS: dict[str, tuple[str, str]] = {
     ".pdf": ("pdf", "pdf"),
 }
 SUFFIXES = tuple(READERS)
+# A table's row is one line, its cells apart by this (Word, HTML, slides, Markdown alike)
+CELL_SEPARATOR = " | "
 
 # What a skipped file should become to be read: old binary Office formats are common in a trainer's folder.
 SAVE_AS = {".doc": ".docx", ".ppt": ".pptx", ".wps": ".docx", ".dps": ".pptx", ".rtf": ".docx"}

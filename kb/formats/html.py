@@ -15,9 +15,8 @@ from pathlib import Path
 
 from ..location import Place
 from ..read import decode_bytes
-from . import Layout, corrupt, require, sha256
+from . import CELL_SEPARATOR, Layout, corrupt, require, sha256
 
-CELL_SEPARATOR = " | "
 SKIP = frozenset({"script", "style", "noscript", "template", "svg", "math", "canvas", "iframe", "object",
                   "embed", "head", "select", "button"})
 BLOCKS = frozenset({"address", "article", "aside", "blockquote", "body", "caption", "center", "dd", "details",

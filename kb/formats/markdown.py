@@ -13,9 +13,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from ..read import decode_bytes
-from . import Extracted, require, sha256
+from . import CELL_SEPARATOR, Extracted, require, sha256
 
-CELL_SEPARATOR = " | "
 
 
 def read(path: Path, data: bytes) -> Extracted:

@@ -18,11 +18,10 @@ from pathlib import Path
 from ..errors import ReadError
 from ..location import Place
 from ..structure import UNLEVELLED
-from . import Layout, corrupt, require
+from . import CELL_SEPARATOR, Layout, corrupt, require
 from .package import open_package
 from .word import FORMATS
 
-CELL_SEPARATOR = " | "
 
 # a:buAutoNum types → (format of the number, text around it)
 AUTONUM = {

@@ -16,10 +16,9 @@ from pathlib import Path
 
 from ..errors import ReadError
 from ..location import Place
-from . import Layout, corrupt, require
+from . import CELL_SEPARATOR, Layout, corrupt, require
 from .package import open_package
 
-CELL_SEPARATOR = " | "
 _HEADING_STYLE = re.compile(r"^(?:heading|标题|標題)\s*(\d)$", re.I)
 
 
