@@ -337,6 +337,36 @@ def test_html_blocks_lists_and_declared_encoding(tmp_path):
     assert extract(tmp_path / "old.htm").text.splitlines()[0] == "客诉处理"
 
 
+SITE_TOP = ('<html><head><meta charset="utf-8"><title>快递柜指引｜学习平台</title></head><body>'
+            '<header class="topbar"><a href="/">员工学习平台</a><ul class="nav"><li><a href="/">首页</a></li>'
+            '<li><a href="/c">课程总览</a></li></ul></header>'
+            '<nav class="breadcrumb"><a href="/">首页</a> &gt; 末端营运</nav>'
+            '<aside><h4>本单元相关课程</h4><ul><li><a href="/r">派送路线规划</a></li></ul><h4>下载</h4></aside>')
+SITE_END = ('<footer><p>未经授权请勿转载</p><p>© 2026 教育训练组 版权所有</p></footer></body></html>')
+ARTICLE = ("<h1>快递柜营运指引</h1><h2>一、投递流程</h2><p>投递前须确认收件人同意使用快递柜。订单备注本人签收、"
+           "货到付款或申报价值超过五千元的保价件，不得投柜，应改为送货上门。</p>"
+           "<h2>二、保管期限</h2><p>包裹入柜后免费保管二十四小时，逾期按每十二小时加收保管费，满七十二小时取件码失效，"
+           "由配送员取出转回营业所。</p><aside><p>小贴士：高价值保价件不得投柜。</p></aside>")
+
+
+@pytest.mark.parametrize("page, tip", [
+    (SITE_TOP + "<main><article>" + ARTICLE + "</article><div>浏览次数：3,412</div></main>" + SITE_END, True),
+    (SITE_TOP + '<div role="main">' + ARTICLE + "</div>" + SITE_END, True),
+    # no article nor main: the page's header, sidebars and footer are left out, the tip's aside too
+    (SITE_TOP + "<div>" + ARTICLE + "</div>" + SITE_END, False),
+])
+def test_a_saved_web_page_is_read_without_the_site_around_it(tmp_path, page, tip):
+    """A trainer saves a course page from the learning site: its menus, breadcrumb, sidebar of
+    other courses and footer are not the course; an aside inside the article is."""
+    (tmp_path / "page.html").write_text(page, "utf-8")
+    lines = extract(tmp_path / "page.html").text.splitlines()
+    assert lines[0] == "快递柜营运指引"
+    assert ("小贴士：高价值保价件不得投柜。" in lines) == tip
+    assert "浏览次数：3,412" not in lines
+    for chrome in ("首页", "课程总览", "本单元相关课程", "派送路线规划", "下载", "版权所有", "员工学习平台"):
+        assert not any(chrome in line for line in lines), chrome
+
+
 def test_markdown_keeps_file_lines_and_reads_its_syntax(tmp_path):
     (tmp_path / "notes.md").write_text(
         "# 客诉处理\n\n1. 耐心**倾听**\n2. 表示[同情](http://x)\n\n| 时效 | 标准 |\n|---|---|\n| 同城 | 当日达 |\n", "utf-8")

@@ -3,7 +3,7 @@
 Each block (paragraph, heading, list item, table row, <br>-separated piece) is
 one line and one paragraph (¶); <h1>–<h6> are headings; an ordered list's items
 keep their numbers (`1. `), bullets read `• `; scripts, styles and other
-non-text elements are dropped. The encoding is the one the page declares
+non-text elements are dropped, and so is the site around the page's own text (_content). The encoding is the one the page declares
 (<meta charset>), else the one kb.read detects.
 """
 
@@ -36,10 +36,27 @@ def read(path: Path, data: bytes):
         soup = bs4.BeautifulSoup(text, "html.parser")
     except Exception as exc:  # a parser can fail anywhere in a damaged page; one bad file never stops a build
         raise corrupt(path, exc) from exc
-    walker = _Walker(bs4)
-    walker.walk(soup)
+    root = _content(soup)
+    walker = _Walker(bs4, whole_page=root is soup)
+    walker.walk(root)
     walker.flush()
     return walker.layout.extracted("html", encoding, sha256(data))
+
+
+# A saved web page wraps its text in the site's chrome: menus, breadcrumbs, a sidebar of other
+# courses, a footer. The page's own text is its one <article> or <main> (role="main"), when that
+# holds at least CONTENT_SHARE of the page's text; otherwise the whole page is read, less its
+# sidebars, headers and footers outside any article. Navigation (<nav>) is never read.
+CONTENT_SHARE = 0.5
+CHROME = frozenset({"nav", "aside", "header", "footer"})
+
+
+def _content(soup):
+    total = len(soup.get_text(" ", strip=True))
+    for found in (soup.find_all("article"), soup.find_all("main") or soup.find_all(attrs={"role": "main"})):
+        if len(found) == 1 and len(found[0].get_text(" ", strip=True)) >= CONTENT_SHARE * total:
+            return found[0]
+    return soup
 
 
 def _decode(data: bytes, path: Path) -> tuple[str, str]:
@@ -62,8 +79,9 @@ def _decode(data: bytes, path: Path) -> tuple[str, str]:
 class _Walker:
     """Walks the parsed tree, gathering inline text into the current block."""
 
-    def __init__(self, bs4) -> None:
+    def __init__(self, bs4, whole_page: bool = False) -> None:
         self.bs4 = bs4
+        self.whole_page = whole_page  # walking the whole page: its chrome outside any article is left out
         self.layout = Layout()
         self.buffer: list[str] = []
         self.marker = ""  # a list item's number or bullet, waiting for the item's first text
@@ -98,6 +116,8 @@ class _Walker:
                 continue
             name = child.name.lower()
             if name in SKIP or child.has_attr("hidden") or _invisible(child.get("style")):
+                continue
+            if name == "nav" or (name in CHROME and self.whole_page and not child.find_parent(["article", "main"])):
                 continue
             if name == "br":
                 self.flush()
