@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -112,17 +113,21 @@ def bench_scale(scale: int, work: Path, peers: bool, engine: str = "whoosh", lig
     index = work / f"index-x{scale}-{engine}"
     row: dict = {"scale": scale, "engine": engine, "files": len(files), "chars": chars}
 
-    # build: a new process, as `kb index --full --engine ENGINE` runs it
+    # build: a new process, as `kb index --full --engine ENGINE` runs it; its CPU (with its workers',
+    # each reaped before it ends) is what this process's reaped children used meanwhile
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     wall, peak, out = run_measured(py(
         "import json,sys; from kb import KnowledgeBase; "
         f"kb=KnowledgeBase.build([{str(corpus)!r}], {str(index)!r}, engine={engine!r}); "
         "print(json.dumps({'passages': kb.report.passages}))"))
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     passages = json.loads(out)["passages"]
     from kb.store import IndexStore
 
     gen = IndexStore(index).generation
     row["build"] = {
-        "seconds": wall, "chars_per_s": chars / wall, "passages": passages, "passages_per_s": passages / wall,
+        "seconds": wall, "cpu_s": cpu, "chars_per_s": chars / wall, "passages": passages, "passages_per_s": passages / wall,
         "peak_rss_mb": peak / 2**20, "index_mb": sum(f.stat().st_size for f in gen.iterdir()) / 2**20,
     }
 
@@ -311,6 +316,7 @@ def table(rows: list[dict], info: dict, external: list[dict] | None = None) -> s
     add("files / characters", lambda r: f"{r['files']} / {r['chars']:,}")
     add("passages", lambda r: f"{r['build']['passages']:,}")
     add("build wall time", lambda r: f"{r['build']['seconds']:.1f} s")
+    add("build CPU (all processes)", lambda r: f"{r['build']['cpu_s']:.1f} s")
     add("build throughput", lambda r: f"{r['build']['chars_per_s'] / 1000:.0f} k chars/s, {r['build']['passages_per_s']:.0f} passages/s")
     add("build peak RSS (all processes)", lambda r: f"{r['build']['peak_rss_mb']:.0f} MB")
     add("index size", lambda r: f"{r['build']['index_mb']:.1f} MB")
