@@ -22,7 +22,7 @@ from typing import Callable, Hashable, Iterable, Iterator, TypeVar
 
 from ..errors import IndexCorruptError, KbError
 from ..model import Passage
-from ..processes import stop_if_interrupted
+from ..processes import stop_if_interrupted, stoppable
 from ..spelling import PAIRS as CHAR_PAIRS, Speller, add_pairs, read_pair_counts, subtract, write_pairs
 from . import engines, frequent, scoring, vocabulary
 from .engine import Engine, EngineKind, EngineWriter
@@ -488,7 +488,7 @@ class IndexStore:
         `wait` seconds for another writer (calling `waiting` once if it has to), then raises
         IndexBusyError; re-entrant within a process. The store re-reads the live generation
         once the lock is held: what another writer made meanwhile is what this one builds on."""
-        with self.generations.writing(wait, waiting, held=self.close):
+        with self.generations.writing(wait, waiting, held=self.close), stoppable():
             yield
 
     def preparer(self) -> Callable[[Passage], Prepared]:
@@ -635,6 +635,7 @@ class IndexStore:
             digest = vocabulary.write(gen, counts)
             meta = meta() if callable(meta) else meta
             Manifest(FORMAT, count, time.time(), meta, digest, file_sums(gen), kind.name).write(gen)
+            stop_if_interrupted()  # the last moment a Ctrl+C leaves the index as it was
             final = self.generations.publish(gen)
         except OSError as exc:  # a full disk, a folder made read-only: the live index stays
             _close(ready_passages)
