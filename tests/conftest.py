@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import signal
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,14 @@ from kb import KnowledgeBase
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 SHARED_EVAL = ROOT.parent / "shared" / "eval"
+
+
+def pytest_configure(config) -> None:
+    # A suite started as a script's background job (`pytest &`) inherits SIGINT ignored, and so
+    # does every process it starts: the Ctrl+C tests' builds and servers would never see theirs
+    # (the build finished, the test failed, every run). Tests run as a terminal's foreground job.
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def pytest_report_header(config) -> str:
