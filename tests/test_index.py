@@ -192,3 +192,33 @@ def test_bm25_ties_go_to_the_lower_place_and_come_all_at_the_cut():
     vectorised = scoring.top_vectorised(arrays, {"退款": 1.0}, None, np.ones(4), 2, 1.2, 0.4, np.array(order))
     assert [n for n, _ in python] == [n for n, _ in vectorised] == [3, 1, 2, 0]
     assert [n for n, _ in scoring.top_python(postings, {"退款": 1.0}, None, [5] * 4, 5.0, 2, 1.2, 0.4)] == [0, 1]
+
+
+def test_bm25_over_most_of_a_large_index_keeps_the_same_best_and_every_tie_at_the_cut():
+    # a common term in most passages: numpy seeks the cut in a sample first (scoring.SAMPLE);
+    # few distinct lengths and weights, so that many passages tie at it
+    import random
+
+    import numpy as np
+
+    from kb.store import scoring
+
+    rnd = random.Random(16)
+    n = 20_000
+    lengths = [rnd.choice([5, 8, 13]) for _ in range(n)]
+    average = sum(lengths) / n
+    postings = {}
+    for term, share in (("客户", 0.9), ("投诉", 0.3), ("退款", 0.01)):
+        ids = sorted(rnd.sample(range(n), int(n * share)))
+        postings[term] = (ids, [float(rnd.choice([1, 2, 3])) for _ in ids])
+    idfs = {"客户": 0.2, "投诉": 1.1, "退款": 3.0}
+    order = [rnd.randrange(500) for _ in range(n)]
+    arrays = {t: (np.array(ids), np.array(ws)) for t, (ids, ws) in postings.items()}
+    rel = np.array(lengths, dtype=np.float64) / average
+    kept = []
+    for limit in (1, 20, 300):
+        python = scoring.top_python(postings, idfs, None, lengths, average, limit, 1.2, 0.75, order)
+        vectorised = scoring.top_vectorised(arrays, idfs, None, rel, limit, 1.2, 0.75, np.array(order))
+        assert vectorised == python
+        kept.append(len(python))
+    assert kept[0] == 1 and kept[2] > 300  # ties at the last cut, all kept

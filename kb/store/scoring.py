@@ -65,27 +65,44 @@ def length_norms(lengths: Sequence[int], average: float, k1: float, b: float) ->
     return [k1 * (1 - b + b * (n / average)) for n in lengths]
 
 
+# A large index's common terms leave most of it scoring above zero (157,000 postings a query at
+# x1000, median): the limit-th best is then sought first in every SAMPLE-th of them, a floor at
+# or below it, and exactly only among those at the floor or above (a partition of all of them was
+# 0.9 ms of a search's 4.2 at x1000, tantivy).
+SAMPLE = 16
+
+
 def top_vectorised(postings: Mapping[str, tuple], idfs: Mapping[str, float], allowed: set[int] | None,
-                   rel, limit: int, k1: float, b: float, order=None) -> list[tuple[int, float]]:
+                   rel, limit: int, k1: float, b: float, order=None, norms=None) -> list[tuple[int, float]]:
     """The same BM25 as top_python, each term's postings (numpy arrays) scored as one numpy
     operation: a large index's common terms (客户 in most passages) cost a pass over most of
     it. `rel`: each passage's length over the average, as a numpy array; `order` as for
-    top_python, as a numpy array."""
+    top_python, as a numpy array; `norms`: each passage's k1 * (1 - b + b * rel), when the
+    caller keeps them (the same figures, made once an index rather than per posting)."""
     import numpy as np
 
     scores = np.zeros(len(rel))
+    saturation = k1 + 1
     for term, w in idfs.items():
         ids, tfs = postings[term]
-        norm = k1 * (1 - b + b * rel[ids])
-        scores[ids] += w * tfs * (k1 + 1) / (tfs + norm)
+        part = tfs * w  # w * tf * (k1 + 1) / (tf + norm), in that order, with fewer temporaries
+        part *= saturation
+        part /= tfs + (norms[ids] if norms is not None else k1 * (1 - b + b * rel[ids]))
+        scores[ids] += part
     if allowed is not None:
         keep = np.zeros(len(rel), dtype=bool)
         keep[list(allowed)] = True
         scores[~keep] = 0.0
     hit = np.flatnonzero(scores > 0)
     if len(hit) > limit:  # every passage scoring at least the limit-th best: ties included
-        kth = np.partition(scores[hit], len(hit) - limit)[len(hit) - limit]
-        hit = hit[scores[hit] >= kth]
+        got = scores[hit]
+        if len(hit) > 4 * SAMPLE * limit:
+            sample = got[::SAMPLE]  # its limit-th best is at most the limit-th best of all
+            floor = np.partition(sample, len(sample) - limit)[len(sample) - limit]
+            near = got >= floor
+            hit, got = hit[near], got[near]
+        kth = np.partition(got, len(got) - limit)[len(got) - limit]
+        hit = hit[got >= kth]
     if order is None:
         picked = np.lexsort((hit, -scores[hit]))[:limit]  # best score first, then the lower number
     else:

@@ -117,6 +117,7 @@ class IndexStore:
         self._np_lengths = None
         self._np_order = None
         self._norms: tuple = (None, [])  # (k1, b) and each passage's BM25 length normalisation
+        self._np_norms: tuple = (None, None)  # the same as a numpy array
         self._doc_order: list[int] | None = None
         self._derived: dict[Hashable, object] = {}
         self._frequent: frequent.Frequent | None | bool = False  # False: not read yet
@@ -244,6 +245,7 @@ class IndexStore:
         self._np_lengths = None
         self._np_order = None
         self._norms = (None, [])
+        self._np_norms = (None, None)
         self._doc_order = None
         self._derived = {}
         if self._frequent:
@@ -361,8 +363,11 @@ class IndexStore:
                 if self._np_lengths is None:
                     self._np_lengths = np.asarray(lengths, dtype=np.float64) / average
                     self._np_order = np.asarray(order, dtype=np.int64)
+                if self._np_norms[0] != (k1, b):
+                    self._np_norms = ((k1, b), k1 * (1 - b + b * self._np_lengths))
                 arrays = {t: self._np_postings(t, postings[t]) for t in idfs}
-                top = scoring.top_vectorised(arrays, idfs, allowed, self._np_lengths, limit, k1, b, self._np_order)
+                top = scoring.top_vectorised(arrays, idfs, allowed, self._np_lengths, limit, k1, b, self._np_order,
+                                             self._np_norms[1])
             else:
                 if self._norms[0] != (k1, b):
                     self._norms = ((k1, b), scoring.length_norms(lengths, average, k1, b))
