@@ -253,22 +253,33 @@ def fold(ranked: list[tuple[float, Candidate]], limit: int) -> list[tuple[float,
     """The first `limit` candidates, each with the near-identical ones from other files that
     ranked below it folded in (a deck saved twice shows once, with "also in")."""
     kept: list[tuple[float, Candidate, list[Candidate]]] = []
+    seen: list[tuple[str, str, int, int, list[Candidate]]] = []  # each kept one's text, file, length, _mask, folded
     for score, c in ranked:
-        norm, doc, size = c.norm, c.passage.doc, len(c.norm)
+        norm, doc = c.norm, c.passage.doc
+        size, mask = len(norm), None
         home = None
-        for k in kept:  # the first kept one of another file it is alike (_alike), its bounds on lengths first
-            other = k[1].norm
-            if k[1].passage.doc == doc:
+        for other, other_doc, length, other_mask, folded in seen:  # the first kept one of another file it is alike
+            if other_doc == doc:
                 continue
-            shorter = size if size < len(other) else len(other)
-            if other == norm or (shorter >= NEAR_LENGTH and 2.0 * shorter / (size + len(other)) >= NEAR_DUPLICATE
-                                 and _alike(other, norm)):
-                home = k
+            if other == norm:
+                home = folded
+                break
+            # _alike's bounds, inline: the lengths, then the masks (_common_bound's first bound);
+            # most pairs stop at one of them, and calling through for each pair was most of folding
+            shorter, total = (size if size < length else length), size + length
+            if shorter < NEAR_LENGTH or 2.0 * shorter / total < NEAR_DUPLICATE:
+                continue
+            if mask is None:
+                mask = _mask(norm)
+            quick = min(length - (other_mask & ~mask).bit_count(), size - (mask & ~other_mask).bit_count())
+            if 2.0 * quick / total >= NEAR_DUPLICATE and _alike(other, norm):
+                home = folded
                 break
         if home is not None:
-            home[2].append(c)
+            home.append(c)
         elif len(kept) < limit:
             kept.append((score, c, []))
+            seen.append((norm, doc, size, _mask(norm) if mask is None else mask, kept[-1][2]))
     return kept
 
 
@@ -297,27 +308,40 @@ def _near(a: str, b: str) -> bool:
     characters was a fifth of a search at x100, the ratio of two long texts milliseconds."""
     from difflib import SequenceMatcher
 
-    (ca, sa, _), (cb, sb, _) = _chars(a), _chars(b)
-    common = sum(min(ca[c], cb[c]) for c in sa & sb)  # only the characters both hold can match
+    ca, cb = _counts(a), _counts(b)
+    common = sum(min(ca[c], cb[c]) for c in _charset(a) & _charset(b))  # only the characters both hold can match
     if 2.0 * common / (len(a) + len(b)) < NEAR_DUPLICATE:
         return False
     return SequenceMatcher(None, a, b, autojunk=False).ratio() >= NEAR_DUPLICATE
 
 
-# Buckets of a text's character mask (_chars): a prime, so that code points spread
+# Buckets of a text's character mask (_mask): a prime, so that code points spread
 MASK_BITS = 1021
 
 
 @lru_cache(maxsize=4096)
-def _chars(text: str) -> tuple[Counter, frozenset[str], int]:
-    """A candidate text's characters, counted, as a set and as a mask (a bit per bucket of code
-    points): made once per text rather than once per pair of candidates compared (that
-    counting was a third of a search's time)."""
-    counts = Counter(text)
-    mask = 0
-    for c in counts:
-        mask |= 1 << (ord(c) % MASK_BITS)
-    return counts, frozenset(counts), mask
+def _mask(text: str) -> int:
+    """A candidate text's characters as a mask, a bit per bucket of code points: made once per
+    text rather than once per pair of candidates compared, with numpy (a loop over a text's
+    characters was most of folding a new question's candidates)."""
+    import numpy as np
+
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32) % MASK_BITS
+    bits = np.zeros(MASK_BITS, dtype=bool)
+    bits[codes] = True
+    return int.from_bytes(np.packbits(bits, bitorder="little").tobytes(), "little")
+
+
+@lru_cache(maxsize=4096)
+def _charset(text: str) -> frozenset[str]:
+    """A candidate text's characters (for the texts past the masks' bound only)."""
+    return frozenset(text)
+
+
+@lru_cache(maxsize=4096)
+def _counts(text: str) -> Counter:
+    """A candidate text's characters, counted (for the texts past both bounds only)."""
+    return Counter(text)
 
 
 def _common_bound(a: str, b: str) -> int:
@@ -325,11 +349,12 @@ def _common_bound(a: str, b: str) -> int:
     of one text the other lacks is at least one the first cannot match. The masks count some of
     those first (a bucket one text fills and the other does not holds at least one), with two
     integer operations; the sets then count them all."""
-    (ca, sa, ma), (cb, sb, mb) = _chars(a), _chars(b)
+    ma, mb = _mask(a), _mask(b)
     total = len(a) + len(b)
     quick = min(len(a) - (ma & ~mb).bit_count(), len(b) - (mb & ~ma).bit_count())
     if 2.0 * quick / total < NEAR_DUPLICATE:
         return quick
+    sa, sb = _charset(a), _charset(b)
     both = len(sa & sb)
     return min(len(a) - (len(sa) - both), len(b) - (len(sb) - both))
 
