@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Container, Mapping, Sequence
 
@@ -149,10 +149,12 @@ def _proximity(terms_of: Sequence[tuple[str, ...]], count: int, norm: str,
     `present`, when given, holds exactly those of them found in `norm` (Reading.features looks
     for each of the query's strings once a candidate)."""
     held_terms = []
+    span = 0  # the held words' total length, each by its shortest term
     for terms in terms_of:
         terms = [t for t in terms if t in (norm if present is None else present)]
         if terms:
             held_terms.append(terms)
+            span += min(map(len, terms))
     if len(held_terms) < 2:
         return 1.0 if held_terms and count == 1 else 0.0
     events: list[tuple[int, int, int]] = []  # (where a term starts, its group, its length), sorted
@@ -168,7 +170,6 @@ def _proximity(terms_of: Sequence[tuple[str, ...]], count: int, norm: str,
                 at = norm.find(t, at + step)
     events.sort()
     need = len(held_terms)
-    span = sum(min(len(t) for t in terms) for terms in held_terms)
     # the shortest window holding one of each: a count per group and how many groups are
     # missing (a list, not a dict of counts: this loop runs for every candidate of a query)
     have, missing = [0] * need, need
@@ -178,10 +179,13 @@ def _proximity(terms_of: Sequence[tuple[str, ...]], count: int, norm: str,
         if not have[i]:
             missing -= 1
         have[i] += 1
+        if missing:
+            continue
+        end = start + size
         while not missing:
             s0, i0, _ = events[left]
-            if start + size - s0 < best:
-                best = start + size - s0
+            if end - s0 < best:
+                best = end - s0
             have[i0] -= 1
             if not have[i0]:
                 missing += 1
@@ -285,6 +289,7 @@ class Reading:
     pairs: tuple[str, ...]
     credited: tuple[tuple[tuple[tuple[float, str], ...], tuple[str, ...]], ...]  # per group: (weight, term)s, pieces
     strings: tuple[str, ...]  # the terms, pieces and pairs above, each once
+    headings: dict[str, float] = field(default_factory=dict, compare=False)  # the heading feature by headings' text
 
     @classmethod
     def of(cls, plan: QueryPlan, refs: tuple[tuple[float, float], ...]) -> Reading:
@@ -311,13 +316,23 @@ class Reading:
             self._covered(credits),
             _proximity(self.telling_terms, self.telling_count, norm, present),
             sum(w for i, w in self.shared if credits[i] >= THESAURUS) / total if total else 0.0,
-            self._covered([g.credit(heading_norm) for g in plan.groups]) if heading_norm else 0.0,
+            self._heading(heading_norm),
             shortness(length),
             1.0 if kind in plan.intents else 0.0,
             1.0 if plan.enumerates and enumerated(plan.enumerates, norm) >= ENUM_ITEMS else 0.0,
             grams,
             grams if len(pairs) >= LONG_QUERY else 0.0,
         )
+
+    def _heading(self, heading_norm: str) -> float:
+        """The heading feature, once a query for each headings' text (the passages of a document
+        that are candidates share their breadcrumb)."""
+        got = self.headings.get(heading_norm)
+        if got is None:
+            got = self._covered([_credit_in(alts, pieces, heading_norm) for alts, pieces in self.credited]) \
+                if heading_norm else 0.0
+            self.headings[heading_norm] = got
+        return got
 
     def _covered(self, credits: Sequence[float]) -> float:
         total = self.refs_total
@@ -340,6 +355,17 @@ def _credit(alts: tuple[tuple[float, str], ...], pieces: tuple[str, ...], presen
     return best
 
 
+def _credit_in(alts: tuple[tuple[float, str], ...], pieces: tuple[str, ...], text: str) -> float:
+    """Group.credit(text), from the group's (weight, term)s and pieces (Reading.credited)."""
+    best = 0.0
+    for weight, term in alts:
+        if weight > best and term in text:
+            best = weight
+    if pieces:
+        best = max(best, PIECES * sum(p in text for p in pieces) / len(pieces))
+    return best
+
+
 def _covered(credits: Sequence[float], refs: tuple[tuple[float, float], ...]) -> float:
     """coverage() from each word's credit."""
     total = sum(weight for weight, _ in refs)
@@ -356,4 +382,11 @@ def _shared(groups: tuple[Group, ...], credits: Sequence[float]) -> float:
 
 def heading_text(section: Sequence[str], headings: Sequence[str]) -> str:
     """What the heading feature reads: the breadcrumb and the passage's own headings."""
+    return _heading_text(tuple(section), tuple(headings))
+
+
+@lru_cache(maxsize=4096)
+def _heading_text(section: tuple[str, ...], headings: tuple[str, ...]) -> str:
+    """heading_text(), kept: a passage is a candidate of query after query, and the passages of
+    a document share their breadcrumb."""
     return normalise_text(" › ".join(list(section) + [h for h in headings if h not in section]))

@@ -75,18 +75,7 @@ def highlight(passage: Passage, terms: set[str], width: int = SNIPPET, normalise
     spans = _merge(_marks(text, terms, normalised))
     if not spans:
         return text[:width] + ("…" if len(text) > width else "")
-    # the window of `width` characters holding the most marked characters
-    best_start, best_score = 0, -1
-    begins, ends = [b for b, _ in spans], [e for _, e in spans]
-    held = list(accumulate((e - b for b, e in spans), initial=0))  # marked characters before each span
-    for s in begins:
-        start = max(0, s - width // 4)
-        # the spans (sorted, apart) the window overlaps are a run: whole, but for its two ends
-        lo, hi = bisect_right(ends, start), bisect_left(begins, start + width)
-        score = held[hi] - held[lo] - max(0, start - begins[lo]) - max(0, ends[hi - 1] - start - width) if hi > lo else 0
-        if score > best_score:
-            best_start, best_score = start, score
-    start = best_start if len(text) > width else 0
+    start = _window(spans, width) if len(text) > width else 0  # a text that fits is shown whole
     # never open the window in the middle of a marked word (…«诉» of 投诉)
     start = next((b for b, e in spans if b < start < e), start)
     end = min(len(text), start + width)
@@ -101,6 +90,25 @@ def highlight(passage: Passage, terms: set[str], width: int = SNIPPET, normalise
         pos = e
     out.append(text[pos:end])
     return ("…" if start > 0 else "") + "".join(out) + ("…" if end < len(text) else "")
+
+
+def _window(spans: list[tuple[int, int]], width: int) -> int:
+    """Where the window of `width` characters holding the most marked characters starts: a
+    quarter of the width before one of the spans (sorted, apart), the first of the best."""
+    first = max(0, spans[0][0] - width // 4)
+    if spans[-1][1] <= first + width:  # the first window holds every span: none holds more
+        return first
+    best_start, best_score = 0, -1
+    begins, ends = [b for b, _ in spans], [e for _, e in spans]
+    held = list(accumulate((e - b for b, e in spans), initial=0))  # marked characters before each span
+    for s in begins:
+        start = max(0, s - width // 4)
+        # the spans the window overlaps are a run: whole, but for its two ends
+        lo, hi = bisect_right(ends, start), bisect_left(begins, start + width)
+        score = held[hi] - held[lo] - max(0, start - begins[lo]) - max(0, ends[hi - 1] - start - width) if hi > lo else 0
+        if score > best_score:
+            best_start, best_score = start, score
+    return best_start
 
 
 # Where a snippet may open before its first marked word: after one of these, or at most
@@ -174,14 +182,14 @@ def _marks(text: str, terms: set[str], normalised: str | None = None) -> list[tu
     else:
         norm, offsets = normalise(text)
     longer = [t for t in terms if len(t) > 1]
-    out = []
+    out: list[tuple[int, int]] = []
+    add = out.append
+    same = isinstance(offsets, range)  # normalise's offsets, when nothing changed a length: the identity
     for term in longer or terms:
-        if term not in norm:
-            continue
-        i = norm.find(term)
+        step, i = len(term), norm.find(term)
         while i >= 0:
-            out.append((offsets[i], offsets[i + len(term) - 1] + 1))
-            i = norm.find(term, i + len(term))
+            add((i, i + step) if same else (offsets[i], offsets[i + step - 1] + 1))
+            i = norm.find(term, i + step)
     return out
 
 
