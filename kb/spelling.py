@@ -188,7 +188,14 @@ class Speller:
         if not near:
             return None
         readings = [_readings(c) for c in word]
-        near = {w for w in near if all(a == b or r & _readings(b) for a, b, r in zip(word, w, readings))}
+        kept = set()
+        for w in near:  # each character the word's, or sharing a reading with it (a loop: no generator a word)
+            for a, b, r in zip(word, w, readings):
+                if a != b and r.isdisjoint(_readings(b)):
+                    break
+            else:
+                kept.add(w)
+        near = kept
         if not near:
             return None
         key = pinyin(word)

@@ -164,6 +164,31 @@ def test_kbs_segmenter_cuts_any_cjk_run_as_jieba_does(run):
     assert [w for w, _, _ in _Segmenter(tk).cut(run)] == list(tk.cut(run, HMM=False))
 
 
+def test_kbs_cut_of_any_text_gives_jiebas_words():
+    # the words kb.query reads a query's word edges from: every seed line, Latin, digits and all
+    from pathlib import Path
+
+    from kb.analysis import jieba_tokenizer
+    from kb.query import cut_words
+
+    tk = jieba_tokenizer()
+    seeds = Path(__file__).resolve().parent.parent / "seeds"
+    lines = {normalise(line)[0] for f in sorted(seeds.glob("*.txt")) for line in f.read_text("utf-8").splitlines()}
+    assert len(lines) > 1000
+    for line in sorted(lines):
+        assert list(cut_words(line)) == list(tk.cut(line, HMM=False)), line
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("客户投诉处理的步骤大客戶服務乾坤了解一二三t恤spinSPIN5w2h80/20+#&._%-, 。\r\n\t\u3000\u9fd6"),
+               max_size=40))
+def test_kbs_cut_of_mixed_text_gives_jiebas_words(text):
+    from kb.analysis import jieba_tokenizer
+    from kb.query import cut_words
+
+    assert list(cut_words(text)) == list(jieba_tokenizer().cut(text, HMM=False))
+
+
 def test_a_run_cut_again_is_the_run_kept():
     from kb.analysis import _Segmenter, jieba_tokenizer
 
