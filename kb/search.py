@@ -71,7 +71,7 @@ def highlight(passage: Passage, terms: set[str], width: int = SNIPPET, normalise
     """The passage text around its best match, query words marked «like this» in the original
     script; a spun passage as it reads repaired (kb.lexicon.repaired), which is what it says.
     `normalised`: the passage text normalised, when the caller has it (Candidate.text_norm)."""
-    text = passage.repaired_text or passage.text
+    text = (passage.repaired_text or passage.text) if passage.spun else passage.text
     spans = _merge(_marks(text, terms, normalised))
     if not spans:
         return text[:width] + ("…" if len(text) > width else "")
@@ -95,17 +95,23 @@ def highlight(passage: Passage, terms: set[str], width: int = SNIPPET, normalise
 def _window(spans: list[tuple[int, int]], width: int) -> int:
     """Where the window of `width` characters holding the most marked characters starts: a
     quarter of the width before one of the spans (sorted, apart), the first of the best."""
-    first = max(0, spans[0][0] - width // 4)
+    lead = width // 4
+    first = max(0, spans[0][0] - lead)
     if spans[-1][1] <= first + width:  # the first window holds every span: none holds more
         return first
     best_start, best_score = 0, -1
     begins, ends = [b for b, _ in spans], [e for _, e in spans]
     held = list(accumulate((e - b for b, e in spans), initial=0))  # marked characters before each span
     for s in begins:
-        start = max(0, s - width // 4)
-        # the spans the window overlaps are a run: whole, but for its two ends
+        start = s - lead if s > lead else 0
+        # the spans the window overlaps are a run: whole, but for its two ends (each cut short
+        # by as much as it lies outside the window)
         lo, hi = bisect_right(ends, start), bisect_left(begins, start + width)
-        score = held[hi] - held[lo] - max(0, start - begins[lo]) - max(0, ends[hi - 1] - start - width) if hi > lo else 0
+        if hi > lo:
+            before, after = start - begins[lo], ends[hi - 1] - start - width
+            score = held[hi] - held[lo] - (before if before > 0 else 0) - (after if after > 0 else 0)
+        else:
+            score = 0
         if score > best_score:
             best_start, best_score = start, score
     return best_start
@@ -233,8 +239,9 @@ def gather(store: IndexStore, plan: QueryPlan, limit: int, doc: str | None = Non
 
 def run(store: IndexStore, plan: QueryPlan, limit: int, doc: str | None, kind: str | None) -> list[Hit]:
     candidates, idf = gather(store, plan, limit + FOLD_SLACK, doc, kind)
-    terms = {t for t, w in plan.weights.items() if w >= HIGHLIGHT_WEIGHT}
-    if not any(idf.get(t) for t, w in plan.weights.items() if w > PART):
+    weights = plan.weights
+    terms = {t for t, w in weights.items() if w >= HIGHLIGHT_WEIGHT}
+    if not any(idf.get(t) for t, w in weights.items() if w > PART):
         # no query word nor close stand-in is in the documents: what matched are characters
         # inside the words (量 of 量子, 黑 of 黑洞), which a reader takes for an answer
         return []
