@@ -141,9 +141,10 @@ def _phrase_matches(text: str) -> list[tuple[str, str]]:
     norm = re.sub(r"\s+", "", normalise_text(text))
     edges = _word_edges(norm)
     ends = sorted(edges)
+    firsts = _phrase_firsts()
     out, taken, i = [], [False] * len(norm), 0
     while i < len(norm):
-        if i not in edges:  # an expression starts on a word's edge
+        if i not in edges or norm[i] not in firsts:  # an expression starts on a word's edge
             i += 1
             continue
         # and ends on one: the longest first, of at least two characters
@@ -179,6 +180,14 @@ def _phrase_matches(text: str) -> list[tuple[str, str]]:
             else:
                 i += 1
     return out
+
+
+@lru_cache(maxsize=1)
+def _phrase_firsts() -> frozenset[str]:
+    """The phrasebook's expressions' first characters: where none starts, none is looked for."""
+    from .lexicon import phrasebook
+
+    return frozenset(key[0] for key in phrasebook())
 
 
 @lru_cache(maxsize=1)

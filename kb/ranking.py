@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 import re
+from operator import mul
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Container, Mapping, Sequence
@@ -51,7 +52,7 @@ class Weights:
     b: float = 0.75
 
     def score(self, features: Sequence[float]) -> float:
-        return sum(v * f for v, f in zip(self.vector, features))
+        return sum(map(mul, self.vector, features))  # each product in order, as a generator of them would
 
     @cached_property
     def vector(self) -> tuple[float, ...]:
