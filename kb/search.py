@@ -298,8 +298,11 @@ def fold(ranked: list[tuple[float, Candidate]], limit: int) -> list[tuple[float,
     return kept
 
 
+@lru_cache(maxsize=4096)
 def _alike(a: str, b: str) -> bool:
-    """Whether two normalised texts are the same or all but the same (NEAR_DUPLICATE)."""
+    """Whether two normalised texts are the same or all but the same (NEAR_DUPLICATE). Kept per
+    pair, as _near is: a large library's copies of a deck pass the cheap bounds query after
+    query, and the second (the sets of their characters) was most of folding them."""
     if a == b:
         return True
     shorter, total = min(len(a), len(b)), len(a) + len(b)
