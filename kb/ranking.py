@@ -330,7 +330,7 @@ class Reading:
         that are candidates share their breadcrumb)."""
         got = self.headings.get(heading_norm)
         if got is None:
-            got = self._covered([_credit_in(alts, pieces, heading_norm) for alts, pieces in self.credited]) \
+            got = self._covered([_credit(alts, pieces, heading_norm) for alts, pieces in self.credited]) \
                 if heading_norm else 0.0
             self.headings[heading_norm] = got
         return got
@@ -346,24 +346,13 @@ class Reading:
 
 
 def _credit(alts: tuple[tuple[float, str], ...], pieces: tuple[str, ...], present: Container[str]) -> float:
-    """Group.credit, from the set of the group's strings a text holds."""
+    """Group.credit, from the set of the group's strings a text holds, or from the text itself."""
     best = 0.0
     for weight, term in alts:
         if weight > best and term in present:
             best = weight
     if pieces:
         best = max(best, PIECES * sum(p in present for p in pieces) / len(pieces))
-    return best
-
-
-def _credit_in(alts: tuple[tuple[float, str], ...], pieces: tuple[str, ...], text: str) -> float:
-    """Group.credit(text), from the group's (weight, term)s and pieces (Reading.credited)."""
-    best = 0.0
-    for weight, term in alts:
-        if weight > best and term in text:
-            best = weight
-    if pieces:
-        best = max(best, PIECES * sum(p in text for p in pieces) / len(pieces))
     return best
 
 
