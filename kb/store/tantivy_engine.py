@@ -203,23 +203,24 @@ class TantivyEngine:
         query = q.boolean_query([(tantivy.Occur.Should,
                                   q.const_score_query(q.term_query(schema, FIELD, token, index_option="basic"), float(k)))
                                  for k, (token, _) in enumerate(found, 1)])
-        self._table()
-        hits = _guarded(self._searcher.search, query, limit=max(sum(count for _, count in found), 1), count=False).hits
-        numbers = self._numbers
-        if len(numbers) == 1:
-            column = numbers[0]
-            found_numbers = [column[a.doc] for _, a in hits]
-        else:
-            found_numbers = [numbers[a.segment_ord][a.doc] for _, a in hits]
+        hits = self._search(query, sum(count for _, count in found))
+        found_numbers = self._numbers_of(hits)
         order = sorted(range(len(found_numbers)), key=found_numbers.__getitem__)
         return [found_numbers[i] for i in order], [weights[int(hits[i][0]) - 1] for i in order]
 
     def _hits(self, query, limit: int) -> list[int]:
         """The passage numbers of a query's hits."""
+        return self._numbers_of(self._search(query, limit))
+
+    def _search(self, query, limit: int) -> list:
+        """A query's hits, (score, address) pairs."""
         self._table()
+        return _guarded(self._searcher.search, query, limit=max(limit, 1), count=False).hits
+
+    def _numbers_of(self, hits: list) -> list[int]:
+        """The passage numbers of hits, in their order."""
         numbers = self._numbers
-        hits = _guarded(self._searcher.search, query, limit=max(limit, 1), count=False).hits
-        if len(numbers) == 1:
+        if len(numbers) == 1:  # one segment (most indexes): no lookup of a segment a hit
             column = numbers[0]
             return [column[a.doc] for _, a in hits]
         return [numbers[a.segment_ord][a.doc] for _, a in hits]
