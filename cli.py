@@ -253,13 +253,17 @@ def main(color: str) -> None:
 @click.option("--engine", type=click.Choice(ENGINES),
               help="The full-text engine: whoosh, or tantivy (pip install 'kb[fast]'). Default: the index's "
                    "own, else $KB_ENGINE, else whoosh; another than the index's rebuilds it.")
-def index_cmd(paths: tuple[Path, ...], full: bool, remove: str | None, index: str | None, engine: str | None) -> None:
+@click.option("--dense/--no-dense", default=None,
+              help="Keep a vector of each passage and rank by meaning as well as words (pip install "
+                   "'kb[dense]'; slower to build and search). Default: as the index does; a change rebuilds it.")
+def index_cmd(paths: tuple[Path, ...], full: bool, remove: str | None, index: str | None, engine: str | None,
+              dense: bool | None) -> None:
     """Index files and folders (default: seeds/): only what changed is re-indexed, and the old
     index stays live until the new one is complete."""
     path = _index_path(index)
     inputs = list(paths) or [default_seeds()]
-    if remove and engine:
-        raise click.UsageError("--engine is for building an index, not with --remove")
+    if remove and (engine or dense is not None):
+        raise click.UsageError("--engine and --dense are for building an index, not with --remove")
     try:
         if remove:
             KnowledgeBase.open(path).remove(remove)
@@ -267,7 +271,7 @@ def index_cmd(paths: tuple[Path, ...], full: bool, remove: str | None, index: st
             return
         build = KnowledgeBase.build if full else KnowledgeBase.index
         with _Progress() as progress:
-            kb = build(inputs, path, progress=progress, engine=engine)
+            kb = build(inputs, path, progress=progress, engine=engine, dense=dense)
     except KbError as exc:
         raise Failure(str(exc)) from exc
     r = kb.report

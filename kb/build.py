@@ -121,12 +121,14 @@ def update(store: IndexStore, paths: Iterable[str | os.PathLike], progress: Prog
            workers: int | None = None) -> BuildReport:
     """Bring the index up to date with these files and folders: only the files whose content
     changed are read again, new ones added, those gone dropped. Builds from nothing when there
-    is no usable index (none yet, another pipeline, a damaged one, another engine asked for)."""
+    is no usable index (none yet, another pipeline, a damaged one, another engine asked for,
+    vectors asked for or against)."""
     inputs = [Path(p) for p in paths]
     with store.writing(waiting=_waiting(progress)):
         try:
             catalog = Catalog.from_meta(store.meta, store.root) if store.exists() else None
-            if catalog is not None and catalog.builds_like_now(inputs) and store.asked_engine in (None, store.engine_name):
+            if catalog is not None and catalog.builds_like_now(inputs) and store.asked_engine in (None, store.engine_name) \
+                    and store.asked_dense in (None, bool(store.manifest.dense)):
                 store.verify()  # a damaged generation is rebuilt whole, not updated
                 return _update(store, catalog, inputs, progress, workers)
         except (IndexCorruptError, OSError):
@@ -202,12 +204,18 @@ def _with_questions(inputs: list[Path], done: list[Ingested], progress: Progress
     return done
 
 
+def _embedding(n: int) -> str:
+    return f"embedding {n} passages for ranking by meaning (--dense) …"
+
+
 def _saving(progress: Progress) -> Callable[[str, int], None]:
     """The store's count of passages written, told only as the index is saved (a streamed
     build tells its files instead: it cannot know its passages' total before the end)."""
     def told(phase: str, n: int) -> None:
         if phase == "saving":
             progress(ProgressStep(f"saving the index ({n} passages) …", "saving", n, n))
+        elif phase == "embedding":
+            progress(_embedding(n))
 
     return told
 
@@ -220,6 +228,8 @@ def _writing(progress: Progress, total: int) -> Callable[[str, int], None]:
     def told(phase: str, n: int) -> None:
         if phase == "saving":
             progress(ProgressStep(f"saving the index ({n} passages) …", "saving", n, n))
+        elif phase == "embedding":
+            progress(_embedding(n))
         elif n % every == 0 or n == total:  # 0 too: the analyzer may take a moment to load
             progress(ProgressStep(f"indexed {n}/{total} passages", "indexing", n, total))
 

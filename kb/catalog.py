@@ -56,7 +56,7 @@ INDEX_TIME_DATA = (
 # ranking.toml is mostly query-time; only its [fields] table (the parts' boosts) is indexed
 INDEX_TIME_TABLES = ("ranking.toml", ("fields",))
 QUERY_TIME_DATA = frozenset({
-    "ranking.toml", "synonyms.txt", "question_words.txt", "list_nouns.txt", "phrasebook.txt", "colloquial.txt", "intents.txt",
+    "ranking.toml", "ranking_dense.toml", "synonyms.txt", "question_words.txt", "list_nouns.txt", "phrasebook.txt", "colloquial.txt", "intents.txt",
     "question_kinds.txt", "answer.toml",
 })
 DATA_NOTES = frozenset({"opencc/README.md", "opencc/LICENSE"})

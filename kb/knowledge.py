@@ -53,21 +53,24 @@ class KnowledgeBase:
 
     @classmethod
     def build(cls, paths: Iterable[str | os.PathLike], index: str | os.PathLike | None = None,
-              progress: Progress = _silent, workers: int | None = None, engine: str | None = None) -> "KnowledgeBase":
+              progress: Progress = _silent, workers: int | None = None, engine: str | None = None,
+              dense: bool | None = None) -> "KnowledgeBase":
         """Index files and folders into a new generation of `index` (default: `default_index()`;
         atomic: all or nothing). engine: "whoosh" or "tantivy" (kb.store.engines; by default the
-        index's own, else $KB_ENGINE, else whoosh)."""
-        store = IndexStore(Path(default_index() if index is None else index), engine)
+        index's own, else $KB_ENGINE, else whoosh). dense: keep a vector of each passage for
+        ranking by meaning (kb.dense, `pip install 'kb[dense]'`; by default as the index does)."""
+        store = IndexStore(Path(default_index() if index is None else index), engine, dense)
         return cls(store, builder.build(store, paths, progress, workers))
 
     @classmethod
     def index(cls, paths: Iterable[str | os.PathLike], index: str | os.PathLike | None = None,
-              progress: Progress = _silent, workers: int | None = None, engine: str | None = None) -> "KnowledgeBase":
+              progress: Progress = _silent, workers: int | None = None, engine: str | None = None,
+              dense: bool | None = None) -> "KnowledgeBase":
         """Bring `index` (default: `default_index()`) up to date with these files and folders:
         re-index only the files whose content changed, add new ones, drop those that are gone.
         Builds from nothing when there is no usable index (none yet, another pipeline, a damaged
-        one, another engine asked for)."""
-        store = IndexStore(Path(default_index() if index is None else index), engine)
+        one, another engine asked for, vectors asked for or against)."""
+        store = IndexStore(Path(default_index() if index is None else index), engine, dense)
         return cls(store, builder.update(store, paths, progress, workers))
 
     def rebuild(self, progress: Progress = _silent, wait: float | None = None) -> "KnowledgeBase":

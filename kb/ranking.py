@@ -15,9 +15,12 @@ features, and its score is their weighted sum:
                 wording, whatever the segmenter made of it (a name cut into characters)
     grams_long  the same for a long question only (LONG_QUERY pairs or more): a question
                 that restates a passage's wording, as opposed to a few words typed
+    dense       the cosine of the query's and the passage's vectors (kb.dense), where the
+                index keeps them; 0 where it does not
 
 The weights are not set by hand: scripts/fit_ranking.py fits them on the public judged sets
-together and writes kb/data/ranking.toml, which `weights()` reads. Re-ranking orders and
+together and writes kb/data/ranking.toml, which `weights()` reads (with --dense, over indexes
+that keep vectors: kb/data/ranking_dense.toml, `weights(dense=True)`). Re-ranking orders and
 demotes; it never drops a candidate (a short result list is the engine's, not ours).
 """
 
@@ -35,7 +38,7 @@ from .plan import PIECE, PIECES, THESAURUS, Group, QueryPlan
 from .rankdata import idf  # how telling a term is: one idf for search, ask and the query's stand-ins
 from .structure import ITEM_MARKER
 
-FEATURES = ("bm25", "coverage", "proximity", "share", "heading", "short", "intent", "enumerates", "grams", "grams_long")
+FEATURES = ("bm25", "coverage", "proximity", "share", "heading", "short", "intent", "enumerates", "grams", "grams_long", "dense")
 FULL_LENGTH = 100  # characters: a passage shorter than this is mostly a heading or a TOC line
 LONG_QUERY = 8  # character pairs (query_grams) from which a query is a long question
 ENUM_ITEMS = 3  # items naming the asked-for noun that make a passage an enumeration of it
@@ -77,12 +80,18 @@ def _weights_of(data: dict) -> Weights:
     return Weights(values, int(data.get("pool", 40)), float(bm25.get("k1", 1.2)), float(bm25.get("b", 0.75)))
 
 
-@lru_cache(maxsize=1)
-def weights() -> Weights:
-    """The fitted weights shipped in kb/data/ranking.toml."""
-    from .rankdata import data
+DENSE_WEIGHTS = "ranking_dense.toml"
 
-    return _weights_of(data())
+
+@lru_cache(maxsize=2)
+def weights(dense: bool = False) -> Weights:
+    """The fitted weights shipped in kb/data/ranking.toml; for an index that keeps passage
+    vectors, those fitted with them (kb/data/ranking_dense.toml)."""
+    from importlib import resources
+
+    from .rankdata import data, parse
+
+    return _weights_of(parse(resources.files("kb.data").joinpath(DENSE_WEIGHTS).read_text("utf-8")) if dense else data())
 
 
 # --- the query's words against a passage -------------------------------------

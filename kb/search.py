@@ -14,6 +14,7 @@ from collections import Counter
 from itertools import accumulate
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Callable
 
 from .analysis import normalise
 from .errors import QueryError
@@ -42,26 +43,30 @@ def engine_weights(plan: QueryPlan, idf: dict[str, float]) -> dict[str, float]:
     return out
 
 
+Similar = Callable[[list[Candidate]], list[float]]  # the candidates' dense similarity to the query (kb.dense)
+
+
 def candidate_features(candidates: list[Candidate], q: QueryPlan,
-                       idf: dict[str, float]) -> list[tuple[float, ...]]:
+                       idf: dict[str, float], similar: Similar | None = None) -> list[tuple[float, ...]]:
     """Each candidate's ranking features (kb.ranking.FEATURES), in the engine's order."""
     if not candidates:
         return []
     top = max(c.score for c in candidates) or 1.0
     reading = ranking.Reading.of(q, ranking.references(q.groups, idf))
-    return [reading.features(c.norm, ranking.heading_text(c.passage.section, (*c.passage.headings, *c.passage.questions)),
-                             c.passage.kind, len(c.passage.text), c.score / top)
-            for c in candidates]
+    sims = similar(candidates) if similar else [0.0] * len(candidates)
+    return [(*reading.features(c.norm, ranking.heading_text(c.passage.section, (*c.passage.headings, *c.passage.questions)),
+                               c.passage.kind, len(c.passage.text), c.score / top), sim)
+            for c, sim in zip(candidates, sims)]
 
 
 def rank(candidates: list[Candidate], q: QueryPlan, idf: dict[str, float],
-         weights: ranking.Weights | None = None) -> list[tuple[float, Candidate]]:
+         weights: ranking.Weights | None = None, similar: Similar | None = None) -> list[tuple[float, Candidate]]:
     """Re-rank the engine's first `pool` candidates by the fitted weights; any further ones
     (a limit above the pool) follow in the engine's order. Nothing is dropped, ties keep the
     engine's order, and a passage's place never depends on how many results were asked for."""
     w = weights or ranking.weights()
     head = candidates[: w.pool]
-    scored = [(w.score(f), c) for f, c in zip(candidate_features(head, q, idf), head)]
+    scored = [(w.score(f), c) for f, c in zip(candidate_features(head, q, idf, similar), head)]
     scored.sort(key=lambda sc: -sc[0])
     floor = scored[-1][0] if scored else 0.0
     return scored + [(floor, c) for c in candidates[w.pool:]]
@@ -237,15 +242,31 @@ def gather(store: IndexStore, plan: QueryPlan, limit: int, doc: str | None = Non
     return candidates, idf
 
 
+def similarity(store: IndexStore, plan: QueryPlan) -> tuple[ranking.Weights, Similar | None]:
+    """The weights a store's index is ranked by, and how its candidates' dense similarity to
+    the query is read (None for an index without passage vectors)."""
+    vectors = store.vectors()
+    if vectors is None:
+        return ranking.weights(), None
+    from .dense import embed_query
+
+    def similar(candidates: list[Candidate]) -> list[float]:
+        query = store.kept(("dense", plan.text), lambda: embed_query(plan.text))
+        return vectors.similarities(query, [c.passage.id for c in candidates])
+
+    return ranking.weights(dense=True), similar
+
+
 def run(store: IndexStore, plan: QueryPlan, limit: int, doc: str | None, kind: str | None) -> list[Hit]:
-    candidates, idf = gather(store, plan, limit + FOLD_SLACK, doc, kind)
+    ranked_by, similar = similarity(store, plan)
+    candidates, idf = gather(store, plan, limit + FOLD_SLACK, doc, kind, ranked_by)
     weights = plan.weights
     terms = {t for t, w in weights.items() if w >= HIGHLIGHT_WEIGHT}
     if not any(idf.get(t) for t, w in weights.items() if w > PART):
         # no query word nor close stand-in is in the documents: what matched are characters
         # inside the words (量 of 量子, 黑 of 黑洞), which a reader takes for an answer
         return []
-    kept = fold(rank(candidates, plan, idf), limit)
+    kept = fold(rank(candidates, plan, idf, ranked_by, similar), limit)
     return [
         Hit(rank=i, score=score, passage=c.passage, highlight=highlight(c.passage, terms, normalised=c.text_norm),
             also=tuple(d.passage.ref for d in folded))

@@ -3,6 +3,8 @@
     python scripts/fit_ranking.py                   # the public sets beside the repository
     python scripts/fit_ranking.py --write           # ... and write kb/data/ranking.toml
     python scripts/fit_ranking.py --set mine.jsonl=path/to/docs --write   # your own judged set
+    python scripts/fit_ranking.py --dense --write   # over indexes with passage vectors (kb[dense]):
+                                                    # kb/data/ranking_dense.toml
 
 Each set is a judged search JSONL (query, relevant keys, as in ../shared/eval) and the
 folder its documents are in; the folder is indexed once into --work. For every query, the
@@ -33,7 +35,7 @@ from kb import KnowledgeBase  # noqa: E402
 from kb import ranking  # noqa: E402
 from kb.evaluate import canon, load, relevant  # noqa: E402
 from kb.query import understand  # noqa: E402
-from kb.search import candidate_features, gather  # noqa: E402
+from kb.search import candidate_features, gather, similarity  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "eval"
 DEFAULT_SETS = [
@@ -131,20 +133,21 @@ def _ascend(sets: list[Judged], w: np.ndarray, rounds: int) -> tuple[np.ndarray,
     return w, best
 
 
-def collect(name: str, judged: Path, docs: Path, work: Path, engine: ranking.Weights) -> Judged:
+def collect(name: str, judged: Path, docs: Path, work: Path, engine: ranking.Weights, dense: bool = False) -> Judged:
     """Index the documents (once, cached by the folder's path), then each query's candidates
-    and features, cached by everything that shapes them."""
+    and features, cached by everything that shapes them. With `dense`, the index keeps passage
+    vectors and the features hold each candidate's similarity to the query (kb.dense)."""
     from kb.catalog import pipeline_fingerprint as fingerprint
 
     pool = engine.pool
     key = hashlib.sha256(repr((str(judged), judged.stat().st_mtime_ns, str(docs), pool, engine.k1, engine.b, fingerprint(),
-                               ranking.FEATURES, _code_stamp())).encode()).hexdigest()[:16]
+                               ranking.FEATURES, _code_stamp(), dense)).encode()).hexdigest()[:16]
     cache = work / f"{name}-{key}.pickle"
     if cache.exists():
         feats, rel = pickle.loads(cache.read_bytes())
         return Judged(name, feats, rel)
-    index = work / f"index-{hashlib.sha256((str(docs) + _code_stamp()).encode()).hexdigest()[:10]}"
-    kb = KnowledgeBase.index([docs], index)
+    index = work / f"index-{hashlib.sha256((str(docs) + _code_stamp()).encode()).hexdigest()[:10]}{'-dense' if dense else ''}"
+    kb = KnowledgeBase.index([docs], index, dense=dense)
     rows = load(judged)
     feats, rel = [], []
     started = time.perf_counter()
@@ -153,7 +156,7 @@ def collect(name: str, judged: Path, docs: Path, work: Path, engine: ranking.Wei
         plan = understand(row["query"], kb.store)
         candidates, idf = gather(kb.store, plan, DEPTH, weights=engine)
         candidates = candidates[:pool]
-        feats.append(candidate_features(candidates, plan, idf))
+        feats.append(candidate_features(candidates, plan, idf, similarity(kb.store, plan)[1]))
         rel.append([relevant(c.passage.source_text, keys) for c in candidates])
     print(f"  {name} (k1 {engine.k1}, b {engine.b}): {len(rows)} queries in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     cache.write_bytes(pickle.dumps((feats, rel)))
@@ -165,7 +168,7 @@ def _code_stamp() -> str:
     import os
 
     h = hashlib.sha256(repr(sorted((k, v) for k, v in os.environ.items() if k.startswith("KB_"))).encode())
-    for part in ("kb/ranking.py", "kb/search.py", "kb/query.py", "kb/index.py", "kb/passages.py", "kb/structure.py",
+    for part in ("kb/ranking.py", "kb/search.py", "kb/dense.py", "kb/query.py", "kb/index.py", "kb/passages.py", "kb/structure.py",
                  "kb/clean.py", "kb/analysis.py", "kb/lexicon.py", "kb/spelling.py"):
         path = ROOT / part
         if path.exists():
@@ -224,9 +227,12 @@ def main() -> None:
     ap.add_argument("--k1", type=float, nargs="+", help="BM25 k1 values to try (default: the shipped one)")
     ap.add_argument("--b", type=float, nargs="+", help="BM25 b values to try (default: the shipped one)")
     ap.add_argument("--write", action="store_true", help="write the fitted weights to kb/data/ranking.toml")
+    ap.add_argument("--dense", action="store_true",
+                    help="fit over indexes with passage vectors (kb[dense]), for kb/data/ranking_dense.toml")
     args = ap.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
-    shipped = ranking.weights()
+    shipped = ranking.weights(dense=args.dense)
+    target = ranking.DENSE_WEIGHTS if args.dense else "ranking.toml"
     specs = [spec.split("=", 2) for spec in (args.set or DEFAULT_SETS)]
 
     # BM25's k1 and b shape the candidates themselves: each pair on the grid is collected and
@@ -235,7 +241,7 @@ def main() -> None:
     for k1 in args.k1 or [shipped.k1]:
         for b in args.b or [shipped.b]:
             engine = ranking.Weights({}, shipped.pool, k1, b)
-            sets = [collect(name, Path(judged), Path(docs), args.work, engine) for name, judged, docs in specs]
+            sets = [collect(name, Path(judged), Path(docs), args.work, engine, args.dense) for name, judged, docs in specs]
             held, fold_weights = cross_validate(sets, args.folds, args.seed)
             score = float(np.mean([figures(held[s.name])["MRR"] for s in sets]))
             print(f"k1 {k1}  b {b}: held-out mean MRR {score:.4f}", file=sys.stderr)
@@ -265,11 +271,12 @@ def main() -> None:
         stamp = datetime.date.today().isoformat()
         names = ", ".join(s.name for s in sets)
         body = [
-            "# Ranking weights for kb.ranking: written by scripts/fit_ranking.py, not by hand.",
+            "# Ranking weights for kb.ranking" + (" over indexes with passage vectors (kb.dense)" if args.dense else "")
+            + ": written by scripts/fit_ranking.py, not by hand.",
             f"# Fitted {stamp} on {names} (coordinate ascent on mean MRR@10 from plain BM25;",
             f"# {args.folds}-fold cross-validation, seed {args.seed}; BM25 k1 from {args.k1 or [shipped.k1]}, b from"
             f" {args.b or [shipped.b]}).",
-            "# Refit: python scripts/fit_ranking.py --write  (see the README, 'Ranking').",
+            f"# Refit: python scripts/fit_ranking.py{' --dense' if args.dense else ''} --write  (see the README, 'Ranking').",
             "#",
             *("# " + ln for ln in lines),
             "",
@@ -282,10 +289,10 @@ def main() -> None:
             "[weights]",
             *(f"{name} = {w[i]:.4f}" for i, name in enumerate(ranking.FEATURES)),
             "",
-            *_carried_over(),
+            *([] if args.dense else _carried_over()),
         ]
-        (ROOT / "kb" / "data" / "ranking.toml").write_text("\n".join(body), "utf-8")
-        print("wrote kb/data/ranking.toml", file=sys.stderr)
+        (ROOT / "kb" / "data" / target).write_text("\n".join(body), "utf-8")
+        print(f"wrote kb/data/{target}", file=sys.stderr)
 
 
 if __name__ == "__main__":

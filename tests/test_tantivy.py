@@ -6,6 +6,7 @@ unless CI=true (then its absence fails)."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 
@@ -155,3 +156,15 @@ def test_an_unknown_engine_is_refused(tmp_path, monkeypatch):
         KnowledgeBase.build([SEEDS], tmp_path / "ix")
     r = CliRunner().invoke(main, ["index", str(SEEDS), "--index", str(tmp_path / "ix"), "--engine", "lucene"])
     assert r.exit_code == 2 and "lucene" in r.stderr
+
+
+def test_a_damaged_tantivy_index_is_built_again_with_tantivy(both, tmp_path):
+    from kb.store.faults import engine_files
+
+    ix = tmp_path / "ix"
+    shutil.copytree(both["tantivy"].store.root, ix)
+    for f in engine_files(ix, data_only=True):
+        f.write_bytes(f.read_bytes()[: len(f.read_bytes()) // 2])  # cut short, as a full disk leaves it
+    kb = KnowledgeBase.index([SEEDS], ix)  # no engine asked for: the one the damaged index was written with
+    assert kb.report.rebuilt and kb.store.engine_name == "tantivy"
+    assert ranked(kb, QUERIES[0]) == ranked(both["tantivy"], QUERIES[0])

@@ -4,6 +4,7 @@
     records         passages.jsonl and the typed manifest (meta.json)
     fields          a passage analysed into the fields every engine indexes (in a pool when large)
     vocabulary      each term's document frequency, counted by kb as a generation is written
+    vectors         a dense generation's passage vectors (kb.dense), carried over by updates
     scoring         BM25 over posting lists, as pure functions
     engine          the Engine protocol: what the store asks of a full-text engine
     engines         which engines there are, and which one a new index gets (recorded in its manifest)

@@ -85,6 +85,7 @@ class Manifest:
     vocabulary: str | None = None  # the vocabulary file's sha256 (kb.store.vocabulary)
     files: Mapping[str, Any] | None = None  # every other file of the generation: [size, sha256]
     engine: str = "whoosh"  # the engine it was written with (kb.store.engines); whoosh before kb recorded it
+    dense: str = ""  # the model its passage vectors are of (kb.dense, kb.store.vectors); '' when it has none
 
     @classmethod
     def read(cls, gen: Path) -> "Manifest":
@@ -96,12 +97,16 @@ class Manifest:
         engine = data.get("engine") or "whoosh"
         if not isinstance(engine, str):
             raise ValueError(f"{META} names no engine")
+        dense = data.get("dense") or ""
+        if not isinstance(dense, str):
+            raise ValueError(f"{META} names no model")
         return cls(data.get("format"), data.get("passages"), data.get("built"), data, data.get("vocabulary"),
-                   files if isinstance(files, dict) else None, engine)
+                   files if isinstance(files, dict) else None, engine, dense)
 
     def as_dict(self) -> dict:
         return {**self.fields, "format": self.format, "passages": self.passages, "built": self.built,
-                "vocabulary": self.vocabulary, "files": self.files, "engine": self.engine}
+                "vocabulary": self.vocabulary, "files": self.files, "engine": self.engine,
+                "dense": self.dense}
 
     def write(self, gen: Path) -> None:
         # one line: json's indenting encoder is pure Python, 0.2 s for a 500-file library's meta

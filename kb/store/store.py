@@ -24,7 +24,8 @@ from ..errors import IndexCorruptError, KbError
 from ..model import Passage
 from ..processes import stop_if_interrupted, stoppable
 from ..spelling import PAIRS as CHAR_PAIRS, Speller, add_pairs, read_pair_counts, subtract, write_pairs
-from . import engines, frequent, scoring, vocabulary
+from . import engines, frequent, scoring, vectors, vocabulary
+from .vectors import Vectors
 from .engine import Engine, EngineKind, EngineWriter
 from .fields import Prepared, analyse, prepare, prepared, terms
 from .generations import WRITER_WAIT, Generations, live_name, write_error
@@ -32,7 +33,7 @@ from .records import (META, PASSAGES, Manifest, changed_files, count_lines, file
                       read_passages, searchable_text, text_part)
 
 FORMAT = 5  # 5: kb analyses, the engine is given tokens, vocabulary.tsv; 4: passages carry the file's own text (original)
-STORE_FILES = frozenset({PASSAGES, META, CHAR_PAIRS, vocabulary.VOCABULARY, frequent.FREQUENT})  # a generation's files that are the store's, not the engine's
+STORE_FILES = frozenset({PASSAGES, META, CHAR_PAIRS, vocabulary.VOCABULARY, frequent.FREQUENT, *vectors.FILES})  # a generation's files that are the store's, not the engine's
 
 T = TypeVar("T")
 
@@ -94,16 +95,24 @@ class Candidate:
 class IndexStore:
     """A generation-swapped index directory."""
 
-    def __init__(self, root: Path, engine: str | None = None):
+    def __init__(self, root: Path, engine: str | None = None, dense: bool | None = None):
         """`engine`: the engine a new generation is written with (kb.store.engines); by
         default the live generation's, else $KB_ENGINE's, else whoosh. Readers always open a
-        generation with the engine its manifest names. (EngineMissingError at once when the
-        engine asked for is not installed, before any file is read.)"""
+        generation with the engine its manifest names. `dense`: whether a new generation keeps
+        passage vectors (kb.dense); by default as the live generation does. (EngineMissingError
+        or DenseMissingError at once when what is asked for is not installed, before any file
+        is read.)"""
         self.root = Path(root)
         self.generations = Generations(self.root)
         if engine is not None:
             engines.kind(engine)
+        if dense:
+            from ..dense import require
+
+            require()
         self._asked = engine
+        self._asked_dense = dense
+        self._vectors: Vectors | None | bool = False  # False: not read yet
         self._engine: Engine | None = None
         self._manifest: Manifest | None = None
         self._gen: Path | None = None
@@ -208,12 +217,49 @@ class IndexStore:
     def _new_kind(self) -> EngineKind:
         """The engine of a full build: the one asked for, else the live generation's, else the default."""
         name = self._asked
-        if name is None and self.exists():
-            try:
-                name = self.engine_name
-            except KbError:  # a damaged manifest: the build replaces it
-                name = None
+        if name is None:
+            live = self._written_manifest()
+            name = live.engine if live else None
         return engines.kind(name or engines.default_name())
+
+    def _written_manifest(self) -> Manifest | None:
+        """The live generation's manifest as written, whether or not the generation's other files
+        are as they were (a build that replaces a damaged generation keeps its engine and its
+        vectors); None when there is none, or it is damaged too."""
+        try:
+            return Manifest.read(self.generation) if self.exists() else None
+        except (OSError, ValueError, KbError):
+            return None
+
+    @property
+    def asked_dense(self) -> bool | None:
+        """Whether this store was opened to write passage vectors (None: as the live generation does)."""
+        return self._asked_dense
+
+    def _new_dense(self) -> bool:
+        """Whether a full build keeps passage vectors: as asked, else as the live generation does."""
+        if self._asked_dense is not None:
+            return self._asked_dense
+        live = self._written_manifest()
+        return bool(live and live.dense)
+
+    def vectors(self) -> Vectors | None:
+        """The live generation's passage vectors (kb.dense), read once; None when it has none,
+        or the model is not installed here (then it ranks as an index without them)."""
+        if self._vectors is False:
+            self._vectors = self._from_live(self._read_vectors)
+        return self._vectors  # type: ignore[return-value]
+
+    def _read_vectors(self) -> Vectors | None:
+        from ..dense import MODEL, available
+
+        model = self.manifest.dense
+        if not model or model != MODEL or not available():
+            return None
+        try:
+            return Vectors(self.generation)
+        except (OSError, ValueError) as exc:
+            raise _corrupt(self.root, f"bad {vectors.VECTORS}") from exc
 
     def engine(self) -> Engine:
         return self._from_live(self._open_engine)
@@ -248,6 +294,7 @@ class IndexStore:
         self._np_norms = (None, None)
         self._doc_order = None
         self._derived = {}
+        self._vectors = False
         if self._frequent:
             self._frequent.close()
         self._frequent = False
@@ -328,6 +375,8 @@ class IndexStore:
                 for number in range(len(self._lengths()[0])):
                     Passage.from_json(engine.stored(number)[0])
                 list(self.passages())
+                if self.manifest.dense and len(Vectors(self.generation).row_of) != lines:
+                    raise _corrupt(self.root, f"{vectors.VECTORS} and {PASSAGES} disagree")
         except IndexCorruptError:
             raise
         except Exception as exc:  # an engine raises many kinds on a damaged segment
@@ -516,7 +565,7 @@ class IndexStore:
         with self.writing():
             kind = self._new_kind()
             return self._new_generation(kind, lambda gen: kind.create(gen, procs), passages, set(), meta,
-                                        procs=procs, progress=progress, analysed=analysed)
+                                        procs=procs, progress=progress, analysed=analysed, dense=self._new_dense())
 
     def update(self, remove_docs: set[str], passages: Iterable[Passage], meta: dict,
                progress: Written | None = None) -> Path:
@@ -540,7 +589,7 @@ class IndexStore:
         kind = self.engine_kind
         return self._new_generation(kind, lambda gen: kind.extend(gen, live, STORE_FILES),
                                     passages, remove_docs, meta, kept=kept, pairs=pairs, counts=counts,
-                                    progress=progress)
+                                    progress=progress, dense=bool(self.manifest.dense))
 
     def _kept_frequencies(self, kept: list[bytes], removed: list[bytes]) -> Counter:
         """The kept passages' document frequencies: the live generation's less the removed
@@ -589,6 +638,29 @@ class IndexStore:
         except OSError as exc:
             raise _corrupt(self.root, f"bad {PASSAGES}") from exc
 
+    def _write_vectors(self, gen: Path, kept: list[bytes], fresh: list[Passage], progress: Written) -> str:
+        """The vectors of the kept passages (the live generation's rows, or embedded again when
+        it has none of them) and of the new ones, in passages.jsonl's order; returns the model."""
+        import numpy as np
+
+        from ..dense import MODEL, embed_passages
+
+        kept_passages = list(self._parsed(kept))
+        rows = None
+        if kept_passages:
+            try:
+                old = self.vectors()
+                rows = old.of([p.id for p in kept_passages]) if old is not None else None
+            except (KbError, KeyError):  # none kept, or not of every passage: all embedded anew
+                rows = None
+            if rows is None:
+                fresh, kept_passages = kept_passages + fresh, []
+        progress("embedding", len(fresh))
+        new = embed_passages(fresh, lambda n: stop_if_interrupted()) if fresh else None
+        parts = [r for r in (rows, new) if r is not None]
+        vectors.write(gen, [p.id for p in kept_passages + fresh], np.vstack(parts) if parts else np.zeros((0, 0)))
+        return MODEL
+
     @staticmethod
     def _write_frequent(kind: EngineKind, gen: Path, counts: Counter) -> None:
         """The frequent terms' postings (kb.store.frequent), read back from the committed engine:
@@ -604,16 +676,17 @@ class IndexStore:
     def _new_generation(self, kind: EngineKind, start: Callable[[Path], EngineWriter], passages: Iterable[Passage],
                         remove_docs: set[str], meta: dict | Callable[[], dict], procs: int = 1,
                         kept: list[bytes] = (), pairs: Counter | None = None, counts: Counter | None = None,
-                        progress: Written | None = None, analysed: bool = False) -> Path:
+                        progress: Written | None = None, analysed: bool = False, dense: bool = False) -> Path:
         """Build a generation beside the live one and swap it in. `pairs` and `counts`: the
         kept passages' character pairs (kb.spelling) and document frequencies, to which the
-        new passages' are added."""
+        new passages' are added. With `dense`, it keeps a vector of each passage (kb.dense)."""
         pairs = Counter() if pairs is None else pairs
         counts = Counter() if counts is None else counts
         progress = progress or (lambda phase, n: None)
         gen = self.generations.building()
         writer: EngineWriter | None = None
         ready_passages = None
+        fresh: list[Passage] = []  # the new passages, for their vectors
         try:
             writer = start(gen)
             for doc in sorted(remove_docs):
@@ -626,6 +699,8 @@ class IndexStore:
                 for p, ready in ready_passages:
                     out.write(ready.record + b"\n")
                     writer.add(p, ready.value, ready.record, ready.norm)
+                    if dense:
+                        fresh.append(p)
                     stop_if_interrupted()
                     add_pairs(pairs, ready.norm)
                     counts.update(ready.terms)
@@ -638,8 +713,9 @@ class IndexStore:
                 self._write_frequent(kind, gen, counts)
             write_pairs(gen / CHAR_PAIRS, pairs)
             digest = vocabulary.write(gen, counts)
+            model = self._write_vectors(gen, kept, fresh, progress) if dense else ""
             meta = meta() if callable(meta) else meta
-            Manifest(FORMAT, count, time.time(), meta, digest, file_sums(gen), kind.name).write(gen)
+            Manifest(FORMAT, count, time.time(), meta, digest, file_sums(gen), kind.name, model).write(gen)
             stop_if_interrupted()  # the last moment a Ctrl+C leaves the index as it was
             final = self.generations.publish(gen)
         except OSError as exc:  # a full disk, a folder made read-only: the live index stays
