@@ -150,23 +150,18 @@ def proximity(groups: tuple[Group, ...], norm: str) -> float:
     among the query's telling words, scaled by the share of them present (two of five words
     side by side are not the query's words close together)."""
     groups = telling(groups)
-    return _proximity(tuple(g.terms() + g.pieces for g in groups), len(groups), norm)
+    held = [found for found in ([t for t in g.terms() + g.pieces if t in norm] for g in groups) if found]
+    return _proximity(held, len(groups), norm)
 
 
-def _proximity(terms_of: Sequence[tuple[str, ...]], count: int, norm: str,
-               present: Container[str] | None = None) -> float:
-    """proximity() from the telling groups' terms (each group's terms, then its pieces);
-    `present`, when given, holds exactly those of them found in `norm` (Reading.features looks
-    for each of the query's strings once a candidate)."""
-    held_terms = []
-    span = 0  # the held words' total length, each by its shortest term
-    for terms in terms_of:
-        terms = [t for t in terms if t in (norm if present is None else present)]
-        if terms:
-            held_terms.append(terms)
-            span += min(map(len, terms))
+def _proximity(held_terms: Sequence[Sequence[str]], count: int, norm: str) -> float:
+    """proximity() from the terms of the telling groups that `norm` holds: each such group's
+    terms found in it, the groups in their order, of `count` telling groups."""
     if len(held_terms) < 2:
         return 1.0 if held_terms and count == 1 else 0.0
+    span = 0  # the held words' total length, each by its shortest term
+    for terms in held_terms:
+        span += min(map(len, terms))
     events: list[tuple[int, int, int]] = []  # (where a term starts, its group, its length), sorted
     add = events.append
     for i, terms in enumerate(held_terms):
@@ -294,11 +289,14 @@ class Reading:
     refs_total: float
     telling_terms: tuple[tuple[str, ...], ...]  # per telling group: its terms, then its pieces
     telling_count: int
+    telling_places: dict[str, tuple[int, ...]] = field(compare=False)  # each of those terms: the telling groups it is in
     shared: tuple[tuple[int, float], ...]  # (group's place, its weight) of the telling groups
     shared_total: float
-    pairs: tuple[str, ...]
+    pairs: frozenset[str]
+    long_pairs: bool  # LONG_QUERY pairs or more
     credited: tuple[tuple[tuple[tuple[float, str], ...], tuple[str, ...]], ...]  # per group: (weight, term)s, pieces
-    strings: tuple[str, ...]  # the terms, pieces and pairs above, each once
+    named: tuple[str, ...]  # the groups' terms and pieces, each once
+    strings: tuple[str, ...]  # those and the pairs, each once
     headings: dict[str, float] = field(default_factory=dict, compare=False)  # the heading feature by headings' text
 
     @classmethod
@@ -309,38 +307,53 @@ class Reading:
         shared = tuple((i, g.weight) for i, g in enumerate(groups) if id(g) in kept)
         pairs = query_grams(plan.text)
         credited = tuple((tuple((a.weight, a.term) for a in g.alternatives), g.pieces) for g in groups)
-        strings = tuple(dict.fromkeys([t for alts, pieces in credited for t in (*(t for _, t in alts), *pieces)]
-                                      + list(pairs)))
-        return cls(plan, refs, sum(weight for weight, _ in refs), tuple(g.terms() + g.pieces for g in told),
-                   len(told), shared, sum(w for _, w in shared), pairs, credited, strings)
+        named = tuple(dict.fromkeys(t for alts, pieces in credited for t in (*(t for _, t in alts), *pieces)))
+        telling_terms = tuple(g.terms() + g.pieces for g in told)
+        places: dict[str, list[int]] = {}
+        for i, terms in enumerate(telling_terms):
+            for t in dict.fromkeys(terms):
+                places.setdefault(t, []).append(i)
+        return cls(plan, refs, sum(weight for weight, _ in refs), telling_terms, len(told),
+                   {t: tuple(v) for t, v in places.items()}, shared, sum(w for _, w in shared), frozenset(pairs),
+                   len(pairs) >= LONG_QUERY, credited, named, tuple(dict.fromkeys(named + pairs)))
 
     def features(self, norm: str, heading_norm: str, kind: str, length: int, engine: float) -> tuple[float, ...]:
         plan = self.plan
         present = {t for t in self.strings if t in norm}  # each of the query's strings looked for once
-        credits = [_credit(alts, pieces, present) for alts, pieces in self.credited]  # as Group.credit(norm)
+        credits = _credits(self.credited, present)  # as Group.credit(norm)
         pairs = self.pairs
-        grams = sum(g in present for g in pairs) / len(pairs) if pairs else 0.0  # gram_share(pairs, norm)
+        grams = len(pairs & present) / len(pairs) if pairs else 0.0  # gram_share(pairs, norm): the pairs are distinct
         total = self.shared_total
         return (
             engine,
             self._covered(credits),
-            _proximity(self.telling_terms, self.telling_count, norm, present),
+            _proximity(self._held(present), self.telling_count, norm),
             sum(w for i, w in self.shared if credits[i] >= THESAURUS) / total if total else 0.0,
             self._heading(heading_norm),
             shortness(length),
             1.0 if kind in plan.intents else 0.0,
             1.0 if plan.enumerates and enumerated(plan.enumerates, norm) >= ENUM_ITEMS else 0.0,
             grams,
-            grams if len(pairs) >= LONG_QUERY else 0.0,
+            grams if self.long_pairs else 0.0,
         )
+
+    def _held(self, present: set[str]) -> list[list[str]]:
+        """The telling groups a text holds, in their order, each with its terms found there
+        (present: the query's strings it holds), as proximity() filters them."""
+        found = present.intersection(self.telling_places)
+        if not found:
+            return []
+        places = self.telling_places
+        held = sorted({i for t in found for i in places[t]})
+        return [[t for t in self.telling_terms[i] if t in found] for i in held]
 
     def _heading(self, heading_norm: str) -> float:
         """The heading feature, once a query for each headings' text (the passages of a document
-        that are candidates share their breadcrumb)."""
+        that are candidates share their breadcrumb); 0 when they hold none of the query's terms."""
         got = self.headings.get(heading_norm)
         if got is None:
-            got = self._covered([_credit(alts, pieces, heading_norm) for alts, pieces in self.credited]) \
-                if heading_norm else 0.0
+            present = {t for t in self.named if t in heading_norm}
+            got = self._covered(_credits(self.credited, present)) if present else 0.0
             self.headings[heading_norm] = got
         return got
 
@@ -350,19 +363,24 @@ class Reading:
             return 0.0
         covered = 0  # summed in order, as _covered() sums
         for c, (weight, top) in zip(credits, self.refs):
-            covered += weight * min(1.0, c / top)
+            share = c / top
+            covered += weight * (share if share < 1.0 else 1.0)  # min(1.0, share), without the call
         return covered / total
 
 
-def _credit(alts: tuple[tuple[float, str], ...], pieces: tuple[str, ...], present: Container[str]) -> float:
-    """Group.credit, from the set of the group's strings a text holds, or from the text itself."""
-    best = 0.0
-    for weight, term in alts:
-        if weight > best and term in present:
-            best = weight
-    if pieces:
-        best = max(best, PIECES * sum(p in present for p in pieces) / len(pieces))
-    return best
+def _credits(credited: tuple[tuple[tuple[tuple[float, str], ...], tuple[str, ...]], ...],
+             present: Container[str]) -> list[float]:
+    """Each group's Group.credit, from the set of the query's strings a text holds."""
+    out = []
+    for alts, pieces in credited:
+        best = 0.0
+        for weight, term in alts:
+            if weight > best and term in present:
+                best = weight
+        if pieces:
+            best = max(best, PIECES * sum(p in present for p in pieces) / len(pieces))
+        out.append(best)
+    return out
 
 
 def _covered(credits: Sequence[float], refs: tuple[tuple[float, float], ...]) -> float:
