@@ -167,7 +167,7 @@ def _phrase_matches(text: str) -> list[tuple[str, str]]:
                 # whose second character is there are tried, in the phrasebook's order)
                 longest, by_second = by_first[norm[i]]
                 near = set(norm[i + 1: i + longest + PADDING])
-                for _, key in sorted(k for c in near for k in by_second.get(c, ())):
+                for _, key in sorted([k for c in near if c in by_second for k in by_second[c]]):
                     if not _rest(key) <= near:
                         continue
                     end = _padded(key, norm, i, taken)
@@ -375,14 +375,14 @@ def _expression_kin(group: Group, vocab: Vocabulary) -> Group:
     """A query word the corpus never uses and nothing stands in for, said inside the
     phrasebook's expressions (别家 in 比别家贵, 转投别家 …), reaches the material words those
     lines give most (竞争对手): the phrasebook's lines say what people mean by it."""
-    from collections import Counter
-
     lead = group.alternatives[0]
     word = lead.term
     if lead.why != "query" or group.weight < 1.0 or vocab.doc_frequency(word) or len(word) < 2:
         return group  # a word the corpus has, or one that frames the question (怎么办)
     if any(_close(a, word, vocab) for a in group.alternatives):
         return group
+    from collections import Counter
+
     entries = _expressions_by_word().get(word, ())
     if len(entries) < EXPRESSIONS_MIN:
         return group
@@ -416,16 +416,16 @@ def _material_kin(group: Group, vocab: Vocabulary) -> Group:
     """A query word the corpus never uses that the phrasebook gives as a material word (压价,
     written on the right of 砍价, 讲价 …) reaches the words given beside it that the corpus
     does use (议价, 利润空间): the phrasebook's lines say them of the same situation."""
+    lead = group.alternatives[0]
+    word = lead.term
+    if lead.why != "query" or vocab.doc_frequency(word):
+        return group  # most words: imported below only past here (an import costs a call a word)
+    if any(a.weight >= SYNONYM and a.term != word for a in group.alternatives):
+        return group
     from collections import Counter
 
     from .lexicon import phrasebook_by_material
 
-    lead = group.alternatives[0]
-    word = lead.term
-    if lead.why != "query" or vocab.doc_frequency(word):
-        return group
-    if any(a.weight >= SYNONYM and a.term != word for a in group.alternatives):
-        return group
     entries = phrasebook_by_material().get(word, ())
     votes = Counter(w for e in entries for w in e.words if w != word)
     return _with_voted(group, votes, vocab, lambda material, n: f"phrasebook: given with {word} ({n} of {len(entries)} lines)")
@@ -465,8 +465,6 @@ def _morphemes(group: Group, vocab: Vocabulary) -> Group:
     """A Chinese query word the corpus never uses and nothing stands in for (no synonym, fix,
     thesaurus or phrasebook word, no part of it) reaches the corpus words that share its telling characters,
     barely (骂 → 辱骂, 址 → 地址): a word's characters carry some of its meaning."""
-    from dataclasses import replace
-
     lead = group.alternatives[0]
     word = lead.term
     if lead.why != "query" or group.weight < 1.0 or vocab.doc_frequency(word) or not _is_cjk(word) or len(word) > 3:
@@ -476,6 +474,8 @@ def _morphemes(group: Group, vocab: Vocabulary) -> Group:
     near = speller_of(vocab).sharing(word)[:MORPHEME_TOP]
     if not near:
         return group
+    from dataclasses import replace
+
     alts = [Alternative(w, MORPHEME, f"shares a character with {word}", "morpheme") for w, _ in near]
     return replace(group, alternatives=tuple(_dedupe(list(group.alternatives) + alts)))
 
