@@ -289,12 +289,14 @@ def fold(ranked: list[tuple[float, Candidate]], limit: int) -> list[tuple[float,
     """The first `limit` candidates, each with the near-identical ones from other files that
     ranked below it folded in (a deck saved twice shows once, with "also in")."""
     kept: list[tuple[float, Candidate, list[Candidate]]] = []
-    seen: list[tuple[str, str, int, int, list[Candidate]]] = []  # each kept one's text, file, length, _mask, folded
+    # each kept one's text, file, length, _mask and its complement (made once a text, not once a
+    # pair compared), folded
+    seen: list[tuple[str, str, int, int, int, list[Candidate]]] = []
     for score, c in ranked:
         norm, doc = c.norm, c.passage.doc
-        size, mask = len(norm), None
+        size, mask, inverse = len(norm), None, 0
         home = None
-        for other, other_doc, length, other_mask, folded in seen:  # the first kept one of another file it is alike
+        for other, other_doc, length, other_mask, other_inverse, folded in seen:  # the first kept one of another file it is alike
             if other_doc == doc:
                 continue
             if other == norm:
@@ -307,15 +309,20 @@ def fold(ranked: list[tuple[float, Candidate]], limit: int) -> list[tuple[float,
                 continue
             if mask is None:
                 mask = _mask(norm)
-            quick = min(length - (other_mask & ~mask).bit_count(), size - (mask & ~other_mask).bit_count())
+                inverse = ~mask
+            first, second = length - (other_mask & inverse).bit_count(), size - (mask & other_inverse).bit_count()
+            quick = second if second < first else first  # min(first, second)
             if 2.0 * quick / total >= NEAR_DUPLICATE and _alike(other, norm):
                 home = folded
                 break
         if home is not None:
             home.append(c)
         elif len(kept) < limit:
+            if mask is None:
+                mask = _mask(norm)
+                inverse = ~mask
             kept.append((score, c, []))
-            seen.append((norm, doc, size, _mask(norm) if mask is None else mask, kept[-1][2]))
+            seen.append((norm, doc, size, mask, inverse, kept[-1][2]))
     return kept
 
 
