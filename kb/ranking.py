@@ -298,6 +298,7 @@ class Reading:
     named: tuple[str, ...]  # the groups' terms and pieces, each once
     strings: tuple[str, ...]  # those and the pairs, each once
     headings: dict[str, float] = field(default_factory=dict, compare=False)  # the heading feature by headings' text
+    found: dict[str, set[str]] = field(default_factory=dict, compare=False)  # the strings each text read holds
 
     @classmethod
     def of(cls, plan: QueryPlan, refs: tuple[tuple[float, float], ...]) -> Reading:
@@ -320,6 +321,7 @@ class Reading:
     def features(self, norm: str, heading_norm: str, kind: str, length: int, engine: float) -> tuple[float, ...]:
         plan = self.plan
         present = {t for t in self.strings if t in norm}  # each of the query's strings looked for once
+        self.found[norm] = present  # and not again for the text's highlight (kb.search)
         credits = _credits(self.credited, present)  # as Group.credit(norm)
         pairs = self.pairs
         grams = len(pairs & present) / len(pairs) if pairs else 0.0  # gram_share(pairs, norm): the pairs are distinct

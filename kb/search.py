@@ -14,7 +14,7 @@ from collections import Counter
 from itertools import accumulate
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable
+from typing import Callable, Container
 
 from .analysis import normalise
 from .errors import QueryError
@@ -46,38 +46,43 @@ def engine_weights(plan: QueryPlan, idf: dict[str, float]) -> dict[str, float]:
 Similar = Callable[[list[Candidate]], list[float]]  # the candidates' dense similarity to the query (kb.dense)
 
 
-def candidate_features(candidates: list[Candidate], q: QueryPlan,
-                       idf: dict[str, float], similar: Similar | None = None) -> list[tuple[float, ...]]:
-    """Each candidate's ranking features (kb.ranking.FEATURES), in the engine's order."""
+def candidate_features(candidates: list[Candidate], q: QueryPlan, idf: dict[str, float],
+                       similar: Similar | None = None, reading: ranking.Reading | None = None) -> list[tuple[float, ...]]:
+    """Each candidate's ranking features (kb.ranking.FEATURES), in the engine's order;
+    `reading`: the query's kb.ranking.Reading, when the caller keeps it."""
     if not candidates:
         return []
     top = max(c.score for c in candidates) or 1.0
-    reading = ranking.Reading.of(q, ranking.references(q.groups, idf))
+    reading = reading or ranking.Reading.of(q, ranking.references(q.groups, idf))
     sims = similar(candidates) if similar else [0.0] * len(candidates)
     return [(*reading.features(c.norm, ranking.heading_text(c.passage.section, (*c.passage.headings, *c.passage.questions)),
                                c.passage.kind, len(c.passage.text), c.score / top), sim)
             for c, sim in zip(candidates, sims)]
 
 
-def rank(candidates: list[Candidate], q: QueryPlan, idf: dict[str, float],
-         weights: ranking.Weights | None = None, similar: Similar | None = None) -> list[tuple[float, Candidate]]:
+def rank(candidates: list[Candidate], q: QueryPlan, idf: dict[str, float], weights: ranking.Weights | None = None,
+         similar: Similar | None = None, reading: ranking.Reading | None = None) -> list[tuple[float, Candidate]]:
     """Re-rank the engine's first `pool` candidates by the fitted weights; any further ones
     (a limit above the pool) follow in the engine's order. Nothing is dropped, ties keep the
     engine's order, and a passage's place never depends on how many results were asked for."""
     w = weights or ranking.weights()
     head = candidates[: w.pool]
-    scored = [(w.score(f), c) for f, c in zip(candidate_features(head, q, idf, similar), head)]
+    scored = [(w.score(f), c) for f, c in zip(candidate_features(head, q, idf, similar, reading), head)]
     scored.sort(key=lambda sc: -sc[0])
     floor = scored[-1][0] if scored else 0.0
     return scored + [(floor, c) for c in candidates[w.pool:]]
 
 
-def highlight(passage: Passage, terms: set[str], width: int = SNIPPET, normalised: str | None = None) -> str:
+def highlight(passage: Passage, terms: set[str], width: int = SNIPPET, normalised: str | None = None,
+              held: Container[str] | None = None) -> str:
     """The passage text around its best match, query words marked «like this» in the original
     script; a spun passage as it reads repaired (kb.lexicon.repaired), which is what it says.
-    `normalised`: the passage text normalised, when the caller has it (Candidate.text_norm)."""
+    `normalised`: the passage text normalised, when the caller has it (Candidate.text_norm);
+    `held`: with it, the terms of the searchable text it starts (Candidate.norm) holds, when the
+    caller knows (Reading.found): the others are not looked for (most of a query's terms are in
+    none of its hits' texts)."""
     text = (passage.repaired_text or passage.text) if passage.spun else passage.text
-    spans = _merge(_marks(text, terms, normalised))
+    spans = _merge(_marks(text, terms, normalised, None if normalised is None else held))
     if not spans:
         return text[:width] + ("…" if len(text) > width else "")
     start = _window(spans, width) if len(text) > width else 0  # a text that fits is shown whole
@@ -181,13 +186,15 @@ def snippet(marked: str, width: int, lead: int = SNIPPET_LEAD) -> str:
     return ("…" if cut_before else "") + "".join(out).rstrip() + ("…" if more else "")
 
 
-def _marks(text: str, terms: set[str], normalised: str | None = None) -> list[tuple[int, int]]:
+def _marks(text: str, terms: set[str], normalised: str | None = None,
+           held: Container[str] | None = None) -> list[tuple[int, int]]:
     """Where the query's words stand in a passage, found in its normalised text (no segmenting:
     jieba over every hit was most of a search's time) and mapped back to the original. A
     one-character word is marked only in a query of one-character words: beside longer ones
     it is mostly a character inside another word (法 of 方法). `normalised`, when given, is
     normalise(text)'s text: of the text's length, each of its characters is the text's at the
-    same place (converting a passage's text again was a fifth of a search's highlights)."""
+    same place (converting a passage's text again was a fifth of a search's highlights); `held`,
+    when given, holds every term its text holds (highlight())."""
     if normalised is not None and len(normalised) == len(text):
         norm, offsets = normalised, range(len(text))
     else:
@@ -197,6 +204,8 @@ def _marks(text: str, terms: set[str], normalised: str | None = None) -> list[tu
     add = out.append
     same = isinstance(offsets, range)  # normalise's offsets, when nothing changed a length: the identity
     for term in longer or terms:
+        if held is not None and term not in held:  # not in the searchable text, which starts with norm
+            continue
         step, i = len(term), norm.find(term)
         while i >= 0:
             add((i, i + step) if same else (offsets[i], offsets[i + step - 1] + 1))
@@ -266,9 +275,11 @@ def run(store: IndexStore, plan: QueryPlan, limit: int, doc: str | None, kind: s
         # no query word nor close stand-in is in the documents: what matched are characters
         # inside the words (量 of 量子, 黑 of 黑洞), which a reader takes for an answer
         return []
-    kept = fold(rank(candidates, plan, idf, ranked_by, similar), limit)
+    reading = ranking.Reading.of(plan, ranking.references(plan.groups, idf))
+    kept = fold(rank(candidates, plan, idf, ranked_by, similar, reading), limit)
     return [
-        Hit(rank=i, score=score, passage=c.passage, highlight=highlight(c.passage, terms, normalised=c.text_norm),
+        Hit(rank=i, score=score, passage=c.passage,
+            highlight=highlight(c.passage, terms, normalised=c.text_norm, held=reading.found.get(c.norm)),
             also=tuple(d.passage.ref for d in folded))
         for i, (score, c, folded) in enumerate(kept, 1)
     ]
