@@ -46,8 +46,8 @@ def engine_weights(plan: QueryPlan, idf: dict[str, float]) -> dict[str, float]:
 Similar = Callable[[list[Candidate]], list[float]]  # the candidates' dense similarity to the query (kb.dense)
 
 
-def candidate_features(candidates: list[Candidate], q: QueryPlan, idf: dict[str, float],
-                       similar: Similar | None = None, reading: ranking.Reading | None = None) -> list[tuple[float, ...]]:
+def candidate_features(candidates: list[Candidate], q: QueryPlan, idf: dict[str, float], similar: Similar | None = None,
+                       reading: ranking.Reading | None = None) -> list[tuple[float, ...]]:
     """Each candidate's ranking features (kb.ranking.FEATURES), in the engine's order;
     `reading`: the query's kb.ranking.Reading, when the caller keeps it."""
     if not candidates:
@@ -307,7 +307,8 @@ def fold(ranked: list[tuple[float, Candidate]], limit: int) -> list[tuple[float,
         norm, doc = c.norm, c.passage.doc
         size, mask, inverse = len(norm), None, 0
         home = None
-        for other, other_doc, length, other_mask, other_inverse, folded in seen:  # the first kept one of another file it is alike
+        # the first kept one of another file it is alike
+        for other, other_doc, length, other_mask, other_inverse, folded in seen:
             if other_doc == doc:
                 continue
             if other == norm:
