@@ -116,7 +116,7 @@ def understand(query: str, vocab: Vocabulary) -> QueryPlan:
     spun = tuple((a.term, s) for g in groups for a in g.alternatives[:1] for s in inverse.get(a.term, ()))
     intents = tuple(kind for kind, pattern in _intent_rules() if pattern.search(said))
     norm = normalise_text(said)
-    enumerates = tuple(n for n in list_nouns() if n in norm) if _ASKS_MANY.search(norm) else ()
+    enumerates = tuple(sorted(n for n in list_nouns() if n in norm)) if _ASKS_MANY.search(norm) else ()
     return QueryPlan(text, tuple(groups), tuple(corrections), spun, intents, enumerates)
 
 

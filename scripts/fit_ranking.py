@@ -94,10 +94,12 @@ def objective(sets: list[Judged], w: np.ndarray) -> float:
     return float(np.mean([figures(s.ranks(w))["MRR"] for s in sets]))
 
 
-def fit(sets: list[Judged], rounds: int = 40, restarts: int = 2, seed: int = 5) -> np.ndarray:
+def fit(sets: list[Judged], rounds: int = 40, restarts: int = 2, seed: int = 5,
+        unused: frozenset[str] = frozenset()) -> np.ndarray:
     """Coordinate ascent, from plain BM25 (bm25 = 1, the rest 0) and from a few random starts
     (fixed seed): the best on the training objective wins. The bm25 weight stays 1: a score
-    scaled by a constant ranks the same, so one weight fixes the scale."""
+    scaled by a constant ranks the same, so one weight fixes the scale. Features in `unused`
+    (dense, fitting without vectors) stay at 0."""
     rng = np.random.default_rng(seed)
     lead = ranking.FEATURES.index("bm25")
     starts = [np.zeros(len(ranking.FEATURES))]
@@ -106,13 +108,16 @@ def fit(sets: list[Judged], rounds: int = 40, restarts: int = 2, seed: int = 5) 
     for w in starts:
         w = w.copy()
         w[lead] = 1.0
-        w, value = _ascend(sets, w, rounds)
+        for name in unused:
+            w[ranking.FEATURES.index(name)] = 0.0
+        w, value = _ascend(sets, w, rounds, unused)
         if value > best + 1e-9:
             best_w, best = w, value
     return best_w
 
 
-def _ascend(sets: list[Judged], w: np.ndarray, rounds: int) -> tuple[np.ndarray, float]:
+def _ascend(sets: list[Judged], w: np.ndarray, rounds: int,
+            unused: frozenset[str] = frozenset()) -> tuple[np.ndarray, float]:
     """Coordinate ascent from w: each weight in turn takes the step that raises the objective
     most, coarse steps first, then fine ones, until no step helps."""
     best = objective(sets, w)
@@ -120,7 +125,7 @@ def _ascend(sets: list[Judged], w: np.ndarray, rounds: int) -> tuple[np.ndarray,
         for _ in range(rounds):
             improved = False
             for i, name in enumerate(ranking.FEATURES):
-                if name == "bm25":
+                if name == "bm25" or name in unused:
                     continue
                 for step in steps:
                     trial = w.copy()
@@ -184,7 +189,8 @@ def folds(n: int, k: int, seed: int) -> list[np.ndarray]:
     return [np.array(sorted(order[i::k]), dtype=int) for i in range(k)]
 
 
-def cross_validate(sets: list[Judged], k: int, seed: int) -> tuple[dict[str, np.ndarray], list[np.ndarray]]:
+def cross_validate(sets: list[Judged], k: int, seed: int,
+                   unused: frozenset[str] = frozenset()) -> tuple[dict[str, np.ndarray], list[np.ndarray]]:
     """Fit on k-1 folds of every set, score the fold left out: each query's held-out rank, and
     the weights each fold fitted."""
     held = {s.name: np.zeros(len(s.rel)) for s in sets}
@@ -192,7 +198,7 @@ def cross_validate(sets: list[Judged], k: int, seed: int) -> tuple[dict[str, np.
     fold_weights = []
     for i in range(k):
         train = [s.subset(np.setdiff1d(np.arange(len(s.rel)), splits[s.name][i])) for s in sets]
-        wi = fit(train)
+        wi = fit(train, unused=unused)
         fold_weights.append(wi)
         for s in sets:
             idx = splits[s.name][i]
@@ -233,6 +239,7 @@ def main() -> None:
     args.work.mkdir(parents=True, exist_ok=True)
     shipped = ranking.weights(dense=args.dense)
     target = ranking.DENSE_WEIGHTS if args.dense else "ranking.toml"
+    unused = frozenset() if args.dense else frozenset({"dense"})  # no vectors: nothing to weigh
     specs = [spec.split("=", 2) for spec in (args.set or DEFAULT_SETS)]
 
     # BM25's k1 and b shape the candidates themselves: each pair on the grid is collected and
@@ -242,13 +249,13 @@ def main() -> None:
         for b in args.b or [shipped.b]:
             engine = ranking.Weights({}, shipped.pool, k1, b)
             sets = [collect(name, Path(judged), Path(docs), args.work, engine, args.dense) for name, judged, docs in specs]
-            held, fold_weights = cross_validate(sets, args.folds, args.seed)
+            held, fold_weights = cross_validate(sets, args.folds, args.seed, unused)
             score = float(np.mean([figures(held[s.name])["MRR"] for s in sets]))
             print(f"k1 {k1}  b {b}: held-out mean MRR {score:.4f}", file=sys.stderr)
             if best is None or score > best[0]:
                 best = (score, engine, sets, held, fold_weights)
     _, engine, sets, held, fold_weights = best
-    w = fit(sets)
+    w = fit(sets, unused=unused)
     bm25 = np.zeros(len(ranking.FEATURES))
     bm25[ranking.FEATURES.index("bm25")] = 1.0
     current = np.array([shipped.values.get(f, 0.0) for f in ranking.FEATURES])
