@@ -20,15 +20,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.questions import pct  # noqa: E402
 from kb import KnowledgeBase  # noqa: E402
 from kb.evaluate import load  # noqa: E402
 
 WARM = 10  # queries searched first on each index: the model's and the engine's first reads are not a query's cost
-
-
-def pct(samples: list[float], p: float) -> float:
-    s = sorted(samples)
-    return s[min(len(s) - 1, int(p * len(s)))]
 
 
 def main() -> None:
