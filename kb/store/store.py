@@ -648,15 +648,17 @@ class IndexStore:
         kept_passages = list(self._parsed(kept))
         rows = None
         if kept_passages:
-            try:
-                old = self.vectors()
-                rows = old.of([p.id for p in kept_passages]) if old is not None else None
-            except (KbError, KeyError):  # none kept, or not of every passage: all embedded anew
+            try:  # read whether or not the model is here: a removal embeds nothing
+                if self.manifest.dense == MODEL:
+                    rows = Vectors(self.generation).of([p.id for p in kept_passages])
+            except (KbError, KeyError, OSError, ValueError):  # not of every passage: all embedded anew
                 rows = None
             if rows is None:
                 fresh, kept_passages = kept_passages + fresh, []
-        progress("embedding", len(fresh))
-        new = embed_passages(fresh, lambda n: stop_if_interrupted()) if fresh else None
+        new = None
+        if fresh:
+            progress("embedding", len(fresh))
+            new = embed_passages(fresh, lambda n: stop_if_interrupted())
         parts = [r for r in (rows, new) if r is not None]
         vectors.write(gen, [p.id for p in kept_passages + fresh], np.vstack(parts) if parts else np.zeros((0, 0)))
         return MODEL
