@@ -176,3 +176,39 @@ def test_damaged_vectors_are_reported_and_the_next_index_rebuilds_them(docs, tmp
     kb = KnowledgeBase.index([docs], ix)  # a damaged generation is built again, vectors and all
     assert kb.report.rebuilt and Manifest.read(kb.store.generation).dense == dense.MODEL
     assert sorted(Vectors(kb.store.generation).row_of) == sorted(p.id for p in kb.passages())
+
+
+def test_ctrl_c_while_embedding_stops_the_build_and_the_index_stays(dense_kb, tmp_path):
+    import shutil
+    import signal
+
+    from kb.store.faults import live_marker
+
+    from .conftest import SEEDS
+
+    index = tmp_path / "ix"
+    shutil.copytree(dense_kb.store.root, index)
+    live = live_marker(index)
+    before = [h.passage.id for h in KnowledgeBase.open(index).search("退款多久到账")]
+    build = subprocess.Popen([sys.executable, "-c", "import cli; cli.main()", "index", str(SEEDS), "--full", "--index",
+                              str(index)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+                             start_new_session=True)
+    try:
+        told = []
+        for line in build.stderr:  # the seeds' 137 passages: seconds of embedding, batch by batch
+            told.append(line)
+            if line.startswith("embedding"):
+                os.killpg(build.pid, signal.SIGINT)  # Ctrl+C, as a terminal sends it to the process group
+                break
+        out, err = build.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        os.killpg(build.pid, signal.SIGKILL)
+        build.communicate()
+        pytest.fail("kb hung after Ctrl+C")
+    assert any(line.startswith("embedding 137 passages") for line in told)
+    assert build.returncode != 0 and "Traceback" not in err, err
+    assert err.strip().splitlines()[-1] == "Aborted!"
+    assert live_marker(index) == live and not list(index.glob("building-*"))
+    kb = KnowledgeBase.open(index)
+    assert [h.passage.id for h in kb.search("退款多久到账")] == before
+    assert sorted(Vectors(kb.store.generation).row_of) == sorted(p.id for p in kb.passages())
