@@ -8,6 +8,7 @@
 
 from .errors import (
     BadReferenceError,
+    DenseMissingError,
     EngineMissingError,
     IndexBusyError,
     IndexCorruptError,
@@ -53,6 +54,7 @@ __all__ = [
     "IndexWriteError",
     "BadReferenceError",
     "EngineMissingError",
+    "DenseMissingError",
 ]
 __version__ = "0.1.0"
 

