@@ -318,7 +318,8 @@ class Reading:
                    {t: tuple(v) for t, v in places.items()}, shared, sum(w for _, w in shared), frozenset(pairs),
                    len(pairs) >= LONG_QUERY, credited, named, tuple(dict.fromkeys(named + pairs)))
 
-    def features(self, norm: str, heading_norm: str, kind: str, length: int, engine: float) -> tuple[float, ...]:
+    def features(self, norm: str, heading_norm: str, kind: str, length: int, engine: float,
+                 dense: float = 0.0) -> tuple[float, ...]:
         plan = self.plan
         present = {t for t in self.strings if t in norm}  # each of the query's strings looked for once
         self.found[norm] = present  # and not again for the text's highlight (kb.search)
@@ -337,6 +338,7 @@ class Reading:
             1.0 if plan.enumerates and enumerated(plan.enumerates, norm) >= ENUM_ITEMS else 0.0,
             grams,
             grams if self.long_pairs else 0.0,
+            dense,
         )
 
     def _held(self, present: set[str]) -> list[list[str]]:

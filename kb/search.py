@@ -55,8 +55,8 @@ def candidate_features(candidates: list[Candidate], q: QueryPlan, idf: dict[str,
     top = max(c.score for c in candidates) or 1.0
     reading = reading or ranking.Reading.of(q, ranking.references(q.groups, idf))
     sims = similar(candidates) if similar else [0.0] * len(candidates)
-    return [(*reading.features(c.norm, ranking.heading_text(c.passage.section, (*c.passage.headings, *c.passage.questions)),
-                               c.passage.kind, len(c.passage.text), c.score / top), sim)
+    return [reading.features(c.norm, ranking.heading_text(c.passage.section, (*c.passage.headings, *c.passage.questions)),
+                             c.passage.kind, len(c.passage.text), c.score / top, sim)
             for c, sim in zip(candidates, sims)]
 
 
