@@ -9,6 +9,8 @@ outline; a location question by the breadcrumbs where the topic is taught.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from typing import NamedTuple
 
 from ..analysis import normalise_text
 from ..formats import CELL_SEPARATOR
@@ -24,7 +26,6 @@ MAX_ITEMS = 20  # items a list answer holds at most
 MAX_ANCHOR = 40  # characters: a line that is no heading and longer than this is a sentence, not a title
 LIST_HITS = 5  # hits whose headings may head the answer's list
 UNRANKED = 99  # the rank of a line that is no heading
-COUNT_MATCH = 1.5  # a list with as many items as the question asks for
 _SENTENCE = re.compile(r"(?<=[。!?;!?;])|(?<![\d.])\.(?![\d.])")
 _MARKER_RE = re.compile(ITEM_MARKER)
 # Bullets that only open a line ('-返利标准'); inside a line a dash is just a dash.
@@ -158,12 +159,43 @@ def _units(passages: list[Passage]) -> list[tuple[int, str, Passage]]:
     return out
 
 
-def _list_parts(corpus: Corpus, q: Question, hits: list[Hit], w: Topic) -> tuple[list[Part], int]:
-    """The heading that best names the topic and the items under it, among the top hits;
-    and how many items that is."""
+class ListCandidate(NamedTuple):
+    """A heading among the top hits with the items under it, and what its choice reads."""
+
+    anchor: float  # how much of the topic the heading holds, plus the asked-for nouns it names
+    block: float  # how much of the topic the heading and its items hold
+    named: float  # the share of items naming an asked-for noun (孕育阶段 … for 阶段), by its idf
+    rank: int  # the rank of the hit it is read from (0 first)
+    counted: bool  # as many items as the question asks for (哪四个阶段)
+    units: list
+    at: int  # the heading's place among the units
+    items: list
+
+
+@lru_cache(maxsize=1)
+def list_weights() -> dict[str, float]:
+    """How a list candidate is scored (kb/data/answer.toml's [list] table: scripts/fit_answer.py --lists)."""
+    from ..rankdata import fitted
+
+    return _LIST_DEFAULTS | fitted("answer.toml", "list")
+
+
+# what the [list] table holds: a candidate scores (anchor + block * block + named * named) /
+# (1 + rank * rank), times count when it has as many items as asked; a list inside the best one
+# (an item of it heads a list of its own) wins when it scores `inner` of the best or more
+_LIST_DEFAULTS = {"block": 0.25, "named": 2.0, "rank": 0.15, "count": 1.5, "inner": 0.7}
+
+
+def list_score(c: ListCandidate, weights: dict[str, float]) -> float:
+    score = (c.anchor + weights["block"] * c.block + weights["named"] * c.named) / (1 + weights["rank"] * c.rank)
+    return score * weights["count"] if c.counted else score
+
+
+def list_candidates(corpus: Corpus, q: Question, hits: list[Hit], w: Topic) -> list[ListCandidate]:
+    """Every heading among the top hits that names some of the topic and has items under it."""
     nouns = [m for m, _ in w.groups if m in list_nouns()]
     key = w.key()
-    candidates = []  # (score, units, anchor index, items)
+    out = []
     for rank, hit in enumerate(hits[:LIST_HITS]):
         units = _units(_following(corpus, hit.passage))
         for i in range(len(_units([hit.passage]))):
@@ -182,22 +214,40 @@ def _list_parts(corpus: Corpus, q: Question, hits: list[Hit], w: Topic) -> tuple
                 continue
             # items that each name what was asked for (孕育阶段, 初期合作阶段 … for 哪几个阶段)
             named = max((sum(n in normalise_text(t) for _, t, _ in items) / len(items) * w.idf[n] for n in nouns), default=0.0)
-            score = (anchor_score + 0.25 * w.score(block) + 2 * named) / (1 + 0.15 * rank)
-            if q.count and len(items) == q.count:
-                score *= COUNT_MATCH
-            candidates.append((score, units, i, items))
+            out.append(ListCandidate(anchor_score, w.score(block), named, rank,
+                                     bool(q.count and len(items) == q.count), units, i, items))
+    return out
+
+
+def choose_list(candidates: list[ListCandidate], weights: dict[str, float] | None = None) -> ListCandidate | None:
+    """The best-scoring candidate; but when one of its items heads a list that scores nearly
+    as well, that list (the steps, not the unit's contents), and so on inwards."""
     if not candidates:
-        return [], 0
-    best = max(candidates, key=lambda c: c[0])
-    # prefer the most specific list: when one of the winner's items heads a list that
-    # scores nearly as well, answer with that list (the steps, not the unit's contents)
+        return None
+    weights = weights or list_weights()
+    scored = [(list_score(c, weights), c) for c in candidates]
+    best = max(scored, key=lambda sc: sc[0])
     while True:
-        item_lines = {(n, t) for n, t, _ in best[3]}
-        inner = [c for c in candidates if (c[1][c[2]][0], c[1][c[2]][1]) in item_lines and c[0] >= 0.7 * best[0]]
+        item_lines = {(n, t) for n, t, _ in best[1].items}
+        inner = [sc for sc in scored if (sc[1].units[sc[1].at][0], sc[1].units[sc[1].at][1]) in item_lines
+                 and sc[0] >= weights["inner"] * best[0]]
         if not inner:
-            break
-        best = max(inner, key=lambda c: c[0])
-    _, units, a, items = best
+            return best[1]
+        best = max(inner, key=lambda sc: sc[0])
+
+
+def _list_parts(corpus: Corpus, q: Question, hits: list[Hit], w: Topic) -> tuple[list[Part], int]:
+    """The heading that best names the topic and the items under it, among the top hits;
+    and how many items that is."""
+    return list_parts(choose_list(list_candidates(corpus, q, hits, w)), w)
+
+
+def list_parts(best: ListCandidate | None, w: Topic) -> tuple[list[Part], int]:
+    """A chosen list candidate as the answer's lines: its title (without inline items), the
+    line introducing the items when there is one, and the items."""
+    if best is None:
+        return [], 0
+    units, a, items = best.units, best.at, best.items
     no, text, passage = units[a]
     pieces = _split_items(text)
     head = [Part(pieces[0][1] if len(pieces) > 1 else text, passage, no)]  # the title, not its inline items
