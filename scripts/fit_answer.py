@@ -413,6 +413,9 @@ def margin_main(args) -> None:
     if args.write and m is not None:
         path = ROOT / "kb" / "data" / "answer.toml"
         text = path.read_text("utf-8")
+        # the list choice (scripts/fit_lists.py) follows the neighbour and stays as it is
+        lists = text[text.index("\n# The list choice:"):] if "\n# The list choice:" in text else ""
+        text = text[:text.index("\n# The list choice:")] if lists else text
         text = text[:text.index("\n# The neighbour:")] if "\n# The neighbour:" in text else text.rstrip("\n")
         body = [
             "",
@@ -427,7 +430,7 @@ def margin_main(args) -> None:
             f"margin = {m:.4f}",
             "",
         ]
-        path.write_text(text + "\n".join(body), "utf-8")
+        path.write_text(text + "\n".join(body) + lists, "utf-8")
         print("wrote kb/data/answer.toml [neighbour]", file=sys.stderr)
 
 

@@ -205,3 +205,12 @@ def test_a_phrasebook_framing_is_no_topic_the_answer_must_hold(built, framed, pl
 def test_a_question_framed_in_everyday_words_is_answered_as_the_plain_one(built):
     a = built.ask("有啥招让客户满意?")
     assert a.answered and a.answer == built.ask("怎么让客户满意?").answer
+
+
+def test_the_list_choice_reads_its_fitted_table():
+    """scripts/fit_lists.py writes answer.toml's [list] table; every weight the choice reads is in it
+    (a writer of the file's other tables that dropped it would leave the defaults unfitted)."""
+    from kb.answer.lists import _LIST_DEFAULTS
+    from kb.rankdata import fitted
+
+    assert set(fitted("answer.toml", "list")) == set(_LIST_DEFAULTS)

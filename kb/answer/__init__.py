@@ -32,7 +32,7 @@ from ..model import Answer, Hit
 from ..script import HANS, HANT
 from . import confidence, sentences
 from .corpus import Corpus
-from .lists import _LEADING_MARKER, _list_parts, _location_parts, _structure_parts, _with_items
+from .lists import _LEADING_MARKER, _list_parts, list_weights, _location_parts, _structure_parts, _with_items
 from .question import Question, analyse_question
 from .render import MAX_ANSWER, Part, _citations, _decline, _nearest, _render
 from .topic import Topic, _readable, evidence
@@ -54,12 +54,6 @@ __all__ = [
     "sentences",
 ]
 
-# A list answer stands unless the best sentence holds this much more of the topic. Measured on
-# qa_dev, qa_dev2, qa_probe, DRCD and CMRC at 0, 0.05, 0.1, 0.2, 0.3 and 1: cover is the same
-# from 0.1 to 0.3 (qa_dev 0.969, qa_probe 0.967), lower below (qa_dev 0.892) and above (0.892,
-# 0.800); and 怎么跟客户道歉 (issue 12's example, tests/test_phrasebook.py) is answered with the
-# apology step below 0.2 only. Between the two: 0.15.
-LIST_SLACK = 0.15
 WHOLE_LINE = 200  # a sentence's line this short is answered whole
 FOLLOWING = 60  # the sentence after the chosen one joins it when this short
 
@@ -149,7 +143,7 @@ def _parts(corpus: Corpus, q: Question, hits: list[Hit], w: Topic) -> list[Part]
         # a list that holds clearly less of the question than its best sentence is another
         # list, unless it has just as many items as the question asks for (哪四个阶段)
         counted = q.count is not None and items == q.count
-        if parts and sentence and not counted and _held(sentence, w) > _held(parts, w) + LIST_SLACK:
+        if parts and sentence and not counted and _held(sentence, w) > _held(parts, w) + list_weights()["slack"]:
             parts = sentence
     if not parts and q.kind == "location":
         parts = _location_parts(hits, w)
