@@ -188,25 +188,6 @@ def test_ask_bad_input_is_one_line_error(own_index):
     assert r.exit_code == 2 and r.output.startswith("Error: ")
 
 
-
-@pytest.mark.parametrize("framed, plain", [("有啥招让客户满意?", "怎么让客户满意?"),
-                                           ("客户骂人怎么破?", "客户骂人怎么办?"),
-                                           ("客户一直压价咋整?", "客户一直压价怎么办?")])
-def test_a_phrasebook_framing_is_no_topic_the_answer_must_hold(built, framed, plain):
-    """咋整, 有啥招, 怎么破 frame a question as 怎么办 does (the phrasebook's [framing.everyday]):
-    search weighs their words as question words, and an answer is not asked to hold them."""
-    from kb.answer import draft
-
-    words = [g[0] for g in draft(built, framed).question.topic]
-    assert not set(words) & {"招", "破", "整", "有", "啥", "咋"}
-    assert words == [g[0] for g in draft(built, plain).question.topic]
-
-
-def test_a_question_framed_in_everyday_words_is_answered_as_the_plain_one(built):
-    a = built.ask("有啥招让客户满意?")
-    assert a.answered and a.answer == built.ask("怎么让客户满意?").answer
-
-
 def test_the_list_choice_reads_its_fitted_table():
     """scripts/fit_lists.py writes answer.toml's [list] table; every weight the choice reads is in it
     (a writer of the file's other tables that dropped it would leave the defaults unfitted)."""

@@ -113,23 +113,9 @@ def evidence(corpus: Corpus, question: str) -> tuple[Question, list[Hit], Topic]
     try:
         found = corpus.lookup(question, limit=10 if q.kind == "location" else EVIDENCE_HITS)
         hits, standins = found.hits, _standins(found.plan)
-        q = _unframed(q, found.plan)
     except QueryError:
         hits, standins = [], {}
     return q, hits, Topic(corpus, q.topic, standins, q.measures)
-
-
-def _unframed(q: Question, plan) -> Question:
-    """The question without the words search read as framing it (kb.query: the question words,
-    and the words of a phrasebook framing such as 咋整, 有啥招, 怎么破): they say how it is
-    asked, not what about, so an answer need not hold them. Unless nothing else is left."""
-    from dataclasses import replace
-
-    from ..plan import FRAMING
-
-    framed = {g.word for g in plan.groups if g.weight <= FRAMING}
-    topic = tuple(g for g in q.topic if g[0] not in framed)
-    return replace(q, topic=topic) if topic and len(topic) < len(q.topic) else q
 
 
 def _standins(plan) -> dict[str, tuple[str, ...]]:
