@@ -195,3 +195,22 @@ def test_the_list_choice_reads_its_fitted_table():
     from kb.rankdata import fitted
 
     assert set(fitted("answer.toml", "list")) == set(_LIST_DEFAULTS)
+
+
+def test_an_item_does_not_head_its_siblings(tmp_path):
+    """A course's bullets of questions it answers (• 如何让投诉的客户更满意?) are items of one list:
+    the bullets after one are its siblings, not its answer; the unit's numbered items are."""
+    kb = small_kb(tmp_path, {"课程.txt": (
+        "化诉为金的客服技巧\n"
+        "课程背景\n"
+        "• 如何让投诉的客户变得更满意?\n"
+        "• 为何有的人处理一件投诉要一个小时?\n"
+        "• 客服主管如何点评指导员工?\n"
+        "第四单元 超越客户满意,形成粘性\n"
+        "1、降低客户期望值\n"
+        "2、创造客户惊喜\n"
+        "3、维系客户情感\n"
+    )})
+    a = kb.ask("怎么让投诉的客户更满意?")
+    assert a.answered and "创造客户惊喜" in a.answer
+    assert "一个小时" not in a.answer

@@ -75,6 +75,10 @@ def _items_after(lines: list[tuple[int, str, Passage]], anchor: int) -> list[tup
     """The numbered (or, failing that, short bulleted) items under lines[anchor]."""
     anchor_line, anchor_text, _ = lines[anchor]
     rank = heading_rank(anchor_text) or UNRANKED
+    # a line that is itself an item (• 面对投诉…, 3、…) heads items of another numbering only:
+    # the lines after it in its own are its siblings, not what it is made of
+    own = _LEADING_MARKER.match(anchor_text)
+    sibling = _family(own.group(1)) if own else None
     family: str | None = None
     items: list[list] = []
     restarted = False
@@ -103,6 +107,8 @@ def _items_after(lines: list[tuple[int, str, Passage]], anchor: int) -> list[tup
                     items[-1][1] += body
                 continue
             if family is None:
+                if fam == sibling:
+                    return []
                 family = fam
             if fam == family:
                 if items and _first_number(body) == 1:
