@@ -139,7 +139,7 @@ def test_an_old_or_encrypted_office_file_is_still_named(tmp_path):
     (tmp_path / "old.docx").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * (3 * MB))
     (tmp_path / "locked.pptx").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * (2 * MB - 7)
                                           + "EncryptedPackage".encode("utf-16-le") + b"\x00" * 100)
-    with pytest.raises(ReadError, match=r"old\.docx: an old binary \.doc file named \.docx"):
+    with pytest.raises(ReadError, match=r"old\.docx: an old binary \.doc file named \.docx \(rename it old\.doc\)"):
         extract(tmp_path / "old.docx")
     with pytest.raises(ReadError, match=r"locked\.pptx: encrypted \.pptx \(password-protected\)"):
         extract(tmp_path / "locked.pptx")

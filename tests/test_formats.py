@@ -19,6 +19,7 @@ from kb import KnowledgeBase, ReadError
 from kb.evaluate import canon
 from kb.formats import extract, format_counts
 from kb.location import Place, find, label, parse
+from kb.structure import UNLEVELLED
 
 from .conftest import seed
 from .seed_formats import FORMATS, write
@@ -240,7 +241,7 @@ def test_one_good_file_is_indexed_among_bad_ones(messy):
     ("broken.pdf", r"^corrupt \.pdf \(.+\)$"),
     ("empty.docx", r"^empty file$"),
     ("blank.txt", r"^empty file$"),
-    ("old.doc", r"^unsupported file type \.doc \(save it as \.docx\)$"),
+    ("old.doc", r"^not a Word 97–2003 document \(no OLE container\)$"),
     ("photo.jpg", r"^unsupported file type \.jpg$"),
     ("locked.pdf", r"^encrypted PDF"),
     ("scan.pdf", r"^scanned PDF: no text layer"),
@@ -485,3 +486,88 @@ def test_a_hostile_deeply_nested_html_file_is_skipped_and_the_build_goes_on(tmp_
     kb = KnowledgeBase.build([folder], tmp_path / "ix")
     assert list(kb.documents()) == ["ok.txt"]
     assert [s.reason for s in kb.report.skipped] == [f"{folder / 'deep.html'}: nested too deeply to read"]
+
+
+# --- Word and PowerPoint 97–2003 ---------------------------------------------------
+# tests/data/legacy: table.docx, lists.docx and deck.pptx written with python-docx and
+# python-pptx, and table.doc, lists.doc and deck.ppt made of them by LibreOffice 7.4 (soffice
+# --headless --convert-to doc, ppt); the thumbnail LibreOffice puts in the .ppt's summary
+# stream is zeroed (570 KB of it).
+LEGACY = Path(__file__).parent / "data" / "legacy"
+
+
+@pytest.mark.parametrize("old, new", [("deck.ppt", "deck.pptx"), ("table.doc", "table.docx")])
+def test_an_old_binary_office_file_reads_as_its_newer_twin(old, new):
+    a, b = extract(LEGACY / old), extract(LEGACY / new)
+    assert a.text == b.text and a.places == b.places
+    assert a.format == old.split(".")[1]
+
+
+def test_a_ppt_has_its_titles_text_boxes_and_speaker_notes_slide_by_slide():
+    e = extract(LEGACY / "deck.ppt")
+    lines = e.text.splitlines()
+    assert lines[0] == "客戶投訴處理培訓" and 1 not in e.levels  # the title slide's title is the deck's
+    assert e.levels == {3: UNLEVELLED, 10: UNLEVELLED}
+    assert "第五步：跟進實施" in lines and "講師提示：每一步都要請學員演練。" in lines
+    box = lines.index("先安撫情緒，再說明保價規定與賠償標準。") + 1
+    assert e.places[box] == Place("slide", 3)
+
+
+def test_a_doc_keeps_its_headings_and_its_list_items():
+    old, new = extract(LEGACY / "lists.doc"), extract(LEGACY / "lists.docx")
+    assert old.levels == new.levels == {1: 1, 6: 2}  # Heading 1, Heading 2
+    lines = old.text.splitlines()
+    # Word draws a numbered list's numbers: the items read as items, bullets in place of 1. 2. 3.
+    assert lines[2:5] == ["• 核验身份", "• 询问内件", "• 开箱查看"]
+    assert lines[6:] == new.text.splitlines()[6:] == ["• 液体须加防漏袋", "• 易碎品须加内衬"]
+
+
+def test_a_doc_keeps_its_table_a_row_a_line():
+    lines = extract(LEGACY / "table.doc").text.splitlines()
+    assert "迷你格 | 45×35×8 | 信封、文件" in lines
+    assert "小格 | 衣物、化妆品" in lines  # an empty cell leaves no gap
+    assert lines[-1] == "单件重量超过20公斤的包裹不得投递入柜。"
+
+
+def test_a_doc_field_shows_its_result_and_a_row_is_one_line():
+    from kb.formats.msdoc import paragraphs
+
+    text = ("第一章 總則\r詳見\x13 HYPERLINK \"http://x\" \x14服務標準\x15第3頁\x13 PAGE \x15。\r"
+            "類型\x07重量\x07\x07文件\x07\x07\x07包裹\x07二十公斤\x07\x07其後\r")
+    assert paragraphs(text) == ["第一章 總則", "詳見服務標準第3頁。", "類型 | 重量", "文件", "包裹 | 二十公斤", "其後"]
+
+
+def test_a_folder_of_old_office_files_is_indexed_searched_and_answered(tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for name in ("deck.ppt", "table.doc"):
+        shutil.copy(LEGACY / name, folder / name)
+    kb = KnowledgeBase.build([folder], tmp_path / "ix")
+    assert kb.report.documents == 2 and not kb.report.skipped
+    hit = kb.search("客人要十倍赔偿怎么办")[0]
+    assert hit.passage.doc == "deck.ppt" and re.fullmatch(r"slides? [\d–]+", hit.passage.location)
+    answer = kb.ask("快递柜的格口有哪几种?")
+    assert answer.answered and "迷你格" in answer.answer and answer.citations[0].doc == "table.doc"
+
+
+@pytest.mark.parametrize("name, reason", [
+    ("cut.doc", r"^corrupt \.doc \(.+\)$"),
+    ("cut.ppt", r"^corrupt \.ppt \(.+\)$"),
+    ("renamed.doc", r"^a \.docx file named \.doc \(rename it renamed\.docx\)$"),
+    ("rich.doc", r"^an RTF file named \.doc \(save it as \.docx\)$"),
+])
+def test_a_damaged_or_misnamed_old_office_file_is_skipped_in_one_line(tmp_path, name, reason):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "good.txt").write_text("第一章 客诉处理\n先倾听，再致歉。\n", "utf-8")
+    source = {"cut.doc": LEGACY / "table.doc", "cut.ppt": LEGACY / "deck.ppt"}
+    if name in source:
+        (folder / name).write_bytes(source[name].read_bytes()[:4096])
+    elif name == "renamed.doc":
+        shutil.copy(LEGACY / "table.docx", folder / name)
+    else:
+        (folder / name).write_bytes(b"{\\rtf1\\ansi\\ansicpg936 hello}")
+    kb = KnowledgeBase.build([folder], tmp_path / "ix")
+    why = reasons(kb)[name]
+    assert re.search(reason, why) and "\n" not in why
+    assert kb.report.documents == 1

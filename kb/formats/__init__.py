@@ -33,14 +33,16 @@ READERS: dict[str, tuple[str, str]] = {
     ".htm": ("html", "html"),
     ".docx": ("docx", "word"),
     ".pptx": ("pptx", "slides"),
+    ".doc": ("doc", "msdoc"),
+    ".ppt": ("ppt", "msppt"),
     ".pdf": ("pdf", "pdf"),
 }
 SUFFIXES = tuple(READERS)
 # A table's row is one line, its cells apart by this (Word, HTML, slides, Markdown alike)
 CELL_SEPARATOR = " | "
 
-# What a skipped file should become to be read: old binary Office formats are common in a trainer's folder.
-SAVE_AS = {".doc": ".docx", ".ppt": ".pptx", ".wps": ".docx", ".dps": ".pptx", ".rtf": ".docx"}
+# What a skipped file should become to be read: WPS Office's own formats and RTF.
+SAVE_AS = {".wps": ".docx", ".dps": ".pptx", ".rtf": ".docx"}
 
 EXTRA_HINT = "pip install -e '.[formats]'"
 
@@ -52,8 +54,9 @@ MB = 1 << 20
 # a photo and text on each page, 690 MB (690 MB took 1.5 GB: pdfminer keeps what it parsed).
 MAX_BYTES = {"txt": 64 * MB, "md": 32 * MB, "html": 24 * MB, "pdf": 320 * MB}
 # Office packages are read from the disk part by part, their pictures and videos never held
-# (package.py): no file is too large, only one with too much XML in it.
-FROM_DISK = {"word", "slides"}
+# (package.py): no file is too large, only one with too much XML in it. An old binary .doc or
+# .ppt is read from the disk too, only its text stream (msdoc.py, msppt.py).
+FROM_DISK = {"word", "slides", "msdoc", "msppt"}
 
 
 @dataclass(frozen=True)
@@ -61,8 +64,8 @@ class Extracted:
     """A file as the pipeline reads it: lines of text and what its format says about them."""
 
     text: str  # the extracted lines joined by '\n' (for plain text: the decoded file, untouched)
-    format: str  # txt, md, html, docx, pptx, pdf
-    encoding: str  # how bytes became text: utf-8, gb18030, big5 …, or the container (docx, pptx, pdf)
+    format: str  # txt, md, html, docx, pptx, doc, ppt, pdf
+    encoding: str  # how bytes became text: utf-8, gb18030, big5 …, or the container (docx, pptx, doc, ppt, pdf)
     sha256: str
     levels: dict[int, int] = field(default_factory=dict)  # 1-based line → heading level (1 = top; 0 = no level)
     places: dict[int, Place] = field(default_factory=dict)  # 1-based line → slide / page / paragraph

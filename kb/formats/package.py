@@ -69,6 +69,27 @@ def open_package(path: Path, limit: int | None = None) -> tuple[io.BytesIO, str]
             raise corrupt(path, exc) from exc
 
 
+def file_digest(path: Path) -> str:
+    """A file's sha256, read a piece at a time."""
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        while piece := file.read(CHUNK):
+            digest.update(piece)
+    return digest.hexdigest()
+
+
+def not_ole(path: Path, kind: str, modern: str) -> str:
+    """Why a file with an old binary suffix (.doc, .ppt) is not one: a newer package or RTF
+    under the old name, or neither."""
+    with path.open("rb") as file:
+        head = file.read(8)
+    if head.startswith(b"PK"):
+        return f"a {modern} file named {path.suffix} (rename it {path.stem}{modern})"
+    if head.startswith(b"{\\rtf"):
+        return f"an RTF file named {path.suffix} (save it as {modern})"
+    return f"not a {kind} (no OLE container)"
+
+
 def office_container(path: Path, file: BinaryIO) -> None:
     """Refuse, with the reason, what is not an Office Open XML package."""
     if file.read(len(_OLE)) != _OLE:
@@ -79,8 +100,10 @@ def office_container(path: Path, file: BinaryIO) -> None:
         if _ENCRYPTED in tail + piece:
             raise ReadError(f"{path}: encrypted {suffix} (password-protected)")
         tail = piece[-len(_ENCRYPTED):]
-    old = {".docx": ".doc", ".pptx": ".ppt"}.get(suffix, "Office")
-    raise ReadError(f"{path}: an old binary {old} file named {suffix} (save it as {suffix})")
+    old = {".docx": ".doc", ".pptx": ".ppt"}.get(suffix)
+    if old:  # kb reads those (msdoc.py, msppt.py) under their own name
+        raise ReadError(f"{path}: an old binary {old} file named {suffix} (rename it {path.stem}{old})")
+    raise ReadError(f"{path}: an old binary Office file named {suffix}")
 
 
 class _Measured:
