@@ -20,35 +20,29 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import random
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from fit_answer import DEFAULT_SETS as PUBLIC_SETS  # its folder is the script's: on sys.path
+from fit_answer import ROOT, folds
 
-from kb import KnowledgeBase  # noqa: E402
+from kb import KnowledgeBase  # noqa: E402  (fit_answer put the repository on sys.path)
 from kb.answer import _held, _sentence_parts, _typical_parts, _with_items, draft  # noqa: E402
 from kb.answer.lists import _structure_parts, choose_list, list_candidates, list_parts, list_weights  # noqa: E402
 from kb.answer.render import _render  # noqa: E402
 from kb.answer.topic import evidence  # noqa: E402
 from kb.evaluate import canon, load  # noqa: E402
 
-SHARED = ROOT.parent / "shared" / "eval"
 # the public sets and the project's own judged sets in agents' words and on new documents
 # (eval/README.md); never eval/qa_probe2.jsonl, which stays blind
-DEFAULT_SETS = [
-    f"qa_dev={SHARED / 'qa_dev.jsonl'}={ROOT / 'seeds'}",
-    f"qa_dev2={SHARED / 'qa_dev2.jsonl'}={ROOT / 'seeds'}",
+DEFAULT_SETS = PUBLIC_SETS[:2] + [
     f"qa_probe={ROOT / 'eval/qa_probe.jsonl'}={ROOT / 'seeds'}",
     f"qa_probe3={ROOT / 'eval/qa_probe3.jsonl'}={ROOT / 'seeds'}",
     f"newdocs={ROOT / 'eval/newdocs/qa.jsonl'}={ROOT / 'eval/newdocs/docs'}",
-    f"drcd_dev={SHARED / 'external/drcd_dev.qa.jsonl'}={SHARED / 'external/corpus/drcd_dev'}",
-    f"cmrc_dev={SHARED / 'external/cmrc_dev.qa.jsonl'}={SHARED / 'external/corpus/cmrc_dev'}",
-]
+] + PUBLIC_SETS[2:]
 GRID = {
     "block": (0.0, 0.1, 0.25, 0.5, 1.0, 2.0),
     "named": (0.0, 0.5, 1.0, 2.0, 4.0, 8.0),
@@ -151,12 +145,6 @@ def fit(sets: list[Judged], start: dict[str, float], idx=None, rounds: int = 6) 
         if not moved:
             break
     return w
-
-
-def folds(n: int, k: int, seed: int) -> list[np.ndarray]:
-    order = list(range(n))
-    random.Random(seed).shuffle(order)
-    return [np.array(sorted(order[i::k]), dtype=int) for i in range(k)]
 
 
 def main() -> None:
