@@ -3,9 +3,10 @@
 The library answers with a well-formed result or raises a KbError, never another
 exception; the web API answers JSON with a status below 500; the CLI exits 0, 1 or 2
 with its error on one line and never a traceback; a hostile file is indexed or refused
-with a KbError. About 13,000 inputs a run, derandomized (CI runs the same ones every
-time), against the shared `built` index, never rebuilt per example. Marked `fuzz`:
-`pytest -m "not fuzz"` leaves them out of a quick run.
+with a KbError, and a damaged .doc or .ppt read or refused in one line. About 13,600
+inputs a run, derandomized (CI runs the same ones every time), against the shared
+`built` index, never rebuilt per example. Marked `fuzz`: `pytest -m "not fuzz"` leaves
+them out of a quick run.
 """
 
 from __future__ import annotations
@@ -444,8 +445,8 @@ binary_file = st.builds(lambda magic, rest: magic + rest, st.sampled_from(
 file_name = st.builds(
     "{}{}".format,
     st.sampled_from(["doc", "000", "a#1", "x:y", "-rf", "空 格", "\u202etxt", "名字", "line\nbreak", "a..b", "%41"]),
-    st.sampled_from([".txt", ".txt", ".txt", ".txt", ".md", ".html", ".htm", ".docx", ".pptx", ".pdf", ".TXT",
-                     ".csv", ""]),  # mostly text, as a trainer's folder is
+    st.sampled_from([".txt", ".txt", ".txt", ".txt", ".md", ".html", ".htm", ".docx", ".pptx", ".doc", ".ppt",
+                     ".pdf", ".TXT", ".csv", ""]),  # mostly text, as a trainer's folder is
 )
 
 
@@ -497,3 +498,41 @@ def test_a_hostile_file_is_indexed_or_refused_with_a_kb_error(name, content, pro
         ids = [p.id for p in updated.passages()]
         updated.close()
         assert len(ids) == len(set(ids))
+
+
+# --- damaged Word and PowerPoint 97–2003 files --------------------------------------------
+
+LEGACY = Path(__file__).resolve().parent / "data" / "legacy"
+
+
+@functools.lru_cache(maxsize=None)
+def _legacy(name: str) -> bytes:
+    return (LEGACY / name).read_bytes()
+
+
+@fuzz(600)
+@given(name=st.sampled_from(["table.doc", "lists.doc", "deck.ppt"]), data=st.data())
+def test_a_damaged_doc_or_ppt_is_read_or_refused_in_one_line(name, data):
+    """Bytes of a real .doc or .ppt overwritten (in the container's directory, the piece table,
+    the records) or cut short: the reader gives text or one ReadError line, never another
+    exception and never a hang."""
+    from kb.formats import extract
+
+    raw = bytearray(_legacy(name))
+    rnd = data.draw(st.randoms(use_true_random=False), label="places")  # anywhere in the file alike
+    for _ in range(data.draw(st.integers(1, 6), label="edits")):
+        edit = data.draw(st.binary(min_size=1, max_size=4), label="bytes")
+        at = rnd.randrange(len(raw) - len(edit))
+        raw[at: at + len(edit)] = edit  # overwritten in place: what follows stays where it was
+    cut = len(raw) if rnd.random() < 0.75 else rnd.randrange(len(raw))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / name
+        path.write_bytes(bytes(raw[:cut]))
+        try:
+            extracted = extract(path)
+        except KbError as exc:
+            event("refused")
+            assert "\n" not in str(exc) and str(exc).startswith(str(path))
+            return
+        event("read")
+        assert isinstance(extracted.text, str)

@@ -198,14 +198,14 @@ def with_levels(text: str, pieces: list[tuple[int, int, int, bool]], runs: list[
     starts = [r[0] for r in runs]
     out, at = [], 0
     for start, end, fc, compressed in pieces:
-        for cp in range(start, end):
-            if text[cp] != "\r":
-                continue
+        cp = text.find("\r", start, end)
+        while cp >= 0:
             byte = fc + (cp - start) * (1 if compressed else 2)
             k = bisect_right(starts, byte) - 1
             if k >= 0 and byte < runs[k][1] and runs[k][2]:
                 out.append(text[at:cp] + chr(LEVEL + runs[k][2]))
                 at = cp
+            cp = text.find("\r", cp + 1, end)
     return "".join(out) + text[at:]
 
 

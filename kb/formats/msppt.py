@@ -183,13 +183,20 @@ def _slide_list(stream: bytes, start: int, end: int) -> list[tuple[int, int, lis
 
 def _box_texts(stream: bytes, start: int, end: int) -> list[tuple[int, str]]:
     """The text boxes' own text inside a slide or notes record (placeholders only refer to the
-    slide list's text, which is read there), in the order they are drawn."""
+    slide list's text, which is read there), in the order they are drawn. Walked with a stack
+    of its own: a damaged file may nest records as deep as its bytes allow."""
     out = []
     text_type = 4
-    for kind, _, body, stop, container in _records(stream, start, end):
+    stack = [iter(_records(stream, start, end))]
+    while stack:
+        record = next(stack[-1], None)
+        if record is None:
+            stack.pop()
+            continue
+        kind, _, body, stop, container = record
         if container:
-            out += _box_texts(stream, body, stop)
-        elif kind == TEXT_HEADER:
+            stack.append(iter(_records(stream, body, stop)))
+        elif kind == TEXT_HEADER and stop - body >= 4:
             text_type = struct.unpack_from("<I", stream, body)[0]
         elif kind in (TEXT_CHARS, TEXT_BYTES):
             out.append((text_type, _text(stream, kind, body, stop)))
