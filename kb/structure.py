@@ -77,6 +77,11 @@ def declared_rank(level: int, text: str) -> float:
         return heading_rank(text) or SLIDE_RANK
     return min(max(level, 1), 9) / 10
 ITEM_RANK = 5  # ranks below this (1、, (1), 1)) number the items of a list
+# A question of an FAQ (问：…, Q：…) followed by its answer (答：…, A：…) heads the answer: inside
+# the part it is in (一、查件与时效), above the numbered items an answer may hold (1、…).
+QA_RANK = 5.5
+_ASKED = re.compile(r"^\s*(?:[问問]|提[问問]|[问問]题|[问問]題|[Qq]\d{0,3})\s*[:：]|^\s*【[问問]】")
+_ANSWERED = re.compile(r"^\s*(?:[答]|回答|解答|答复|答覆|[Aa]\d{0,3})\s*[:：]|^\s*【答】")
 
 # Where a long heading line stops being a title: an inline item, a sentence end, a colon.
 _TITLE_END = re.compile(r"\s[(\uff08]?\d+[)\uff09\u3001.]|[\u3002\uff01\uff1f\uff1b!?;:\uff1a,\uff0c]|\s{2,}")
@@ -255,7 +260,7 @@ def build_document(name: str, lines: list[Line], marker_title: str | None = None
         stack.append(section)
         return section
 
-    for line in lines:
+    for at, line in enumerate(lines):
         if levels and line.no in levels:
             title, rest = split_heading(line.text) or (_shortened(line.text), "")
             section = open_section(title, declared_rank(levels[line.no], line.text),
@@ -269,6 +274,13 @@ def build_document(name: str, lines: list[Line], marker_title: str | None = None
                     open_section(title, INLINE_RANK, seg)
                 elif seg.text:
                     stack[-1].body.append(seg)
+            continue
+        if _ASKED.match(line.text) and at + 1 < len(lines) and _ANSWERED.match(lines[at + 1].text):
+            # a question-and-answer pair (问：… 答：…, Q: … A: …): the question heads its answer
+            title, rest = split_heading(line.text) or (_shortened(line.text), "")
+            section = open_section(title, QA_RANK, Segment(line.no, title if rest else line.text))
+            if rest:
+                section.body.append(Segment(line.no, rest))
             continue
         rank = heading_rank(line.text)
         parts = split_heading(line.text) if rank else None

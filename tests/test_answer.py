@@ -4,7 +4,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
-from kb import Answer, QueryError
+from kb import Answer, KnowledgeBase, QueryError
 from kb.answer import MAX_ANSWER, analyse_question
 from kb.evaluate import canon
 
@@ -214,3 +214,51 @@ def test_an_item_does_not_head_its_siblings(tmp_path):
     a = kb.ask("怎么让投诉的客户更满意?")
     assert a.answered and "创造客户惊喜" in a.answer
     assert "一个小时" not in a.answer
+
+
+FAQ = (
+    "客服中心常见问题解答\n"
+    "一、查件与时效\n"
+    "问：客户说快递三天了还没到，怎么回复？\n"
+    "答：先查询物流轨迹，告知客户当前所在网点和预计到达时间；如超出承诺时效，主动致歉并登记催件。\n"
+    "问：物流信息一直不更新怎么办？\n"
+    "答：超过48小时未更新的，视为疑似滞留件，客服须在系统中发起查件工单，由网点当天核实。\n"
+    "二、赔偿与理赔\n"
+    "问：客户要求按商品原价赔偿，但没有保价，怎么处理？\n"
+    "答：未保价快件按运费的3倍以内赔偿，最高不超过500元；说明条款时语气要委婉。\n"
+    "问：客户拒绝签收，要求先退款怎么办？\n"
+    "答：不得与客户争执，先记录拒收原因，告知退款须在退回件入库后3个工作日内办理。\n"
+)
+
+
+@pytest.mark.parametrize("question, said", [
+    ("物流一直不更新", "疑似滞留件"),
+    ("客户不签收还要退钱", "记录拒收原因"),
+    ("没保价 客户要原价赔 咋办", "运费的3倍以内"),
+])
+def test_a_faq_question_is_answered_by_its_answer(faq_kb, question, said):
+    """问：… 答：… pairs: each question heads its answer (kb.structure), and an answer's
+    sentence is read with the question over it, in a passage that packs several pairs."""
+    a = faq_kb.ask(question)
+    assert a.answered and a.answer.startswith("答：") and said in a.answer
+
+
+@pytest.fixture(scope="module")
+def faq_kb(tmp_path_factory) -> KnowledgeBase:
+    folder = tmp_path_factory.mktemp("faq") / "docs"
+    folder.mkdir()
+    (folder / "客服FAQ.txt").write_text(FAQ, "utf-8")
+    return KnowledgeBase.build([folder], folder.parent / "ix")
+
+
+def test_a_faq_question_heads_its_answer_and_nothing_else(tmp_path):
+    from kb.structure import build_document
+    from kb.clean import clean
+
+    doc = build_document("faq.txt", clean(FAQ + "问：这一行没有答案\n后面是别的内容。\n"))
+    part = doc.root.children[0]
+    assert part.title == "一、查件与时效"
+    assert [c.title for c in part.children] == ["问：客户说快递三天了还没到，怎么回复？", "问：物流信息一直不更新怎么办？"]
+    assert part.children[1].body[0].text.startswith("答：超过48小时")
+    last = doc.root.children[-1]
+    assert not any(c.title.startswith("问：这一行") for c in last.children)  # no answer under it: no heading

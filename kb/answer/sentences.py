@@ -166,9 +166,12 @@ def candidates(question: str, kind: str, hits: Sequence[Hit], topic: Topic,
         per_line = Counter(line for line, _ in sents)
         lone = [per_line[line] == 1 for line, _ in sents]
         shares = [topic.share(readable(hit.passage, s)) for _, s in sents]
-        # a sentence speaks of what its section is about: 他 in an article's sentence is its title
+        # a sentence speaks of what its section is about: 他 in an article's sentence is its title;
+        # in a passage that packs small sections (a FAQ's questions, a deck's numbered points) of
+        # what the heading over it says as well
         title = "\n".join(hit.passage.section)
-        titled = [topic.share(readable(hit.passage, s) + "\n" + title) for _, s in sents]
+        over = _headings_over(hit.passage)
+        titled = [topic.share(readable(hit.passage, s) + "\n" + title + over.get(line, "")) for line, s in sents]
         for i, (line, s) in enumerate(sents):
             if lone[i] and _ASKS.search(s):
                 continue
@@ -187,6 +190,19 @@ def candidates(question: str, kind: str, hits: Sequence[Hit], topic: Topic,
                 float(kind == "definition" and bool(_DEFINES.search(norm))),
                 titled[i],
             )))
+    return out
+
+
+def _headings_over(passage: Passage) -> dict[int, str]:
+    """Each line of a passage after one of its own headings: that heading (a line of the
+    heading itself has none over it)."""
+    heads = set(passage.headings)
+    out, current = {}, None
+    for line, text in passage.numbered_lines():
+        if text.strip() in heads:
+            current = text.strip()
+        elif current:
+            out[line] = "\n" + current
     return out
 
 
