@@ -262,3 +262,26 @@ def test_a_faq_question_heads_its_answer_and_nothing_else(tmp_path):
     assert part.children[1].body[0].text.startswith("答：超过48小时")
     last = doc.root.children[-1]
     assert not any(c.title.startswith("问：这一行") for c in last.children)  # no answer under it: no heading
+
+
+ROUTES = {"路线.md": (
+    "# 派送路线规划\n\n## 模块三 路线规划方法\n\n### 1. 路线规划五步法\n\n"
+    "1. **看量**：出仓前查看本频次票数和重量；\n2. **分组**：按楼栋把快件分成若干组；\n"
+    "3. **定起点**：从最远的片区开始派送，由远及近，空驶里程最短；\n4. **排顺序**：同一区域内顺时针行进；\n"
+    "5. **留余量**：每条线路预留约15%的时间余量。\n\n"
+    "### 2. 车辆与装载\n\n电动三轮车满电续航一般为60公里，车辆载重不得超过200公斤。\n\n"
+    "## 课后练习\n\n1. 简述路线规划五步法，并说明为什么推荐由远及近。\n2. 车辆载重的上限是多少？\n")}
+
+
+def test_a_numbered_title_answers_with_its_own_list_not_its_siblings(tmp_path):
+    """### 1. 五步法 then 1. … 5.: the list under a numbered title may start again at one, and
+    ends where the numbering goes back (### 2. 车辆与装载 is the title's sibling)."""
+    a = small_kb(tmp_path, ROUTES).ask("路线规划五步法是哪五步?")
+    assert a.answered and all(w in a.answer for w in ("看量", "分组", "定起点", "排顺序", "留余量"))
+    assert "车辆" not in a.answer and "简述" not in a.answer
+
+
+def test_an_exercise_asks_and_never_answers(tmp_path):
+    """A section of exercises (课后练习, 思考题) asks, whatever its wording (简述…, 说明…)."""
+    a = small_kb(tmp_path, ROUTES).ask("路线规划五步法为什么推荐由远及近?")
+    assert a.answered and "简述" not in a.answer and "空驶里程最短" in a.answer

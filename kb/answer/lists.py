@@ -20,6 +20,7 @@ from ..structure import ITEM_MARKER, ITEM_RANK, heading_rank
 from .corpus import Corpus
 from .question import _NUMERALS, Question
 from .render import Part
+from .sentences import exercises
 from .topic import Topic, _readable
 
 MAX_ITEMS = 20  # items a list answer holds at most
@@ -76,9 +77,11 @@ def _items_after(lines: list[tuple[int, str, Passage]], anchor: int) -> list[tup
     anchor_line, anchor_text, _ = lines[anchor]
     rank = heading_rank(anchor_text) or UNRANKED
     # a line that is itself an item (• 面对投诉…, 3、…) heads items of another numbering only:
-    # the lines after it in its own are its siblings, not what it is made of
+    # the lines after it in its own are its siblings (• …, 4、…), not what it is made of; a
+    # numbered title's own list may start again at one in its numbering (### 1. 五步法, 1. …)
     own = _LEADING_MARKER.match(anchor_text)
     sibling = _family(own.group(1)) if own else None
+    number = _first_number(anchor_text) if own else None
     family: str | None = None
     items: list[list] = []
     restarted = False
@@ -88,7 +91,11 @@ def _items_after(lines: list[tuple[int, str, Passage]], anchor: int) -> list[tup
             r = heading_rank(text)
             lead = _LEADING_MARKER.match(text)
             same_list = family is not None and lead is not None and _family(lead.group(1)) == family
-            starts_list = family is None and rank == UNRANKED  # a plain title's first numbered line
+            starts_list = family is None and (
+                rank == UNRANKED  # a plain title's first numbered line
+                # a numbered title's own list, starting again at one (### 1. 五步法 then 1. 看量)
+                or number is not None and lead is not None and _family(lead.group(1)) == sibling
+                and _first_number(text) == 1)
             if r is not None and r <= rank and not same_list and not starts_list:
                 break
         if rank == UNRANKED and family is None and i - anchor > 3:
@@ -107,12 +114,16 @@ def _items_after(lines: list[tuple[int, str, Passage]], anchor: int) -> list[tup
                     items[-1][1] += body
                 continue
             if family is None:
-                if fam == sibling:
+                if fam == sibling and (number is None or _first_number(body) != 1):
                     return []
                 family = fam
             if fam == family:
                 if items and _first_number(body) == 1:
                     restarted = True  # numbering starts again: the next list (策略: 1) … after 1) … 4))
+                    break
+                previous = _first_number(items[-1][1]) if items else None
+                if previous is not None and (_first_number(body) or previous + 1) <= previous:
+                    restarted = True  # numbering goes back (… 5. then 2.): the title's own sibling
                     break
                 items.append([no, body, passage])
         if len(items) >= MAX_ITEMS or restarted:
@@ -207,9 +218,13 @@ def list_candidates(corpus: Corpus, q: Question, hits: list[Hit], w: Topic) -> l
     key = w.key()
     out = []
     for rank, hit in enumerate(hits[:LIST_HITS]):
+        if hit.passage.section and exercises().search(hit.passage.section[-1]):
+            continue  # a section of exercises asks (简述…), it answers nothing
         units = _units(_following(corpus, hit.passage))
         for i in range(len(_units([hit.passage]))):
             text = units[i][1]
+            if len(text) <= MAX_ANCHOR and exercises().search(text):
+                continue  # 课后练习: 1. 简述… 2. … is a list of questions
             if heading_rank(text) is None and (len(text) > MAX_ANCHOR or text.endswith(("。", "!", "!"))):
                 continue  # a list is headed by a title, not by a sentence
             title = normalise_text(_readable(units[i][2], text[:60]))

@@ -172,8 +172,9 @@ def candidates(question: str, kind: str, hits: Sequence[Hit], topic: Topic,
         title = "\n".join(hit.passage.section)
         over = _headings_over(hit.passage)
         titled = [topic.share(readable(hit.passage, s) + "\n" + title + over.get(line, "")) for line, s in sents]
+        exercise = _in_exercises(hit.passage, over)
         for i, (line, s) in enumerate(sents):
-            if lone[i] and _ASKS.search(s):
+            if lone[i] and _ASKS.search(s) or exercise(line):
                 continue
             norm = normalise_text(s)
             chars = {c for c in norm if c.isalnum()}
@@ -191,6 +192,24 @@ def candidates(question: str, kind: str, hits: Sequence[Hit], topic: Topic,
                 titled[i],
             )))
     return out
+
+
+def _in_exercises(passage: Passage, over: dict[int, str]):
+    """Whether a line of a passage is in a section of exercises (课后练习, 思考题): those ask
+    (简述…, 说明…), whatever their wording, and answer nothing."""
+    if passage.section and exercises().search(passage.section[-1]):
+        return lambda line: True
+    return lambda line: bool(over.get(line)) and bool(exercises().search(over[line]))
+
+
+@lru_cache(maxsize=1)
+def exercises() -> re.Pattern[str]:
+    """A section title that names exercises, in either script."""
+    return both_scripts(EXERCISES)
+
+
+# titles of question sets, not of practice (话术练习, 演练 teach what to do: they answer)
+EXERCISES = r"课后练习|练习题|习题|思考题|复习题|讨论题|课后题|自测题|测验题|考核题|试题|课后作业|作业题"
 
 
 def _headings_over(passage: Passage) -> dict[int, str]:
