@@ -144,6 +144,15 @@ def heading_rank(text: str) -> float | None:
     return None
 
 
+def nesting_rank(title: str) -> float:
+    """How deep a heading nests, read off its text alone (a FAQ's question at QA_RANK, a
+    heading with no numbering deepest): for headings whose section is not at hand."""
+    rank = heading_rank(title)
+    if rank is not None:
+        return rank
+    return QA_RANK if _ASKED.match(title) else 9.0
+
+
 def split_heading(text: str) -> tuple[str, str] | None:
     """A heading line's (title, rest of the line), or None when it is too long to be a title."""
     if len(text) <= MAX_HEADING:

@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -9,6 +10,8 @@ from kb.answer import MAX_ANSWER, analyse_question
 from kb.evaluate import canon
 
 from .conftest import SEEDS, small_kb
+
+NEWDOCS = Path(__file__).resolve().parent.parent / "eval" / "newdocs" / "docs"
 
 
 @pytest.mark.parametrize(
@@ -285,3 +288,11 @@ def test_an_exercise_asks_and_never_answers(tmp_path):
     """A section of exercises (课后练习, 思考题) asks, whatever its wording (简述…, 说明…)."""
     a = small_kb(tmp_path, ROUTES).ask("路线规划五步法为什么推荐由远及近?")
     assert a.answered and "简述" not in a.answer and "空驶里程最短" in a.answer
+
+
+def test_a_sentence_is_read_with_every_heading_over_it_in_its_passage(tmp_path):
+    """eval/newdocs' handbook (a PDF): 4.2 晋升条件 › 4.2.1 收派员晋升高级收派员 › its conditions, small sections
+    packed in one passage: the conditions are read with both headings (条件 is only in the
+    outer one), and the title chosen as the answer brings the line it heads."""
+    a = KnowledgeBase.build([NEWDOCS], tmp_path / "ix").ask("收派员升高级收派员需要满足什么条件？")
+    assert a.answered and "12个月" in a.answer and "95分" in a.answer and "晋升路径" not in a.answer

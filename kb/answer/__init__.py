@@ -144,7 +144,7 @@ def _parts(corpus: Corpus, q: Question, hits: list[Hit], w: Topic) -> list[Part]
         # list, unless it has just as many items as the question asks for (哪四个阶段)
         counted = q.count is not None and items == q.count
         if parts and sentence and not counted and _held(sentence, w) > _held(parts, w) + list_weights()["slack"]:
-            parts = sentence
+            parts = _with_items(corpus, sentence)  # a title answers with what it heads
     if not parts and q.kind == "location":
         parts = _location_parts(hits, w)
     if not parts:

@@ -213,15 +213,25 @@ EXERCISES = r"课后练习|练习题|习题|思考题|复习题|讨论题|课后
 
 
 def _headings_over(passage: Passage) -> dict[int, str]:
-    """Each line of a passage after one of its own headings: that heading (a line of the
-    heading itself has none over it)."""
+    """Each line of a passage under its own headings: the headings over it, outermost first, as
+    their numbering nests them (4.2 晋升条件 › 4.2.1 收派员晋升高级收派员); a line of a heading has
+    those over that heading."""
+    from ..structure import nesting_rank
+
     heads = set(passage.headings)
-    out, current = {}, None
+    out: dict[int, str] = {}
+    path: list[tuple[float, str]] = []
     for line, text in passage.numbered_lines():
-        if text.strip() in heads:
-            current = text.strip()
-        elif current:
-            out[line] = "\n" + current
+        title = text.strip()
+        if title in heads:
+            rank = nesting_rank(title)
+            while path and path[-1][0] >= rank:
+                path.pop()
+            if path:
+                out[line] = "".join("\n" + t for _, t in path)
+            path.append((rank, title))
+        elif path:
+            out[line] = "".join("\n" + t for _, t in path)
     return out
 
 
