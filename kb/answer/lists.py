@@ -191,7 +191,7 @@ class ListCandidate(NamedTuple):
 
 @lru_cache(maxsize=1)
 def list_weights() -> dict[str, float]:
-    """How a list candidate is scored (kb/data/answer.toml's [list] table: scripts/fit_answer.py --lists)."""
+    """How a list candidate is scored (kb/data/answer.toml's [list] table, fitted by scripts/fit_lists.py)."""
     from ..rankdata import fitted
 
     return _LIST_DEFAULTS | fitted("answer.toml", "list")
