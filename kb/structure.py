@@ -269,13 +269,16 @@ def build_document(name: str, lines: list[Line], marker_title: str | None = None
         stack.append(section)
         return section
 
+    def open_line(line: Line, rank: float) -> None:
+        """A whole line as a heading, however long: its title, and the rest as its body."""
+        title, rest = split_heading(line.text) or (_shortened(line.text), "")
+        section = open_section(title, rank, Segment(line.no, title if rest else line.text))
+        if rest:
+            section.body.append(Segment(line.no, rest))
+
     for at, line in enumerate(lines):
         if levels and line.no in levels:
-            title, rest = split_heading(line.text) or (_shortened(line.text), "")
-            section = open_section(title, declared_rank(levels[line.no], line.text),
-                                   Segment(line.no, title if rest else line.text))
-            if rest:
-                section.body.append(Segment(line.no, rest))
+            open_line(line, declared_rank(levels[line.no], line.text))
             continue
         if len(line.text) > RUN_ON:
             for seg, title in cut_run_on(line, toc):
@@ -285,11 +288,7 @@ def build_document(name: str, lines: list[Line], marker_title: str | None = None
                     stack[-1].body.append(seg)
             continue
         if _ASKED.match(line.text) and at + 1 < len(lines) and _ANSWERED.match(lines[at + 1].text):
-            # a question-and-answer pair (问：… 答：…, Q: … A: …): the question heads its answer
-            title, rest = split_heading(line.text) or (_shortened(line.text), "")
-            section = open_section(title, QA_RANK, Segment(line.no, title if rest else line.text))
-            if rest:
-                section.body.append(Segment(line.no, rest))
+            open_line(line, QA_RANK)  # a question-and-answer pair (问：… 答：…): the question heads its answer
             continue
         rank = heading_rank(line.text)
         parts = split_heading(line.text) if rank else None

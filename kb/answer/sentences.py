@@ -172,9 +172,10 @@ def candidates(question: str, kind: str, hits: Sequence[Hit], topic: Topic,
         title = "\n".join(hit.passage.section)
         over = _headings_over(hit.passage)
         titled = [topic.share(readable(hit.passage, s) + "\n" + title + over.get(line, "")) for line, s in sents]
-        exercise = _in_exercises(hit.passage, over)
+        # a section of exercises (课后练习, 思考题) asks, whatever its lines' wording (简述…, 说明…)
+        asks = bool(hit.passage.section) and bool(exercises().search(hit.passage.section[-1]))
         for i, (line, s) in enumerate(sents):
-            if lone[i] and _ASKS.search(s) or exercise(line):
+            if lone[i] and _ASKS.search(s) or asks or exercises().search(over.get(line, "")):
                 continue
             norm = normalise_text(s)
             chars = {c for c in norm if c.isalnum()}
@@ -192,14 +193,6 @@ def candidates(question: str, kind: str, hits: Sequence[Hit], topic: Topic,
                 titled[i],
             )))
     return out
-
-
-def _in_exercises(passage: Passage, over: dict[int, str]):
-    """Whether a line of a passage is in a section of exercises (课后练习, 思考题): those ask
-    (简述…, 说明…), whatever their wording, and answer nothing."""
-    if passage.section and exercises().search(passage.section[-1]):
-        return lambda line: True
-    return lambda line: bool(over.get(line)) and bool(exercises().search(over[line]))
 
 
 @lru_cache(maxsize=1)
@@ -221,17 +214,19 @@ def _headings_over(passage: Passage) -> dict[int, str]:
     heads = set(passage.headings)
     out: dict[int, str] = {}
     path: list[tuple[float, str]] = []
+    over = ""  # the path, as the text a line is read with
     for line, text in passage.numbered_lines():
         title = text.strip()
         if title in heads:
             rank = nesting_rank(title)
             while path and path[-1][0] >= rank:
                 path.pop()
-            if path:
-                out[line] = "".join("\n" + t for _, t in path)
+            over = "".join("\n" + t for _, t in path)
             path.append((rank, title))
-        elif path:
-            out[line] = "".join("\n" + t for _, t in path)
+        if over:
+            out[line] = over
+        if title in heads:
+            over += "\n" + title
     return out
 
 

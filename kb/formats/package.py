@@ -55,13 +55,11 @@ def open_package(path: Path, limit: int | None = None) -> tuple[io.BytesIO, str]
     with file:
         try:
             office_container(path, file)
-            digest = hashlib.sha256()
             file.seek(0)
-            while piece := file.read(CHUNK):
-                digest.update(piece)
+            digest = _sha256(file)
             file.seek(0)
             with zipfile.ZipFile(file) as package:
-                return _Measured(path, package, MAX_XML if limit is None else limit).copy(), digest.hexdigest()
+                return _Measured(path, package, MAX_XML if limit is None else limit).copy(), digest
         except ReadError:
             raise
         except (zipfile.BadZipFile, zipfile.LargeZipFile, ElementTree.ParseError, zlib.error, EOFError,
@@ -71,10 +69,15 @@ def open_package(path: Path, limit: int | None = None) -> tuple[io.BytesIO, str]
 
 def file_digest(path: Path) -> str:
     """A file's sha256, read a piece at a time."""
-    digest = hashlib.sha256()
     with path.open("rb") as file:
-        while piece := file.read(CHUNK):
-            digest.update(piece)
+        return _sha256(file)
+
+
+def _sha256(file: BinaryIO) -> str:
+    """The sha256 of what is left to read of a file, read a piece at a time."""
+    digest = hashlib.sha256()
+    while piece := file.read(CHUNK):
+        digest.update(piece)
     return digest.hexdigest()
 
 
