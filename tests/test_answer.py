@@ -219,6 +219,38 @@ def test_an_item_does_not_head_its_siblings(tmp_path):
     assert "一个小时" not in a.answer
 
 
+def test_what_a_count_is_of_is_read(tmp_path):
+    assert analyse_question("SPIN提问的四种问题各问什么?").counted == ("问题",)
+    assert analyse_question("大客户关系要经过哪几个阶段?").counted == ("阶段",)
+    assert analyse_question("什么是SPIN提问?").counted == ()
+
+
+def test_items_that_name_what_was_counted_weigh_for_their_list(tmp_path):
+    """Two lists of four under one topic: the items of one are each of what the question counts
+    (四种问题 → …的问题), whatever that noun is, and that weighs for its list (kb.answer.lists'
+    `named`, as for a list noun such as 阶段)."""
+    from kb.answer import evidence
+    from kb.answer.lists import list_candidates
+
+    kb = small_kb(tmp_path, {"顾问式销售.txt": (
+        "第四章 SPIN顾问式销售\n"
+        "一、如何运用SPIN提问\n"
+        "1、拜访前认真准备\n"
+        "2、平时多练习,多实践\n"
+        "3、先讲数量,再重质量\n"
+        "4、先在朋友间运用\n"
+        "二、SPIN提问方式\n"
+        "1、Situation question 询问客户现状的问题\n"
+        "2、Problem question 了解客户困难的问题\n"
+        "3、Implication question 引申出更多问题的问题\n"
+        "4、Need-payoff question 明确产品价值的问题\n"
+    )})
+    q, hits, w = evidence(kb, "SPIN提问的四种问题各是问什么的?")
+    named = {c.units[c.at][1]: c.named for c in list_candidates(kb, q, hits, w)}
+    assert named["二、SPIN提问方式"] > 0
+    assert named["一、如何运用SPIN提问"] == 0
+
+
 FAQ = (
     "客服中心常见问题解答\n"
     "一、查件与时效\n"

@@ -214,7 +214,7 @@ def list_score(c: ListCandidate, weights: dict[str, float]) -> float:
 
 def list_candidates(corpus: Corpus, q: Question, hits: list[Hit], w: Topic) -> list[ListCandidate]:
     """Every heading among the top hits that names some of the topic and has items under it."""
-    nouns = [m for m, _ in w.groups if m in list_nouns()]
+    nouns = [m for m, _ in w.groups if m in list_nouns() or m in q.counted]
     key = w.key()
     out = []
     for rank, hit in enumerate(hits[:LIST_HITS]):

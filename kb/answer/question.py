@@ -23,6 +23,8 @@ from ..script import both_scripts, detect_script
 from . import sentences
 
 _COUNT = re.compile(r"^哪?[几一二三四五六七八九十两\d]+[个种类项步条点大张方层]?$")
+# a count said before what it counts: 四种, 哪几个, 三大, 五 (of 五步骤)
+_COUNTING = re.compile(r"[几两二三四五六七八九十\d]+(?:个|种|类|项|条|点|大|方面|层|张|位)?")
 _NUMERALS = {c: i for i, c in enumerate("一二三四五六七八九十", 1)}
 
 
@@ -37,6 +39,9 @@ class Question:
     count: int | None = None  # how many items it asks for (哪四个阶段 → 4)
     # topic words that ask a figure in a measure (钱 of 多少钱 → money): a figure in its units holds them
     measures: tuple[tuple[str, str], ...] = ()
+    # the words a stated or asked count is of (问题 of 四种问题, 阶段 of 哪几个阶段): what each
+    # item of a list answer names
+    counted: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -67,6 +72,8 @@ def analyse_question(text: str) -> Question:
     # which the answering sentence seldom says
     kinds_of = {m.end() for m in sentences.WHICH.finditer(text)} if kind == "factoid" else set()
     measured = sentences.measure_spans(text)
+    counts = {m.end() for m in _COUNTING.finditer(norm if text == norm else normalise_text(text))}
+    counted: list[str] = []
     measures: dict[str, str] = {}
     groups: dict[int, list[str]] = {}
     for t in analyze(text):
@@ -76,10 +83,12 @@ def analyse_question(text: str) -> Question:
             continue
         if t.text not in framing and (t.sub or t.pos not in groups):
             groups.setdefault(t.pos, []).append(t.text)
+            if not t.sub and t.start in counts:
+                counted.append(t.text)
             measures.update((t.text, kind) for a, b, kind in measured if a <= t.start and t.end <= b)
     topic = tuple(dict.fromkeys(tuple(g) for g in groups.values() if g and g[0] not in framing))
     return Question(typed, kind, topic, detect_script(typed), _stated_count(normalise_text(text)),
-                    tuple(measures.items()))
+                    tuple(measures.items()), tuple(counted))
 
 
 def _stated_count(norm: str) -> int | None:
