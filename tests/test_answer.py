@@ -251,6 +251,23 @@ def test_items_that_name_what_was_counted_weigh_for_their_list(tmp_path):
     assert named["一、如何运用SPIN提问"] == 0
 
 
+def test_a_title_s_items_never_come_from_the_next_section(tmp_path):
+    """A case study's numbered title, then a section of exercises numbered from one: the
+    exercises are that section's, not the case's items, even packed in one passage."""
+    kb = small_kb(tmp_path, {"派送.md": (
+        "# 派送作业\n\n## 模块五　派送异常处理\n\n### 2. 严禁行为\n\n"
+        "- 未经收件人同意，私自将快件放在门口并标记签收；\n- 在未派送前批量操作签收。\n\n"
+        "### 3. 案例：老城区片区的路线重排\n\n"
+        "某网点老城区片区有12条小巷，收派员小陈每天派件约130票，经常到晚上九点才能派完。"
+        "组长陪同小陈跑了两天后，改为由远及近派送，完成时间提前到晚上七点左右。\n\n---\n\n"
+        "## 课后练习\n\n1. 简述路线规划五步法。\n2. 哪几类快件须在上门前30分钟电话联系？\n"
+        "3. 什么情况下会被认定为虚假签收？\n"
+    )})
+    a = kb.ask("老城区片区的路线重排案例讲了什么?")
+    assert a.answered and "由远及近" in a.answer
+    assert "简述" not in a.answer and "虚假签收" not in a.answer
+
+
 FAQ = (
     "客服中心常见问题解答\n"
     "一、查件与时效\n"

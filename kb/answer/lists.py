@@ -74,8 +74,11 @@ def _split_items(text: str) -> list[tuple[str | None, str]]:
 
 def _items_after(lines: list[tuple[int, str, Passage]], anchor: int) -> list[tuple[int, str, Passage]]:
     """The numbered (or, failing that, short bulleted) items under lines[anchor]."""
-    anchor_line, anchor_text, _ = lines[anchor]
+    anchor_line, anchor_text, anchor_passage = lines[anchor]
     rank = heading_rank(anchor_text) or UNRANKED
+    # a list may run on into the next passage of its section, not into another section's
+    # (a case study's title, then the 课后练习 after it numbered from one)
+    section = anchor_passage.section if anchor_passage is not None else ()
     # a line that is itself an item (• 面对投诉…, 3、…) heads items of another numbering only:
     # the lines after it in its own are its siblings (• …, 4、…), not what it is made of; a
     # numbered title's own list may start again at one in its numbering (### 1. 五步法, 1. …)
@@ -87,6 +90,8 @@ def _items_after(lines: list[tuple[int, str, Passage]], anchor: int) -> list[tup
     restarted = False
     for i in range(anchor, len(lines)):
         no, text, passage = lines[i]
+        if passage is not anchor_passage and passage is not None and tuple(passage.section[:len(section)]) != tuple(section):
+            break
         if i > anchor:
             r = heading_rank(text)
             lead = _LEADING_MARKER.match(text)
@@ -98,6 +103,8 @@ def _items_after(lines: list[tuple[int, str, Passage]], anchor: int) -> list[tup
                 and _first_number(text) == 1)
             if r is not None and r <= rank and not same_list and not starts_list:
                 break
+            if lead is None and passage is not None and text.strip() in passage.headings:
+                break  # a heading of the document's own (## 课后练习) starts another section
         if rank == UNRANKED and family is None and i - anchor > 3:
             break  # a plain title's list starts right under it, not further down
         pieces = _split_items(text)
