@@ -24,10 +24,40 @@ NEWDOCS = Path(__file__).resolve().parent.parent / "eval" / "newdocs" / "docs"
         ("波士顿矩阵在哪门课讲?", "location"),
         ("化訴為金的客服技巧有哪幾個單元?", "structure"),
         ("怎么管理负面情绪?", "method"),
+        ("客户分级是哪个模块讲的", "location"),
+        ("理賠流程在哪個模塊?", "location"),
     ],
 )
 def test_question_kind_is_recognised_in_either_script(question, kind):
     assert analyse_question(question).kind == kind
+
+
+@pytest.mark.parametrize("question, kind, also_where", [
+    ("投诉处理五步法在哪个模块讲？分别是哪五步？", "list", True),
+    ("冷藏温度标准在哪一章？是多少度？", "figure", True),
+    ("講理賠流程的是哪份材料", "location", False),  # 流程 names the topic: only where is asked
+    ("客户分级在哪门课讲?", "location", False),
+])
+def test_where_asked_beside_what_answers_what(question, kind, also_where):
+    q = analyse_question(question)
+    assert (q.kind, q.also_where) == (kind, also_where)
+
+
+def test_an_answer_says_where_first_when_asked_where_too(tmp_path):
+    """在哪个模块讲？是哪几步？: the steps, after the line saying where they are taught, its file
+    reference as the file is named whatever the question's script."""
+    kb = small_kb(tmp_path, {"理赔培训.md": (
+        "# 理赔培训\n\n## 模块一　理赔概述\n\n理赔是快件丢失或损毁后对客户的赔付。\n\n"
+        "## 模块二　理赔办理\n\n### 理赔四步法\n\n1. 受理：登记客户的理赔申请；\n2. 核实：查询轨迹并核实损失；\n"
+        "3. 定责：确定责任网点；\n4. 赔付：三个工作日内完成赔付。\n"
+    )})
+    a = kb.ask("理賠四步法在哪個模塊講？是哪四步？")
+    assert a.answered and a.kind == "list"
+    first, *rest = a.answer.split("\n")
+    assert "模塊二" in first and first.endswith("(理赔培训.md:9)")
+    assert any("受理" in line for line in rest) and any("賠付" in line for line in rest)
+    plain = kb.ask("理賠四步法是哪四步？")
+    assert plain.answered and "模塊二" not in plain.answer.split("\n")[0]
 
 
 def source_line(doc: str, line: int) -> str:

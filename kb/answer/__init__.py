@@ -32,7 +32,7 @@ from ..model import Answer, Hit
 from ..script import HANS, HANT
 from . import confidence, sentences
 from .corpus import Corpus
-from .lists import _LEADING_MARKER, _list_parts, list_weights, _location_parts, _structure_parts, _with_items
+from .lists import _LEADING_MARKER, _list_parts, list_weights, _location_parts, _structure_parts, _with_items, where_part
 from .question import Question, analyse_question
 from .render import MAX_ANSWER, Part, _citations, _decline, _nearest, _render
 from .topic import Topic, _readable, evidence
@@ -202,7 +202,7 @@ def ask(corpus: Corpus, question: str, script: str | None = "auto") -> Answer:
     return Answer(
         question=question,
         answered=True,
-        answer=_render(q, parts, out_script),
+        answer=_render(q, parts, out_script, where_part(parts[0]) if q.also_where else None),
         citations=_citations(parts),
         confidence=round(chance, 3),
         kind=q.kind,

@@ -20,7 +20,7 @@ from ..structure import ITEM_MARKER, ITEM_RANK, heading_rank
 from .corpus import Corpus
 from .question import _NUMERALS, Question
 from .render import Part
-from .sentences import exercises
+from .sentences import _headings_over, exercises
 from .topic import Topic, _readable
 
 MAX_ITEMS = 20  # items a list answer holds at most
@@ -387,6 +387,14 @@ def _location_parts(hits: list[Hit], w: Topic) -> list[Part]:
         if len(parts) >= 4:
             break
     return parts
+
+
+def where_part(part: Part) -> Part:
+    """Where an answer's line is taught: its passage's breadcrumb and, in a passage that packs
+    small sections, the headings over the line there (模块二 over 理赔四步法)."""
+    p = part.passage
+    over = [t for t in _headings_over(p).get(part.line, "").split("\n") if t]
+    return Part(" › ".join(dict.fromkeys((*p.section, *over))), p, part.line)
 
 
 def _inner_heading(p: Passage, line: int) -> tuple[str, ...]:

@@ -23,6 +23,9 @@ from ..script import both_scripts, detect_script
 from . import sentences
 
 _COUNT = re.compile(r"^哪?[几一二三四五六七八九十两\d]+[个种类项步条点大张方层]?$")
+# the kinds a question asking where may also ask for, the what said beside the where
+_WITH_WHERE = ("structure", "figure", "list", "definition")
+_ASKS = re.compile(r"哪|几|多少|什么|怎么|如何|吗|嗎")
 # a count said before what it counts: 四种, 哪几个, 三大, 五 (of 五步骤)
 _COUNTING = re.compile(r"[几两二三四五六七八九十\d]+(?:个|种|类|项|条|点|大|方面|层|张|位)?")
 _NUMERALS = {c: i for i, c in enumerate("一二三四五六七八九十", 1)}
@@ -42,6 +45,8 @@ class Question:
     # the words a stated or asked count is of (问题 of 四种问题, 阶段 of 哪几个阶段): what each
     # item of a list answer names
     counted: tuple[str, ...] = ()
+    # it also asks where the answer is taught (在哪个模块讲？是哪五步？): the answer says where first
+    also_where: bool = False
 
 
 @lru_cache(maxsize=1)
@@ -66,6 +71,14 @@ def analyse_question(text: str) -> Question:
     if said != norm:  # read as standard Chinese (我哋唔要 → 我们不要): what the documents say
         text = said
     kind = next((k for k, pattern in _kind_rules() if pattern.search(text)), "method")
+    also_where = False
+    if kind == "location":
+        # where it is taught, and what it says: the rest of the question names the answer's kind
+        rules = dict(_kind_rules())
+        rest = rules["location"].sub("", text)
+        other = next((k for k, pattern in _kind_rules() if k in _WITH_WHERE and pattern.search(rest)), None)
+        if other and _ASKS.search(rest):  # a question of its own (是哪五步), not a topic (讲步骤的是哪份)
+            kind, also_where = other, True
     framing = framing_words()
     asking = sentences.asking_spans(text)  # 哪一年, 由谁, 在哪里: what is asked, never its topic
     # the word after 哪一种 / 何种 in a factoid names the kind of the answer (宗教 for 伊斯兰教),
@@ -88,7 +101,7 @@ def analyse_question(text: str) -> Question:
             measures.update((t.text, kind) for a, b, kind in measured if a <= t.start and t.end <= b)
     topic = tuple(dict.fromkeys(tuple(g) for g in groups.values() if g and g[0] not in framing))
     return Question(typed, kind, topic, detect_script(typed), _stated_count(normalise_text(text)),
-                    tuple(measures.items()), tuple(counted))
+                    tuple(measures.items()), tuple(counted), also_where)
 
 
 def _stated_count(norm: str) -> int | None:

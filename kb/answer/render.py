@@ -31,12 +31,15 @@ class Part:
     line: int
 
 
-def _render(q: Question, parts: list[Part], script: str | None = None) -> str:
-    """The answer's text in `script`; a location's file references stay as the files are named."""
+def _render(q: Question, parts: list[Part], script: str | None = None, where: Part | None = None) -> str:
+    """The answer's text in `script`, after `where` it is taught when the question asks that too;
+    a location's file references stay as the files are named."""
     if q.kind == "location":
-        lines = [f"{convert(_shown(p), script)}({p.passage.doc}:{p.line})" for p in parts]
+        lines = [_located(p, script) for p in parts]
     else:
         lines = [convert(_shown(p), script) for p in parts]
+    if where is not None:
+        lines.insert(0, _located(where, script))
     out, size = [], 0
     for line in lines:
         if size + len(line) > MAX_ANSWER and out:
@@ -45,6 +48,10 @@ def _render(q: Question, parts: list[Part], script: str | None = None) -> str:
         out.append(line)
         size += len(line) + 1
     return "\n".join(out)
+
+
+def _located(part: Part, script: str | None) -> str:
+    return f"{convert(_shown(part), script)}({part.passage.doc}:{part.line})"
 
 
 def _shown(part: Part) -> str:
