@@ -55,6 +55,17 @@ _RULES: tuple[tuple[float, str], ...] = (
 )
 
 
+# titles of question sets, not of practice (话术练习, 演练 teach what to do: they answer)
+EXERCISES = r"课后练习|练习题|习题|思考题|复习题|讨论题|课后题|自测题|测验题|考核题|试题|课后作业|作业题"
+
+
+@lru_cache(maxsize=1)
+def exercises() -> re.Pattern[str]:
+    """A section title that names exercises, in either script: its numbered lines are the
+    questions it asks (1. 简述…), never headings of sections of their own."""
+    return both_scripts(EXERCISES)
+
+
 @lru_cache(maxsize=1)
 def heading_rules() -> tuple[tuple[float, re.Pattern[str]], ...]:
     """The rules compiled for both scripts (on first use: OpenCC loads only when needed)."""
@@ -291,6 +302,8 @@ def build_document(name: str, lines: list[Line], marker_title: str | None = None
             open_line(line, QA_RANK)  # a question-and-answer pair (问：… 答：…): the question heads its answer
             continue
         rank = heading_rank(line.text)
+        if rank and rank >= ITEM_RANK and any(exercises().search(s.title) for s in stack[1:]):
+            rank = None  # an exercise's question (1. 简述…) asks: it heads nothing
         parts = split_heading(line.text) if rank else None
         if rank and parts:
             title, rest = parts

@@ -62,6 +62,24 @@ def test_headings_nest_by_rank_into_a_tree():
     assert course.children[1].body[0].text == "正文"
 
 
+def test_an_exercise_sections_numbered_questions_head_nothing():
+    """课后练习 asks (1. 简述…): its numbered lines are its body, so the search's heading feature
+    does not take them for titles that name the section's subject."""
+    doc = build_document("d.md", lines(
+        "第五章 派送异常处理",
+        "一、严禁行为",
+        "1. 未经同意私自标记签收，按虚假签收处理，每票罚款50元。",
+        "課後練習",
+        "1. 簡述路線規劃五步法。",
+        "2. 什么情况下会被认定为虚假签收？",
+    ), levels={1: 1, 4: 2})  # as a Markdown file, say, declares 第五章 and 課後練習
+    chapter = doc.root.children[0]
+    rules, exercises = chapter.children
+    assert rules.children[0].title.startswith("1. 未经同意")  # a numbered line elsewhere heads its text
+    assert exercises.children == [] and [s.text for s in exercises.body] == [
+        "1. 簡述路線規劃五步法。", "2. 什么情况下会被认定为虚假签收？"]
+
+
 def test_a_manuals_modules_lectures_and_decimal_numbers_nest():
     """A trainer's own manual numbers its sections its own way (模块 › 第N讲 › 1.1 › 1.1.1 ›
     items): each numbering nests inside the one above it, and a figure is no heading."""

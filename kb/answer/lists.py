@@ -16,11 +16,11 @@ from ..analysis import normalise_text
 from ..formats import CELL_SEPARATOR
 from ..lexicon import list_nouns
 from ..model import Hit, Passage
-from ..structure import ITEM_MARKER, ITEM_RANK, heading_rank
+from ..structure import ITEM_MARKER, ITEM_RANK, exercises, heading_rank
 from .corpus import Corpus
 from .question import _NUMERALS, Question
 from .render import Part
-from .sentences import _headings_over, exercises
+from .sentences import _headings_over
 from .topic import Topic, _readable
 
 MAX_ITEMS = 20  # items a list answer holds at most

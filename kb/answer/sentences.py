@@ -23,6 +23,7 @@ from typing import Protocol, Sequence
 from ..analysis import normalise_text
 from ..model import Hit, Passage
 from ..script import both_scripts
+from ..structure import exercises
 
 FEATURES = ("share", "before", "after", "rank", "first", "novel", "near", "length", "wanted", "defines", "titled")
 PASSAGES = 4  # the top hits whose sentences are candidates
@@ -195,14 +196,6 @@ def candidates(question: str, kind: str, hits: Sequence[Hit], topic: Topic,
     return out
 
 
-@lru_cache(maxsize=1)
-def exercises() -> re.Pattern[str]:
-    """A section title that names exercises, in either script."""
-    return both_scripts(EXERCISES)
-
-
-# titles of question sets, not of practice (话术练习, 演练 teach what to do: they answer)
-EXERCISES = r"课后练习|练习题|习题|思考题|复习题|讨论题|课后题|自测题|测验题|考核题|试题|课后作业|作业题"
 
 
 def _headings_over(passage: Passage) -> dict[int, str]:
