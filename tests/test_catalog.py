@@ -205,6 +205,14 @@ def test_the_fingerprint_follows_every_index_time_constant(monkeypatch, fresh_fi
     assert pipeline_fingerprint() != before
 
 
+def test_every_reader_is_an_index_time_module():
+    """A reader's constants shape what is indexed: each one's are in the fingerprint."""
+    from kb.catalog import INDEX_TIME_MODULES
+    from kb.formats import READERS
+
+    assert {f"kb.formats.{module}" for _, module in READERS.values()} <= set(INDEX_TIME_MODULES)
+
+
 def test_constants_that_only_steer_the_work_leave_the_fingerprint_alone(monkeypatch, fresh_fingerprint):
     import kb.build
     import kb.ingest
