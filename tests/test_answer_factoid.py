@@ -115,6 +115,25 @@ def test_a_title_chosen_as_the_answer_brings_the_items_under_it(tmp_path):
     assert "登记" not in a.answer  # the next heading's text is not part of it
 
 
+def test_a_sections_title_states_no_fact_figure_or_definition(tmp_path):
+    """A chapter's title names its subject (第三章 限寄物品) and states nothing of it: it is no
+    candidate for what a definition, a figure or a fact asks; for a list it may head the items."""
+    kb = small_kb(tmp_path, {"收寄规范.md": (
+        "# 收寄规范\n\n## 第三章 限寄物品\n\n### 定义\n\n"
+        "限寄物品是指可以寄递、但对数量、包装或运输方式有限制的物品，例如充电宝只能走陆运。\n\n"
+        "### 常见限寄物品\n\n1. 充电宝：每票不超过2个。\n2. 白酒：每票不超过6瓶。\n"
+    )})
+    titles = {"收寄规范", "第三章 限寄物品", "定义", "常见限寄物品"}
+    for question in ("什么是限寄物品?", "限寄的充电宝每票最多多少个?"):
+        q, hits, w = evidence(kb, question)
+        said = {c.text.strip() for c in sentence_candidates(q, hits, w)}
+        assert not said & titles
+        assert "1. 充电宝：每票不超过2个。" in said  # a numbered item states what it says
+    assert kb.ask("什么是限寄物品?").answer.startswith("限寄物品是指")
+    q, hits, w = evidence(kb, "常见的限寄物品有哪些?")
+    assert "常见限寄物品" in {c.text.strip() for c in sentence_candidates(q, hits, w)}
+
+
 def test_a_neighbouring_sentence_joins_the_answer_only_within_the_margin(wiki):
     q, hits, w = evidence(wiki, "青石桥是哪一年始建的?")
     cands = sentence_candidates(q, hits, w)

@@ -23,7 +23,7 @@ from typing import Protocol, Sequence
 from ..analysis import normalise_text
 from ..model import Hit, Passage
 from ..script import both_scripts
-from ..structure import exercises
+from ..structure import ITEM_RANK, exercises, heading_rank
 
 FEATURES = ("share", "before", "after", "rank", "first", "novel", "near", "length", "wanted", "defines", "titled")
 PASSAGES = 4  # the top hits whose sentences are candidates
@@ -154,6 +154,16 @@ def _pos():
     return jieba.posseg.POSTokenizer(jieba_tokenizer())
 
 
+_STATED = ("definition", "factoid", "figure")  # kinds a sentence answers by what it states
+_DIGIT = re.compile(r"\d")
+
+
+def _titles(passage: Passage) -> frozenset[str]:
+    """The titles over and inside a passage: its breadcrumb, and its headings that number no item."""
+    inner = (h for h in passage.headings if (heading_rank(h) or 0) < ITEM_RANK)
+    return frozenset((*passage.section, *inner))
+
+
 def candidates(question: str, kind: str, hits: Sequence[Hit], topic: Topic,
                readable=lambda passage, text: text) -> list[Candidate]:
     """Every sentence of the top hits, with its features (FEATURES, in order)."""
@@ -175,8 +185,13 @@ def candidates(question: str, kind: str, hits: Sequence[Hit], topic: Topic,
         titled = [topic.share(readable(hit.passage, s) + "\n" + title + over.get(line, "")) for line, s in sents]
         # a section of exercises (课后练习, 思考题) asks, whatever its lines' wording (简述…, 说明…)
         asks = bool(hit.passage.section) and bool(exercises().search(hit.passage.section[-1]))
+        # a section's title names what the section says, it says nothing of it: no fact, figure or
+        # definition (a numbered item, 1. 充电宝：每票不超过2个, does; so may a title with a figure)
+        titles = _titles(hit.passage) if kind in _STATED else frozenset()
         for i, (line, s) in enumerate(sents):
             if lone[i] and _ASKS.search(s) or asks or exercises().search(over.get(line, "")):
+                continue
+            if s.strip() in titles and not _DIGIT.search(s):
                 continue
             norm = normalise_text(s)
             chars = {c for c in norm if c.isalnum()}
