@@ -480,10 +480,13 @@ def _morphemes(group: Group, vocab: Vocabulary) -> Group:
     return replace(group, alternatives=tuple(_dedupe(list(group.alternatives) + alts)))
 
 
-# A query asking for several of something: 哪几个, 哪些, 几步, 四个, 五大 (not 5P or 80/20)
-# A number of things asked for: 哪四个阶段, 五大原则, 3种方法 (not 5P, 80/20 or 651, which are names)
-STATED_COUNT = re.compile(r"(?<![\d./a-z])([两二三四五六七八九十]|[2-9]|1\d)(?![\d./a-z])\s*"
-                          r"(?:个|种|类|项|步|条|点|大|方面|方|层|阶段|部分|环节|要素)")
+# The words a count is said with (三个, 五大, 几招, 四阶段): one grammar for the stated count of
+# a question, the words it counts (kb.answer.question) and the items a search asks for.
+COUNTERS = ("个", "种", "类", "项", "步", "条", "点", "大", "张", "方面", "方", "层", "招", "阶段", "部分", "环节", "要素")
+COUNTER = "|".join(sorted(COUNTERS, key=len, reverse=True))
+# A number of things asked for: 哪四个阶段, 五大原则, 3种方法 (not 5P, 80/20 or 651, which are names);
+# a query asking for several of something: 哪几个, 哪些, 几步, 四个, 五大
+STATED_COUNT = re.compile(rf"(?<![\d./a-z])([两二三四五六七八九十]|[2-9]|1\d)(?![\d./a-z])\s*(?:{COUNTER})")
 _ASKS_MANY = re.compile(rf"几|哪些|{STATED_COUNT.pattern}")
 
 

@@ -18,16 +18,16 @@ from importlib import resources
 from ..analysis import analyze, normalise_text
 from ..errors import QueryError
 from ..lexicon import framing_words, standard
-from ..query import STATED_COUNT
+from ..query import COUNTER, STATED_COUNT
 from ..script import both_scripts, detect_script
 from . import sentences
 
-_COUNT = re.compile(r"^哪?[几一二三四五六七八九十两\d]+[个种类项步条点大张方层]?$")
+_COUNT = re.compile(rf"^哪?[几一二三四五六七八九十两\d]+(?:{COUNTER})?$")
 # the kinds a question asking where may also ask for, the what said beside the where
 _WITH_WHERE = ("structure", "figure", "list", "definition")
 _ASKS = re.compile(r"哪|几|多少|什么|怎么|如何|吗|嗎")
 # a count said before what it counts: 四种, 哪几个, 三大, 五 (of 五步骤)
-_COUNTING = re.compile(r"[几两二三四五六七八九十\d]+(?:个|种|类|项|条|点|大|方面|层|张|位)?")
+_COUNTING = re.compile(rf"[几两二三四五六七八九十\d]+(?:{COUNTER})?")
 _NUMERALS = {c: i for i, c in enumerate("一二三四五六七八九十", 1)}
 
 
