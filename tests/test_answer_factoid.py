@@ -49,6 +49,19 @@ def test_what_a_factoid_question_asks_for(question, wanted):
     assert sentences.wanted(question) == wanted
 
 
+@pytest.mark.parametrize("question, asking", [
+    ("青石桥的修建有何特别之处?", "何"),
+    ("周文远凭何種手藝修桥?", "何种"),
+    ("桥面的石板来自哪家石场?", "哪家"),
+    ("修桥共用去幾萬兩白銀?", "几万"),
+    ("清溪河流域住着几万人?", "几万"),
+])
+def test_an_interrogative_is_never_a_topic_word(question, asking):
+    """何, 何种, 哪家, 几万 ask; they are never what the answer must hold (nor what it lacks)."""
+    words = {t for group in analyse_question(question).topic for t in group}
+    assert asking not in words and not any(asking in w for w in words)
+
+
 def test_a_sentence_holds_a_thing_of_the_asked_kind_only_when_the_question_does_not_name_it():
     assert sentences.holds_wanted("time", "青石桥始建于1632年", "青石桥是哪一年始建的")
     assert not sentences.holds_wanted("time", "1632年的青石桥", "1632年的青石桥有几个孔")

@@ -81,6 +81,7 @@ def analyse_question(text: str) -> Question:
             kind, also_where = other, True
     framing = framing_words()
     asking = sentences.asking_spans(text)  # 哪一年, 由谁, 在哪里: what is asked, never its topic
+    asking += [m.span() for m in sentences.WHICH.finditer(text)]  # 何种, 哪家: which, never what
     # the word after 哪一种 / 何种 in a factoid names the kind of the answer (宗教 for 伊斯兰教),
     # which the answering sentence seldom says
     kinds_of = {m.end() for m in sentences.WHICH.finditer(text)} if kind == "factoid" else set()
@@ -89,8 +90,11 @@ def analyse_question(text: str) -> Question:
     counted: list[str] = []
     measures: dict[str, str] = {}
     groups: dict[int, list[str]] = {}
-    for t in analyze(text):
-        if _COUNT.match(t.text):
+    tokens = analyze(text)
+    # a word that opens with what is asked (几万人, 几千两: how many, in what) asks as a whole
+    opening = {t.pos for t in tokens if not t.sub and any(a == t.start and b < t.end for a, b in asking)}
+    for t in tokens:
+        if _COUNT.match(t.text) or t.pos in opening:
             continue  # 几类, 三个, 五大: how many, not what
         if any(a <= t.start and t.end <= b for a, b in asking) or t.start in kinds_of:
             continue
