@@ -91,8 +91,10 @@ def analyse_question(text: str) -> Question:
     measures: dict[str, str] = {}
     groups: dict[int, list[str]] = {}
     tokens = analyze(text)
-    # a word that opens with what is asked (几万人, 几千两: how many, in what) asks as a whole
-    opening = {t.pos for t in tokens if not t.sub and any(a == t.start and b < t.end for a, b in asking)}
+    # a word that opens with what is asked (几万人, 几千两: how many, in what) asks as a whole,
+    # but for a figure in a stated measure (多少度), which the measure's units answer
+    opening = {t.pos for t in tokens if not t.sub and any(a == t.start and b < t.end for a, b in asking)
+               and not any(a <= t.start and t.end <= b for a, b, _ in measured)}
     for t in tokens:
         if _COUNT.match(t.text) or t.pos in opening:
             continue  # 几类, 三个, 五大: how many, not what
