@@ -246,6 +246,17 @@ def test_a_framing_word_reaches_for_no_topic_words(built):
     assert [a.term for a in framing.alternatives] == ["怎么办"]
 
 
+@pytest.mark.parametrize("query, modal", [("充电宝必须走陆运吗", "必须"), ("新人需要考几科才能上岗", "需要"),
+                                         ("锂电池不能寄的原因", "不能")])
+def test_a_modal_verb_frames_a_query_and_is_no_topic(built, query, modal):
+    """What may, must or can be done frames a question; the material states the rule without it."""
+    from kb.answer import analyse_question
+
+    plan = understand(query, built.store)
+    assert next(g for g in plan.groups if g.word == modal).weight == FRAMING
+    assert modal not in {t for group in analyse_question(query).topic for t in group}
+
+
 def test_every_stand_in_says_its_kind(built):
     # kinds are told apart by Alternative.kind, never by weight (two kinds may weigh the same:
     # a synonym and a phrasebook bridge, a spelling fix's replaced character and a morpheme)
