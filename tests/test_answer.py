@@ -25,6 +25,8 @@ NEWDOCS = Path(__file__).resolve().parent.parent / "eval" / "newdocs" / "docs"
         ("化訴為金的客服技巧有哪幾個單元?", "structure"),
         ("怎么管理负面情绪?", "method"),
         ("客户分级是哪个模块讲的", "location"),
+        ("客户分级放在课程的哪一部分?", "location"),
+        ("青石桥的哪一部分最先损坏?", "factoid"),  # which part of a thing, not of a course
         ("理賠流程在哪個模塊?", "location"),
     ],
 )
