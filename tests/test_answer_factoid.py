@@ -55,6 +55,8 @@ def test_what_a_factoid_question_asks_for(question, wanted):
     ("桥面的石板来自哪家石场?", "哪家"),
     ("修桥共用去幾萬兩白銀?", "几万"),
     ("清溪河流域住着几万人?", "几万"),
+    ("修桥时用了什麼東西做桥墩?", "东西"),
+    ("桥建成那年出了什么事?", "事"),
 ])
 def test_an_interrogative_is_never_a_topic_word(question, asking):
     """何, 何种, 哪家, 几万 ask; they are never what the answer must hold (nor what it lacks)."""

@@ -26,6 +26,7 @@ _COUNT = re.compile(rf"^哪?[几一二三四五六七八九十两\d]+(?:{COUNTER
 # the kinds a question asking where may also ask for, the what said beside the where
 _WITH_WHERE = ("structure", "figure", "list", "definition")
 _ASKS = re.compile(r"哪|几|多少|什么|怎么|如何|吗|嗎")
+_WHAT_THING = r"什么(?:东西|事情|事)"  # 什么 with a noun that names nothing (_what_thing: either script)
 # a count said before what it counts: 四种, 哪几个, 三大, 五 (of 五步骤)
 _COUNTING = re.compile(rf"[几两二三四五六七八九十\d]+(?:{COUNTER})?")
 _NUMERALS = {c: i for i, c in enumerate("一二三四五六七八九十", 1)}
@@ -60,6 +61,11 @@ def _kind_rules() -> tuple[tuple[str, re.Pattern[str]], ...]:
     return tuple(rows)
 
 
+@lru_cache(maxsize=1)
+def _what_thing() -> re.Pattern[str]:
+    return both_scripts(_WHAT_THING)
+
+
 def analyse_question(text: str) -> Question:
     """The kind of answer wanted, the topic terms, and the script the question is in."""
     text = (text or "").strip()
@@ -82,6 +88,7 @@ def analyse_question(text: str) -> Question:
     framing = framing_words()
     asking = sentences.asking_spans(text)  # 哪一年, 由谁, 在哪里: what is asked, never its topic
     asking += [m.span() for m in sentences.WHICH.finditer(text)]  # 何种, 哪家: which, never what
+    asking += [m.span() for m in _what_thing().finditer(text)]  # 什么东西, 什么事: what, never a topic
     # the word after 哪一种 / 何种 in a factoid names the kind of the answer (宗教 for 伊斯兰教),
     # which the answering sentence seldom says
     kinds_of = {m.end() for m in sentences.WHICH.finditer(text)} if kind == "factoid" else set()
