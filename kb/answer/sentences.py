@@ -211,8 +211,6 @@ def candidates(question: str, kind: str, hits: Sequence[Hit], topic: Topic,
     return out
 
 
-
-
 def _headings_over(passage: Passage) -> dict[int, str]:
     """Each line of a passage under its own headings: the headings over it, outermost first, as
     their numbering nests them (4.2 晋升条件 › 4.2.1 收派员晋升高级收派员); a line of a heading has
