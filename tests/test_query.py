@@ -257,6 +257,13 @@ def test_a_modal_verb_frames_a_query_and_is_no_topic(built, query, modal):
     assert modal not in {t for group in analyse_question(query).topic for t in group}
 
 
+@pytest.mark.parametrize("query, adverb", [("客户一直催件怎么回", "一直"), ("老板总是压价", "总是")])
+def test_an_adverb_of_frequency_frames_a_query(built, query, adverb):
+    """How often something happens (一直, 总是, 经常) never says what it is."""
+    plan = understand(query, built.store)
+    assert next(g for g in plan.groups if g.word == adverb).weight == FRAMING
+
+
 def test_every_stand_in_says_its_kind(built):
     # kinds are told apart by Alternative.kind, never by weight (two kinds may weigh the same:
     # a synonym and a phrasebook bridge, a spelling fix's replaced character and a morpheme)
