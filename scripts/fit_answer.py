@@ -15,7 +15,6 @@ left out: that is the figure to expect on questions nobody fitted on.
 
 from __future__ import annotations
 
-import argparse
 import datetime
 import json
 import random
@@ -23,6 +22,8 @@ import sys
 from pathlib import Path
 
 import numpy as np
+
+from fit_common import fit_parser  # its folder is the script's: on sys.path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -454,14 +455,8 @@ def folds(n: int, k: int, seed: int) -> list[np.ndarray]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--set", action="append", metavar="NAME=JUDGED.jsonl=DOCS",
-                    help="a judged question set and its documents (default: the public sets)")
-    ap.add_argument("--work", type=Path, default=Path.home() / ".cache" / "kb-fit",
-                    help="where the sets' indexes are kept between runs")
-    ap.add_argument("--folds", type=int, default=5)
-    ap.add_argument("--seed", type=int, default=11)
-    ap.add_argument("--write", action="store_true", help="write the fitted weights to kb/data/answer.toml")
+    ap = fit_parser(__doc__, "a judged question set and its documents (default: the public sets)",
+                    "where the sets' indexes are kept between runs", "write the fitted weights to kb/data/answer.toml")
     ap.add_argument("--margin", action="store_true",
                     help="fit only the neighbour's margin, on questions the QA samples do not hold")
     args = ap.parse_args()

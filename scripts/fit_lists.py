@@ -18,7 +18,6 @@ fold left out: the figure to expect on questions nobody fitted on.
 
 from __future__ import annotations
 
-import argparse
 import datetime
 import sys
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ import numpy as np
 
 from fit_answer import DEFAULT_SETS as PUBLIC_SETS  # its folder is the script's: on sys.path
 from fit_answer import ROOT, folds
+from fit_common import fit_parser
 
 from kb import KnowledgeBase  # noqa: E402  (fit_answer put the repository on sys.path)
 from kb.answer import _held, _sentence_parts, _typical_parts, _with_items, draft  # noqa: E402
@@ -148,14 +148,9 @@ def fit(sets: list[Judged], start: dict[str, float], idx=None, rounds: int = 6) 
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--set", action="append", metavar="NAME=JUDGED.jsonl=DOCS",
-                    help="a judged question set and its documents (default: the public and the project's sets)")
-    ap.add_argument("--work", type=Path, default=Path.home() / ".cache" / "kb-fit",
-                    help="where the sets' indexes are kept between runs")
-    ap.add_argument("--folds", type=int, default=5)
-    ap.add_argument("--seed", type=int, default=11)
-    ap.add_argument("--write", action="store_true", help="write the fitted weights to kb/data/answer.toml [list]")
+    ap = fit_parser(__doc__, "a judged question set and its documents (default: the public and the project's sets)",
+                    "where the sets' indexes are kept between runs",
+                    "write the fitted weights to kb/data/answer.toml [list]")
     args = ap.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     sets = [collect(name, Path(judged), Path(docs), args.work)

@@ -17,7 +17,6 @@ expect on queries nobody fitted on.
 
 from __future__ import annotations
 
-import argparse
 import datetime
 import hashlib
 import pickle
@@ -27,6 +26,8 @@ import time
 from pathlib import Path
 
 import numpy as np
+
+from fit_common import fit_parser  # its folder is the script's: on sys.path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -223,16 +224,10 @@ def _carried_over() -> list[str]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--set", action="append", metavar="NAME=JUDGED.jsonl=DOCS",
-                    help="a judged set and its documents (repeatable; default: the public sets)")
-    ap.add_argument("--work", type=Path, default=Path.home() / ".cache" / "kb-fit",
-                    help="where indexes and feature caches are kept")
-    ap.add_argument("--folds", type=int, default=5)
-    ap.add_argument("--seed", type=int, default=11)
+    ap = fit_parser(__doc__, "a judged set and its documents (repeatable; default: the public sets)",
+                    "where indexes and feature caches are kept", "write the fitted weights to kb/data/ranking.toml")
     ap.add_argument("--k1", type=float, nargs="+", help="BM25 k1 values to try (default: the shipped one)")
     ap.add_argument("--b", type=float, nargs="+", help="BM25 b values to try (default: the shipped one)")
-    ap.add_argument("--write", action="store_true", help="write the fitted weights to kb/data/ranking.toml")
     ap.add_argument("--dense", action="store_true",
                     help="fit over indexes with passage vectors (kb[dense]), for kb/data/ranking_dense.toml")
     args = ap.parse_args()
