@@ -247,7 +247,8 @@ def test_a_framing_word_reaches_for_no_topic_words(built):
 
 
 @pytest.mark.parametrize("query, modal", [("充电宝必须走陆运吗", "必须"), ("新人需要考几科才能上岗", "需要"),
-                                         ("锂电池不能寄的原因", "不能")])
+                                         ("锂电池不能寄的原因", "不能"), ("客户想寄白酒有啥限制", "想"),
+                                         ("客户愿意换快递吗", "愿意")])
 def test_a_modal_verb_frames_a_query_and_is_no_topic(built, query, modal):
     """What may, must or can be done frames a question; the material states the rule without it."""
     from kb.answer import analyse_question
@@ -255,6 +256,12 @@ def test_a_modal_verb_frames_a_query_and_is_no_topic(built, query, modal):
     plan = understand(query, built.store)
     assert next(g for g in plan.groups if g.word == modal).weight == FRAMING
     assert modal not in {t for group in analyse_question(query).topic for t in group}
+
+
+def test_wanting_a_thing_is_no_modal(built):
+    """想要 takes a thing (他想要啥: what he wants is the topic), unlike 想 before a verb."""
+    plan = understand("我咋摸清他想要啥", built.store)
+    assert next(g for g in plan.groups if g.word == "想要").weight == 1.0
 
 
 @pytest.mark.parametrize("query, adverb", [("客户一直催件怎么回", "一直"), ("老板总是压价", "总是")])
