@@ -264,6 +264,16 @@ def test_wanting_a_thing_is_no_modal(built):
     assert next(g for g in plan.groups if g.word == "想要").weight == 1.0
 
 
+@pytest.mark.parametrize("query, total", [("收件验视一共有哪几步", "一共"), ("投诉处理总共几个环节", "总共")])
+def test_an_adverb_of_the_total_frames_a_count(built, query, total):
+    """How many in all (一共, 总共) asks a count; the material lists the items without it."""
+    from kb.answer import analyse_question
+
+    plan = understand(query, built.store)
+    assert next(g for g in plan.groups if g.word == total).weight == FRAMING
+    assert total not in {t for group in analyse_question(query).topic for t in group}
+
+
 @pytest.mark.parametrize("query, adverb", [("客户一直催件怎么回", "一直"), ("老板总是压价", "总是")])
 def test_an_adverb_of_frequency_frames_a_query(built, query, adverb):
     """How often something happens (一直, 总是, 经常) never says what it is."""
