@@ -28,6 +28,8 @@ NEWDOCS = Path(__file__).resolve().parent.parent / "eval" / "newdocs" / "docs"
         ("客户分级放在课程的哪一部分?", "location"),
         ("青石桥的哪一部分最先损坏?", "factoid"),  # which part of a thing, not of a course
         ("理賠流程在哪個模塊?", "location"),
+        ("绩效课件第几单元讲申诉?", "location"),
+        ("申訴流程在第幾章?", "location"),
     ],
 )
 def test_question_kind_is_recognised_in_either_script(question, kind):
@@ -162,6 +164,30 @@ def test_location_answer_names_the_section_inside_a_passage(tmp_path):
     )})
     a = kb.ask("请假流程在入职手册的哪里讲?")
     assert a.answered and "2.3.1 请假流程" in a.answer
+
+
+def test_the_part_asked_for_and_the_document_named_are_no_topic():
+    """哪一章, 第几单元 say what is asked (where); 课件, 讲义 which document: neither is what
+    the section must be about."""
+    words = {t for group in analyse_question("绩效课件第几单元讲申诉和消分？").topic for t in group}
+    assert "申诉" in words and not words & {"第几", "单元", "课件"}
+    words = {t for group in analyse_question("理赔讲义里讲话术的是哪一章").topic for t in group}
+    assert "话术" in words and not words & {"一章", "讲义"}
+
+
+def test_which_unit_of_a_deck_is_answered_with_the_unit(tmp_path):
+    """第几单元讲申诉: the unit whose slides teach it, not the deck's title slide that names the
+    document the question names (课件)."""
+    body = "，".join(["站点每月汇总一次", "由质控专员复核", "结果在员工App公示"] * 4) + "。\n\n"
+    kb = small_kb(tmp_path, {"绩效考核课件.md": (
+        "# 快递员绩效考核与扣分办法（培训课件）\n\n本课件共四个单元。\n\n"
+        "## 第一单元 考核指标\n\n绩效考核看业务量、时效、服务质量三项指标。" + body +
+        "## 第二单元 投诉扣分\n\n有效投诉一次扣3分，计入当月绩效。" + body +
+        "## 第三单元 申诉流程\n\n对扣分有异议的，3个工作日内向站点提出申诉。" + body +
+        "## 第四单元 课后测验\n\n完成本课件的测验题。" + body
+    )})
+    a = kb.ask("绩效课件第几单元讲申诉？")
+    assert a.answered and "第三单元" in a.answer.split("\n")[0]
 
 
 def test_a_line_that_introduces_a_table_is_answered_with_its_rows(tmp_path):

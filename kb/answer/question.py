@@ -27,6 +27,8 @@ _COUNT = re.compile(rf"^哪?[几一二三四五六七八九十两\d]+(?:{COUNTER
 _WITH_WHERE = ("structure", "figure", "list", "definition")
 _ASKS = re.compile(r"哪|几|多少|什么|怎么|如何|吗|嗎")
 _WHAT_THING = r"什么(?:东西|事情|事)"  # 什么 with a noun that names nothing (_what_thing: either script)
+# a part of a course asked for (哪一章, 第几单元, 哪门课): where, never what (_where_part: either script)
+_WHERE_PART = r"第几个?(?:单元|章|节|课|讲|篇|部分|模块|页)|哪[门一个些几]?(?:门课|单元|模块|部分|课|章|节|篇|份|讲|页)"
 # a count said before what it counts: 四种, 哪几个, 三大, 五 (of 五步骤)
 _COUNTING = re.compile(rf"[几两二三四五六七八九十\d]+(?:{COUNTER})?")
 _NUMERALS = {c: i for i, c in enumerate("一二三四五六七八九十", 1)}
@@ -66,6 +68,11 @@ def _what_thing() -> re.Pattern[str]:
     return both_scripts(_WHAT_THING)
 
 
+@lru_cache(maxsize=1)
+def _where_part() -> re.Pattern[str]:
+    return both_scripts(_WHERE_PART)
+
+
 def analyse_question(text: str) -> Question:
     """The kind of answer wanted, the topic terms, and the script the question is in."""
     text = (text or "").strip()
@@ -89,6 +96,7 @@ def analyse_question(text: str) -> Question:
     asking = sentences.asking_spans(text)  # 哪一年, 由谁, 在哪里: what is asked, never its topic
     asking += [m.span() for m in sentences.WHICH.finditer(text)]  # 何种, 哪家: which, never what
     asking += [m.span() for m in _what_thing().finditer(text)]  # 什么东西, 什么事: what, never a topic
+    asking += [m.span() for m in _where_part().finditer(text)]  # 哪一章, 第几单元: where, never a topic
     # the word after 哪一种 / 何种 in a factoid names the kind of the answer (宗教 for 伊斯兰教),
     # which the answering sentence seldom says
     kinds_of = {m.end() for m in sentences.WHICH.finditer(text)} if kind == "factoid" else set()
