@@ -95,6 +95,14 @@ def test_the_number_of_items_asked_for_is_read_and_names_are_not_counts(question
     assert analyse_question(question).count == count
 
 
+@pytest.mark.parametrize("question, value", [("快递员每月绩效那100分是怎么拆的？", "100"), ("1887年他去了哪里", "1887"),
+                                             ("投訴處理有5個步驟嗎", None), ("有3种方法吗", None)])
+def test_a_number_before_what_it_counts_is_a_count_and_any_other_a_value(question, value):
+    """5个步骤 says how many are asked for; 那100分, 1887年 name what the question is about."""
+    numbers = {t for group in analyse_question(question).topic for t in group if t.isdigit()}
+    assert numbers == ({value} if value else set())
+
+
 def test_a_numbered_list_ends_where_its_numbering_starts_again():
     from kb.answer.lists import _items_after
 

@@ -23,6 +23,7 @@ from ..script import both_scripts, detect_script
 from . import sentences
 
 _COUNT = re.compile(rf"^哪?[几一二三四五六七八九十两\d]+(?:{COUNTER})?$")
+_BARE = re.compile(r"^[一二三四五六七八九十两\d]+$")  # a number and nothing else: 100, 1990, 三
 # the kinds a question asking where may also ask for, the what said beside the where
 _WITH_WHERE = ("structure", "figure", "list", "definition")
 _ASKS = re.compile(r"哪|几|多少|什么|怎么|如何|吗|嗎")
@@ -110,8 +111,11 @@ def analyse_question(text: str) -> Question:
     # but for a figure in a stated measure (多少度), which the measure's units answer
     opening = {t.pos for t in tokens if not t.sub and any(a == t.start and b < t.end for a, b in asking)
                and not any(a <= t.start and t.end <= b for a, b, _ in measured)}
+    # a bare number is a count only before what it counts (5 个, 三 种); else it is a value the
+    # question is about (那100分, 1990年, 3000元), as much its topic as any word
+    counter, simplified = re.compile(rf"\s*(?:{COUNTER})"), norm if text == norm else normalise_text(text)
     for t in tokens:
-        if _COUNT.match(t.text) or t.pos in opening:
+        if t.pos in opening or (_COUNT.match(t.text) and (not _BARE.match(t.text) or counter.match(simplified, t.end))):
             continue  # 几类, 三个, 五大: how many, not what
         if any(a <= t.start and t.end <= b for a, b in asking) or t.start in kinds_of:
             continue
