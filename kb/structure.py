@@ -22,11 +22,11 @@ from .clean import RUN_ON, Line
 from .script import both_scripts
 
 MAX_PASSAGE = 400  # characters: what reads at a glance on a phone
-# An item marker opening a line or standing inside one: (1) 1) 1、 1. (一) 一、 第一步 ① ü •
+# An item marker opening a line or standing inside one: (1) 1) 1、 1. (一) 一、 第一步 第1步 ① ü •
 ITEM_MARKER = (
     r"[((]\d{1,2}[))]|(?<![\d.a-zA-Z])\d{1,2}[))]|(?<![\d.])\d{1,2}、|(?<![\d.])\d{1,2}\.(?!\d)"
     r"|[((][一二三四五六七八九十]{1,3}[))]|(?<![一二三四五六七八九十])[一二三四五六七八九十]{1,3}、"
-    r"|第[一二三四五六七八九十]{1,2}[步个]|[①-⑳]|[üü•✓➢■]"
+    r"|第(?:[一二三四五六七八九十]{1,2}|\d{1,2})[步个]|[①-⑳]|[üü•✓➢■]"
 )
 MAX_HEADING = 40
 

@@ -162,3 +162,15 @@ def test_a_passage_in_context_is_among_its_neighbours_and_around_cannot_be_negat
     assert built.context(target.id, around=10**100) == built.passages("000")
     with pytest.raises(QueryError, match="around"):  # found by tests/test_fuzz.py: it gave []
         built.context(target.id, around=-1)
+
+
+@pytest.mark.parametrize("numbers", [("一", "二", "三"), ("1", "2", "3")])
+def test_steps_numbered_in_either_numerals_make_a_steps_passage(numbers):
+    """第1步 numbers a procedure as 第一步 does (a deck's 申诉流程 was read as an outline)."""
+    from kb.clean import Line
+
+    texts = ["绩效考核培训", "第四单元 申诉流程"] + [f"第{n}步：{t}" for n, t in zip(numbers, (
+        "收到扣分通知后3个工作日内在系统提交申诉", "附上通话录音、聊天截图等证据", "站长2个工作日内初审"))]
+    doc = build_document("a.txt", [Line(i, t) for i, t in enumerate(texts, 1)])
+    (passage,) = [p for p in build_passages(doc) if "申诉" in p.text]
+    assert passage.kind == "steps"
