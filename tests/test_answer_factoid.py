@@ -215,3 +215,16 @@ def test_a_figure_question_is_answered_with_a_figure_in_its_measure(tmp_path, qu
 def test_a_measure_the_documents_never_state_still_declines(tmp_path):
     answer = small_kb(tmp_path, {"发薪.txt": "发薪\n网点每月按时发工资，由财务统一办理。\n"}).ask("每个月几号发工资？")
     assert not answer.answered
+
+
+def test_a_figure_question_is_answered_by_the_best_sentence_stating_a_figure(tmp_path):
+    """The sentence that restates the question best (免征 and 税额 without a figure) is no
+    answer to 多少; the best sentence that states a figure is."""
+    kb = small_kb(tmp_path, {"清关.txt": (
+        "个人物品进境\n"
+        "个人物品进境应当以自用、合理数量为限，进口税税额较低的个人物品可以免征，以下两类除外。\n"
+        "税额在人民币50元（含）以内的，海关予以免征。\n"
+        "超出合理数量的，按货物办理进口手续。\n"
+    )})
+    answer = kb.ask("个人物品的进口税税额多少以下可以免征？")
+    assert answer.answered and "50元" in answer.answer

@@ -70,6 +70,8 @@ def _sentence_parts(q: Question, hits: list[Hit], w: Topic, want_numbers: bool =
     the answer's lines: its whole line when that is short, else the sentence, its neighbour
     when that scores nearly as well, and a short one after it."""
     cands = sentence_candidates(q, hits, w)
+    if want_numbers:  # a figure is answered by a sentence stating one: the best of those
+        cands = [c for c in cands if re.search(r"\d", _LEADING_MARKER.sub("", c.text))]
     top = sentences.best(cands)
     if not top or top[0].features[0] <= 0:
         return []
