@@ -218,6 +218,24 @@ def test_a_line_that_introduces_a_table_is_answered_with_its_rows(tmp_path):
     assert "20公斤" not in a.answer
 
 
+def test_a_heading_over_a_table_is_answered_with_its_rows(tmp_path):
+    """A unit whose heading names the topic and whose body is a table (a row a line): its rows
+    are the items a list question asks for, not a sentence of another unit."""
+    kb = small_kb(tmp_path, {"加盟.md": (
+        "# 加盟站营运管理\n\n"
+        "## 第二单元 加盟流程\n\n加盟主递送申请后，经资格审核、实地考察、签约三个环节开业。\n\n"
+        "## 第三单元 费用项目\n\n"
+        "| 费用项目 | 金额 | 收取方式 |\n"
+        "|---|---|---|\n"
+        "| 加盟保证金 | 30万元 | 签约时一次缴纳 |\n"
+        "| 品牌管理费 | 每月1.5万元 | 按月扣缴 |\n"
+        "| 转运操作费 | 每件0.8元 | 随月结对帐单收取 |\n\n"
+        "## 第四单元 退出\n\n加盟主提前解约须提前90天书面通知，其间完成在途货件配送。\n"
+    )})
+    a = kb.ask("加盟有哪几种费用？")
+    assert a.answered and all(fee in a.answer for fee in ("加盟保证金", "品牌管理费", "转运操作费"))
+
+
 @pytest.mark.parametrize("question", ["从广州寄10公斤到成都运费多少钱?", "顺丰快递的客服热线电话是多少?", "寄到新疆要几天才能到?"])
 def test_what_the_corpus_does_not_say_is_declined_with_suggestions(built, question):
     a = built.ask(question)

@@ -239,6 +239,8 @@ def list_candidates(corpus: Corpus, q: Question, hits: list[Hit], w: Topic) -> l
             if not anchor_score:
                 continue
             items = _items_after(units, i)
+            if not items and heading_rank(text) is not None:  # a heading over a table: its rows
+                items = _rows_after(units, i)
             if not items:
                 continue
             block = text + "".join(t for _, t, _ in items)
