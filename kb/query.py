@@ -120,6 +120,19 @@ def understand(query: str, vocab: Vocabulary) -> QueryPlan:
     return QueryPlan(text, tuple(groups), tuple(corrections), spun, intents, enumerates)
 
 
+def preload() -> None:
+    """Load every table a query's analysis may need, that loads on first use otherwise: the
+    thesaurus, the phrasebook's indexes, the spinner's map. A long-running process (kb serve)
+    calls it once, so that no agent's first question of a kind waits for them (0.2–0.4 s each)."""
+    from .lexicon import phrasebook_by_material, repair, thesaurus
+
+    thesaurus()
+    phrasebook_by_material()
+    _expressions_by_word()
+    _spun_words()
+    repair("")
+
+
 def _standard(text: str) -> str:
     """The query as the documents would write it: its colloquial forms (Cantonese 我哋唔要,
     chat 肿么办; kb/data/colloquial.txt) read as standard Chinese, normalised; the query as

@@ -572,7 +572,11 @@ def serve(kb: KnowledgeBase, sock: socket.socket, allowed_hosts: list[str] | Non
 
 
 def _warm(kb: KnowledgeBase) -> None:
-    """Load what every request needs (segmenter and script dictionaries, the answer modules)."""
+    """Load what every request needs (segmenter and script dictionaries, the answer modules)
+    and what some first question would wait for (the thesaurus, jieba's tagger: kb.answer.preload)."""
+    from .answer import preload
+
+    preload()
     try:
         kb.lookup("客诉处理步骤", limit=1)
         kb.ask("客诉处理有哪几个步骤", script="hant")

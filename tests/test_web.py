@@ -411,3 +411,36 @@ def test_typical_questions_come_first_among_the_examples(tmp_path):
     (docs / QUESTIONS_FILE).write_text("a › 派前检查\t出门前车要看哪些地方\n", "utf-8")
     c = TestClient(create_app(KnowledgeBase.build([docs], tmp_path / "index")))
     assert c.get("/api/documents", params={"extra": 1}).json()["examples"][0] == "出门前车要看哪些地方"
+
+
+# The modules a search or an answer runs through, whose tables load on first use.
+QUESTION_TIME = ("kb.analysis", "kb.script", "kb.lexicon", "kb.query", "kb.spelling", "kb.ranking", "kb.search",
+                 "kb.answer.question", "kb.answer.sentences", "kb.answer.lists", "kb.answer.topic",
+                 "kb.answer.confidence", "kb.answer.render")
+
+
+def test_the_servers_warm_up_loads_every_table_a_question_may_need(built, tmp_path):
+    """kb serve loads, before its first request, every table that loads on first use (a
+    zero-argument cached loader of a module questions run through): no agent's first factoid
+    waits 0.8 s for jieba's tagger, nor a first synonym 0.4 s for the thesaurus. In a new
+    process, so that no other test has loaded them already."""
+    code = (
+        "import importlib, inspect, json, sys\n"
+        "from kb import KnowledgeBase\n"
+        "from kb.web import _warm\n"
+        "_warm(KnowledgeBase.open(sys.argv[1]))\n"
+        "cold = []\n"
+        f"for name in {QUESTION_TIME!r}:\n"
+        "    mod = importlib.import_module(name)\n"
+        "    for attr, f in vars(mod).items():\n"
+        "        if getattr(f, '__module__', None) != name or not hasattr(f, 'cache_info'):\n"
+        "            continue\n"
+        "        params = inspect.signature(f).parameters.values()\n"
+        "        if (f.cache_info().maxsize == 1 and all(p.default is not p.empty for p in params)\n"
+        "                and not f.cache_info().currsize):\n"
+        "            cold.append(name + '.' + attr)\n"
+        "print(json.dumps(cold))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(built.store.root)], capture_output=True, text=True,
+                         check=True, cwd=ROOT).stdout
+    assert json.loads(out) == []

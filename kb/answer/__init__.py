@@ -39,6 +39,7 @@ from .topic import Topic, _readable, evidence
 
 __all__ = [
     "ask",
+    "preload",
     "draft",
     "Draft",
     "evidence",
@@ -186,6 +187,15 @@ def _confidence_features(hits: list[Hit], w: Topic, parts: list[Part]) -> tuple[
         1.0 / max(1, len(w.groups)),
         float(len(parts) >= 3),
     )
+
+
+def preload() -> None:
+    """Load every table answering may need (kb.query.preload's, and jieba's part-of-speech
+    tagger, 0.8 s, which a factoid's first question would otherwise wait for)."""
+    from ..query import preload as preload_query
+
+    preload_query()
+    sentences.preload()
 
 
 def ask(corpus: Corpus, question: str, script: str | None = "auto") -> Answer:

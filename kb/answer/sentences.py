@@ -145,6 +145,12 @@ def _tagged(norm: str, flags: tuple[str, ...]) -> list[str]:
     return [w.word for w in _pos().cut(norm) if w.flag in flags and len(w.word) > 1]
 
 
+def preload() -> None:
+    """Load the tables sentence scoring loads on first use (jieba's tagger, the question rules)."""
+    _pos()
+    _wants_rules()
+
+
 @lru_cache(maxsize=1)
 def _pos():
     import jieba.posseg
