@@ -72,11 +72,16 @@ def _sentence_parts(q: Question, hits: list[Hit], w: Topic, want_numbers: bool =
     when that scores nearly as well, and a short one after it."""
     cands = sentence_candidates(q, hits, w)
     if want_numbers:  # a figure is answered by a sentence stating one: the best of those
-        cands = [c for c in cands if re.search(r"\d", _LEADING_MARKER.sub("", c.text))]
+        cands = [c for c in cands if _states_figure(c.text)]
     top = sentences.best(cands)
     if not top or top[0].features[0] <= 0:
         return []
     return sentence_answer(top[0], w, sentences.neighbour(top[0], cands))
+
+
+def _states_figure(text: str) -> bool:
+    """Whether a line states a figure: a digit beyond its item number (1. …)."""
+    return bool(re.search(r"\d", _LEADING_MARKER.sub("", text)))
 
 
 def sentence_answer(c: "sentences.Candidate", w: Topic,
@@ -152,7 +157,7 @@ def _parts(corpus: Corpus, q: Question, hits: list[Hit], w: Topic) -> list[Part]
         parts = _location_parts(hits, w)
     if not parts:
         parts = _with_items(corpus, _sentence_parts(q, hits, w, want_numbers=q.kind == "figure"))
-    if q.kind == "figure" and not any(re.search(r"\d", _LEADING_MARKER.sub("", p.text)) for p in parts):
+    if q.kind == "figure" and not any(_states_figure(p.text) for p in parts):
         parts = []  # a figure question answered without a figure is not answered
     return parts
 

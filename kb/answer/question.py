@@ -24,6 +24,7 @@ from . import sentences
 
 _COUNT = re.compile(rf"^哪?[几一二三四五六七八九十两\d]+(?:{COUNTER})?$")
 _BARE = re.compile(r"^[一二三四五六七八九十两\d]+$")  # a number and nothing else: 100, 1990, 三
+_COUNTER_NEXT = re.compile(rf"\s*(?:{COUNTER})")  # what a number counts, said right after it
 # the kinds a question asking where may also ask for, the what said beside the where
 _WITH_WHERE = ("structure", "figure", "list", "definition")
 _ASKS = re.compile(r"哪|几|多少|什么|怎么|如何|吗|嗎")
@@ -102,7 +103,8 @@ def analyse_question(text: str) -> Question:
     # which the answering sentence seldom says
     kinds_of = {m.end() for m in sentences.WHICH.finditer(text)} if kind == "factoid" else set()
     measured = sentences.measure_spans(text)
-    counts = {m.end() for m in _COUNTING.finditer(norm if text == norm else normalise_text(text))}
+    simplified = norm if text == norm else normalise_text(text)  # the question in Simplified, its offsets
+    counts = {m.end() for m in _COUNTING.finditer(simplified)}
     counted: list[str] = []
     measures: dict[str, str] = {}
     groups: dict[int, list[str]] = {}
@@ -113,9 +115,8 @@ def analyse_question(text: str) -> Question:
                and not any(a <= t.start and t.end <= b for a, b, _ in measured)}
     # a bare number is a count only before what it counts (5 个, 三 种); else it is a value the
     # question is about (那100分, 1990年, 3000元), as much its topic as any word
-    counter, simplified = re.compile(rf"\s*(?:{COUNTER})"), norm if text == norm else normalise_text(text)
     for t in tokens:
-        if t.pos in opening or (_COUNT.match(t.text) and (not _BARE.match(t.text) or counter.match(simplified, t.end))):
+        if t.pos in opening or (_COUNT.match(t.text) and (not _BARE.match(t.text) or _COUNTER_NEXT.match(simplified, t.end))):
             continue  # 几类, 三个, 五大: how many, not what
         if any(a <= t.start and t.end <= b for a, b in asking) or t.start in kinds_of:
             continue
