@@ -103,6 +103,32 @@ def test_a_number_before_what_it_counts_is_a_count_and_any_other_a_value(questio
     assert numbers == ({value} if value else set())
 
 
+@pytest.mark.parametrize("question, asked, kind", [
+    ("爆仓预警分哪几级", "几级", "list"), ("年终奖分几档", "几档", "list"), ("打电话没人接要打几遍", "几遍", "figure"),
+    ("一个月最多能请几次假", "几次", "figure"), ("冰袋要放几块", "几块", "figure"), ("他一生有几位妻子", "几位", "figure"),
+])
+def test_how_many_in_a_measure_word_asks_and_is_no_topic(question, asked, kind):
+    """几 with a measure word (几级, 几遍, 几块) asks how many: what the question is about is
+    the rest, and a number in those units answers it."""
+    q = analyse_question(question)
+    assert asked not in {t for group in q.topic for t in group} and q.kind == kind
+
+
+def test_a_temperature_asked_in_its_measure_stays_held_by_its_units():
+    """几度 asks a figure in a measure: it stays a topic word that a temperature holds (-18℃)."""
+    assert dict(analyse_question("冷链要保持几度").measures).get("几度") == "temperature"
+
+
+@pytest.mark.parametrize("line, figure", [("额亦都有五位妻子", True), ("一笔赔款三千块", True), ("旺季补贴八成发放", True),
+                                          ("他是一个好人", False), ("第三章 理赔", False), ("三角地带最活跃", False),
+                                          ("以下两类除外", False),
+                                          ("1. 核验身份", False), ("按规定办理", False)])
+def test_a_number_in_words_before_its_unit_states_a_figure(line, figure):
+    from kb.answer import _states_figure
+
+    assert _states_figure(line) == figure
+
+
 def test_a_numbered_list_ends_where_its_numbering_starts_again():
     from kb.answer.lists import _items_after
 

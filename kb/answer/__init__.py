@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..analysis import normalise_text
 from ..store import searchable_text
@@ -80,8 +81,24 @@ def _sentence_parts(q: Question, hits: list[Hit], w: Topic, want_numbers: bool =
 
 
 def _states_figure(text: str) -> bool:
-    """Whether a line states a figure: a digit beyond its item number (1. …)."""
-    return bool(re.search(r"\d", _LEADING_MARKER.sub("", text)))
+    """Whether a line states a figure: a digit beyond its item number (1. …), or a number in
+    words before what it counts or measures (五位, 三千块, 十二个; not 一个, which is 'a')."""
+    rest = _LEADING_MARKER.sub("", text)
+    return bool(re.search(r"\d", rest) or _figure_in_words().search(normalise_text(rest)))
+
+
+# What a number in words measures when it states a figure (五位, 三千块, 八成). Only measures
+# that seldom end a word (not 三角, a triangle; 四周, around) and not the counters of items
+# (两类, 三种, 十个), which say how a text is laid out more often than a figure asked for.
+_WORD_FIGURE_UNITS = ("位", "名", "人", "户", "家", "次", "倍", "成", "件", "票", "届",
+                      "元", "块", "块钱", "万元", "亿元", "斤", "公斤", "千克", "吨", "米", "公里", "厘米",
+                      "岁", "年", "个月", "天", "小时", "分钟", "秒")
+
+
+@lru_cache(maxsize=1)
+def _figure_in_words() -> re.Pattern[str]:
+    units = "|".join(sorted(_WORD_FIGURE_UNITS, key=len, reverse=True))
+    return re.compile(rf"(?:[两二三四五六七八九十百千万亿半]|一[十百千万亿])[一二三四五六七八九十百千万亿零两]*(?:{units})")
 
 
 def sentence_answer(c: "sentences.Candidate", w: Topic,

@@ -18,11 +18,13 @@ from importlib import resources
 from ..analysis import analyze, normalise_text
 from ..errors import QueryError
 from ..lexicon import framing_words, standard
-from ..query import COUNTER, STATED_COUNT
+from ..query import COUNTER, MEASURE, STATED_COUNT
 from ..script import both_scripts, detect_script
 from . import sentences
 
 _COUNT = re.compile(rf"^哪?[几一二三四五六七八九十两\d]+(?:{COUNTER})?$")
+# 几 with a measure word (几次, 几级, 几罐): how many or how much, never the topic
+_ASKED_NUMBER = re.compile(rf"^哪?几(?:{COUNTER}|{MEASURE})$")
 _BARE = re.compile(r"^[一二三四五六七八九十两\d]+$")  # a number and nothing else: 100, 1990, 三
 _COUNTER_NEXT = re.compile(rf"\s*(?:{COUNTER})")  # what a number counts, said right after it
 # the kinds a question asking where may also ask for, the what said beside the where
@@ -115,8 +117,11 @@ def analyse_question(text: str) -> Question:
                and not any(a <= t.start and t.end <= b for a, b, _ in measured)}
     # a bare number is a count only before what it counts (5 个, 三 种); else it is a value the
     # question is about (那100分, 1990年, 3000元), as much its topic as any word
+    def in_measure(t) -> bool:  # 几度, 几号: a figure in a stated measure, held where its units are
+        return any(a <= t.start and t.end <= b for a, b, _ in measured)
+
     for t in tokens:
-        if t.pos in opening or (_COUNT.match(t.text) and (not _BARE.match(t.text) or _COUNTER_NEXT.match(simplified, t.end))):
+        if t.pos in opening or (_ASKED_NUMBER.match(t.text) and not in_measure(t)) or (_COUNT.match(t.text) and (not _BARE.match(t.text) or _COUNTER_NEXT.match(simplified, t.end))):
             continue  # 几类, 三个, 五大: how many, not what
         if any(a <= t.start and t.end <= b for a, b in asking) or t.start in kinds_of:
             continue
