@@ -276,7 +276,7 @@ def _kind_rules() -> tuple[tuple[str, str, re.Pattern[str]], ...]:
     return tuple(rows)
 
 
-_ENUMERATED = re.compile(r"(^|\n|\s)([((]?\d{1,2}[))、.]|[((][一二三四五六七八九十][))]|第(?:[一二三四五六七八九十]|\d{1,2})步|[üü•✓➢■-])")
+_ENUMERATED = re.compile(r"(^|\n|\s)([(（]?\d{1,2}[)）、.]|[(（][一二三四五六七八九十][)）]|第(?:[一二三四五六七八九十]|\d{1,2})步|[üü•✓➢■-])")
 
 
 def infer_kind(headings: tuple[str, ...], crumbs: list[str], text: str) -> str:

@@ -129,6 +129,52 @@ def test_a_number_in_words_before_its_unit_states_a_figure(line, figure):
     assert _states_figure(line) == figure
 
 
+def test_a_list_need_not_repeat_the_name_its_document_is_about(tmp_path):
+    """双11爆仓预警分哪几级: the sections of 双11旺季保障方案.txt do not say 11 again; the levels
+    under 三级预警 (numbered （一）, full width, as official documents do; the heading says how
+    many levels it lists) answer, not the part's sub-headings nor a section that mentions 11月."""
+    kb = small_kb(tmp_path, {"双11旺季保障方案.txt": (
+        "旺季运营保障方案\n\n"
+        "第五部分 爆仓预警与应急处置\n\n"
+        "一、三级预警\n"
+        "（一）黄色预警：场地库存件超过日处理能力的80%，启动加班，增派临时工；\n"
+        "（二）橙色预警：库存件超过日处理能力的100%，暂停散件揽收，向商家发布限量通知；\n"
+        "（三）红色预警：库存件超过日处理能力的120%，启动分流方案，并在1小时内向省区报告。\n\n"
+        "二、网点积压\n网点积压件超过其2天派送量时，由片区经理从周边网点抽调人员支援，必要时启用夜间派送。\n\n"
+        "三、客服应急\n旺季期间客服热线增开临时坐席30个，服务时间延长至晚上22:00；查件量激增时，"
+        "统一向受影响客户发送延误告知短信，减少重复来电。\n\n"
+        "第六部分 安全与激励\n\n"
+        "一、安全\n临时工不得操作叉车和传送带总控台；每日班前进行5分钟安全提醒；夜班连续作业超过4小时须安排轮换休息。\n\n"
+        "二、临时工管理\n临时工实行日结工资，每天200元，当天工作满10小时另加班费；临时工工牌每日上岗时领取、"
+        "下班时交回，禁止带离作业现场。\n\n"
+        "第七部分 复盘总结\n\n"
+        "一、11月25日前，各网点提交复盘报告，内容包括峰值数据、爆仓情况、投诉情况。\n"
+        "二、复盘会于11月28日召开，对各组保障目标的完成情况逐项打分。\n"
+        "三、去年旺季某网点未及时上报积压，今年凡隐瞒积压不报的，取消旺季评优资格。\n"
+    )})
+    a = kb.ask("双11爆仓预警分哪几级？")
+    assert a.answered and all(level in a.answer for level in ("黄色预警", "橙色预警", "红色预警"))
+    assert "复盘" not in a.answer
+
+
+def test_full_width_numbering_marks_items():
+    from kb.answer.lists import _items_after
+
+    lines = [(1, "一、三级预警", None), (2, "（一）黄色预警：场地库存件超过日处理能力的80%，启动加班", None),
+             (3, "（二）橙色预警：库存件超过日处理能力的100%，暂停散件揽收", None),
+             (4, "（三）红色预警：库存件超过日处理能力的120%，启动分流方案", None), (5, "二、网点积压", None)]
+    assert [no for no, _, _ in _items_after(lines, 0)] == [2, 3, 4]
+
+
+@pytest.mark.parametrize("title, units, count", [("三级预警", ("级",), 3), ("投诉处理五步法", ("步",), 5),
+                                                 ("大客户关系的四个阶段", ("阶段",), 4), ("三级客户", ("步",), None),
+                                                 ("2024年计划", ("年",), None)])
+def test_a_heading_says_how_many_it_lists_in_the_unit_asked(title, units, count):
+    from kb.answer.lists import _count_stated
+
+    assert _count_stated(title, units) == count
+
+
 def test_a_numbered_list_ends_where_its_numbering_starts_again():
     from kb.answer.lists import _items_after
 

@@ -163,11 +163,11 @@ def _parts(corpus: Corpus, q: Question, hits: list[Hit], w: Topic) -> list[Part]
     if q.kind == "structure":
         parts = _structure_parts(corpus, q, w)
     if not parts and q.kind in ("list", "method", "structure"):
-        parts, items = _list_parts(corpus, q, hits, w)
+        parts, counted = _list_parts(corpus, q, hits, w)
         sentence = _sentence_parts(q, hits, w, want_numbers=False)
         # a list that holds clearly less of the question than its best sentence is another
-        # list, unless it has just as many items as the question asks for (哪四个阶段)
-        counted = q.count is not None and items == q.count
+        # list, unless it has just as many items as the question asks for (哪四个阶段) or its
+        # heading says it has (三级预警 for 分哪几级)
         if parts and sentence and not counted and _held(sentence, w) > _held(parts, w) + list_weights()["slack"]:
             parts = _with_items(corpus, sentence)  # a title answers with what it heads
     if not parts and q.kind == "location":

@@ -41,7 +41,7 @@ def _family(marker: str) -> str:
     m = re.sub(r"\d+", "9", m)
     m = re.sub(r"[一二三四五六七八九十]+", "九", m)
     m = re.sub(r"[①-⑳]", "①", m)
-    return m.replace("(", "(").replace(")", ")")
+    return m.replace("（", "(").replace("）", ")")
 
 
 def _following(corpus: Corpus, passage: Passage, count: int = 2) -> list[Passage]:
@@ -190,7 +190,7 @@ class ListCandidate(NamedTuple):
     block: float  # how much of the topic the heading and its items hold
     named: float  # the share of items naming an asked-for noun (孕育阶段 … for 阶段), by its idf
     rank: int  # the rank of the hit it is read from (0 first)
-    counted: bool  # as many items as the question asks for (哪四个阶段)
+    counted: bool  # as many items as the question asks for (哪四个阶段), or its heading says (三级 for 哪几级)
     units: list
     at: int  # the heading's place among the units
     items: list
@@ -244,13 +244,29 @@ def list_candidates(corpus: Corpus, q: Question, hits: list[Hit], w: Topic) -> l
             if not items:
                 continue
             block = text + "".join(t for _, t, _ in items)
-            if key and key not in normalise_text(block):
+            # the list names the model the question is about, or its document does (a section of
+            # 双11旺季运营保障方案.txt need not say 11 again): its file name, title or headings
+            where = units[i][2]
+            if key and key not in normalise_text(" ".join((block, where.doc, where.title, *where.section))):
                 continue
             # items that each name what was asked for (孕育阶段, 初期合作阶段 … for 哪几个阶段)
             named = max((sum(n in normalise_text(t) for _, t, _ in items) / len(items) * w.idf[n] for n in nouns), default=0.0)
-            out.append(ListCandidate(anchor_score, w.score(block), named, rank,
-                                     bool(q.count and len(items) == q.count), units, i, items))
+            counted = len(items) == (q.count or _count_stated(title, q.asked_in))
+            out.append(ListCandidate(anchor_score, w.score(block), named, rank, counted, units, i, items))
     return out
+
+
+def _count_stated(title: str, units: tuple[str, ...]) -> int | None:
+    """How many a heading says it lists in one of the units a question asks its count in
+    (三级预警 for 分哪几级, 投诉处理五步法 for 有几步)."""
+    from .question import _NUMERALS
+
+    for unit in units:
+        m = re.search(rf"([两二三四五六七八九十]|(?<!\d)[2-9](?!\d))个?{unit}", title)
+        if m:
+            n = m.group(1)
+            return int(n) if n.isdigit() else {"两": 2, **_NUMERALS}[n]
+    return None
 
 
 def choose_list(candidates: list[ListCandidate], weights: dict[str, float] | None = None) -> ListCandidate | None:
@@ -263,17 +279,20 @@ def choose_list(candidates: list[ListCandidate], weights: dict[str, float] | Non
     best = max(scored, key=lambda sc: sc[0])
     while True:
         item_lines = {(n, t) for n, t, _ in best[1].items}
+        # ... or a list inside it with as many items as the question asks for, or its heading
+        # says (三级预警 under 爆仓预警与应急处置, for 分哪几级), where the best has not
         inner = [sc for sc in scored if (sc[1].units[sc[1].at][0], sc[1].units[sc[1].at][1]) in item_lines
-                 and sc[0] >= weights["inner"] * best[0]]
+                 and (sc[0] >= weights["inner"] * best[0] or sc[1].counted and not best[1].counted)]
         if not inner:
             return best[1]
         best = max(inner, key=lambda sc: sc[0])
 
 
-def _list_parts(corpus: Corpus, q: Question, hits: list[Hit], w: Topic) -> tuple[list[Part], int]:
+def _list_parts(corpus: Corpus, q: Question, hits: list[Hit], w: Topic) -> tuple[list[Part], bool]:
     """The heading that best names the topic and the items under it, among the top hits;
-    and how many items that is."""
-    return list_parts(choose_list(list_candidates(corpus, q, hits, w)), w)
+    and whether they are as many as the question asks for or the heading says (ListCandidate.counted)."""
+    best = choose_list(list_candidates(corpus, q, hits, w))
+    return list_parts(best, w)[0], bool(best and best.counted)
 
 
 def list_parts(best: ListCandidate | None, w: Topic) -> tuple[list[Part], int]:

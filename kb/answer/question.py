@@ -36,6 +36,8 @@ _WHERE_PART = r"第几个?(?:单元|章|节|课|讲|篇|部分|模块|页)|哪[�
 # a count said before what it counts: 四种, 哪几个, 三大, 五 (of 五步骤)
 _COUNTING = re.compile(rf"[几两二三四五六七八九十\d]+(?:{COUNTER})?")
 _NUMERALS = {c: i for i, c in enumerate("一二三四五六七八九十", 1)}
+# a count asked in a unit: 哪几级, 几步, 哪几个阶段 (Simplified; the question is read normalised)
+_ASKED_IN = re.compile(rf"几个?({COUNTER}|{MEASURE})")
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,9 @@ class Question:
     counted: tuple[str, ...] = ()
     # it also asks where the answer is taught (在哪个模块讲？是哪五步？): the answer says where first
     also_where: bool = False
+    # the units a count is asked in (级 of 分哪几级, 步 of 有几步, 阶段 of 哪几个阶段): a heading
+    # that states its own count in one (三级预警, 五步法) over as many items answers it
+    asked_in: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -131,8 +136,9 @@ def analyse_question(text: str) -> Question:
                 counted.append(t.text)
             measures.update((t.text, kind) for a, b, kind in measured if a <= t.start and t.end <= b)
     topic = tuple(dict.fromkeys(tuple(g) for g in groups.values() if g and g[0] not in framing))
+    asked_in = tuple(dict.fromkeys(m.group(1) for m in _ASKED_IN.finditer(simplified)))
     return Question(typed, kind, topic, detect_script(typed), _stated_count(normalise_text(text)),
-                    tuple(measures.items()), tuple(counted), also_where)
+                    tuple(measures.items()), tuple(counted), also_where, asked_in)
 
 
 def _stated_count(norm: str) -> int | None:
