@@ -72,7 +72,7 @@ def understand(query: str, vocab: Vocabulary) -> QueryPlan:
             groups.append(Group(wrong, tuple(_dedupe(alts))))
             i += span
             continue
-        domain = _domain_synonyms(main.text, vocab)
+        domain = _domain_synonyms(main.text, vocab) + _in_digits(main.text)
         general = _thesaurus_synonyms(main.text, vocab, domain)
         synonyms_ = domain + general
         span, compound, pieces = 1, main.text, []
@@ -615,6 +615,55 @@ def _thesaurus_synonyms(word: str, vocab: Vocabulary, domain: list[Alternative])
             have.add(toks[0])
             out.append(Alternative(toks[0], THESAURUS, f"thesaurus synonym of {word}", "thesaurus"))
     return out
+
+
+_DIGIT = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
+_UNIT = {"十": 10, "百": 100, "千": 1000}
+_MYRIAD = {"万": 10**4, "亿": 10**8}
+
+
+def number_in_words(text: str) -> int | None:
+    """The value of a number written in Chinese numerals (三千 3000, 两万五 25000, 一百二 120,
+    十二 12), or None when the text is not one."""
+    if not text or any(c not in _DIGIT and c not in _UNIT and c not in _MYRIAD for c in text):
+        return None
+    total = section = digit = 0
+    last_unit, after_unit = 1, False
+    for c in text:
+        if c in _DIGIT:
+            digit, after_unit = _DIGIT[c], False
+        elif c in _UNIT:
+            section += (digit or (1 if c == "十" else 0)) * _UNIT[c]
+            digit, last_unit, after_unit = 0, _UNIT[c], True
+        else:
+            total += (section + digit) * _MYRIAD[c]
+            section = digit = 0
+            last_unit, after_unit = _MYRIAD[c], True
+    if digit and not after_unit and last_unit >= 100 and text[-2] in (*_UNIT, *_MYRIAD):
+        digit *= last_unit // 10  # 三千五 is 3500, 两万五 25000: the digit after a unit counts the next one down
+    return total + section + digit
+
+
+_WORDS_NUMBER = re.compile(r"^([零〇一二三四五六七八九两十百千万亿]+?)(块钱|块|元|万元)?$")
+
+
+def _in_digits(word: str) -> list[Alternative]:
+    """A value said in Chinese numerals as the documents write it: 三千块 → 3000元 (held where
+    a passage says 3000元), and its number as a search term; only values of ten or more, which
+    a numeral with a unit (十, 百, 千, 万) says (一, 三 alone count things; 三倍 stays words)."""
+    m = _WORDS_NUMBER.match(word)
+    if not m or not any(c in m.group(1) for c in (*_UNIT, *_MYRIAD)):
+        return []
+    value = number_in_words(m.group(1))
+    if value is None or value < 10:
+        return []
+    unit = "元" if m.group(2) else ""
+    forms = [str(value)]
+    if value >= 10**4 and value % 10**3 == 0:  # 三十万 is written 30万, 一万五 1.5万
+        forms.append(f"{value / 10**4:g}万")
+    why = f"number: {word}→{forms[0]}{unit}"
+    return ([Alternative(f + unit, SYNONYM, why, "synonym") for f in forms if unit]
+            + [Alternative(f, SYNONYM if not unit else PART, why, "synonym") for f in forms])
 
 
 def _is_cjk(word: str) -> bool:

@@ -294,3 +294,25 @@ def test_every_stand_in_says_its_kind(built):
     assert {kinds[w] for w in kinds if w.startswith("synonym of")} == {"synonym"}
     assert {kinds[w] for w in kinds if w.startswith("thesaurus synonym")} == {"thesaurus"}
     assert {kinds[w] for w in kinds if w.startswith("phrasebook [")} <= {"phrasebook", "piece"}
+
+
+@pytest.mark.parametrize("words, value", [("三千", 3000), ("两万五", 25000), ("一百二", 120), ("十二", 12),
+                                          ("一百零五", 105), ("三十万", 300000), ("客户", None)])
+def test_numbers_in_words_are_read(words, value):
+    from kb.query import number_in_words
+
+    assert number_in_words(words) == value
+
+
+def test_a_value_said_in_words_is_found_where_the_documents_write_digits(tmp_path):
+    """三千块 is 3000元 to the documents: search finds the passage saying 3000元, and the answer
+    holds the question's value there (not a missing word that declines it)."""
+    kb = small_kb(tmp_path, {"理赔.md": (
+        "# 理赔规范\n\n## 审批\n\n单笔赔款超过3000元的，须报分公司质量管理部审批，网点不得自行赔付。\n\n"
+        "## 回访\n\n赔付完成后三日内电话回访客户，确认无异议后结案。\n\n"
+        "## 时限\n\n理赔申请应在快件寄出之日起一年内提出，逾期不予受理。\n"
+    )})
+    plan = kb.explain("赔款超过三千块谁审批")
+    assert any(a.term == "3000元" for g in plan.groups for a in g.alternatives)
+    a = kb.ask("赔款超过三千块要谁审批")
+    assert a.answered and "质量管理部" in a.answer
