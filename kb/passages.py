@@ -18,7 +18,7 @@ from .clean import alignment
 from .location import Place, label
 from .model import Passage
 from .script import both_scripts, to_hans
-from .structure import MAX_PASSAGE, Document, Section, Segment
+from .structure import ITEM_MARKER, MAX_PASSAGE, Document, Section, Segment
 
 
 MAJOR_RANK = 4  # course, part, unit, 節: each stands in its own passages, not packed with a sibling …
@@ -276,7 +276,9 @@ def _kind_rules() -> tuple[tuple[str, str, re.Pattern[str]], ...]:
     return tuple(rows)
 
 
-_ENUMERATED = re.compile(r"(^|\n|\s)([(（]?\d{1,2}[)）、.]|[(（][一二三四五六七八九十][)）]|第(?:[一二三四五六七八九十]|\d{1,2})步|[üü•✓➢■-])")
+# an item opening a line or standing after a space: the item grammar of kb.structure, and a
+# bullet dash ('-返利标准')
+_ENUMERATED = re.compile(rf"(?:^|\n|\s)(?:{ITEM_MARKER}|-(?=\S))")
 
 
 def infer_kind(headings: tuple[str, ...], crumbs: list[str], text: str) -> str:

@@ -174,3 +174,16 @@ def test_steps_numbered_in_either_numerals_make_a_steps_passage(numbers):
     doc = build_document("a.txt", [Line(i, t) for i, t in enumerate(texts, 1)])
     (passage,) = [p for p in build_passages(doc) if "申诉" in p.text]
     assert passage.kind == "steps"
+
+
+@pytest.mark.parametrize("markers", [("①", "②", "③"), ("一、", "二、", "三、"), ("（1）", "（2）", "（3）")])
+def test_a_procedure_s_items_are_read_with_the_item_grammar(markers):
+    """A heading naming a procedure (流程) over items in any numbering the item grammar knows
+    (kb.structure.ITEM_MARKER: circled, 一、, full-width brackets) makes a steps passage."""
+    from kb.clean import Line
+
+    texts = ["分拣作业指引", "第二节 错分处理流程"] + [f"{m}{t}" for m, t in zip(markers, (
+        "发现错分件后立即扫描登记并隔离存放", "当班主管核对面单信息，重新分拣至正确格口", "次日晨会通报错分原因"))]
+    doc = build_document("a.txt", [Line(i, t) for i, t in enumerate(texts, 1)])
+    (passage,) = [p for p in build_passages(doc) if "错分" in p.text]
+    assert passage.kind == "steps"
