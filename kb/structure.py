@@ -38,6 +38,8 @@ _RULES: tuple[tuple[float, str], ...] = (
     (1, rf"^课程{_N}\s*[::、 ]"),
     (1, r"^[^。,,]{2,40}(课件|[pP][pP][tT]|[pP][pP][tT]课件)$"),  # a deck scraped into the same file
     (2, rf"^第[{_N[1:-2]}\d]+(篇|部分|章)"),
+    # the numerals of a Taiwan document's parts (壹、貳、參 over 一、 and (一)): a part, as 第一部分
+    (2, r"^[壹贰叁参肆伍陆柒捌玖拾]{1,3}、"),
     (2, rf"^(模块|项目)({_N}|\d{{1,2}})(?![\d.])"),  # a textbook's module or project (项目五 › 任务一)
     (3, rf"^(单元{_N}|第[{_N[1:-2]}\d]+单元)"),
     (3, rf"^(任务({_N}|\d{{1,2}})(?![\d.])|第[{_N[1:-2]}\d]+(讲(?![述解话座])|课(?![程件时])))"),  # a task, a lecture (第三讲)

@@ -106,6 +106,25 @@ def test_a_manuals_modules_lectures_and_decimal_numbers_nest():
     assert limits.title == "1.1.2 限寄物品" and limits.body[0].text == "12.5 公斤以内按首重计"
 
 
+def test_a_taiwan_document_s_parts_numbered_in_capital_numerals_nest_their_sections():
+    """壹、貳、參 number a Taiwan document's parts, over 一、 and (一): each part holds its own
+    一、二、, not a flat run of sections numbered from 一 again and again."""
+    doc = build_document("t.txt", lines(
+        "壹、市區即時配送服務說明",
+        "一、服務定義",
+        "市區即時配送是指在同一縣市內由專人取件、直接送達收件人的急件服務。",
+        "二、服務時段",
+        "每日上午8時至晚上10時，全年無休。",
+        "貳、代收貨款作業",
+        "一、開辦條件",
+        "寄件人須為月結客戶，代收金額單筆不超過新臺幣2萬元。",
+    ))
+    one, two = doc.root.children
+    assert [c.title for c in (one, two)] == ["壹、市區即時配送服務說明", "貳、代收貨款作業"]
+    assert [c.title for c in one.children] == ["一、服務定義", "二、服務時段"]
+    assert [c.title for c in two.children] == ["一、開辦條件"]
+
+
 def test_long_numbered_line_splits_into_title_and_body():
     doc = build_document("d.txt", lines("4、派前电动车检查要点 (1)检查轮胎气压,气压不足及时充气。 (2)检查车把转向是否可靠,前台刹车是否灵敏,整车螺"))
     section = doc.root.children[0]
