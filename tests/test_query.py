@@ -6,6 +6,7 @@ from click.testing import CliRunner
 from cli import main
 from kb.analysis import normalise_text, terms
 from kb.lexicon import is_spun, repair, spin_map, synonym_groups, synonyms
+from kb.answer import analyse_question
 from kb.query import FRAMING, MORPHEME, MORPHEME_TOP, THESAURUS, understand
 
 from .conftest import small_kb
@@ -316,3 +317,14 @@ def test_a_value_said_in_words_is_found_where_the_documents_write_digits(tmp_pat
     assert any(a.term == "3000元" for g in plan.groups for a in g.alternatives)
     a = kb.ask("赔款超过三千块要谁审批")
     assert a.answered and "质量管理部" in a.answer
+
+
+def test_an_adverb_of_order_frames_and_after_or_again_stays_topic(built):
+    """先 (我想先拖一拖, 要先摸清) says when, not what: it weighs as a question word and is no
+    topic of an answer; 后 and 再 also say after and again (瓜分后, 再变为平局) and stay."""
+    plan = understand("客户狮子大开口 我想先拖一拖要怎么回", built.store)
+    assert {g.word: g.weight for g in plan.groups}.get("先") == FRAMING
+    words = {t for group in analyse_question("我想先拖一拖要怎么回").topic for t in group}
+    assert "先" not in words and "拖" in words
+    words = {t for group in analyse_question("东罗马帝国遭到瓜分后，哪个国家宣称继承?").topic for t in group}
+    assert "后" in words
