@@ -34,6 +34,12 @@ def test_latest_documents_list_of_unrelated_titles_is_dropped():
     assert texts(raw) == []
 
 
+@pytest.mark.parametrize("opener", ["相關文章", "推薦閱讀", "熱門文章", "延伸閱讀"])
+def test_a_site_s_list_of_other_pages_is_dropped_under_any_of_its_names(opener):
+    raw = f"85分為達標。\n{opener}\n• 以電郵回覆客户查詢的格式\n• 派送站主任工作手冊\n正文二"
+    assert texts(raw) == ["85分為達標。", "正文二"]
+
+
 def test_download_and_copyright_lines_are_dropped():
     raw = (
         "已閱讀5頁,還剩28頁未讀, 繼續(xù)免費閱讀\n下載本文檔\n"
