@@ -40,6 +40,14 @@ def test_a_site_s_list_of_other_pages_is_dropped_under_any_of_its_names(opener):
     assert texts(raw) == ["85分為達標。", "正文二"]
 
 
+def test_a_page_s_breadcrumb_share_bar_counts_and_links_to_other_pages_are_dropped():
+    raw = ("首页 > 文库 > 物流管理 > 运营方案\n分享到：微信  微博  QQ空间\n阅读：3021次   下载：87次   收藏\n"
+           "2024年双11电商旺季运营保障方案\n一、业务预测\n点击下载完整版方案（含附件表格）\n"
+           "上一篇：2024年春节期间收派服务安排\n下一篇：转运中心新员工操作手册")
+    assert texts(raw) == ["2024年双11电商旺季运营保障方案", "一、业务预测"]
+    assert texts("阅读理解的三个层次") == ["阅读理解的三个层次"]  # a title that starts with 阅读 stays
+
+
 def test_download_and_copyright_lines_are_dropped():
     raw = (
         "已閱讀5頁,還剩28頁未讀, 繼續(xù)免費閱讀\n下載本文檔\n"
