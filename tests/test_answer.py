@@ -503,3 +503,16 @@ def test_a_sentence_is_read_with_every_heading_over_it_in_its_passage(tmp_path):
     outer one), and the title chosen as the answer brings the line it heads."""
     a = KnowledgeBase.build([NEWDOCS], tmp_path / "ix").ask("收派员升高级收派员需要满足什么条件？")
     assert a.answered and "12个月" in a.answer and "95分" in a.answer and "晋升路径" not in a.answer
+
+
+def test_a_word_the_documents_never_use_is_held_at_half_weight_by_its_thesaurus_synonym(tmp_path):
+    """夏天 where the manual says 夏季: search reads the thesaurus's synonym for a word the corpus
+    lacks; the answer's topic holds it too, as a part holds a word (half its weight)."""
+    from kb.answer import evidence
+
+    kb = small_kb(tmp_path, {"冷链.md": "# 冷链包装\n\n## 冷媒\n\n冰袋的重量不少于货物重量的20%，夏季提高到30%。\n\n"
+                                        "## 箱体\n\n使用标准泡沫箱，箱壁厚度不少于2厘米。\n"})
+    _, _, w = evidence(kb, "夏天冰袋放多少")
+    summer, plain, said = (w.share(t) for t in ("冰袋重量的20%，夏季提高到30%", "冰袋重量的20%", "夏天冰袋"))
+    assert plain < summer < said
+    assert summer == pytest.approx(plain + w.PART * w.idf["夏天"] / w.total)

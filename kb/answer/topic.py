@@ -26,13 +26,14 @@ class Topic:
     A word counts whole when the text has it and at half weight when the text has only a
     word inside it (快递企业 → 快递). A word the corpus never uses is replaced by the words
     inside it that it does use (波士顿矩阵 → 波士顿, 矩阵); a word with no such part weighs
-    as the rarest term, so what the corpus lacks counts against an answer."""
+    as the rarest term, so what the corpus lacks counts against an answer, but at half weight
+    where a text says its thesaurus synonym, as search reads it (夏天 → 夏季)."""
 
     PART = 0.5
 
     def __init__(self, corpus: Corpus, topic: tuple[tuple[str, ...], ...],
                  standins: dict[str, tuple[str, ...]] | None = None,
-                 measures: tuple[tuple[str, str], ...] = ()):
+                 measures: tuple[tuple[str, str], ...] = (), loose: dict[str, tuple[str, ...]] | None = None):
         # a word asking a figure in a measure (钱 of 多少钱) is held where such a figure is (1.2元)
         self.measures = dict(measures)
         # a word the corpus never uses but the query's understanding bridges to the corpus's
@@ -64,6 +65,9 @@ class Topic:
             for p in known_parts:
                 self.idf.setdefault(p, idf[p])
         self.total = sum(self.idf[m] for m, _ in self.groups)
+        # a word the corpus never uses, held at a part's weight where its thesaurus synonym is
+        self.loose = {m: tuple(a for a in (loose or {}).get(m, ()) if corpus.doc_frequency(a))
+                      for m, _ in self.groups if m not in self.known}
 
     def score(self, text: str) -> float:
         norm = normalise_text(text)
@@ -72,6 +76,8 @@ class Topic:
             if (main in norm or any(a in norm for a in self.standins.get(main, ()))
                     or (main in self.measures and holds_measure(self.measures[main], norm))):
                 out += self.idf[main]
+            elif any(a in norm for a in self.loose.get(main, ())):
+                out += self.PART * self.idf[main]
             else:
                 out += self.PART * max((self.idf[p] for p in parts if p in norm), default=0.0)
         return out
@@ -112,10 +118,10 @@ def evidence(corpus: Corpus, question: str) -> tuple[Question, list[Hit], Topic]
     q = analyse_question(question)
     try:
         found = corpus.lookup(question, limit=10 if q.kind == "location" else EVIDENCE_HITS)
-        hits, standins = found.hits, _standins(found.plan)
+        hits, standins, loose = found.hits, _standins(found.plan), _loose_standins(found.plan)
     except QueryError:
-        hits, standins = [], {}
-    return q, hits, Topic(corpus, q.topic, standins, q.measures)
+        hits, standins, loose = [], {}, {}
+    return q, hits, Topic(corpus, q.topic, standins, q.measures, loose)
 
 
 def _standins(plan) -> dict[str, tuple[str, ...]]:
@@ -127,4 +133,12 @@ def _standins(plan) -> dict[str, tuple[str, ...]]:
     # that word of the question, not evidence for another: a passage saying it would count twice
     said = {g.word for g in plan.groups}
     return {g.word: tuple(a.term for a in g.alternatives if a.weight >= SYNONYM and a.term not in said)
+            for g in plan.groups}
+
+
+def _loose_standins(plan) -> dict[str, tuple[str, ...]]:
+    """What a general thesaurus gives for a question word the corpus never uses (夏天 → 夏季):
+    looser than a stand-in above, so a text holding one holds the word at a part's weight."""
+    said = {g.word for g in plan.groups}
+    return {g.word: tuple(a.term for a in g.alternatives if a.kind == "thesaurus" and a.term not in said)
             for g in plan.groups}
