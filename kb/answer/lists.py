@@ -259,8 +259,6 @@ def list_candidates(corpus: Corpus, q: Question, hits: list[Hit], w: Topic) -> l
 def _count_stated(title: str, units: tuple[str, ...]) -> int | None:
     """How many a heading says it lists in one of the units a question asks its count in
     (三级预警 for 分哪几级, 投诉处理五步法 for 有几步)."""
-    from .question import _NUMERALS
-
     for unit in units:
         m = re.search(rf"([两二三四五六七八九十]|(?<!\d)[2-9](?!\d))个?{unit}", title)
         if m:
