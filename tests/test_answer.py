@@ -157,6 +157,22 @@ def test_a_list_need_not_repeat_the_name_its_document_is_about(tmp_path):
     assert "复盘" not in a.answer
 
 
+def test_a_heading_that_states_its_count_answers_how_many_asked_in_another_word(tmp_path):
+    """有哪几招 asks how many in 招; the heading 四大策略 says how many it lists in 大, over four
+    items: that list answers, not the unit's opening sentence, which says more of the question's
+    words (让投诉的客户满意) and lists nothing."""
+    kb = small_kb(tmp_path, {"客服.md": (
+        "# 客服技巧\n\n## 第四单元 超越客户满意\n\n"
+        "怎样让投诉过的客户以后还愿意来，甚至更满意？最有效的方式就是超越满意形成粘性。\n\n"
+        "1、投诉处理水平鉴定\n(1)客户投诉处理水平测试\n(2)对照：我在什么位置？\n"
+        "2、超越客户满意的四大策略\n(1)提高服务品质，增强价值感知\n(2)降低客户期望值，提高满意度\n"
+        "(3)主动服务客户，创造客户惊喜\n(4)适时提供帮助，维系客户情感\n"
+        "3、戒掉负面情绪\n(1)区分负面情绪与正面情绪\n(2)心理暗示\n"
+    )})
+    a = kb.ask("想让被投诉过的客户反而更满意 有哪几招?")
+    assert a.answered and all(x in a.answer for x in ("降低客户期望值", "创造客户惊喜", "维系客户情感"))
+
+
 def test_full_width_numbering_marks_items():
     from kb.answer.lists import _items_after
 

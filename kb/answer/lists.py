@@ -18,6 +18,7 @@ from ..lexicon import list_nouns
 from ..model import Hit, Passage
 from ..structure import ITEM_MARKER, ITEM_RANK, exercises, heading_rank
 from .corpus import Corpus
+from ..query import STATED_COUNT
 from .question import _NUMERALS, Question
 from .render import Part
 from .sentences import _headings_over
@@ -264,6 +265,11 @@ def _count_stated(title: str, units: tuple[str, ...]) -> int | None:
         if m:
             n = m.group(1)
             return int(n) if n.isdigit() else {"两": 2, **_NUMERALS}[n]
+    # ... or in any counting word, when the question asks how many in one (四大策略 for 有哪几招)
+    m = STATED_COUNT.search(title) if units else None
+    if m:
+        n = m.group(1)
+        return int(n) if n.isdigit() else {"两": 2, **_NUMERALS}[n]
     return None
 
 
