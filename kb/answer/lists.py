@@ -19,7 +19,7 @@ from ..model import Hit, Passage
 from ..structure import ITEM_MARKER, ITEM_RANK, exercises, heading_rank
 from .corpus import Corpus
 from ..query import STATED_COUNT
-from .question import _NUMERALS, Question
+from .question import _NUMERALS, Question, count_value
 from .render import Part
 from .sentences import _headings_over
 from .topic import Topic, _readable
@@ -261,16 +261,11 @@ def _count_stated(title: str, units: tuple[str, ...]) -> int | None:
     """How many a heading says it lists in one of the units a question asks its count in
     (三级预警 for 分哪几级, 投诉处理五步法 for 有几步)."""
     for unit in units:
-        m = re.search(rf"([两二三四五六七八九十]|(?<!\d)[2-9](?!\d))个?{unit}", title)
-        if m:
-            n = m.group(1)
-            return int(n) if n.isdigit() else {"两": 2, **_NUMERALS}[n]
+        if m := re.search(rf"([两二三四五六七八九十]|(?<!\d)[2-9](?!\d))个?{unit}", title):
+            return count_value(m.group(1))
     # ... or in any counting word, when the question asks how many in one (四大策略 for 有哪几招)
     m = STATED_COUNT.search(title) if units else None
-    if m:
-        n = m.group(1)
-        return int(n) if n.isdigit() else {"两": 2, **_NUMERALS}[n]
-    return None
+    return count_value(m.group(1)) if m else None
 
 
 def choose_list(candidates: list[ListCandidate], weights: dict[str, float] | None = None) -> ListCandidate | None:

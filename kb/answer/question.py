@@ -18,7 +18,7 @@ from importlib import resources
 from ..analysis import analyze, normalise_text
 from ..errors import QueryError
 from ..lexicon import framing_words, standard
-from ..query import COUNTER, MEASURE, STATED_COUNT
+from ..query import COUNTER, MEASURE, STATED_COUNT, number_in_words
 from ..script import both_scripts, detect_script
 from . import sentences
 
@@ -116,15 +116,15 @@ def analyse_question(text: str) -> Question:
     measures: dict[str, str] = {}
     groups: dict[int, list[str]] = {}
     tokens = analyze(text)
+    def in_measure(t) -> bool:  # 几度, 多少钱: a figure in a stated measure, held where its units are
+        return any(a <= t.start and t.end <= b for a, b, _ in measured)
+
     # a word that opens with what is asked (几万人, 几千两: how many, in what) asks as a whole,
     # but for a figure in a stated measure (多少度), which the measure's units answer
     opening = {t.pos for t in tokens if not t.sub and any(a == t.start and b < t.end for a, b in asking)
-               and not any(a <= t.start and t.end <= b for a, b, _ in measured)}
+               and not in_measure(t)}
     # a bare number is a count only before what it counts (5 个, 三 种); else it is a value the
     # question is about (那100分, 1990年, 3000元), as much its topic as any word
-    def in_measure(t) -> bool:  # 几度, 几号: a figure in a stated measure, held where its units are
-        return any(a <= t.start and t.end <= b for a, b, _ in measured)
-
     for t in tokens:
         if t.pos in opening or (_ASKED_NUMBER.match(t.text) and not in_measure(t)) or (_COUNT.match(t.text) and (not _BARE.match(t.text) or _COUNTER_NEXT.match(simplified, t.end))):
             continue  # 几类, 三个, 五大: how many, not what
@@ -143,7 +143,9 @@ def analyse_question(text: str) -> Question:
 
 def _stated_count(norm: str) -> int | None:
     m = STATED_COUNT.search(norm)
-    if not m:
-        return None
-    n = m.group(1)
-    return int(n) if n.isdigit() else {"两": 2, **_NUMERALS}[n]
+    return count_value(m.group(1)) if m else None
+
+
+def count_value(n: str) -> int:
+    """The number a stated count says, in digits or a numeral (5, 四, 两, 十)."""
+    return int(n) if n.isdigit() else number_in_words(n) or 0

@@ -66,8 +66,8 @@ class Topic:
                 self.idf.setdefault(p, idf[p])
         self.total = sum(self.idf[m] for m, _ in self.groups)
         # a word the corpus never uses, held at a part's weight where its thesaurus synonym is
-        self.loose = {m: tuple(a for a in (loose or {}).get(m, ()) if corpus.doc_frequency(a))
-                      for m, _ in self.groups if m not in self.known}
+        # (search gives only synonyms the corpus uses)
+        self.loose = {m: (loose or {}).get(m, ()) for m, _ in self.groups if m not in self.known}
 
     def score(self, text: str) -> float:
         norm = normalise_text(text)
@@ -118,27 +118,23 @@ def evidence(corpus: Corpus, question: str) -> tuple[Question, list[Hit], Topic]
     q = analyse_question(question)
     try:
         found = corpus.lookup(question, limit=10 if q.kind == "location" else EVIDENCE_HITS)
-        hits, standins, loose = found.hits, _standins(found.plan), _loose_standins(found.plan)
+        hits, standins, loose = found.hits, _standins(found.plan), _standins(found.plan, loose=True)
     except QueryError:
         hits, standins, loose = [], {}, {}
     return q, hits, Topic(corpus, q.topic, standins, q.measures, loose)
 
 
-def _standins(plan) -> dict[str, tuple[str, ...]]:
+def _standins(plan, loose: bool = False) -> dict[str, tuple[str, ...]]:
     """What search read each question word as (its QueryPlan): its close stand-ins (a spelling
-    fix, a domain synonym, the phrasebook's material words)."""
+    fix, a domain synonym, the phrasebook's material words); or, `loose`, what a general
+    thesaurus gives for a word the corpus never uses (夏天 → 夏季), which a text holding one
+    holds at a part's weight."""
     from ..plan import SYNONYM
+
+    def kept(a) -> bool:
+        return a.kind == "thesaurus" if loose else a.weight >= SYNONYM
 
     # a stand-in the question says itself (地址, which the phrasebook gives for 改 of 改地址) is
     # that word of the question, not evidence for another: a passage saying it would count twice
     said = {g.word for g in plan.groups}
-    return {g.word: tuple(a.term for a in g.alternatives if a.weight >= SYNONYM and a.term not in said)
-            for g in plan.groups}
-
-
-def _loose_standins(plan) -> dict[str, tuple[str, ...]]:
-    """What a general thesaurus gives for a question word the corpus never uses (夏天 → 夏季):
-    looser than a stand-in above, so a text holding one holds the word at a part's weight."""
-    said = {g.word for g in plan.groups}
-    return {g.word: tuple(a.term for a in g.alternatives if a.kind == "thesaurus" and a.term not in said)
-            for g in plan.groups}
+    return {g.word: tuple(a.term for a in g.alternatives if kept(a) and a.term not in said) for g in plan.groups}
