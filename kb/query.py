@@ -363,12 +363,14 @@ def _telling(words: list[str], vocab: Vocabulary) -> list[str]:
 @lru_cache(maxsize=1)
 def _expressions_by_word() -> dict[str, tuple[PhraseEntry, ...]]:
     """The phrasebook's topic lines under each word their expressions are segmented into
-    (别家 of 比别家贵, 转投别家, 改用别家 …), each line once."""
+    (别家 of 比别家贵, 转投别家, 改用别家 …), each line once. Not the names of the world's
+    sections (companies, brands, theories): a word inside a name does not mean what the name
+    does (天天 of 天天快递 is every day, not a carrier)."""
     from .lexicon import phrasebook
 
     out: dict[str, dict[int, PhraseEntry]] = {}
     for key, entry in phrasebook().items():
-        if entry.words:
+        if entry.words and not entry.section.startswith("world."):
             for tok in {t.text for t in analyze(key, subwords=False)}:
                 out.setdefault(tok, {})[id(entry)] = entry
     return {w: tuple(v.values()) for w, v in out.items()}

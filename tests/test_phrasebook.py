@@ -169,6 +169,24 @@ def test_a_word_said_inside_several_expressions_reaches_what_they_mean(tmp_path,
     assert kb.search("别家")[0].passage.doc == "a.txt"
 
 
+def test_a_word_inside_a_name_gains_nothing_from_the_name(tmp_path):
+    # 天天 is said inside the carrier name 天天快递 (the world's sections: companies, brands,
+    # theories) and in one topic line (天天有人打电话); a name says nothing of the words inside it,
+    # so 天天 (every day) is not read as a carrier or a competitor
+    from kb.lexicon import phrasebook as entries
+    from kb.query import _expressions_by_word
+
+    names = [e for k, e in entries().items() if "天天" in k and e.section.startswith("world.")]
+    assert names and "竞争对手" in names[0].words  # the name's line is there, and gives 竞争对手
+    assert not any(e.section.startswith("world.") for e in _expressions_by_word().get("天天", ()))
+    kb = small_kb(tmp_path, {
+        "a.txt": "第三节 应对竞争对手\n面对竞争对手的低价,强调服务质量与时效,不要贬低对方。\n",
+        "b.txt": "第一章 催件\n客户来电催件时,先查询物流轨迹,再告知预计送达时间。\n",
+    })
+    assert "竞争对手" not in _said_in(kb, "天天")
+    assert kb.search("客户天天打电话来催")[0].passage.doc == "b.txt"
+
+
 def test_ask_counts_a_material_phrase_the_index_splits_as_said(tmp_path):
     # 聊家常 = 恰当开场, …: the passage saying 恰当开场 holds what was asked, though the index
     # only knows 恰当 and 开场
