@@ -476,6 +476,41 @@ def test_pdf_bookmarks_declare_headings_numbering_would_miss(tmp_path):
     assert [ex.places[n].number for n in (1, 2, 3, 4)] == [1, 1, 2, 2]
 
 
+def _table_pdf(path: Path, grid: bool) -> None:
+    """A page with a heading, a table (drawn grid or none), then two columns of text."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    style = ParagraphStyle("zh", fontName="STSong-Light", fontSize=10.5, leading=15)
+    rows = [["产品", "时效", "重量上限", "带电产品"],
+            ["标准快递", "3～7个工作日", "70公斤", "内置电池可寄"],
+            ["经济快递", "7～15个工作日", "70公斤", "不可寄"]]
+    table = Table([[Paragraph(c, style) for c in r] for r in rows], colWidths=[90, 110, 80, 110])
+    if grid:
+        table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.grey)]))
+    columns = Table([[Paragraph("左栏讲收件的要求。", style), Paragraph("右栏讲派件的要求。", style)]], colWidths=[200, 200])
+    SimpleDocTemplate(str(path), pagesize=A4).build(
+        [Paragraph("2.2 产品规格对照", style), table, Paragraph("下面两栏是两段话。", style), columns])
+
+
+@pytest.mark.parametrize("grid", [True, False])
+def test_a_pdf_table_reads_a_row_a_line_as_in_every_other_format(tmp_path, grid):
+    # the PDF holds each cell as a line of its own (read so, 标准快递 | 3～7个工作日 | 70公斤
+    # came apart into a column of short lines that looked like a title and its items): the cells
+    # on one baseline are a row where rules part them, or unruled, in a run of 3 cells or more
+    _table_pdf(tmp_path / "t.pdf", grid)
+    lines = extract(tmp_path / "t.pdf").text.splitlines()
+    assert lines[:4] == ["2.2 产品规格对照", "产品 | 时效 | 重量上限 | 带电产品",
+                         "标准快递 | 3～7个工作日 | 70公斤 | 内置电池可寄", "经济快递 | 7～15个工作日 | 70公斤 | 不可寄"]
+    # two columns of text side by side are no table: no rule parts them, and a row holds two
+    assert "左栏讲收件的要求。" in lines and "右栏讲派件的要求。" in lines
+
+
 def test_a_hostile_deeply_nested_html_file_is_skipped_and_the_build_goes_on(tmp_path):
     from kb import KnowledgeBase
 

@@ -14,6 +14,13 @@ whose pages hold only images ('scanned PDF: no text layer'), a damaged one.
 A PDF's bookmarks (its outline, which Word and LibreOffice write from heading
 styles) declare headings: the line on the bookmarked page that a bookmark names
 is a heading of its level. Without bookmarks the numbering rules find them.
+
+A table's row is one line, its cells apart by ' | ' as in every other format: the
+PDF holds each cell as a line of its own, so the lines that stand side by side
+on one baseline are a row where drawn column rules part them (Word, LibreOffice
+and reportlab draw a grid), or, unruled, where two rows or more in a run each
+hold three cells or more. Two columns of text are no table: they hold two lines
+a baseline and no rule between them.
 """
 
 from __future__ import annotations
@@ -27,7 +34,7 @@ from pathlib import Path
 
 from ..errors import ReadError
 from ..location import Place
-from . import Layout, corrupt, require, sha256
+from . import CELL_SEPARATOR, Layout, corrupt, require, sha256
 
 RUNNING_SHARE = 0.6  # of pages: a top or bottom line repeated on this many is a running header or footer
 RUNNING_MIN_PAGES = 3
@@ -44,6 +51,7 @@ class _Line:
     x1: float
     top: float
     bottom: float
+    row: bool = False  # a table's row, its cells joined (never run on into the next line)
 
     @property
     def size(self) -> float:
@@ -127,7 +135,10 @@ def _page_lines(page) -> tuple[list[_Line], bool]:
     """The text lines of a page in pdfminer's reading order, and whether it holds images."""
     from pdfminer.layout import LTFigure, LTImage, LTTextContainer, LTTextLine
 
+    from pdfminer.layout import LTLine, LTRect
+
     lines: list[_Line] = []
+    rules: list[tuple[float, float, float]] = []  # the page's upright rules: (x, bottom, top)
     images = False
 
     def visit(element) -> None:
@@ -140,13 +151,88 @@ def _page_lines(page) -> tuple[list[_Line], bool]:
         if isinstance(element, LTImage):
             images = True
             return
+        if isinstance(element, (LTLine, LTRect)):  # a grid's rule, a cell's box or a bar
+            x0, y0, x1, y1 = element.bbox
+            if x1 - x0 <= RULE_WIDTH:
+                rules.append(((x0 + x1) / 2, y0, y1))
+            elif y1 - y0 > RULE_WIDTH:  # a box: its sides
+                rules.extend(((x0, y0, y1), (x1, y0, y1)))
+            return
         if isinstance(element, (LTTextContainer, LTFigure)):
             for child in element:
                 visit(child)
 
     for element in page:
         visit(element)
-    return lines, images
+    return table_rows(lines, rules), images
+
+
+RULE_WIDTH = 2.0  # points: a drawn shape this narrow is a rule, not a box
+UNRULED_CELLS = 3  # cells each row of an unruled table holds at least
+
+
+def table_rows(lines: list[_Line], rules: list[tuple[float, float, float]]) -> list[_Line]:
+    """A page's lines with each table's rows as one line each (cells joined by CELL_SEPARATOR,
+    left to right), at the place of the table's first line: the lines on one baseline that
+    drawn column rules part, or unruled, a run of two such baselines or more of three cells or
+    more each. Every other line stays as it was, in its order."""
+    order = sorted(range(len(lines)), key=lambda i: -_middle(lines[i]))
+    bands: list[list[int]] = []  # lines on one baseline, top to bottom
+    for i in order:
+        if bands and abs(_middle(lines[bands[-1][0]]) - _middle(lines[i])) <= 0.5 * min(lines[i].size, lines[bands[-1][0]].size):
+            bands[-1].append(i)
+        else:
+            bands.append([i])
+    cells = [sorted(band, key=lambda i: lines[i].x0) for band in bands]
+    apart = [len(c) > 1 and all(lines[a].x1 <= lines[b].x0 for a, b in zip(c, c[1:])) for c in cells]
+    ruled = [ok and all(_ruled_between(lines[a], lines[b], rules) for a, b in zip(c, c[1:])) for ok, c in zip(apart, cells)]
+    wide = [ok and len(c) >= UNRULED_CELLS for ok, c in zip(apart, cells)]
+    row = [r or (w and ((k and wide[k - 1]) or (k + 1 < len(wide) and wide[k + 1]))) for k, (r, w) in enumerate(zip(ruled, wide))]
+    if not any(row):
+        return lines
+    tables: list[list[int]] = []  # runs of rows, top to bottom: band numbers
+    for k, is_row in enumerate(row):
+        if is_row:
+            if tables and tables[-1][-1] == k - 1:
+                tables[-1].append(k)
+            else:
+                tables.append([k])
+    at: dict[int, list[_Line]] = {}  # the first line of a table (in reading order) -> its rows
+    taken: set[int] = set()
+    for table in tables:
+        members = [i for k in table for i in cells[k]]
+        taken.update(members)
+        at[min(members)] = [_row([lines[i] for i in cells[k]], rules) for k in table]
+    out: list[_Line] = []
+    for i, line in enumerate(lines):
+        if i in at:
+            out += at[i]
+        elif i not in taken:
+            out.append(line)
+    return out
+
+
+def _middle(line: _Line) -> float:
+    return (line.top + line.bottom) / 2
+
+
+def _ruled_between(a: _Line, b: _Line, rules: list[tuple[float, float, float]]) -> bool:
+    """Whether an upright rule stands between two lines side by side, across their baseline."""
+    y = (_middle(a) + _middle(b)) / 2
+    return any(a.x1 - 1 <= x <= b.x0 + 1 and bottom <= y <= top for x, bottom, top in rules)
+
+
+def _row(cells: list[_Line], rules: list[tuple[float, float, float]]) -> _Line:
+    """A table's row as one line. A line pdfminer made of two cells or more (7～15个工作日 70公斤,
+    its cells a space apart) is parted again where rules cross it, when its spaces are as many."""
+    texts: list[str] = []
+    for cell in cells:
+        y = _middle(cell)
+        inside = sum(1 for x, bottom, top in rules if cell.x0 + 1 < x < cell.x1 - 1 and bottom <= y <= top)
+        pieces = cell.text.split(" ")
+        texts += pieces if inside and len(pieces) == inside + 1 else [cell.text]
+    return _Line(CELL_SEPARATOR.join(texts), min(c.x0 for c in cells), max(c.x1 for c in cells),
+                 max(c.top for c in cells), min(c.bottom for c in cells), row=True)
 
 
 def _shape(text: str) -> str:
@@ -203,7 +289,7 @@ def reflow(pages: list[list[_Line]], marks: dict[int, list[tuple[str, int]]] | N
                 prev = line
                 continue
             level, rest = _bookmarked(flat, titles)
-            goes_on = prev is not None and level is None and out[-1][3] is None and (
+            goes_on = prev is not None and level is None and out[-1][3] is None and not (prev.row or line.row) and (
                 _continues(prev, line, margins) if i else _turns_page(prev, prev_margins, line, margins))
             if goes_on and _TERMINAL.search(out[-1][0]):
                 # a sentence ended at the margin: the next line may as well start a paragraph,
