@@ -19,6 +19,7 @@ from typing import Iterator, Protocol
 
 from .analysis import Token, analyze, normalise_text
 from .errors import QueryError
+from .measures import COUNTERS, MEASURES, alternation
 from .lexicon import PhraseEntry, framing_words, list_nouns, spin_map, standard, synonyms, thesaurus
 from .plan import (FRAMING, LITERAL, MORPHEME, PART, PHRASEBOOK, PIECE, PIECES, REPLACED, SPELLING, SYNONYM,
                    THESAURUS, Alternative, Group, QueryPlan)
@@ -495,24 +496,13 @@ def _morphemes(group: Group, vocab: Vocabulary) -> Group:
     return replace(group, alternatives=tuple(_dedupe(list(group.alternatives) + alts)))
 
 
-# The words a count is said with (三个, 五大, 几招, 四阶段): one grammar for the stated count of
-# a question, the words it counts (kb.answer.question) and the items a search asks for.
-COUNTERS = ("个", "种", "类", "项", "步", "条", "点", "大", "张", "方面", "方", "层", "招", "阶段", "部分", "环节", "要素")
-COUNTER = "|".join(sorted(COUNTERS, key=len, reverse=True))
+# The words a count is said with (三个, 五大, 几招, 四阶段) and the measure words a number is asked
+# in (几次, 几遍, 几公斤): kb.measures, one grammar for the stated count of a question, the words it
+# counts (kb.answer.question) and the items a search asks for.
+COUNTER = alternation(COUNTERS)
+MEASURE = alternation(MEASURES)
 # A number of things asked for: 哪四个阶段, 五大原则, 3种方法 (not 5P, 80/20 or 651, which are names);
 # a query asking for several of something: 哪几个, 哪些, 几步, 四个, 五大
-# The measure words a number is asked in (几次, 几遍, 几倍, 几公斤, 几罐, 几届): the closed class of
-# Chinese classifiers and units beside COUNTERS. 几 with one of them asks how many or how much,
-# never what the question is about (kb.answer.question).
-MEASURES = (
-    "级", "档", "等", "批", "轮", "期", "道", "段", "样", "组", "对", "套", "双", "行", "列",
-    "次", "回", "遍", "趟", "声", "通", "下", "倍", "成", "折",
-    "件", "票", "单", "箱", "包", "袋", "盒", "瓶", "罐", "桶", "块", "片", "枚", "颗", "粒", "根",
-    "台", "辆", "架", "艘", "本", "份", "页", "家", "间", "位", "名", "人", "口", "户", "届", "代",
-    "岁", "年", "周", "天", "日", "小时", "分钟", "秒", "世纪",
-    "元", "块钱", "毛", "角", "斤", "公斤", "千克", "克", "吨", "米", "公里", "厘米", "度",
-)
-MEASURE = "|".join(sorted(MEASURES, key=len, reverse=True))
 STATED_COUNT = re.compile(rf"(?<![\d./a-z])([两二三四五六七八九十]|[2-9]|1\d)(?![\d./a-z])\s*(?:{COUNTER})")
 _ASKS_MANY = re.compile(rf"几|哪些|{STATED_COUNT.pattern}")
 

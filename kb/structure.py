@@ -19,6 +19,7 @@ from functools import lru_cache
 from typing import Mapping
 
 from .clean import RUN_ON, Line
+from .measures import BEGINS_WORDS, LATIN, MAGNITUDES, UNITS, alternation
 from .script import both_scripts
 
 MAX_PASSAGE = 400  # characters: what reads at a glance on a phone
@@ -31,8 +32,9 @@ ITEM_MARKER = (
 MAX_HEADING = 40
 
 _N = "[一二三四五六七八九十百零〇两]+"
-# a measure after a number says it is a figure (12.5 公斤以内), not a section's number
-_UNIT = "公斤|千克|克|斤|吨|元|块|米|厘米|毫米|公里|千米|小时|分钟|秒|天|日|月|年|周|度|个|件|票|倍|万|亿|kg|g|m|cm|km|h"
+# a unit after a number says it is a figure (12.5 公斤以内), not a section's number; not the units
+# that begin everyday words, which begin a section's title as well (1.2 月结客户, 2.1 日常检查)
+_UNIT = alternation(u for u in (*UNITS, *MAGNITUDES, *LATIN) if u not in BEGINS_WORDS)
 # (rank, pattern): lower rank = higher level. Written in Simplified; both scripts match.
 _RULES: tuple[tuple[float, str], ...] = (
     (1, rf"^课程{_N}\s*[::、 ]"),

@@ -28,6 +28,12 @@ from kb.structure import MAX_PASSAGE, build_document, cut_run_on, heading_rank, 
         ("第2課 服務禮儀", 3),
         ("1.2 目的与适用范围", 4.2),
         ("3.1.2 禁寄物品的识别", 4.4),
+        # a title that begins with a character that is also a unit (个 of 3.5 个工作日, 月 of 2 月):
+        # a unit that begins everyday words does not make the number a figure (kb.measures)
+        ("4.1 个人物品进境", 4.2),
+        ("2.1 月结客户的分级", 4.2),
+        ("3.2 日常检查", 4.2),
+        ("1.3 成本核算", 4.2),
     ],
 )
 def test_numbering_styles_are_headings_with_their_rank(text, rank):
@@ -35,7 +41,7 @@ def test_numbering_styles_are_headings_with_their_rank(text, rank):
 
 
 @pytest.mark.parametrize("text", ["第一步耐心傾聽", "2020年CR5單票價格", "ü 克服異議的步驟", "12.5%的增長", "快刀斩乱麻",
-                                  "12.5 公斤以內按首重計", "1.64 0.71 29.93%", "2.5元/公斤", "第二讲述了什么", "项目经理要求",
+                                  "12.5 公斤以內按首重計", "1.5 个月内", "2.5 工作日", "3.5 万元以上", "1.64 0.71 29.93%", "2.5元/公斤", "第二讲述了什么", "项目经理要求",
                                   "第一课程"])
 def test_plain_lines_and_bullets_are_not_headings(text):
     assert heading_rank(text) is None

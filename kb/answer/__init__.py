@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..analysis import normalise_text
+from ..measures import ENDS_WORDS, EVENTS, GOODS, PEOPLE, UNITS, alternation
 from ..store import searchable_text
 from ..model import Answer, Hit
 from ..script import HANS, HANT
@@ -87,17 +88,16 @@ def _states_figure(text: str) -> bool:
     return bool(re.search(r"\d", rest) or _figure_in_words().search(normalise_text(rest)))
 
 
-# What a number in words measures when it states a figure (五位, 三千块, 八成). Only measures
-# that seldom end a word (not 三角, a triangle; 四周, around) and not the counters of items
-# (两类, 三种, 十个), which say how a text is laid out more often than a figure asked for.
-_WORD_FIGURE_UNITS = ("位", "名", "人", "户", "家", "次", "倍", "成", "件", "票", "届",
-                      "元", "块", "块钱", "万元", "亿元", "斤", "公斤", "千克", "吨", "米", "公里", "厘米",
-                      "岁", "年", "个月", "天", "小时", "分钟", "秒")
+# What a number in words measures when it states a figure (五位, 三千块, 八成, 两次): a unit or a
+# classifier of people, goods or events (kb.measures); not one that ends everyday words (三角, a
+# triangle; 四周, around), nor the counters of items and grades (两类, 三种, 十个, 三级), which
+# say how a text is laid out more often than a figure asked for.
+_WORD_FIGURE_UNITS = tuple(dict.fromkeys(u for u in (*UNITS, *PEOPLE, *GOODS, *EVENTS) if u not in ENDS_WORDS))
 
 
 @lru_cache(maxsize=1)
 def _figure_in_words() -> re.Pattern[str]:
-    units = "|".join(sorted(_WORD_FIGURE_UNITS, key=len, reverse=True))
+    units = alternation(_WORD_FIGURE_UNITS)
     return re.compile(rf"(?:[两二三四五六七八九十百千万亿半]|一[十百千万亿])[一二三四五六七八九十百千万亿零两]*(?:{units})")
 
 

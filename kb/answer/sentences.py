@@ -21,6 +21,7 @@ from functools import lru_cache
 from typing import Protocol, Sequence
 
 from ..analysis import normalise_text
+from ..measures import ENDS_WORDS, MONEY, TIME, WEIGHT, alternation
 from ..model import Hit, Passage
 from ..script import both_scripts
 from ..structure import ITEM_RANK, exercises, heading_rank
@@ -48,13 +49,22 @@ _WANTS = (
 WHICH = re.compile(r"哪一?[个個种種类類家位座所部本首条條项項支只隻场場次届屆国國]|何[种種]")
 _D = r"\d+(?:\.\d+)?\s*"
 _C = "[一二三四五六七八九十两半百千]+"
+
+
+def _said(units: tuple[str, ...], latin: str = "") -> str:
+    """A figure in one measure's units (kb.measures): after digits, in any of them (or the Latin
+    ones given); after a number in words, in those that end no everyday word (三千块, not 三角)."""
+    words = alternation(u for u in units if u not in ENDS_WORDS)
+    return rf"{_D}个?(?:{alternation(units)}{latin})|{_C}个?(?:{words})"
+
+
 # The units each stated measure is said in (Simplified, lower case: sentences are read normalised).
 # A question asking a measure's figure is answered by a number in its units (多少度: -18℃, not 30分钟).
 _UNITS = {
     "temperature": re.compile(rf"{_D}(?:℃|°c?|度)|零下{_C}度|{_C}度"),
-    "money": re.compile(rf"{_D}(?:元|块|万元|亿元|美元|港元|港币|新台币)|(?:nt\$|hk\$|\$|￥|¥)\s*\d|{_C}[元块]"),
-    "weight": re.compile(rf"{_D}(?:公斤|千克|kg|克|g\b|斤|吨)|{_C}(?:公斤|千克|斤|吨)"),
-    "duration": re.compile(rf"{_D}个?(?:天|日|小时|分钟|秒|周|星期|月|年|工作日|h\b)|{_C}个?(?:天|小时|分钟|周|星期|月|年|工作日)"),
+    "money": re.compile(rf"{_said(MONEY)}|(?:nt\$|hk\$|\$|￥|¥)\s*\d"),
+    "weight": re.compile(_said(WEIGHT, r"|kg|g\b")),
+    "duration": re.compile(_said(TIME, r"|h\b")),
     "date": re.compile(rf"\d{{1,2}}\s*[日号]|[一二三四五六七八九十]+[日号]"),
     "share": re.compile(rf"{_D}[%％]|百分之|[一二三四五六七八九]成"),
 }

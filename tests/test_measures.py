@@ -1,0 +1,59 @@
+"""kb.measures: one grammar of the words a number is said with, read by every stage."""
+
+import re
+
+import pytest
+
+from kb import measures
+from kb.answer import _states_figure
+from kb.answer.question import analyse_question
+from kb.answer.sentences import holds_measure
+from kb.structure import heading_rank
+
+
+def test_each_word_is_listed_once_under_what_it_counts_or_measures():
+    tables = {name: getattr(measures, name) for name in ("COUNTERS", "GRADES", "EVENTS", "GOODS", "PEOPLE", "RATIO",
+                                                         "AGE", "TIME", "MONEY", "WEIGHT", "LENGTH", "TEMPERATURE")}
+    seen: dict[str, str] = {}
+    for name, words in tables.items():
+        for w in words:
+            # 块 is both a piece (两块蛋糕) and a yuan (三千块): the one word listed twice
+            assert w not in seen or {seen[w], name} == {"GOODS", "MONEY"}, (w, seen.get(w), name)
+            seen[w] = name
+    assert measures.BEGINS_WORDS <= set(measures.UNITS) and measures.ENDS_WORDS <= set(measures.UNITS)
+
+
+@pytest.mark.parametrize("question, asked", [("要分几级处理", "几级"), ("一天要派几趟", "几趟"), ("奶粉能寄几罐", "几罐"),
+                                             ("培训要上几期", "几期")])
+def test_ji_with_a_classifier_asks_how_many_never_what_about(question, asked):
+    # (几天, 几块钱 ask a figure in a measure: they stay in the topic, held where such a figure is)
+    q = analyse_question(question)
+    assert not any(asked in group for group in q.topic)
+
+
+@pytest.mark.parametrize("text, figure", [
+    ("赔偿上限为三千块", True), ("须有两名员工在场", True), ("每天派送两趟", True), ("保质期三个月", True),
+    ("检查车辆四周有无障碍", False),  # 周 ends 四周 (around): no duration
+    ("三角形的标识", False), ("分为三类", False), ("设三级预警", False),  # counters and grades lay a text out
+])
+def test_a_number_in_words_states_a_figure_before_a_unit_or_what_it_counts(text, figure):
+    assert _states_figure(text) is figure
+
+
+@pytest.mark.parametrize("kind, text, held", [
+    ("money", "运费5毛一票", True), ("money", "赔偿50美元", True), ("money", "收费三千块", True),
+    ("weight", "不超过25kg", True), ("weight", "重约两公斤", True), ("weight", "两克拉", False),
+    ("duration", "3个工作日内", True), ("duration", "需要两个星期", True), ("duration", "一月一日起", False),
+])
+def test_a_figure_in_a_measure_is_said_in_that_measure_s_units(kind, text, held):
+    assert holds_measure(kind, text) is held
+
+
+def test_a_unit_after_a_section_number_makes_a_figure_unless_it_begins_words():
+    for unit in measures.UNITS:
+        line = f"1.5 {unit}以内"
+        if unit in measures.BEGINS_WORDS:
+            assert heading_rank(line) == 4.2, line  # 1.5 月以内 is as likely 1.5 月结客户
+        else:
+            assert heading_rank(line) is None, line
+    assert re.fullmatch(measures.alternation(("斤", "公斤")), "公斤")
