@@ -511,6 +511,29 @@ def test_a_pdf_table_reads_a_row_a_line_as_in_every_other_format(tmp_path, grid)
     assert "左栏讲收件的要求。" in lines and "右栏讲派件的要求。" in lines
 
 
+def test_two_columns_of_text_parted_by_a_rule_are_no_table(tmp_path):
+    # a leaflet's two columns with a rule drawn between them: each baseline holds two lines a
+    # rule parts, but no rule runs across them, as a table's grid would
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    pdf = canvas.Canvas(str(tmp_path / "leaflet.pdf"), pagesize=A4)
+    pdf.setFont("STSong-Light", 10.5)
+    left = ["收件前先核对寄件人身份。", "贵重物品建议客户保价。", "易碎品须加内衬再封箱。"]
+    right = ["派件前先电话联系收件人。", "无人在家时按约定投柜。", "签收后及时上传回单。"]
+    for i, (a, b) in enumerate(zip(left, right)):
+        pdf.drawString(72, 700 - 18 * i, a)
+        pdf.drawString(320, 700 - 18 * i, b)
+    pdf.line(300, 720, 300, 640)
+    pdf.save()
+    lines = extract(tmp_path / "leaflet.pdf").text.splitlines()
+    assert not any(" | " in line for line in lines)
+    assert set(left + right) <= set(lines)
+
+
 def test_a_hostile_deeply_nested_html_file_is_skipped_and_the_build_goes_on(tmp_path):
     from kb import KnowledgeBase
 

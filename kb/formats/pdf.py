@@ -133,12 +133,11 @@ def bookmarks(document, page_ids: list[int]) -> dict[int, list[tuple[str, int]]]
 
 def _page_lines(page) -> tuple[list[_Line], bool]:
     """The text lines of a page in pdfminer's reading order, and whether it holds images."""
-    from pdfminer.layout import LTFigure, LTImage, LTTextContainer, LTTextLine
-
-    from pdfminer.layout import LTLine, LTRect
+    from pdfminer.layout import LTFigure, LTImage, LTLine, LTRect, LTTextContainer, LTTextLine
 
     lines: list[_Line] = []
     rules: list[tuple[float, float, float]] = []  # the page's upright rules: (x, bottom, top)
+    level: list[tuple[float, float, float]] = []  # and its level ones: (left, right, y)
     images = False
 
     def visit(element) -> None:
@@ -155,8 +154,11 @@ def _page_lines(page) -> tuple[list[_Line], bool]:
             x0, y0, x1, y1 = element.bbox
             if x1 - x0 <= RULE_WIDTH:
                 rules.append(((x0 + x1) / 2, y0, y1))
-            elif y1 - y0 > RULE_WIDTH:  # a box: its sides
+            elif y1 - y0 <= RULE_WIDTH:
+                level.append((x0, x1, (y0 + y1) / 2))
+            else:  # a box: its sides
                 rules.extend(((x0, y0, y1), (x1, y0, y1)))
+                level.extend(((x0, x1, y0), (x0, x1, y1)))
             return
         if isinstance(element, (LTTextContainer, LTFigure)):
             for child in element:
@@ -164,18 +166,21 @@ def _page_lines(page) -> tuple[list[_Line], bool]:
 
     for element in page:
         visit(element)
-    return table_rows(lines, rules), images
+    return table_rows(lines, rules, level), images
 
 
 RULE_WIDTH = 2.0  # points: a drawn shape this narrow is a rule, not a box
 UNRULED_CELLS = 3  # cells each row of an unruled table holds at least
 
 
-def table_rows(lines: list[_Line], rules: list[tuple[float, float, float]]) -> list[_Line]:
+def table_rows(lines: list[_Line], rules: list[tuple[float, float, float]],
+               level: list[tuple[float, float, float]] = ()) -> list[_Line]:
     """A page's lines with each table's rows as one line each (cells joined by CELL_SEPARATOR,
     left to right), at the place of the table's first line: the lines on one baseline that
-    drawn column rules part, or unruled, a run of two such baselines or more of three cells or
-    more each. Every other line stays as it was, in its order."""
+    drawn column rules part, under or over a rule across them (a grid: a rule between two
+    columns of text, with none across, makes no table), or unruled, a run of two such
+    baselines or more of three cells or more each. Every other line stays as it was, in its
+    order."""
     order = sorted(range(len(lines)), key=lambda i: -_middle(lines[i]))
     bands: list[list[int]] = []  # lines on one baseline, top to bottom
     for i in order:
@@ -185,7 +190,8 @@ def table_rows(lines: list[_Line], rules: list[tuple[float, float, float]]) -> l
             bands.append([i])
     cells = [sorted(band, key=lambda i: lines[i].x0) for band in bands]
     apart = [len(c) > 1 and all(lines[a].x1 <= lines[b].x0 for a, b in zip(c, c[1:])) for c in cells]
-    ruled = [ok and all(_ruled_between(lines[a], lines[b], rules) for a, b in zip(c, c[1:])) for ok, c in zip(apart, cells)]
+    ruled = [ok and all(_ruled_between(lines[a], lines[b], rules) for a, b in zip(c, c[1:]))
+             and _ruled_across([lines[i] for i in c], level) for ok, c in zip(apart, cells)]
     wide = [ok and len(c) >= UNRULED_CELLS for ok, c in zip(apart, cells)]
     row = [r or (w and ((k and wide[k - 1]) or (k + 1 < len(wide) and wide[k + 1]))) for k, (r, w) in enumerate(zip(ruled, wide))]
     if not any(row):
@@ -220,6 +226,14 @@ def _ruled_between(a: _Line, b: _Line, rules: list[tuple[float, float, float]]) 
     """Whether an upright rule stands between two lines side by side, across their baseline."""
     y = (_middle(a) + _middle(b)) / 2
     return any(a.x1 - 1 <= x <= b.x0 + 1 and bottom <= y <= top for x, bottom, top in rules)
+
+
+def _ruled_across(cells: list[_Line], level: list[tuple[float, float, float]]) -> bool:
+    """Whether a level rule runs across a row's cells, within a line's height over or under it."""
+    left, right = cells[0].x1, cells[-1].x0
+    top, bottom = max(c.top for c in cells), min(c.bottom for c in cells)
+    reach = max(c.size for c in cells)
+    return any(x0 <= left + 1 and x1 >= right - 1 and bottom - reach <= y <= top + reach for x0, x1, y in level)
 
 
 def _row(cells: list[_Line], rules: list[tuple[float, float, float]]) -> _Line:
