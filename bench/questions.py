@@ -5,8 +5,9 @@ stage, beside the engine's own BM25 over the same terms measured in the same run
 
 e.g. INDEX built with `kb index ../shared/eval/external/corpus/drcd_dev --index /tmp/drcd`
 and JUDGED ../shared/eval/external/drcd_dev.search.jsonl. Prints one markdown row per stage:
-query analysis, candidates (BM25), re-ranking, highlights, the four together on a question seen
-for the first time, and the same search again (its analysis cached).
+query analysis, candidates (BM25), re-ranking (with near-duplicate folding), highlights, each as
+`kb.search` runs it, the four together on a question seen for the first time, and the same
+search again (its analysis cached).
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ sys.path.insert(0, str(ROOT))
 from kb import KnowledgeBase  # noqa: E402
 from kb.evaluate import load  # noqa: E402
 from kb.query import understand  # noqa: E402
-from kb.search import HIGHLIGHT_WEIGHT, gather, highlight, rank  # noqa: E402
+from kb import ranking  # noqa: E402
+from kb.search import FOLD_SLACK, HIGHLIGHT_WEIGHT, fold, gather, highlight, rank, similarity  # noqa: E402
 
 
 def pct(samples: list[float], p: float) -> float:
@@ -54,13 +56,16 @@ def main() -> None:
         t0 = time.perf_counter()
         plan = understand(q, kb.store)
         t1 = time.perf_counter()
-        candidates, idf = gather(kb.store, plan, 10)
+        ranked_by, similar = similarity(kb.store, plan)
+        candidates, idf = gather(kb.store, plan, 10 + FOLD_SLACK, None, None, ranked_by)
         t2 = time.perf_counter()
-        ranked = rank(candidates, plan, idf)[:10]
+        # as kb.search does: the query read once for all candidates, ranked, near-duplicates folded
+        reading = ranking.Reading.of(plan, ranking.references(plan.groups, idf))
+        kept = fold(rank(candidates, plan, idf, ranked_by, similar, reading), 10)
         t3 = time.perf_counter()
         terms = {t for t, w in plan.weights.items() if w >= HIGHLIGHT_WEIGHT}
-        for _, c in ranked:
-            highlight(c.passage, terms)
+        for _, c, _ in kept:
+            highlight(c.passage, terms, normalised=c.text_norm, held=reading.found.get(c.norm))
         t4 = time.perf_counter()
         kb.search(q)
         t5 = time.perf_counter()
