@@ -17,10 +17,11 @@ is a heading of its level. Without bookmarks the numbering rules find them.
 
 A table's row is one line, its cells apart by ' | ' as in every other format: the
 PDF holds each cell as a line of its own, so the lines that stand side by side
-on one baseline are a row where drawn column rules part them (Word, LibreOffice
-and reportlab draw a grid), or, unruled, where two rows or more in a run each
-hold three cells or more. Two columns of text are no table: they hold two lines
-a baseline and no rule between them.
+on one baseline are a row where a grid is drawn around them (Word, LibreOffice
+and reportlab draw one: rules between the cells, and a rule across them above
+or below), or, unruled, where two rows or more in a run each hold three cells or
+more. Two columns of text are no table: two lines a baseline, with at most a
+rule between them and none across.
 """
 
 from __future__ import annotations
@@ -137,7 +138,7 @@ def _page_lines(page) -> tuple[list[_Line], bool]:
 
     lines: list[_Line] = []
     rules: list[tuple[float, float, float]] = []  # the page's upright rules: (x, bottom, top)
-    level: list[tuple[float, float, float]] = []  # and its level ones: (left, right, y)
+    across: list[tuple[float, float, float]] = []  # and those that run across: (left, right, y)
     images = False
 
     def visit(element) -> None:
@@ -155,10 +156,10 @@ def _page_lines(page) -> tuple[list[_Line], bool]:
             if x1 - x0 <= RULE_WIDTH:
                 rules.append(((x0 + x1) / 2, y0, y1))
             elif y1 - y0 <= RULE_WIDTH:
-                level.append((x0, x1, (y0 + y1) / 2))
+                across.append((x0, x1, (y0 + y1) / 2))
             else:  # a box: its sides
                 rules.extend(((x0, y0, y1), (x1, y0, y1)))
-                level.extend(((x0, x1, y0), (x0, x1, y1)))
+                across.extend(((x0, x1, y0), (x0, x1, y1)))
             return
         if isinstance(element, (LTTextContainer, LTFigure)):
             for child in element:
@@ -166,7 +167,7 @@ def _page_lines(page) -> tuple[list[_Line], bool]:
 
     for element in page:
         visit(element)
-    return table_rows(lines, rules, level), images
+    return table_rows(lines, rules, across), images
 
 
 RULE_WIDTH = 2.0  # points: a drawn shape this narrow is a rule, not a box
@@ -174,7 +175,7 @@ UNRULED_CELLS = 3  # cells each row of an unruled table holds at least
 
 
 def table_rows(lines: list[_Line], rules: list[tuple[float, float, float]],
-               level: list[tuple[float, float, float]] = ()) -> list[_Line]:
+               across: list[tuple[float, float, float]] = ()) -> list[_Line]:
     """A page's lines with each table's rows as one line each (cells joined by CELL_SEPARATOR,
     left to right), at the place of the table's first line: the lines on one baseline that
     drawn column rules part, under or over a rule across them (a grid: a rule between two
@@ -191,7 +192,7 @@ def table_rows(lines: list[_Line], rules: list[tuple[float, float, float]],
     cells = [sorted(band, key=lambda i: lines[i].x0) for band in bands]
     apart = [len(c) > 1 and all(lines[a].x1 <= lines[b].x0 for a, b in zip(c, c[1:])) for c in cells]
     ruled = [ok and all(_ruled_between(lines[a], lines[b], rules) for a, b in zip(c, c[1:]))
-             and _ruled_across([lines[i] for i in c], level) for ok, c in zip(apart, cells)]
+             and _ruled_across([lines[i] for i in c], across) for ok, c in zip(apart, cells)]
     wide = [ok and len(c) >= UNRULED_CELLS for ok, c in zip(apart, cells)]
     row = [r or (w and ((k and wide[k - 1]) or (k + 1 < len(wide) and wide[k + 1]))) for k, (r, w) in enumerate(zip(ruled, wide))]
     if not any(row):
@@ -228,12 +229,12 @@ def _ruled_between(a: _Line, b: _Line, rules: list[tuple[float, float, float]]) 
     return any(a.x1 - 1 <= x <= b.x0 + 1 and bottom <= y <= top for x, bottom, top in rules)
 
 
-def _ruled_across(cells: list[_Line], level: list[tuple[float, float, float]]) -> bool:
-    """Whether a level rule runs across a row's cells, within a line's height over or under it."""
+def _ruled_across(cells: list[_Line], across: list[tuple[float, float, float]]) -> bool:
+    """Whether a rule runs across a row's cells, within a line's height over or under it."""
     left, right = cells[0].x1, cells[-1].x0
     top, bottom = max(c.top for c in cells), min(c.bottom for c in cells)
     reach = max(c.size for c in cells)
-    return any(x0 <= left + 1 and x1 >= right - 1 and bottom - reach <= y <= top + reach for x0, x1, y in level)
+    return any(x0 <= left + 1 and x1 >= right - 1 and bottom - reach <= y <= top + reach for x0, x1, y in across)
 
 
 def _row(cells: list[_Line], rules: list[tuple[float, float, float]]) -> _Line:
