@@ -442,6 +442,27 @@ def test_a_title_s_items_never_come_from_the_next_section(tmp_path):
     assert "简述" not in a.answer and "虚假签收" not in a.answer
 
 
+def test_a_title_over_prose_answers_with_its_rule_and_the_line_after_it(tmp_path):
+    """A manual's subsection titled with the term asked about, then prose on lines of their own
+    (a PDF breaks its paragraphs at sentence ends): the title answers with the rule and the
+    line that completes it (TITLE_BODY_LINES), not the rule alone, nor the next subsection."""
+    from kb.answer.lists import _with_items
+    from kb.answer.render import Part
+
+    kb = small_kb(tmp_path, {"国际快件.md": (
+        "# 国际快件基础\n\n## 1.2 常用术语\n\n"
+        "### 1.2.2 体积重量\n\n体积重量 = 长×宽×高（厘米）÷5000。\n"
+        "计费重量取实际重量与体积重量中的较大者，不足0.5公斤的按0.5公斤计。\n"
+        "例如60×40×40厘米、实重8公斤的纸箱，体积重量为19.2公斤。\n\n"
+        "### 1.2.3 贸易条款\n\nDAP指目的地交货，进口税费由收件人支付。\n"
+    )})
+    passage = next(p for p in kb.passages() if "1.2.2 体积重量" in p.text)
+    line = next(no for no, t in passage.numbered_lines() if t.strip() == "1.2.2 体积重量")
+    answer = [part.text for part in _with_items(kb, [Part("1.2.2 体积重量", passage, line)])]
+    assert answer == ["1.2.2 体积重量", "体积重量 = 长×宽×高（厘米）÷5000。",
+                      "计费重量取实际重量与体积重量中的较大者，不足0.5公斤的按0.5公斤计。"]
+
+
 FAQ = (
     "客服中心常见问题解答\n"
     "一、查件与时效\n"
