@@ -228,3 +228,16 @@ def test_a_figure_question_is_answered_by_the_best_sentence_stating_a_figure(tmp
     )})
     answer = kb.ask("个人物品的进口税税额多少以下可以免征？")
     assert answer.answered and "50元" in answer.answer
+
+
+def test_the_sentences_of_the_fifth_hit_are_candidates_too(tmp_path):
+    """The sentence that answers may stand in the fifth passage search ranks (its words shared
+    by four passages that restate the question): the top five hits' sentences are candidates
+    (PASSAGES, measured), not only the top four's."""
+    docs = {f"{i}.txt": f"第{i}节 石桥\n青石桥是清溪河上的石拱桥，桥面铺着青石板，第{i}次修缮记录见档案。\n" for i in range(1, 5)}
+    docs["5.txt"] = "第五节 修建\n青石桥始建于1632年。\n"
+    kb = small_kb(tmp_path, docs)
+    q, hits, w = evidence(kb, "青石桥是哪一年修建的?")
+    assert len(hits) >= 5
+    said = {c.passage.doc for c in sentence_candidates(q, hits, w)}
+    assert {h.passage.doc for h in hits[:5]} <= said
