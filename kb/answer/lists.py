@@ -16,10 +16,10 @@ from ..analysis import normalise_text
 from ..formats import CELL_SEPARATOR
 from ..lexicon import list_nouns
 from ..model import Hit, Passage
+from ..query import STATED_COUNT
 from ..structure import ITEM_MARKER, ITEM_RANK, exercises, heading_rank
 from .corpus import Corpus
-from ..query import STATED_COUNT
-from .question import _NUMERALS, Question, count_value
+from .question import Question, count_value
 from .render import Part
 from .sentences import _headings_over
 from .topic import Topic, _readable
@@ -153,7 +153,7 @@ def _first_number(item: str) -> int | None:
     if c := re.search(r"[①-⑳]", marker):
         return ord(c.group()) - ord("①") + 1
     if c := re.search(r"[一二三四五六七八九十]", marker):
-        return _NUMERALS[c.group()]
+        return count_value(c.group())
     return None
 
 

@@ -35,7 +35,6 @@ _WHAT_THING = r"什么(?:东西|事情|事)"  # 什么 with a noun that names no
 _WHERE_PART = r"第几个?(?:单元|章|节|课|讲|篇|部分|模块|页)|哪[门一个些几]?(?:门课|单元|模块|部分|课|章|节|篇|份|讲|页)"
 # a count said before what it counts: 四种, 哪几个, 三大, 五 (of 五步骤)
 _COUNTING = re.compile(rf"[几两二三四五六七八九十\d]+(?:{COUNTER})?")
-_NUMERALS = {c: i for i, c in enumerate("一二三四五六七八九十", 1)}
 # a count asked in a unit: 哪几级, 几步, 哪几个阶段 (Simplified; the question is read normalised)
 _ASKED_IN = re.compile(rf"几个?({COUNTER}|{MEASURE})")
 
