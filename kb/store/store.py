@@ -127,6 +127,7 @@ class IndexStore:
         self._np_order = None
         self._norms: tuple = (None, [])  # (k1, b) and each passage's BM25 length normalisation
         self._np_norms: tuple = (None, None)  # the same as a numpy array
+        self._np_divisors: dict = {}  # each term's BM25 divisors under those norms (_np_divisor)
         self._doc_order: list[int] | None = None
         self._derived: dict[Hashable, object] = {}
         self._frequent: frequent.Frequent | None | bool = False  # False: not read yet
@@ -292,6 +293,7 @@ class IndexStore:
         self._np_order = None
         self._norms = (None, [])
         self._np_norms = (None, None)
+        self._np_divisors = {}
         self._doc_order = None
         self._derived = {}
         self._vectors = False
@@ -414,9 +416,10 @@ class IndexStore:
                     self._np_order = np.asarray(order, dtype=np.int64)
                 if self._np_norms[0] != (k1, b):
                     self._np_norms = ((k1, b), k1 * (1 - b + b * self._np_lengths))
+                    self._np_divisors = {}
                 arrays = {t: self._np_postings(t, postings[t]) for t in idfs}
                 top = scoring.top_vectorised(arrays, idfs, allowed, self._np_lengths, limit, k1, b, self._np_order,
-                                             self._np_norms[1])
+                                             self._np_norms[1], {t: self._np_divisor(t, arrays[t]) for t in idfs})
             else:
                 if self._norms[0] != (k1, b):
                     self._norms = ((k1, b), scoring.length_norms(lengths, average, k1, b))
@@ -475,6 +478,16 @@ class IndexStore:
             if len(self._stored_cache) >= STORED_CACHE:
                 self._stored_cache.pop(next(iter(self._stored_cache)))
             self._stored_cache[number] = cached
+        return cached
+
+    def _np_divisor(self, term: str, arrays: tuple):
+        """The term's BM25 divisors (kb.store.scoring.divisors) under the (k1, b) last scored
+        with, kept with its postings: a fifth of numpy's scoring of a term, made once a term."""
+        cached = self._np_divisors.get(term)
+        if cached is None:
+            if len(self._np_divisors) >= POSTING_CACHE:
+                self._np_divisors.pop(next(iter(self._np_divisors)))
+            cached = self._np_divisors[term] = scoring.divisors(arrays, self._np_norms[1])
         return cached
 
     def _np_postings(self, term: str, lists: tuple[list[int], list[float]]):
