@@ -155,15 +155,16 @@ def _phrase_matches(text: str) -> list[tuple[str, str]]:
     norm = re.sub(r"\s+", "", normalise_text(text))
     edges = _word_edges(norm)
     ends = sorted(edges)
-    lengths = _phrase_lengths()
+    heads = _phrase_heads()
     out, taken, i = [], [False] * len(norm), 0
     while i < len(norm):
-        sizes = lengths.get(norm[i]) if i in edges else None  # an expression starts on a word's edge
+        # an expression starts on a word's edge, with the first two characters of one
+        sizes = heads.get(norm[i: i + 2]) if i in edges else None
         if sizes is None:
             i += 1
             continue
         # and ends on one: the longest first, of at least two characters (only the stretches as
-        # long as an expression of that first character are looked up)
+        # long as an expression starting so are looked up)
         for end in reversed(ends[bisect_right(ends, i + 1): bisect_right(ends, i + min(_LONGEST_PHRASE, len(norm) - i))]):
             if end - i in sizes and norm[i: end] in book:
                 out.append((norm[i: end], norm[i: end]))
@@ -178,18 +179,21 @@ def _phrase_matches(text: str) -> list[tuple[str, str]]:
         while i < len(norm):
             best = None
             if not taken[i] and i in edges and norm[i] in by_first:
-                # what follows within reach of the longest expression: one whose other
-                # characters are not all there cannot stand here (most of them: only those
-                # whose second character is there are looked at, and those whose characters
-                # all are tried, in the phrasebook's order)
+                # an expression's second character stands at most PADDING characters after its
+                # first (_padded): only those whose second character is there are looked at,
+                # and of those, the ones whose other characters all stand within reach of the
+                # longest expression are tried, in the phrasebook's order
                 longest, by_second = by_first[norm[i]]
-                near = set(norm[i + 1: i + longest + PADDING])
-                held = [(place, key) for c in near if c in by_second for place, key, rest in by_second[c] if rest <= near]
-                held.sort()
-                for _, key in held:
-                    end = _padded(key, norm, i, taken)
-                    if end and end in edges and (best is None or len(key) > len(best[0])):
-                        best = (key, end)
+                seconds = norm[i + 1: i + 2 + PADDING]
+                if not by_second.keys().isdisjoint(seconds):
+                    near = set(norm[i + 1: i + longest + PADDING])
+                    held = [(place, key) for c in set(seconds) if c in by_second
+                            for place, key, rest in by_second[c] if rest <= near]
+                    held.sort()
+                    for _, key in held:
+                        end = _padded(key, norm, i, taken)
+                        if end and end in edges and (best is None or len(key) > len(best[0])):
+                            best = (key, end)
             if best:
                 out.append((best[0], norm[i: best[1]]))
                 taken[i: best[1]] = [True] * (best[1] - i)
@@ -200,16 +204,16 @@ def _phrase_matches(text: str) -> list[tuple[str, str]]:
 
 
 @lru_cache(maxsize=1)
-def _phrase_lengths() -> dict[str, frozenset[int]]:
-    """The phrasebook's expressions' lengths by their first character: where none starts, none
-    is looked for, and where some do, only a stretch of one of their lengths can be one (a
-    query tried every stretch between its word edges, a slice and a lookup each)."""
+def _phrase_heads() -> dict[str, frozenset[int]]:
+    """The phrasebook's expressions' lengths by their first two characters: where none starts
+    so, none is looked for, and where some do, only a stretch of one of their lengths can be
+    one (a query tried every stretch between its word edges, a slice and a lookup each)."""
     from .lexicon import phrasebook
 
     out: dict[str, set[int]] = {}
     for key in phrasebook():
-        out.setdefault(key[0], set()).add(len(key))
-    return {c: frozenset(v) for c, v in out.items()}
+        out.setdefault(key[:2], set()).add(len(key))
+    return {head: frozenset(v) for head, v in out.items()}
 
 
 @lru_cache(maxsize=1)
