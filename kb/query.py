@@ -155,15 +155,18 @@ def _phrase_matches(text: str) -> list[tuple[str, str]]:
     norm = re.sub(r"\s+", "", normalise_text(text))
     edges = _word_edges(norm)
     ends = sorted(edges)
-    firsts = _phrase_firsts()
+    heads = _phrase_heads()
     out, taken, i = [], [False] * len(norm), 0
     while i < len(norm):
-        if i not in edges or norm[i] not in firsts:  # an expression starts on a word's edge
+        # an expression starts on a word's edge, with the first two characters of one
+        sizes = heads.get(norm[i: i + 2]) if i in edges else None
+        if sizes is None:
             i += 1
             continue
-        # and ends on one: the longest first, of at least two characters
+        # and ends on one: the longest first, of at least two characters (only the stretches as
+        # long as an expression starting so are looked up)
         for end in reversed(ends[bisect_right(ends, i + 1): bisect_right(ends, i + min(_LONGEST_PHRASE, len(norm) - i))]):
-            if norm[i: end] in book:
+            if end - i in sizes and norm[i: end] in book:
                 out.append((norm[i: end], norm[i: end]))
                 taken[i: end] = [True] * (end - i)
                 i = end
@@ -176,17 +179,21 @@ def _phrase_matches(text: str) -> list[tuple[str, str]]:
         while i < len(norm):
             best = None
             if not taken[i] and i in edges and norm[i] in by_first:
-                # what follows within reach of the longest expression: one whose other
-                # characters are not all there cannot stand here (most of them: only those
-                # whose second character is there are tried, in the phrasebook's order)
+                # an expression's second character stands at most PADDING characters after its
+                # first (_padded): only those whose second character is there are looked at,
+                # and of those, the ones whose other characters all stand within reach of the
+                # longest expression are tried, in the phrasebook's order
                 longest, by_second = by_first[norm[i]]
-                near = set(norm[i + 1: i + longest + PADDING])
-                for _, key in sorted([k for c in near if c in by_second for k in by_second[c]]):
-                    if not _rest(key) <= near:
-                        continue
-                    end = _padded(key, norm, i, taken)
-                    if end and end in edges and (best is None or len(key) > len(best[0])):
-                        best = (key, end)
+                seconds = norm[i + 1: i + 2 + PADDING]
+                if not by_second.keys().isdisjoint(seconds):
+                    near = set(norm[i + 1: i + longest + PADDING])
+                    held = [(place, key) for c in set(seconds) if c in by_second
+                            for place, key, rest in by_second[c] if rest <= near]
+                    held.sort()
+                    for _, key in held:
+                        end = _padded(key, norm, i, taken)
+                        if end and end in edges and (best is None or len(key) > len(best[0])):
+                            best = (key, end)
             if best:
                 out.append((best[0], norm[i: best[1]]))
                 taken[i: best[1]] = [True] * (best[1] - i)
@@ -197,25 +204,31 @@ def _phrase_matches(text: str) -> list[tuple[str, str]]:
 
 
 @lru_cache(maxsize=1)
-def _phrase_firsts() -> frozenset[str]:
-    """The phrasebook's expressions' first characters: where none starts, none is looked for."""
+def _phrase_heads() -> dict[str, frozenset[int]]:
+    """The phrasebook's expressions' lengths by their first two characters: where none starts
+    so, none is looked for, and where some do, only a stretch of one of their lengths can be
+    one (a query tried every stretch between its word edges, a slice and a lookup each)."""
     from .lexicon import phrasebook
 
-    return frozenset(key[0] for key in phrasebook())
+    out: dict[str, set[int]] = {}
+    for key in phrasebook():
+        out.setdefault(key[:2], set()).add(len(key))
+    return {head: frozenset(v) for head, v in out.items()}
 
 
 @lru_cache(maxsize=1)
-def _padded_by_first() -> dict[str, tuple[int, dict[str, tuple[tuple[int, str], ...]]]]:
+def _padded_by_first() -> dict[str, tuple[int, dict[str, tuple[tuple[int, str, frozenset[str]], ...]]]]:
     """The phrasebook's expressions a query may pad (kb.lexicon.phrasebook_by_first) by their
     first character: the longest one's length, and the expressions by their second character,
-    each with its place among those of its first character."""
+    each with its place among those of its first character and its characters after the first
+    (made here once, not per query: one whose characters are not all near cannot stand)."""
     from .lexicon import phrasebook_by_first
 
     out = {}
     for first, keys in phrasebook_by_first().items():
-        by_second: dict[str, list[tuple[int, str]]] = {}
+        by_second: dict[str, list[tuple[int, str, frozenset[str]]]] = {}
         for place, key in enumerate(keys):
-            by_second.setdefault(key[1], []).append((place, key))
+            by_second.setdefault(key[1], []).append((place, key, frozenset(key[1:])))
         out[first] = (max(map(len, keys)), {c: tuple(v) for c, v in by_second.items()})
     return out
 
@@ -269,12 +282,6 @@ def _word_edges(norm: str) -> set[int]:
         pos += len(word)
         edges.add(pos)
     return edges
-
-
-@lru_cache(maxsize=None)
-def _rest(key: str) -> frozenset[str]:
-    """An expression's characters after its first (the phrasebook's keys: a bounded set)."""
-    return frozenset(key[1:])
 
 
 def _padded(key: str, norm: str, start: int, taken: list[bool]) -> int:

@@ -222,3 +222,33 @@ def test_bm25_over_most_of_a_large_index_keeps_the_same_best_and_every_tie_at_th
         assert vectorised == python
         kept.append(len(python))
     assert kept[0] == 1 and kept[2] > 300  # ties at the last cut, all kept
+
+
+def test_bm25_from_each_term_s_kept_divisors_scores_as_from_its_postings():
+    # the store keeps each term's divisors (tf + the passage's length norm) across queries:
+    # numpy then scores the same, bit for bit, as from the postings and the norms each query
+    import random
+
+    import numpy as np
+
+    from kb.store import scoring
+
+    rnd = random.Random(4)
+    n = 3_000
+    lengths = [rnd.randint(1, 400) for _ in range(n)]
+    average = sum(lengths) / n
+    rel = np.array(lengths, dtype=np.float64) / average
+    order = np.array([rnd.randrange(200) for _ in range(n)])
+    arrays = {}
+    for term in ("客户", "投诉", "退款", "签收"):
+        ids = np.array(sorted(rnd.sample(range(n), rnd.randint(1, n // 3))))
+        arrays[term] = (ids, np.array([rnd.choice([1.0, 2.0, 2.5, 3.5]) for _ in ids]))
+    for k1, b in ((1.2, 0.4), (2.0, 0.75)):
+        norms = k1 * (1 - b + b * rel)
+        divisors = {t: scoring.divisors(a, norms) for t, a in arrays.items()}
+        for _ in range(20):
+            idfs = {t: rnd.uniform(0.1, 5.0) for t in rnd.sample(sorted(arrays), rnd.randint(1, 4))}
+            plain = scoring.top_vectorised(arrays, idfs, None, rel, 20, k1, b, order, norms)
+            kept = scoring.top_vectorised(arrays, idfs, None, rel, 20, k1, b, order, norms, divisors)
+            assert kept == plain == scoring.top_vectorised(arrays, idfs, None, rel, 20, k1, b, order)
+            assert all(isinstance(number, int) and isinstance(score, float) for number, score in kept)

@@ -238,3 +238,64 @@ def test_ask_does_not_count_a_word_the_question_says_twice(tmp_path):
     _, _, topic = evidence(kb, "怎么改地址")
     assert "地址" not in topic.standins.get("改", ())
     assert topic.share("收集竞争对手的名称、地址") < 1.0
+
+
+def _phrase_matches_by_trying_every_stretch(text: str) -> list[tuple[str, str]]:
+    """kb.query._phrase_matches without its tables: every stretch between word edges looked up,
+    every expression of a padded expression's first character tried, in the phrasebook's order."""
+    import re
+
+    from kb.analysis import normalise_text
+    from kb.lexicon import phrasebook, phrasebook_by_first
+    from kb.query import _LONGEST_PHRASE, PADDING, _padded, _word_edges
+
+    book = phrasebook()
+    norm = re.sub(r"\s+", "", normalise_text(text))
+    edges = _word_edges(norm)
+    out, taken, i = [], [False] * len(norm), 0
+    while i < len(norm):
+        ends = [e for e in sorted(edges, reverse=True) if i + 2 <= e <= i + min(_LONGEST_PHRASE, len(norm) - i)]
+        key = next((norm[i:e] for e in ends if i in edges and norm[i:e] in book), None)
+        if key:
+            out.append((key, key))
+            taken[i: i + len(key)] = [True] * len(key)
+            i += len(key)
+        else:
+            i += 1
+    i = 0
+    while i < len(norm) and PADDING:
+        best = None
+        if not taken[i] and i in edges:
+            for key in phrasebook_by_first().get(norm[i], ()):
+                end = _padded(key, norm, i, taken)
+                if end and end in edges and (best is None or len(key) > len(best[0])):
+                    best = (key, end)
+        if best:
+            out.append((best[0], norm[i: best[1]]))
+            taken[i: best[1]] = [True] * (best[1] - i)
+            i = best[1]
+        else:
+            i += 1
+    return out
+
+
+def test_the_phrasebook_s_tables_find_what_trying_every_stretch_finds():
+    # the expressions are looked for only where the tables say one can start (its first two
+    # characters, its lengths; a padded one's second character within PADDING of its first):
+    # the same as trying every stretch, on expressions said whole, padded and cut
+    import random
+
+    from kb.lexicon import phrasebook
+    from kb.query import _phrase_matches
+
+    rnd = random.Random(16)
+    keys = sorted(phrasebook())
+    texts = ["客人说不退钱就不签收", "客户自己的错", "件全丢了怎么办", "有多大比例会继续购买", "每周例会讲什么"]
+    for _ in range(1500):
+        key = rnd.choice(keys)
+        cut = rnd.randint(1, len(key) - 1)
+        pad = "".join(rnd.choice("的了是我都就也还在不全") for _ in range(rnd.randint(0, 3)))
+        texts.append(rnd.choice(["客户说", "我们", "", "为什么"]) + key[:cut] + pad + key[cut:] + rnd.choice(["怎么办", "", "了吗"]))
+    found = [_phrase_matches(t) for t in texts]
+    assert found == [_phrase_matches_by_trying_every_stretch(t) for t in texts]
+    assert sum(1 for f in found if any(said != key for key, said in f)) > 100  # padded ones among them

@@ -41,6 +41,23 @@ def test_boilerplate_titles_are_never_found(built, query):
     assert not any(canon(query) in canon(h.passage.text) for h in built.search(query))
 
 
+def test_a_candidate_s_own_text_read_once_per_passage_is_its_text_normalised(built):
+    # the store reads a passage's own text off its searchable text once, when it decodes the
+    # passage, not at every query that highlights it: the same as reading it off again, and as
+    # normalising the text; None for a spun passage (its searchable text holds the repair too)
+    from kb.analysis import normalise_text
+    from kb.store.records import text_part
+
+    spun = plain = 0
+    for query in ("客诉处理有哪几个步骤", "SPIN提问法怎么用", "顾客抱怨投诉处理", "大客户关系发展有哪几个阶段"):
+        for _ in range(2):  # decoded, then from the store's cache
+            for c in built.store.candidates({t: 1.0 for t in understand(query, built.store).weights}, limit=40):
+                assert c.text_norm == text_part(c.passage, c.norm)
+                assert c.text_norm == (None if c.passage.spun else normalise_text(c.passage.text))
+                spun, plain = spun + c.passage.spun, plain + (not c.passage.spun)
+    assert spun and plain
+
+
 def test_highlight_marks_the_original_script(built):
     hit = built.search("顾客抱怨投诉处理的步骤", limit=1)[0]
     assert f"{MARK_OPEN}步驟{MARK_CLOSE}" in hit.highlight

@@ -73,12 +73,15 @@ SAMPLE = 16
 
 
 def top_vectorised(postings: Mapping[str, tuple], idfs: Mapping[str, float], allowed: set[int] | None,
-                   rel, limit: int, k1: float, b: float, order=None, norms=None) -> list[tuple[int, float]]:
+                   rel, limit: int, k1: float, b: float, order=None, norms=None,
+                   divisors: Mapping[str, object] | None = None) -> list[tuple[int, float]]:
     """The same BM25 as top_python, each term's postings (numpy arrays) scored as one numpy
     operation: a large index's common terms (客户 in most passages) cost a pass over most of
     it. `rel`: each passage's length over the average, as a numpy array; `order` as for
     top_python, as a numpy array; `norms`: each passage's k1 * (1 - b + b * rel), when the
-    caller keeps them (the same figures, made once an index rather than per posting)."""
+    caller keeps them (the same figures, made once an index rather than per posting);
+    `divisors`: each term's divisors(postings, norms), when the caller keeps them (made once a
+    term rather than at every query that holds it)."""
     import numpy as np
 
     scores = np.zeros(len(rel))
@@ -87,7 +90,8 @@ def top_vectorised(postings: Mapping[str, tuple], idfs: Mapping[str, float], all
         ids, tfs = postings[term]
         part = tfs * w  # w * tf * (k1 + 1) / (tf + norm), in that order, with fewer temporaries
         part *= saturation
-        part /= tfs + (norms[ids] if norms is not None else k1 * (1 - b + b * rel[ids]))
+        part /= (divisors[term] if divisors is not None
+                 else tfs + (norms[ids] if norms is not None else k1 * (1 - b + b * rel[ids])))
         scores[ids] += part
     if allowed is not None:
         keep = np.zeros(len(rel), dtype=bool)
@@ -107,4 +111,13 @@ def top_vectorised(postings: Mapping[str, tuple], idfs: Mapping[str, float], all
         picked = np.lexsort((hit, -scores[hit]))[:limit]  # best score first, then the lower number
     else:
         picked = np.lexsort((hit, order[hit], -scores[hit]))  # then the lower place; ties all kept
-    return [(int(hit[i]), float(scores[hit[i]])) for i in picked]
+    hit = hit[picked]
+    return list(zip(hit.tolist(), scores[hit].tolist()))  # as Python ints and floats, as int() and float() make them
+
+
+def divisors(postings: tuple, norms):
+    """What BM25 divides a term's weight in each of its passages by, tf + k1 * (1 - b + b *
+    length / average) (`norms`: each passage's k1 * (1 - b + b * length / average), as a numpy
+    array): the same at every query that holds the term."""
+    ids, tfs = postings
+    return tfs + norms[ids]

@@ -15,10 +15,9 @@ import time
 import zlib
 from collections import Counter
 from contextlib import contextmanager
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Callable, Hashable, Iterable, Iterator, TypeVar
+from typing import Callable, Hashable, Iterable, Iterator, NamedTuple, TypeVar
 
 from ..errors import IndexCorruptError, KbError
 from ..model import Passage
@@ -77,19 +76,17 @@ def _close(ready: Iterator | None) -> None:
         close()
 
 
-@dataclass(frozen=True)
-class Candidate:
-    """A passage the engine matched, its engine score and its normalised text."""
+class Candidate(NamedTuple):
+    """A passage the engine matched, its engine score and its normalised text; and its text
+    normalised, the start of `norm` (None for a spun passage): what a highlight reads, without
+    converting the text again (kb.store.records.text_part), read off once per passage read
+    rather than at every query that shows it. A tuple: a query makes twenty of them, and a
+    frozen dataclass's __init__ sets each field through object.__setattr__."""
 
     passage: Passage
     score: float
     norm: str
-
-    @property
-    def text_norm(self) -> str | None:
-        """The passage's text normalised, the start of `norm` (None for a spun passage): what a
-        highlight reads, without converting the text again (kb.store.records.text_part)."""
-        return text_part(self.passage, self.norm)
+    text_norm: str | None
 
 
 class IndexStore:
@@ -121,12 +118,13 @@ class IndexStore:
         self._speller: Speller | None = None
         self._lens: tuple[list[int], float] | None = None
         self._posting_cache: dict[str, tuple[list[int], list[float]]] = {}
-        self._stored_cache: dict[int, tuple[Passage, str]] = {}
+        self._stored_cache: dict[int, tuple[Passage, str, str | None]] = {}
         self._np_cache: dict = {}
         self._np_lengths = None
         self._np_order = None
         self._norms: tuple = (None, [])  # (k1, b) and each passage's BM25 length normalisation
         self._np_norms: tuple = (None, None)  # the same as a numpy array
+        self._np_divisors: dict = {}  # each term's BM25 divisors under those norms (_np_divisor)
         self._doc_order: list[int] | None = None
         self._derived: dict[Hashable, object] = {}
         self._frequent: frequent.Frequent | None | bool = False  # False: not read yet
@@ -292,6 +290,7 @@ class IndexStore:
         self._np_order = None
         self._norms = (None, [])
         self._np_norms = (None, None)
+        self._np_divisors = {}
         self._doc_order = None
         self._derived = {}
         self._vectors = False
@@ -414,17 +413,18 @@ class IndexStore:
                     self._np_order = np.asarray(order, dtype=np.int64)
                 if self._np_norms[0] != (k1, b):
                     self._np_norms = ((k1, b), k1 * (1 - b + b * self._np_lengths))
+                    self._np_divisors = {}
                 arrays = {t: self._np_postings(t, postings[t]) for t in idfs}
                 top = scoring.top_vectorised(arrays, idfs, allowed, self._np_lengths, limit, k1, b, self._np_order,
-                                             self._np_norms[1])
+                                             self._np_norms[1], {t: self._np_divisor(t, arrays[t]) for t in idfs})
             else:
                 if self._norms[0] != (k1, b):
                     self._norms = ((k1, b), scoring.length_norms(lengths, average, k1, b))
                 top = scoring.top_python(postings, idfs, allowed, lengths, average, limit, k1, b, order, self._norms[1])
             out = []
             for number, score in self._in_passage_order(top, order)[:limit]:
-                passage, norm = self._stored(number)
-                out.append(Candidate(passage, score, norm))
+                passage, norm, text = self._stored(number)
+                out.append(Candidate(passage, score, norm, text))
             return out
         except (KeyError, ValueError, OSError, EOFError, IndexError, zlib.error, struct.error) as exc:
             raise _corrupt(self.root, type(exc).__name__) from exc
@@ -465,16 +465,28 @@ class IndexStore:
         p = self._stored(number)[0]
         return p.line_start, p.line_end, p.id
 
-    def _stored(self, number: int) -> tuple[Passage, str]:
-        """A passage and its normalised text, decoded once per opened generation rather than
-        at every query that ranks it (Passage is frozen: the hits of two queries may share it)."""
+    def _stored(self, number: int) -> tuple[Passage, str, str | None]:
+        """A passage, its normalised text and that text's start that is the passage's own
+        (text_part), decoded once per opened generation rather than at every query that ranks
+        it (Passage is frozen: the hits of two queries may share it)."""
         cached = self._stored_cache.get(number)
         if cached is None:
             data, norm = self.engine().stored(number)
-            cached = (Passage.from_json(data), norm)
+            passage = Passage.from_json(data)
+            cached = (passage, norm, text_part(passage, norm))
             if len(self._stored_cache) >= STORED_CACHE:
                 self._stored_cache.pop(next(iter(self._stored_cache)))
             self._stored_cache[number] = cached
+        return cached
+
+    def _np_divisor(self, term: str, arrays: tuple):
+        """The term's BM25 divisors (kb.store.scoring.divisors) under the (k1, b) last scored
+        with, kept with its postings: a fifth of numpy's scoring of a term, made once a term."""
+        cached = self._np_divisors.get(term)
+        if cached is None:
+            if len(self._np_divisors) >= POSTING_CACHE:
+                self._np_divisors.pop(next(iter(self._np_divisors)))
+            cached = self._np_divisors[term] = scoring.divisors(arrays, self._np_norms[1])
         return cached
 
     def _np_postings(self, term: str, lists: tuple[list[int], list[float]]):
