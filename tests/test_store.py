@@ -70,6 +70,33 @@ def test_whoosh_is_given_each_passages_terms_as_it_would_make_them(built):
     assert unpacked(packed([])) == []
 
 
+def test_a_whoosh_build_past_a_segments_postings_writes_several_that_answer_as_one(own_seeds, tmp_path, monkeypatch):
+    # past SEGMENT_POSTINGS the writer starts a new segment rather than spilling its pool to
+    # disk: the passages are numbered on across the segments, and every figure is one segment's
+    pytest.importorskip("whoosh")
+    from kb.store import whoosh_engine
+
+    one = KnowledgeBase.build([own_seeds], tmp_path / "one", engine="whoosh")
+    monkeypatch.setattr(whoosh_engine.WhooshWriter, "SEGMENT_POSTINGS", 2000)
+    many = KnowledgeBase.build([own_seeds], tmp_path / "many", engine="whoosh")
+    a, b = one.store.engine(), many.store.engine()
+    assert len(a._leaves) == 1 and len(b._leaves) > 3
+    assert a.lengths() == b.lengths() and a.doc_count_all() == b.doc_count_all()
+    for term in sorted(one.store.vocabulary())[::40] + ["客户", "投诉"]:
+        assert a.postings(term) == b.postings(term)
+    for number in (0, 70, a.doc_count_all() - 1):
+        assert a.stored(number) == b.stored(number)
+    assert a.matching("000_eada5ee40357fd85.txt", None) == b.matching("000_eada5ee40357fd85.txt", None)
+    for q in ("客诉处理有哪几个步骤", "SPIN提问法怎么用", "谈判时怎么让步"):
+        assert [(h.passage.id, h.score) for h in one.search(q)] == [(h.passage.id, h.score) for h in many.search(q)]
+    many.store.verify(full=True)
+    f = next(own_seeds.glob("001*.txt"))  # and an update of it
+    f.write_text(f.read_text("utf-8") + "\n第十四部分:夜间派件安全守则\n", "utf-8")
+    updated = KnowledgeBase.index([own_seeds], tmp_path / "many")
+    assert not updated.report.rebuilt and updated.store.doc_frequency("夜间") >= 1
+    updated.store.verify(full=True)
+
+
 def test_an_update_counts_the_vocabulary_a_full_build_would(own_seeds, tmp_path):
     index = tmp_path / "ix"
     KnowledgeBase.build([own_seeds], index)
