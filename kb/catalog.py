@@ -68,6 +68,7 @@ INDEX_TIME_MODULES = (
     "kb.formats.word", "kb.formats.slides", "kb.formats.msdoc", "kb.formats.msppt", "kb.formats.pdf",
     "kb.read", "kb.clean", "kb.structure", "kb.passages", "kb.location", "kb.questions", "kb.ingest",
     "kb.lexicon", "kb.script", "kb.analysis", "kb.measures", "kb.store.fields",
+    "kb.store.whoosh_engine",  # SCHEMA: what a whoosh index keeps
 )
 # Constants of those modules that steer how the work is done, not what comes of it.
 NOT_SHAPING = frozenset({"PARALLEL_INGEST", "INGEST_CHUNK", "PARALLEL_CHUNK", "EXTRA_HINT"})

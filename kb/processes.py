@@ -228,35 +228,51 @@ class Pool:
         return self._results(chunks)
 
     def _results(self, chunks):
+        """Each chunk's results in order. A result is taken off its worker's pipe as soon as it
+        is sent, also while the caller works through an earlier chunk's items (a worker that
+        has sent nothing is asked between two items), and the worker given its next chunk: a
+        worker whose result waited in its pipe until the caller asked for that chunk sat idle
+        meanwhile. At most AHEAD chunks a worker are received and not yet handed on."""
         from concurrent.futures.process import BrokenProcessPool
         from multiprocessing.connection import wait
 
         due = iter(range(len(chunks)))
-        given: dict = {}  # connection: chunks it is working on
-        for _, conn in self._workers:
-            given[conn] = []
-            for i in _take(due, self.AHEAD):
-                conn.send(i)
-                given[conn].append(i)
+        given: dict = {conn: [] for _, conn in self._workers}  # connection: chunks it is working on
         done: dict = {}
+        held = len(given) * self.AHEAD
         received = 0
+
+        def take(ready) -> None:
+            nonlocal received
+            for conn in ready:
+                try:
+                    i, ok, out = conn.recv()
+                except (EOFError, OSError):
+                    raise BrokenProcessPool("a worker process ended before its work was done") from None
+                given[conn].remove(i)
+                if not ok:
+                    raise out
+                done[i] = out
+                received += 1
+                self._read_all = received == len(chunks)  # the workers are idle
+            while len(done) < held:  # the next chunks, one a worker in turn
+                free = [conn for conn, todo in given.items() if len(todo) < self.AHEAD]
+                if not free:
+                    return
+                for conn in free:
+                    j = next(due, None)
+                    if j is None:
+                        return
+                    conn.send(j)
+                    given[conn].append(j)
+
+        take(())
         for want in range(len(chunks)):
-            while want not in done:
-                for conn in wait([c for c, todo in given.items() if todo]):
-                    try:
-                        i, ok, out = conn.recv()
-                    except (EOFError, OSError):
-                        raise BrokenProcessPool("a worker process ended before its work was done") from None
-                    given[conn].remove(i)
-                    if not ok:
-                        raise out
-                    done[i] = out
-                    received += 1
-                    self._read_all = received == len(chunks)  # the workers are idle
-                    for j in _take(due, 1):
-                        conn.send(j)
-                        given[conn].append(j)
-            yield from done.pop(want)
+            while want not in done:  # given to a worker: the chunks before it are handed on
+                take(wait([c for c, todo in given.items() if todo]))
+            for item in done.pop(want):
+                yield item
+                take([c for c, todo in given.items() if todo and c.poll(0)])
 
     def __enter__(self) -> Pool:
         return self

@@ -192,6 +192,7 @@ def test_an_index_built_under_another_fingerprint_is_stale_and_rebuilt_in_full(l
     ("kb.analysis", "ANALYZER_VERSION", "2"),
     ("kb.script", "_T2S_ALGORITHM", "t2s 2"),
     ("kb.store.store", "FORMAT", 99),
+    ("kb.store.whoosh_engine", "SCHEMA", 1),
 ])
 def test_the_fingerprint_follows_every_index_time_constant(monkeypatch, fresh_fingerprint, module, name, value):
     from importlib import import_module

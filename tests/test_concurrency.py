@@ -227,6 +227,33 @@ def test_a_worker_process_ends_quietly_on_ctrl_c_and_leaves_it_to_its_parent():
     assert "Traceback" not in r.stderr and "KeyboardInterrupt" not in r.stderr
 
 
+def test_a_pool_worker_goes_on_while_the_caller_works_through_an_earlier_chunk(tmp_path):
+    # a worker's result (larger than its pipe holds) is taken as soon as it is sent, not when
+    # the caller comes to its chunk: the worker starts its next chunk meanwhile
+    from kb.processes import Pool
+
+    size = 200
+    started = tmp_path / "started"
+
+    def work(x: int) -> bytes:
+        if x == 3 * size:  # the first item of chunk 3, a worker's second chunk
+            started.touch()
+        elif x // size in (1, 2):  # done once the caller has chunk 0
+            time.sleep(0.005)
+        return bytes(16384)
+
+    seen = False
+    with Pool(2) as pool:
+        results = pool.map(work, range(6 * size), chunksize=size)
+        for _ in range(size):  # chunk 0, the first worker's, an item at a time
+            next(results)
+            seen = seen or started.exists()
+            if not seen:
+                time.sleep(0.05)
+        assert seen
+        assert sum(1 for _ in results) == 5 * size
+
+
 def test_a_writer_with_nothing_to_write_still_clears_what_a_killed_build_left(tmp_path):
     _docs(tmp_path / "docs", 2)
     index = tmp_path / "ix"

@@ -52,23 +52,49 @@ def test_a_passage_is_analysed_once_into_boosted_tokens(built):
 
 
 def test_whoosh_is_given_each_passages_terms_as_it_would_make_them(built):
-    # index_items (made in a build's worker) against whoosh's own Positions format over the
-    # passage's postings as a string, and back through PreAnalysed (an index written before)
+    # packed (made in a build's worker) against whoosh's own Frequency format over the
+    # passage's postings as a string: the same terms, frequencies and weights, bit for bit
     pytest.importorskip("whoosh")
     from whoosh.fields import TEXT
 
-    from kb.store.whoosh_analysis import PreAnalysed, encode, index_items, items_text, packed, unpacked
+    from kb.store.whoosh_analysis import PreAnalysed, encode, packed, unpacked
 
-    stock = TEXT(analyzer=PreAnalysed(), phrase=True)
+    stock = TEXT(analyzer=PreAnalysed(), phrase=False)
     passages = list(built.passages())
     assert len(passages) > 100
     for p in passages:
         postings = analyse(p)["text"]
-        items = index_items(postings)
-        assert items == list(stock.index(encode(postings)))
-        assert unpacked(packed(postings)) == items
-        assert list(stock.index(items_text(items))) == items
+        items = unpacked(packed(postings))
+        assert [(t, f, w) for t, f, w, _ in items] == [(t, f, w) for t, f, w, _ in stock.index(encode(postings))]
+        assert all(v is None for *_, v in items)
     assert unpacked(packed([])) == []
+
+
+def test_a_whoosh_build_past_a_segments_postings_writes_several_that_answer_as_one(own_seeds, tmp_path, monkeypatch):
+    # past SEGMENT_POSTINGS the writer starts a new segment rather than spilling its pool to
+    # disk: the passages are numbered on across the segments, and every figure is one segment's
+    pytest.importorskip("whoosh")
+    from kb.store import whoosh_engine
+
+    one = KnowledgeBase.build([own_seeds], tmp_path / "one", engine="whoosh")
+    monkeypatch.setattr(whoosh_engine.WhooshWriter, "SEGMENT_POSTINGS", 2000)
+    many = KnowledgeBase.build([own_seeds], tmp_path / "many", engine="whoosh")
+    a, b = one.store.engine(), many.store.engine()
+    assert len(a._leaves) == 1 and len(b._leaves) > 3
+    assert a.lengths() == b.lengths() and a.doc_count_all() == b.doc_count_all()
+    for term in sorted(one.store.vocabulary())[::40] + ["客户", "投诉"]:
+        assert a.postings(term) == b.postings(term)
+    for number in (0, 70, a.doc_count_all() - 1):
+        assert a.stored(number) == b.stored(number)
+    assert a.matching("000_eada5ee40357fd85.txt", None) == b.matching("000_eada5ee40357fd85.txt", None)
+    for q in ("客诉处理有哪几个步骤", "SPIN提问法怎么用", "谈判时怎么让步"):
+        assert [(h.passage.id, h.score) for h in one.search(q)] == [(h.passage.id, h.score) for h in many.search(q)]
+    many.store.verify(full=True)
+    f = next(own_seeds.glob("001*.txt"))  # and an update of it
+    f.write_text(f.read_text("utf-8") + "\n第十四部分:夜间派件安全守则\n", "utf-8")
+    updated = KnowledgeBase.index([own_seeds], tmp_path / "many")
+    assert not updated.report.rebuilt and updated.store.doc_frequency("夜间") >= 1
+    updated.store.verify(full=True)
 
 
 def test_an_update_counts_the_vocabulary_a_full_build_would(own_seeds, tmp_path):
@@ -85,14 +111,15 @@ def test_an_update_counts_the_vocabulary_a_full_build_would(own_seeds, tmp_path)
     updated.store.verify(full=True)
 
 
-def test_a_whoosh_index_written_before_its_terms_came_ready_is_updated_as_it_is_built(own_seeds, tmp_path, monkeypatch):
-    # an index whose `text` field analyses a string (kb before PreIndexed), updated by this kb:
-    # every term's postings as a full build's
-    pytest.importorskip("whoosh")
+def _old_whoosh(monkeypatch):
+    """whoosh indexes written as kb wrote them before its text field kept no positions: the
+    field analyses a string of postings (phrase=True: whoosh's Positions format), and the
+    pipeline's fingerprint is that kb's."""
     from whoosh.fields import TEXT
 
+    from kb import catalog
     from kb.store import whoosh_engine
-    from kb.store.whoosh_analysis import PreAnalysed
+    from kb.store.whoosh_analysis import PreAnalysed, encode
 
     new_schema = whoosh_engine.schema
 
@@ -102,21 +129,68 @@ def test_a_whoosh_index_written_before_its_terms_came_ready_is_updated_as_it_is_
         s.add("text", TEXT(analyzer=PreAnalysed(), phrase=True))
         return s
 
-    index = tmp_path / "ix"
     monkeypatch.setattr(whoosh_engine, "schema", old_schema)
-    KnowledgeBase.build([own_seeds], index, engine="whoosh")
-    monkeypatch.setattr(whoosh_engine, "schema", new_schema)
+    monkeypatch.setattr(whoosh_engine.Whoosh, "prepare", staticmethod(lambda fields: encode(fields["text"])))
+    monkeypatch.setattr(whoosh_engine, "SCHEMA", 1)
+    catalog.pipeline_fingerprint.cache_clear()
+
+
+def test_a_whoosh_index_keeps_no_positions_and_reads_as_one_that_kept_them(own_seeds, tmp_path):
+    # kb reads a term's passages and weights and each passage's length, never a position
+    pytest.importorskip("whoosh")
+    from whoosh.formats import Existence
+
+    from kb import catalog
+
+    with pytest.MonkeyPatch.context() as mp:
+        _old_whoosh(mp)
+        old = KnowledgeBase.build([own_seeds], tmp_path / "old", engine="whoosh")
+    catalog.pipeline_fingerprint.cache_clear()
+    new = KnowledgeBase.build([own_seeds], tmp_path / "new", engine="whoosh")
+    was, now = old.store.engine(), new.store.engine()
+    assert isinstance(now._ix.schema["text"].format, Existence)
+    assert not isinstance(was._ix.schema["text"].format, Existence)
+    assert was.lengths() == now.lengths()
+    for term in sorted(new.store.vocabulary())[::50] + ["客户", "投诉", "spin"]:
+        assert was.postings(term) == now.postings(term)
+    assert _engine_bytes(new.store.generation) < _engine_bytes(old.store.generation)
+
+
+def _engine_bytes(gen) -> int:
+    from kb.store.whoosh_engine import Whoosh
+
+    return sum(f.stat().st_size for f in Whoosh().files(gen, data_only=True))
+
+
+def test_a_whoosh_index_that_kept_positions_still_answers_and_is_rebuilt_by_an_update(own_seeds, tmp_path):
+    # an index an older kb wrote opens and answers as a new one does; it is stale (another
+    # pipeline), so `kb index` builds it again in full, never adding passages without positions
+    # to a field that keeps them; a document can still be removed from it
+    pytest.importorskip("whoosh")
+    from whoosh.formats import Existence
+
+    from kb import StaleKind, catalog
+
+    index = tmp_path / "ix"
+    with pytest.MonkeyPatch.context() as mp:
+        _old_whoosh(mp)
+        KnowledgeBase.build([own_seeds], index, engine="whoosh")
+    catalog.pipeline_fingerprint.cache_clear()
+    fresh = KnowledgeBase.build([own_seeds], tmp_path / "fresh", engine="whoosh")
+    old = KnowledgeBase.open(index)
+    assert old.staleness().kinds == {StaleKind.PIPELINE_CHANGED}
+    for q in ("客诉处理有哪几个步骤", "SPIN提问法怎么用", "谈判时怎么让步"):
+        assert [(h.passage.id, h.score) for h in old.search(q)] == [(h.passage.id, h.score) for h in fresh.search(q)]
+    name = sorted(old.documents())[-1]
+    assert name not in old.remove(name).documents()
+    old.store.verify(full=True)
     f = next(own_seeds.glob("001*.txt"))
     f.write_text(f.read_text("utf-8") + "\n第十四部分:夜间派件安全守则\n", "utf-8")
     updated = KnowledgeBase.index([own_seeds], index)
-    assert not updated.report.rebuilt
-    fresh = KnowledgeBase.build([own_seeds], tmp_path / "fresh", engine="whoosh")
-    old, new = updated.store, fresh.store
-    assert vocabulary.read(old.generation) == vocabulary.read(new.generation)
-    for term in ("夜间", "客户", "投诉", "spin"):
-        got, want = old._postings(term), new._postings(term)
-        assert sorted(got[1]) == sorted(want[1]) and len(got[0]) == len(want[0]) > 0
-    old.verify(full=True)
+    assert updated.report.rebuilt
+    assert isinstance(updated.store.engine()._ix.schema["text"].format, Existence)
+    assert updated.store.doc_frequency("夜间") >= 1
+    updated.store.verify(full=True)
 
 
 def test_the_vocabulary_file_round_trips(tmp_path):

@@ -10,11 +10,15 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from ..errors import IndexCorruptError
 from ..model import Passage
 from .fields import TEXT, Fields
 
 NAME = "whoosh"
 FIELD = TEXT
+# What the schema keeps (in the pipeline's fingerprint: an index written with another is stale,
+# and built again in full): 2, the text field no positions (kb.store.whoosh_analysis); 1, positions.
+SCHEMA = 2
 
 
 def prepare(fields: Fields) -> tuple:
@@ -28,13 +32,13 @@ def prepare(fields: Fields) -> tuple:
 def schema():
     from whoosh.fields import ID, STORED, Schema
 
-    from .whoosh_analysis import PreAnalysed, PreIndexed
+    from .whoosh_analysis import PreIndexed
 
     return Schema(
         id=ID(stored=True, unique=True),
         doc=ID(stored=True),
         kind=ID(stored=True),
-        text=PreIndexed(analyzer=PreAnalysed(), phrase=True),
+        text=PreIndexed(),
         norm=STORED(),
         data=STORED(),
     )
@@ -45,26 +49,50 @@ class WhooshWriter:
     worker processes of its own (kb.build, kb.store.fields), and whoosh's writer processes,
     each with a posting pool of its own, took memory (two of them at x1000: each forked with
     the builder's memory, 2.6 GB in all) without making the build faster (measured at x100,
-    BENCHMARKS.md). The pool is written to disk in sorted runs past LIMIT_MB."""
+    BENCHMARKS.md).
+
+    Past SEGMENT_POSTINGS postings, the writer writes what it holds as a segment and a new one
+    goes on, before its pool (LIMIT_MB) would be written to disk in sorted runs: whoosh writes
+    and reads back a run a posting at a time (a pickle each) and merges them at the commit, on
+    the builder's serial path. x100's 1.36M postings make one segment (whoosh's pool reckoned
+    them 222 MB of its 256; the builder peaked at 275 MB); x1000's 13.6M, ten. Each segment
+    is read through whoosh's reader of them all, the passages numbered on across them in
+    the order they were added, so every result is that of one segment (tests/test_store.py).
+
+    whoosh's codec as it comes, but for the bounds on field lengths it keeps with each block of
+    postings (length_stats), which only whoosh's own scorer reads to skip blocks: kb scores
+    whole posting lists itself, and the look-up of each posting's passage length cost 2.2 s of
+    the x100 commit's 7.2 s."""
 
     LIMIT_MB = 256
+    SEGMENT_POSTINGS = 1_500_000
 
     def __init__(self, ix):
-        from .whoosh_analysis import PreIndexed
+        from whoosh.codec import default_codec
+        from whoosh.formats import Existence
 
         self._ix = ix
-        self._writer = ix.writer(limitmb=self.LIMIT_MB)
-        # an index an earlier kb wrote (updated now) analyses its `text` as a string
-        self._as_text = not isinstance(ix.schema[FIELD], PreIndexed)
+        self._codec = default_codec()
+        self._codec.length_stats = False
+        self._writer = ix.writer(limitmb=self.LIMIT_MB, codec=self._codec)
+        self._held = 0  # postings in the writer's pool
+        # an index an earlier kb wrote keeps positions, which kb no longer makes: it can still
+        # lose documents (kb index --remove), but any passage added is built again in full
+        self._current = isinstance(ix.schema[FIELD].format, Existence)
 
     def delete_doc(self, doc: str) -> None:
         self._writer.delete_by_term("doc", doc)
 
     def add(self, passage: Passage, value: tuple, record: bytes, norm: str) -> None:
-        if self._as_text:
-            from .whoosh_analysis import items_text, unpacked
-
-            value = items_text(unpacked(value))
+        if not self._current and isinstance(value, tuple):  # terms without positions, for a field that keeps them
+            raise IndexCorruptError("the index was written by an older kb; rebuild it with `kb index --full`")
+        if isinstance(value, tuple):
+            n = len(value[1]) // 4
+            if self._held and self._held + n > self.SEGMENT_POSTINGS:
+                self._writer.commit(merge=False)
+                self._writer = self._ix.writer(limitmb=self.LIMIT_MB, codec=self._codec)
+                self._held = 0
+            self._held += n
         self._writer.add_document(id=passage.id, doc=passage.doc, kind=passage.kind,
                                   text=value, norm=norm, data=passage.to_json())  # whoosh keeps the dict
 
