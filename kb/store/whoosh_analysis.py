@@ -52,6 +52,11 @@ def packed(postings: list[Posting]) -> tuple[bytes, bytes, bytes]:
             array("d", weights.values()).tobytes())
 
 
+def postings_in(value: tuple[bytes, bytes, bytes]) -> int:
+    """How many postings `packed` columns hold (one a distinct term), read off their layout."""
+    return len(value[1]) // array("I").itemsize
+
+
 def unpacked(value: tuple[bytes, bytes, bytes]) -> list[tuple[bytes, int, float, None]]:
     """`packed` columns back as whoosh's writer takes a field's terms: (term, frequency,
     weight, no value)."""

@@ -71,11 +71,14 @@ class WhooshWriter:
         from whoosh.codec import default_codec
         from whoosh.formats import Existence
 
+        from .whoosh_analysis import postings_in
+
         self._ix = ix
         self._codec = default_codec()
         self._codec.length_stats = False
         self._writer = ix.writer(limitmb=self.LIMIT_MB, codec=self._codec)
         self._held = 0  # postings in the writer's pool
+        self._postings_in = postings_in  # imported once a writer, not once a passage
         # an index an earlier kb wrote keeps positions, which kb no longer makes: it can still
         # lose documents (kb index --remove), but any passage added is built again in full
         self._current = isinstance(ix.schema[FIELD].format, Existence)
@@ -87,7 +90,7 @@ class WhooshWriter:
         if not self._current and isinstance(value, tuple):  # terms without positions, for a field that keeps them
             raise IndexCorruptError("the index was written by an older kb; rebuild it with `kb index --full`")
         if isinstance(value, tuple):
-            n = len(value[1]) // 4
+            n = self._postings_in(value)
             if self._held and self._held + n > self.SEGMENT_POSTINGS:
                 self._writer.commit(merge=False)
                 self._writer = self._ix.writer(limitmb=self.LIMIT_MB, codec=self._codec)
