@@ -324,6 +324,63 @@ def test_a_heading_over_a_table_is_answered_with_its_rows(tmp_path):
     assert a.answered and all(fee in a.answer for fee in ("加盟保证金", "品牌管理费", "转运操作费"))
 
 
+def test_a_heading_over_a_sentence_then_a_table_is_answered_with_its_rows(tmp_path):
+    """A heading, one sentence that introduces the table under it, then the table: the rows
+    are the items (not the heading's sibling headings as a list of the part above)."""
+    kb = small_kb(tmp_path, {"开业指引.md": (
+        "# 新门店开业指引\n\n"
+        "## 第三部分 手续\n\n"
+        "### 一、开业前要办的手续\n\n"
+        "下列手续都办完才能对外营业，最晚在开业前一个月递交材料。\n\n"
+        "| 手续 | 办理部门 | 一般用时 |\n"
+        "|---|---|---|\n"
+        "| 营业执照 | 市场监管部门 | 5个工作日 |\n"
+        "| 分支机构备案 | 邮政管理部门 | 20个工作日 |\n"
+        "| 消防检查 | 消防部门 | 10个工作日 |\n\n"
+        "### 二、开业前自查\n\n"
+        "门店负责人按自查表逐项检查并签字。\n"
+    )})
+    a = kb.ask("开门店之前要办哪些手续？")
+    assert a.answered and all(x in a.answer for x in ("营业执照", "分支机构备案", "消防检查"))
+    assert "开业前自查" not in a.answer
+
+
+def test_a_list_numbered_on_from_another_section_is_its_heading_s_own(tmp_path):
+    """Word numbers every List Number paragraph of a document on (the second list reads
+    4. 5. 6.): under its own heading, far from the list before, it is that heading's list."""
+    import docx
+
+    document = docx.Document()
+    document.add_heading("门店开业筹备", level=1)
+    document.add_heading("一、选址要求", level=2)
+    for line in ("门前能停靠厢式货车", "操作场地不少于一百平方米", "租期不少于三年"):
+        document.add_paragraph(line, style="List Number")
+    document.add_heading("二、装修", level=2)
+    document.add_paragraph("装修按公司形象手册进行，工期一般不超过半个月，门头招牌须按统一样式制作。")
+    document.add_heading("三、系统开通步骤", level=2)
+    for line in ("提交网点编码申请", "开通员工账号和巴枪权限", "画好派送范围的电子围栏"):
+        document.add_paragraph(line, style="List Number")
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    document.save(folder / "筹备指引.docx")
+    kb = KnowledgeBase.build([folder], tmp_path / "ix")
+    assert "4. 提交网点编码申请" in "\n".join(p.text for p in kb.passages())  # as Word shows it
+    a = kb.ask("门店的系统开通有哪几步？")
+    assert a.answered and all(x in a.answer for x in ("网点编码申请", "巴枪权限", "电子围栏"))
+
+
+def test_items_numbered_on_from_a_list_just_above_are_its_tail():
+    """④⑤⑥ under a title, right after ①②③ in the same section, are the tail of that list, not
+    the title's own; numbered on from a list in another section, they are the title's."""
+    from kb.answer.lists import _items_after
+
+    tail = [(1, "一、服务标准", None), (2, "1. 接听不超过三声", None), (3, "2. 先报工号", None),
+            (4, "3. 结束时感谢来电", None), (5, "注意事项", None), (6, "4. 不得抢话", None), (7, "5. 不得推诿", None)]
+    assert _items_after(tail, 4) == []
+    alone = [(5, "注意事项", None), (6, "4. 不得抢话", None), (7, "5. 不得推诿", None)]
+    assert [t for _, t, _ in _items_after(alone, 0)] == ["4. 不得抢话", "5. 不得推诿"]
+
+
 @pytest.mark.parametrize("question", ["从广州寄10公斤到成都运费多少钱?", "顺丰快递的客服热线电话是多少?", "寄到新疆要几天才能到?"])
 def test_what_the_corpus_does_not_say_is_declined_with_suggestions(built, question):
     a = built.ask(question)

@@ -139,9 +139,28 @@ def _items_after(lines: list[tuple[int, str, Passage]], anchor: int) -> list[tup
         if len(items) >= MAX_ITEMS or restarted:
             break
     if len(items) >= 2:
-        # a numbered list starts at one: ④⑤⑥ under a title are the tail of another list
-        return [tuple(x) for x in items] if _first_number(items[0][1]) in (None, 1) else []
+        # a numbered list starts at one: ④⑤⑥ under a title are the tail of the list before it;
+        # but a list numbered on from one in another section (Word numbers every List Number
+        # paragraph of a document on: 6. … 10. under the second heading) is the title's own
+        first = _first_number(items[0][1])
+        if first in (None, 1) or not _numbered_before(lines, anchor, family, first - 1):
+            return [tuple(x) for x in items]
+        return []
     return _flat_items(lines, anchor)
+
+
+def _numbered_before(lines: list[tuple[int, str, Passage]], anchor: int, family: str | None, number: int) -> bool:
+    """Whether an item of this numbering, numbered `number`, stands above lines[anchor] under
+    the same heading: up to a heading of the anchor's rank or higher (二、装修 above 三、…)."""
+    rank = heading_rank(lines[anchor][1]) or UNRANKED
+    for _, text, _ in reversed(lines[:anchor]):
+        pieces = _split_items(text)
+        if any(fam == family and _first_number(body) == number for fam, body in pieces):
+            return True
+        r = heading_rank(text)
+        if r is not None and r <= rank and pieces[0][0] != family:
+            return False
+    return False
 
 
 def _first_number(item: str) -> int | None:
@@ -352,9 +371,15 @@ def _with_items(corpus: Corpus, parts: list[Part]) -> list[Part]:
 
 
 def _rows_after(lines: list[tuple[int, str, Passage]], anchor: int) -> list[tuple[int, str, Passage]]:
-    """The rows of a table right under lines[anchor] (a row per line, cells apart by ' | ')."""
+    """The rows of a table right under lines[anchor] (a row per line, cells apart by ' | '),
+    or under the one sentence after it that says something of the table (下表所列证照缺一不得开业。);
+    a line that opens the table (…分为四种尺寸：) heads it itself."""
     rows = []
-    for no, text, passage in lines[anchor + 1:]:
+    start = anchor + 1
+    if (start + 1 < len(lines) and CELL_SEPARATOR in lines[start + 1][1] and CELL_SEPARATOR not in lines[start][1]
+            and heading_rank(lines[start][1]) is None and not lines[start][1].endswith((":", "："))):
+        start += 1
+    for no, text, passage in lines[start:]:
         if CELL_SEPARATOR not in text or len(rows) >= MAX_ITEMS:
             break
         rows.append((no, text, passage))
