@@ -430,3 +430,18 @@ def test_a_highlight_read_off_the_searchable_text_is_the_one_normalising_gives(b
         part = text_part(p, searchable_text(p))
         assert part is None if p.spun else part == normalise_text(p.text)
         assert highlight(p, terms, normalised=part) == highlight(p, terms)
+
+
+
+def test_hong_kong_and_taiwan_words_find_what_the_mainland_word_asks(tmp_path):
+    """A Hong Kong manual says 傢俬 and 雪櫃 where a mainland agent types 家具 and 冰箱, a
+    Taiwan one 保麗龍 for 泡沫 (synonyms.txt, regional words): the word the documents never use
+    finds the manual that says it the other way."""
+    kb = small_kb(tmp_path, {
+        "大件送貨.txt": "大件傢俬送貨收費\n傢俬、雪櫃送貨上門每件收費三百八十元，冇升降機嘅唐樓每層另加五十元。\n",
+        "包裝規範.txt": "易碎品包裝\n先包三層氣泡布，箱內四周用保麗龍塊填滿，封箱前搖一搖。\n",
+        "文件送货.txt": "文件送货收费\n同城文件送货每票收费十二元，楼内送货不另收费。\n",
+    })
+    assert [h.passage.doc for h in kb.search("家具")][:1] == ["大件送貨.txt"]
+    assert [h.passage.doc for h in kb.search("冰箱送货")][:1] == ["大件送貨.txt"]
+    assert [h.passage.doc for h in kb.search("泡沫")][:1] == ["包裝規範.txt"]
