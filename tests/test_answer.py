@@ -379,6 +379,19 @@ def test_items_numbered_on_from_a_list_just_above_are_its_tail():
     assert _items_after(tail, 4) == []
     alone = [(5, "注意事项", None), (6, "4. 不得抢话", None), (7, "5. 不得推诿", None)]
     assert [t for _, t, _ in _items_after(alone, 0)] == ["4. 不得抢话", "5. 不得推诿"]
+def test_items_marked_with_the_bullets_of_pdfs_and_text_files_are_a_list(tmp_path):
+    """● ◆ ▪ □ … open the items of a list as • does (a PDF or a text file keeps the glyph Word
+    drew): the heading over them answers with them, one an item, not with the document's outline."""
+    kb = small_kb(tmp_path, {"收件规范.txt": (
+        "上门收件规范\n一、收件前的准备\n出发前检查巴枪电量、面单和包装材料是否带齐。\n二、收件时的检查要点\n"
+        "● 核对寄件人身份证件，完成实名登记后才能收件\n● 当面开箱验视，确认物品不属于禁寄物品\n"
+        "● 称重并量尺寸，体积重量大于实际重量的按体积重量计费\n● 易碎物品加贴易碎标识，提醒客户保价\n"
+        "三、收件后的交接\n当天收件当天交回网点，不得把快件留在车上过夜。\n"
+    )})
+    a = kb.ask("上门收件时要检查哪些要点？")
+    lines = a.answer.split("\n")
+    assert a.answered and lines[0] == "二、收件时的检查要点" and len(lines) == 5
+    assert all(x in a.answer for x in ("实名登记", "开箱验视", "体积重量", "易碎标识"))
 
 
 @pytest.mark.parametrize("question", ["从广州寄10公斤到成都运费多少钱?", "顺丰快递的客服热线电话是多少?", "寄到新疆要几天才能到?"])
