@@ -228,6 +228,8 @@ def test_colloquial_forms_read_as_standard_chinese():
     assert standard(normalise_text("我哋唔要")) == "我们不要"
     assert standard(normalise_text("佢冇簽收")) == "他没有签收"
     assert standard("客户投诉怎么处理") == "客户投诉怎么处理"  # standard text is left as it is
+    # 唔好 is 不要, but 唔好意思 is 不好意思 and 好唔好 is 好不好, not 不要意思, 好不要
+    assert standard(normalise_text("真係唔好意思，你話好唔好")) == "真系不好意思,你话好不好"
 
 
 def test_a_cantonese_query_is_understood_as_its_mandarin_twin(built):
