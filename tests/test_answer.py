@@ -394,6 +394,32 @@ def test_items_marked_with_the_bullets_of_pdfs_and_text_files_are_a_list(tmp_pat
     assert all(x in a.answer for x in ("实名登记", "开箱验视", "体积重量", "易碎标识"))
 
 
+def test_a_definition_is_found_where_the_document_defines_its_term(tmp_path):
+    """A term a document is about is in every passage of it; the sentence that defines it
+    (本手册所称偏远地区，是指…) answers what it is, however it ranks, and 定义 asks, it is no topic."""
+    kb = small_kb(tmp_path, {"偏远地区派送.txt": (
+        "偏远地区派送手册\n"
+        "第一章 偏远地区的派送时效\n偏远地区的快件收件后第三天送达，山区按固定派送日送达。偏远地区遇大雨顺延。\n"
+        "第二章 偏远地区的收费\n寄往偏远地区的快件每件加收二十元，偏远地区附加费在收件时向寄件人收取。\n"
+        "第三章 名词\n本手册所称偏远地区，是指离最近网点车程超过一小时，或每日派件不到二十件的乡镇。\n"
+        "第四章 偏远地区的代收点\n偏远地区可在村里设代收点，每个村至多两个。\n"
+    )})
+    assert "定义" not in {t for g in analyse_question("偏远地区是怎么定义的？").topic for t in g}
+    for question in ("“偏远地区”是怎么定义的？", "什么是偏远地区？"):
+        a = kb.ask(question)
+        assert a.answered and "车程超过一小时" in a.answer and "第三天送达" not in a.answer, question
+
+
+def test_a_definition_question_asks_of_the_term_said_next_to_the_asking():
+    """新加坡汉字的字源名称是什么 asks what the 字源名称 is, not what 新加坡汉字 is."""
+    from kb.answer import _asked_terms
+
+    terms = _asked_terms(analyse_question("新加坡汉字的字源名称是什么？"))
+    assert terms[0] == "字源名称" and "新加坡汉字" not in terms
+    assert _asked_terms(analyse_question("什么是大客户？")) == ["大客户"]
+    assert _asked_terms(analyse_question("群体行为定律说的是什么？"))[0] == "群体行为定律"
+
+
 @pytest.mark.parametrize("question", ["从广州寄10公斤到成都运费多少钱?", "顺丰快递的客服热线电话是多少?", "寄到新疆要几天才能到?"])
 def test_what_the_corpus_does_not_say_is_declined_with_suggestions(built, question):
     a = built.ask(question)
