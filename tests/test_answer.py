@@ -20,6 +20,8 @@ NEWDOCS = Path(__file__).resolve().parent.parent / "eval" / "newdocs" / "docs"
         ("处理投诉常用的策略有哪些?", "list"),
         ("客服人員應有哪三種心態?", "list"),
         ("什么是TQCSO标准?", "definition"),
+        ("什麼叫首問負責制?", "definition"),  # 什么叫, 是啥, 啥意思: what a term means, in everyday words
+        ("保价是啥意思?", "definition"),
         ("关键时刻施加影响三要素各占多少比例?", "figure"),
         ("波士顿矩阵在哪门课讲?", "location"),
         ("化訴為金的客服技巧有哪幾個單元?", "structure"),
