@@ -590,6 +590,8 @@ def _warm(kb: KnowledgeBase) -> None:
     # three rounds in turn with the code before: the longest collection 89-120 → 21-73 ms, a full
     # one's total 151-185 → 21-93 ms, the slowest query 92-127 → 34-81 ms; p50 and p99 the same.
     # A worker forked after it also leaves those pages shared (gc.freeze's advice: freeze, fork).
+    # The warm-up's own garbage goes first: a frozen cycle is never collected.
+    gc.collect()
     gc.freeze()
 
 
