@@ -587,8 +587,8 @@ def _warm(kb: KnowledgeBase) -> None:
     # What is loaded now stays for the process's life (pypinyin's tables are 70% of the
     # 270,000 objects the collector tracks then): frozen, a full collection no longer walks it
     # (one took 52-58 ms on DRCD's index). Over each external split's ~7,000 search queries,
-    # three rounds in turn with the code before: the longest collection 89-120 → 21-73 ms, a full
-    # one's total 151-185 → 21-93 ms, the slowest query 92-127 → 34-81 ms; p50 and p99 the same.
+    # in turn with the code before: the longest collection 74-89 → 21-25 ms, the slowest query
+    # 77-107 → 31-46 ms, the collector's share of the time 2.7-3.7% → 1.7-2.0% (BENCHMARKS.md).
     # A worker forked after it also leaves those pages shared (gc.freeze's advice: freeze, fork).
     # The warm-up's own garbage goes first: a frozen cycle is never collected.
     gc.collect()
