@@ -444,3 +444,21 @@ def test_the_servers_warm_up_loads_every_table_a_question_may_need(built, tmp_pa
     out = subprocess.run([sys.executable, "-c", code, str(built.store.root)], capture_output=True, text=True,
                          check=True, cwd=ROOT).stdout
     assert json.loads(out) == []
+
+
+def test_the_servers_warm_up_sets_what_it_loaded_aside_from_the_collector_and_answers_the_same(built):
+    """kb serve's warm-up (before its workers fork) freezes what it loaded: the garbage collector
+    no longer walks the dictionaries a search reads, and a search reads them as before."""
+    import gc
+
+    from kb.web import _warm
+
+    queries = ["客诉处理有哪几个步骤", "顧客抱怨投訴處理的步驟", "SPIN提问法怎么用"]
+    before = [[(h.passage.id, h.score, h.highlight) for h in built.search(q)] for q in queries]
+    try:
+        _warm(built)
+        assert gc.get_freeze_count() > 0
+        gc.collect()
+        assert [[(h.passage.id, h.score, h.highlight) for h in built.search(q)] for q in queries] == before
+    finally:
+        gc.unfreeze()
