@@ -23,6 +23,9 @@ Simplified, lower case: every stage reads normalised text.
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+
 # the items a text lists, and the words it counts them with (三个, 四种, 五大, 几招, 四阶段)
 COUNTERS = ("个", "种", "类", "项", "步", "条", "点", "大", "张", "方面", "方", "层", "招", "阶段", "部分", "环节", "要素")
 
@@ -58,3 +61,53 @@ ENDS_WORDS = frozenset(("毛", "角", "月", "日", "周", "克", "度"))
 def alternation(words) -> str:
     """A regex alternation of words, the longest first (公斤 before 斤)."""
     return "|".join(sorted(dict.fromkeys(words), key=len, reverse=True))
+
+
+# A question asking a figure in a stated measure (多少度, 多少钱, 几天), and the measure
+# (Simplified; kb.answer reads them in either script): a number in that measure's units
+# answers it (kb.answer.sentences), and a passage stating one is what such a query looks for
+# (kb.ranking's `figure`).
+ASKED = (
+    ("temperature", r"多少度|几度|多少摄氏度|什么温度|温度[是要为]?多少"),
+    ("money", r"多少钱|几块钱|多少元|几多钱|[费价]是?多少"),
+    ("weight", r"多少公斤|几公斤|多少千克|多少斤|几斤|多少克|多少吨|多重"),
+    ("duration", r"几天|多少天|多久|多长时间|几个?小时|多少个?小时|几分钟|多少分钟|几个月|几个?工作日|多少个?工作日|几周"),
+    ("date", r"几号|几月几[日号]"),
+    ("share", r"百分之几|多少比例|比例是?多少|占比是?多少|占多少|几成"),
+)
+_D = r"\d+(?:\.\d+)?\s*"  # a number in digits
+_C = "[一二三四五六七八九十两半百千]+"  # ... in words
+
+
+def _said(units: tuple[str, ...], latin: str = "") -> str:
+    """A figure in one measure's units: after digits, in any of them (or the Latin ones given);
+    after a number in words, in those that end no everyday word (三千块, not 三角)."""
+    words = alternation(u for u in units if u not in ENDS_WORDS)
+    return rf"{_D}个?(?:{alternation(units)}{latin})|{_C}个?(?:{words})"
+
+
+# The units each measure is stated in (normalised text): 多少度 is answered by -18℃, not 30分钟.
+STATED = {
+    "temperature": rf"{_D}(?:℃|°c?|度)|零下{_C}度|{_C}度",
+    "money": rf"{_said(MONEY)}|(?:nt\$|hk\$|\$|￥|¥)\s*\d",
+    "weight": _said(WEIGHT, r"|kg|g\b"),
+    "duration": _said(TIME, r"|h\b"),
+    "date": rf"\d{{1,2}}\s*[日号]|[一二三四五六七八九十]+[日号]",
+    "share": rf"{_D}[%％]|百分之|[一二三四五六七八九]成",
+}
+
+
+@lru_cache(maxsize=1)
+def _asked() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    return tuple((kind, re.compile(pattern)) for kind, pattern in ASKED)
+
+
+@lru_cache(maxsize=1)
+def stated() -> dict[str, re.Pattern[str]]:
+    """Each measure's units, compiled: `stated()[kind].search(norm)` finds a figure stated in them."""
+    return {kind: re.compile(pattern) for kind, pattern in STATED.items()}
+
+
+def asked_measures(norm: str) -> tuple[str, ...]:
+    """The measures a normalised query or question asks a figure in (多少钱 → money)."""
+    return tuple(kind for kind, pattern in _asked() if pattern.search(norm))

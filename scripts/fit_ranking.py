@@ -96,20 +96,23 @@ def objective(sets: list[Judged], w: np.ndarray) -> float:
 
 
 def fit(sets: list[Judged], rounds: int = 40, restarts: int = 2, seed: int = 5,
-        unused: frozenset[str] = frozenset()) -> np.ndarray:
+        unused: frozenset[str] = frozenset(), start: np.ndarray | None = None) -> np.ndarray:
     """Coordinate ascent, from plain BM25 (bm25 = 1, the rest 0) and from a few random starts
     (fixed seed): the best on the training objective wins. The bm25 weight stays 1: a score
     scaled by a constant ranks the same, so one weight fixes the scale. Features in `unused`
-    (dense, fitting without vectors) stay at 0."""
+    (dense, fitting without vectors) stay at 0. With `start` (--only), the ascent starts from
+    those weights alone and moves only the features not in `unused`."""
     rng = np.random.default_rng(seed)
     lead = ranking.FEATURES.index("bm25")
     starts = [np.zeros(len(ranking.FEATURES))]
     starts += [np.round(rng.uniform(-1.0, 2.0, len(ranking.FEATURES)), 2) for _ in range(restarts)]
+    if start is not None:
+        starts = [start]
     best_w, best = None, -1.0
     for w in starts:
         w = w.copy()
         w[lead] = 1.0
-        for name in unused:
+        for name in unused if start is None else ():
             w[ranking.FEATURES.index(name)] = 0.0
         w, value = _ascend(sets, w, rounds, unused)
         if value > best + 1e-9:
@@ -190,8 +193,8 @@ def folds(n: int, k: int, seed: int) -> list[np.ndarray]:
     return [np.array(sorted(order[i::k]), dtype=int) for i in range(k)]
 
 
-def cross_validate(sets: list[Judged], k: int, seed: int,
-                   unused: frozenset[str] = frozenset()) -> tuple[dict[str, np.ndarray], list[np.ndarray]]:
+def cross_validate(sets: list[Judged], k: int, seed: int, unused: frozenset[str] = frozenset(),
+                   start: np.ndarray | None = None) -> tuple[dict[str, np.ndarray], list[np.ndarray]]:
     """Fit on k-1 folds of every set, score the fold left out: each query's held-out rank, and
     the weights each fold fitted."""
     held = {s.name: np.zeros(len(s.rel)) for s in sets}
@@ -199,12 +202,20 @@ def cross_validate(sets: list[Judged], k: int, seed: int,
     fold_weights = []
     for i in range(k):
         train = [s.subset(np.setdiff1d(np.arange(len(s.rel)), splits[s.name][i])) for s in sets]
-        wi = fit(train, unused=unused)
+        wi = fit(train, unused=unused, start=start)
         fold_weights.append(wi)
         for s in sets:
             idx = splits[s.name][i]
             held[s.name][idx] = s.subset(idx).ranks(wi)
     return held, fold_weights
+
+
+def _fit_before(target: str) -> list[str]:
+    """The header of the fit the kept weights come from (a fit of some weights alone, --only)."""
+    text = (ROOT / "kb" / "data" / target).read_text("utf-8")
+    head = text.split("\n\n", 1)[0].splitlines()[1:]  # its comment block, less the file's title line
+    kept = [ln for ln in head if not ln.startswith("# The weights kept as shipped")]
+    return ["#", "# The weights kept as shipped come from the fit before:"] + ["#" + ln[1:] if ln.startswith("#") else "# " + ln for ln in kept]
 
 
 # The tables this script does not fit: they go into the new file as they are in the old one.
@@ -230,11 +241,17 @@ def main() -> None:
     ap.add_argument("--b", type=float, nargs="+", help="BM25 b values to try (default: the shipped one)")
     ap.add_argument("--dense", action="store_true",
                     help="fit over indexes with passage vectors (kb[dense]), for kb/data/ranking_dense.toml")
+    ap.add_argument("--only", nargs="+", choices=ranking.FEATURES, metavar="FEATURE",
+                    help="fit only these features' weights, every other kept as shipped (a new feature)")
     args = ap.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     shipped = ranking.weights(dense=args.dense)
     target = ranking.DENSE_WEIGHTS if args.dense else "ranking.toml"
     unused = frozenset() if args.dense else frozenset({"dense"})  # no vectors: nothing to weigh
+    current = np.array([shipped.values.get(f, 0.0) for f in ranking.FEATURES])
+    start = None
+    if args.only:  # the rest stay as shipped: the ascent moves only these, from their shipped values
+        unused, start = frozenset(ranking.FEATURES) - set(args.only), current
     specs = [spec.split("=", 2) for spec in (args.set or DEFAULT_SETS)]
 
     # BM25's k1 and b shape the candidates themselves: each pair on the grid is collected and
@@ -244,16 +261,15 @@ def main() -> None:
         for b in args.b or [shipped.b]:
             engine = ranking.Weights({}, shipped.pool, k1, b)
             sets = [collect(name, Path(judged), Path(docs), args.work, engine, args.dense) for name, judged, docs in specs]
-            held, fold_weights = cross_validate(sets, args.folds, args.seed, unused)
+            held, fold_weights = cross_validate(sets, args.folds, args.seed, unused, start)
             score = float(np.mean([figures(held[s.name])["MRR"] for s in sets]))
             print(f"k1 {k1}  b {b}: held-out mean MRR {score:.4f}", file=sys.stderr)
             if best is None or score > best[0]:
                 best = (score, engine, sets, held, fold_weights)
     _, engine, sets, held, fold_weights = best
-    w = fit(sets, unused=unused)
+    w = fit(sets, unused=unused, start=start)
     bm25 = np.zeros(len(ranking.FEATURES))
     bm25[ranking.FEATURES.index("bm25")] = 1.0
-    current = np.array([shipped.values.get(f, 0.0) for f in ranking.FEATURES])
     pool = engine.pool
 
     lines = []
@@ -275,12 +291,15 @@ def main() -> None:
         body = [
             "# Ranking weights for kb.ranking" + (" over indexes with passage vectors (kb.dense)" if args.dense else "")
             + ": written by scripts/fit_ranking.py, not by hand.",
-            f"# Fitted {stamp} on {names} (coordinate ascent on mean MRR@10 from plain BM25;",
+            f"# Fitted {stamp} on {names} (coordinate ascent on mean MRR@10 "
+            + (f"of {', '.join(args.only)} alone, the rest as shipped;" if args.only else "from plain BM25;"),
             f"# {args.folds}-fold cross-validation, seed {args.seed}; BM25 k1 from {args.k1 or [shipped.k1]}, b from"
             f" {args.b or [shipped.b]}).",
-            f"# Refit: python scripts/fit_ranking.py{' --dense' if args.dense else ''} --write  (see the README, 'Ranking').",
+            f"# Refit: python scripts/fit_ranking.py{' --dense' if args.dense else ''}"
+            + (f" --only {' '.join(args.only)} --set … (the sets above)" if args.only else "") + " --write  (see the README, 'Ranking').",
             "#",
             *("# " + ln for ln in lines),
+            *(_fit_before(target) if args.only else []),
             "",
             f"pool = {pool}  # engine candidates re-ranked per query",
             "",

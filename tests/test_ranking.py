@@ -86,3 +86,20 @@ def test_a_passage_s_place_does_not_depend_on_how_many_results_are_asked_for(bui
     ids = {limit: [h.passage.id for h in built.search(query, limit=limit)] for limit in (3, 5, 10, 50)}
     assert ids[3] == ids[5][:3] == ids[10][:3] == ids[50][:3]
     assert ids[10] == ids[50][:10]
+
+
+def test_a_query_asking_a_figure_favours_a_passage_stating_one_in_its_units(tmp_path):
+    """多少钱 (or 几多錢, as Hong Kong types it) asks a figure in money: a passage stating one
+    (50元, $380) scores the `figure` feature, one without does not; 多久 asks a duration."""
+    kb = small_kb(tmp_path, {"a.txt": "楼梯费\n没有电梯的楼宇，每层每件收50元。\n"})
+    money = kb.explain("大件家具搬上楼要加几多錢")
+    assert money.measures == ("money",)
+    assert kb.explain("师傅要等多久").measures == ("duration",)
+    assert kb.explain("家具怎么搬上楼").measures == ()
+    reading = ranking.Reading.of(money, ranking.references(money.groups, {}))
+    figure = ranking.FEATURES.index("figure")
+    assert reading.features("没有电梯的楼宇,每层每件收50元", "", "text", 16, 1.0)[figure] == 1.0
+    assert reading.features("基本送货(首件) | $380", "", "text", 16, 1.0)[figure] == 1.0
+    assert reading.features("两人搬运,转角处注意保护墙面", "", "text", 14, 1.0)[figure] == 0.0
+    assert reading.features("等候15分钟后离开", "", "text", 8, 1.0)[figure] == 0.0  # a duration, not money
+    assert ranking.weights().values["figure"] > 0  # fitted (kb/data/ranking.toml's header)

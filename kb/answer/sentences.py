@@ -21,7 +21,7 @@ from functools import lru_cache
 from typing import Protocol, Sequence
 
 from ..analysis import normalise_text
-from ..measures import ENDS_WORDS, MONEY, TIME, WEIGHT, alternation
+from ..measures import ASKED, stated
 from ..model import Hit, Passage
 from ..script import both_scripts
 from ..structure import ITEM_RANK, exercises, heading_rank
@@ -40,38 +40,15 @@ _WANTS = (
     ("time", r"哪一?年|何年|哪一天|哪天|何时|什么时候|什么时间|几月|哪个月|哪个?朝代|什么年代|何日|哪个世纪|几时"),
     ("place", r"哪里|哪儿|在哪|何处|何地|什么地方|哪[个一座]?(?:国家|国|省|城市|城|地区|州|县|市|岛|洲|大洋)|位于"),
     # a figure of a stated measure (多少度, 多少钱, 几天): a number in that measure's units answers
-    ("temperature", r"多少度|几度|多少摄氏度|什么温度|温度[是要为]?多少"),
-    ("money", r"多少钱|几块钱|多少元|几多钱|[费价]是?多少"),
-    ("weight", r"多少公斤|几公斤|多少千克|多少斤|几斤|多少克|多少吨|多重"),
-    ("duration", r"几天|多少天|多久|多长时间|几个?小时|多少个?小时|几分钟|多少分钟|几个月|几个?工作日|多少个?工作日|几周"),
-    ("date", r"几号|几月几[日号]"),
-    ("share", r"百分之几|多少比例|比例是?多少|占比是?多少|占多少|几成"),
+    *ASKED,
     ("number", r"多少|多长|多高|多大|多重|多远|多久|多宽|多深|几多|几[个岁年次位名种条天人倍]|几[十百千万亿]"),
     ("name", r"什么名字|叫什么|称为什么|名为什么|又称|别称|哪部|哪本|哪首|哪一部|哪一本|什么作品"),
 )
 # "Which" before a noun: 哪一种气候, 哪个朝代, 何种功劳 (not 哪些 or 哪五个, which ask for lists)
 WHICH = re.compile(r"哪一?[个個种種类類家位座所部本首条條项項支只隻场場次届屆国國]|何[种種]")
-_D = r"\d+(?:\.\d+)?\s*"
-_C = "[一二三四五六七八九十两半百千]+"
-
-
-def _said(units: tuple[str, ...], latin: str = "") -> str:
-    """A figure in one measure's units (kb.measures): after digits, in any of them (or the Latin
-    ones given); after a number in words, in those that end no everyday word (三千块, not 三角)."""
-    words = alternation(u for u in units if u not in ENDS_WORDS)
-    return rf"{_D}个?(?:{alternation(units)}{latin})|{_C}个?(?:{words})"
-
-
-# The units each stated measure is said in (Simplified, lower case: sentences are read normalised).
+# The units each stated measure is said in (kb.measures; lower case: sentences are read normalised).
 # A question asking a measure's figure is answered by a number in its units (多少度: -18℃, not 30分钟).
-_UNITS = {
-    "temperature": re.compile(rf"{_D}(?:℃|°c?|度)|零下{_C}度|{_C}度"),
-    "money": re.compile(rf"{_said(MONEY)}|(?:nt\$|hk\$|\$|￥|¥)\s*\d"),
-    "weight": re.compile(_said(WEIGHT, r"|kg|g\b")),
-    "duration": re.compile(_said(TIME, r"|h\b")),
-    "date": re.compile(rf"\d{{1,2}}\s*[日号]|[一二三四五六七八九十]+[日号]"),
-    "share": re.compile(rf"{_D}[%％]|百分之|[一二三四五六七八九]成"),
-}
+_UNITS = stated()
 _TIME = re.compile(r"\d{1,4}\s*年|\d{1,2}\s*月|\d{1,2}\s*日|[一二三四五六七八九十〇零百千]{2,}年|世纪|年代|朝|时期|年间|元年|春|夏|秋|冬")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?|[一二三四五六七八九十百千万亿两]+(?=[个种位名次年公里米岁人倍])")
 _QUOTED = re.compile(r"《[^》]{1,30}》|「[^」]{1,30}」|“[^”]{1,30}”")
