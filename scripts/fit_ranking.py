@@ -212,10 +212,12 @@ def cross_validate(sets: list[Judged], k: int, seed: int, unused: frozenset[str]
 
 def _fit_before(target: str) -> list[str]:
     """The header of the fit the kept weights come from (a fit of some weights alone, --only)."""
+    mark = "# The weights kept as shipped come from the fit before:"
     text = (ROOT / "kb" / "data" / target).read_text("utf-8")
-    head = text.split("\n\n", 1)[0].splitlines()[1:]  # its comment block, less the file's title line
-    kept = [ln for ln in head if not ln.startswith("# The weights kept as shipped")]
-    return ["#", "# The weights kept as shipped come from the fit before:"] + ["#" + ln[1:] if ln.startswith("#") else "# " + ln for ln in kept]
+    head = text.split("\n\n", 1)[0]
+    # a file written by --only already names the fit its kept weights come from: that one
+    kept = head.split(mark + "\n", 1)[1] if mark in head else head.split("\n", 1)[1]
+    return ["#", mark, *kept.splitlines()]
 
 
 # The tables this script does not fit: they go into the new file as they are in the old one.
