@@ -414,12 +414,12 @@ def test_a_definition_is_found_where_the_document_defines_its_term(tmp_path):
 
 def test_a_definition_question_asks_of_the_term_said_next_to_the_asking():
     """新加坡汉字的字源名称是什么 asks what the 字源名称 is, not what 新加坡汉字 is."""
-    from kb.answer import _asked_terms
+    from kb.answer.definitions import asked_terms
 
-    terms = _asked_terms(analyse_question("新加坡汉字的字源名称是什么？"))
+    terms = asked_terms(analyse_question("新加坡汉字的字源名称是什么？"))
     assert terms[0] == "字源名称" and "新加坡汉字" not in terms
-    assert _asked_terms(analyse_question("什么是大客户？")) == ["大客户"]
-    assert _asked_terms(analyse_question("群体行为定律说的是什么？"))[0] == "群体行为定律"
+    assert asked_terms(analyse_question("什么是大客户？")) == ("大客户",)
+    assert asked_terms(analyse_question("群体行为定律说的是什么？"))[0] == "群体行为定律"
 
 
 @pytest.mark.parametrize("question", ["从广州寄10公斤到成都运费多少钱?", "顺丰快递的客服热线电话是多少?", "寄到新疆要几天才能到?"])

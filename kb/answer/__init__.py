@@ -10,6 +10,8 @@ of kb.answer.corpus.Corpus (a KnowledgeBase is one). A question takes this path:
                 the units of a course (structure), the breadcrumbs where a topic is taught
     sentences   every sentence of the top hits, scored together: the sentence that defines
                 a term, holds the figures, or names the person, year or place asked for
+    definitions for a definition question, the sentence that defines its term wherever it
+                stands in the top hits' documents (本教材所称偏乡，是指…)
     confidence  whether the evidence holds enough of the topic to answer, and the chance
                 the answer is right
     render      the answer's lines in the asker's script with their citations, or the
@@ -32,7 +34,7 @@ from ..measures import ENDS_WORDS, EVENTS, GOODS, PEOPLE, UNITS, alternation
 from ..store import searchable_text
 from ..model import Answer, Hit
 from ..script import HANS, HANT
-from . import confidence, sentences
+from . import confidence, definitions, sentences
 from .corpus import Corpus
 from .lists import _LEADING_MARKER, _list_parts, list_weights, _location_parts, _structure_parts, _with_items, where_part
 from .question import Question, analyse_question
@@ -164,7 +166,7 @@ def _parts(corpus: Corpus, q: Question, hits: list[Hit], w: Topic) -> list[Part]
     taught, or else the best sentence (with the items under it when it is a title)."""
     parts: list[Part] = _typical_parts(hits, w)
     if not parts and q.kind == "definition":
-        parts = _with_items(corpus, _defining_parts(corpus, q, hits, w))  # …以下条件： with its rows
+        parts = _with_items(corpus, _defining_parts(corpus, q, hits))  # …以下条件： with its rows
     if parts:
         return parts
     if q.kind == "structure":
@@ -202,63 +204,22 @@ def _typical_parts(hits: list[Hit], w: Topic) -> list[Part]:
 
 DEFINING_DOCS = 3  # documents of the top hits whose sentences may define the asked term
 
-# the term a definition question asks about, when it quotes it (公司说的「偏乡」是怎么定义的)
-_QUOTED_TERM = re.compile(r"[「『“\"]([^」』”\"]{2,20})[」』”\"]")
 
-
-def _defining_parts(corpus: Corpus, q: Question, hits: list[Hit], w: Topic) -> list[Part]:
+def _defining_parts(corpus: Corpus, q: Question, hits: list[Hit]) -> list[Part]:
     """The sentence that defines what a definition question asks about (本教材所称偏乡，是指…;
     收派员是指…; 偏乡：…), wherever it stands in the top hits' documents: a term a document is
     about is in every passage of it, and the one that says what it is need not rank first."""
-    terms = _asked_terms(q)
+    terms = definitions.asked_terms(q)
     if not terms:
         return []
-    pattern = _defining(terms)
-    docs = list(dict.fromkeys(h.passage.doc for h in hits))[:DEFINING_DOCS]
-    for doc in docs:
+    pattern = definitions.defining(terms)
+    for doc in list(dict.fromkeys(h.passage.doc for h in hits))[:DEFINING_DOCS]:
         for passage in corpus.doc_passages(doc):
             for no, sentence in sentences.split(passage):
                 if pattern.search(normalise_text(sentence)):
                     line = dict(passage.numbered_lines()).get(no, sentence)
                     return [Part(line if len(line) <= WHOLE_LINE else sentence, passage, no)]
     return []
-
-
-def _asked_terms(q: Question) -> list[str]:
-    """What a definition question asks to define: the term it quotes, else the topic words said
-    right before what asks for a definition (群体行为定律说的是什么 → 群体行为定律; 新加坡汉字的字源名称
-    是什么 → 字源名称, not 新加坡汉字) or right after it (什么是大客户 → 大客户), longest first."""
-    norm = normalise_text(q.text)
-    quoted = [m.group(1) for m in _QUOTED_TERM.finditer(norm)]
-    if quoted:
-        return quoted
-    asks = _definition_asked().search(norm)
-    if not asks:
-        return []
-    words = [group[0] for group in q.topic]
-    before = re.sub(r"(?:所说的|说的|讲的|指的|的)$", "", norm[:asks.start()].rstrip("，, "))
-    after = norm[asks.end():]
-    runs = {"".join(words[i:j]) for i in range(len(words)) for j in range(i + 1, len(words) + 1)}
-    return sorted((t for t in runs if len(t) >= 2 and (before.endswith(t) or after.startswith(t))), key=len, reverse=True)
-
-
-@lru_cache(maxsize=1)
-def _definition_asked() -> re.Pattern[str]:
-    from .question import _kind_rules
-
-    return dict(_kind_rules())["definition"]
-
-
-def _defining(terms: list[str]) -> re.Pattern[str]:
-    """A sentence that says what one of the terms is in the words a definition is written in:
-    所称偏乡，是指…, 收派员是指…, 偏乡：…, …的定义是 (not any X是…, which any sentence about X says)."""
-    t = "(?:" + "|".join(re.escape(x) for x in terms) + ")"
-    quote_open, quote_close = "[「『“\"]?", "[」』”\"]?"
-    return re.compile(
-        rf"(?:所称|所谓){quote_open}{t}{quote_close}[，,]?(?:是指|指的是|指|即|是)"
-        rf"|^{quote_open}{t}{quote_close}[，,]?(?:是指|指的是|就是指)"
-        rf"|^{quote_open}{t}{quote_close}[：:]"
-        rf"|{t}(?:的定义是|的定义为|定义为)")
 
 
 def _held(parts: list[Part], w: Topic) -> float:

@@ -71,6 +71,11 @@ def _kind_rules() -> tuple[tuple[str, re.Pattern[str]], ...]:
     return tuple(rows)
 
 
+def definition_rule() -> re.Pattern[str]:
+    """What asks for a definition (question_kinds.txt's definition row, either script)."""
+    return dict(_kind_rules())["definition"]
+
+
 @lru_cache(maxsize=1)
 def _what_thing() -> re.Pattern[str]:
     return both_scripts(_WHAT_THING)
@@ -103,7 +108,7 @@ def analyse_question(text: str) -> Question:
     framing = framing_words()
     asking = sentences.asking_spans(text)  # 哪一年, 由谁, 在哪里: what is asked, never its topic
     if kind == "definition":  # 怎么定义, 什么意思, 含义: that a definition is asked, never what of
-        asking += [m.span() for m in dict(_kind_rules())["definition"].finditer(text)]
+        asking += [m.span() for m in definition_rule().finditer(text)]
     asking += [m.span() for m in sentences.WHICH.finditer(text)]  # 何种, 哪家: which, never what
     asking += [m.span() for m in _what_thing().finditer(text)]  # 什么东西, 什么事: what, never a topic
     asking += [m.span() for m in _where_part().finditer(text)]  # 哪一章, 第几单元: where, never a topic
