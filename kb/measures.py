@@ -12,7 +12,8 @@ counts or measures, and every stage takes its lists from these tables:
   (哪四个阶段, 五大) says how many items a list answer has;
 - answers (kb.answer): a number in words before a unit, or before a classifier of people, goods
   or events, states a figure (五位, 三千块, 两次); a question asking a figure in one measure
-  (多少度, 多少钱, 几天) is answered by a number in that measure's units (kb.answer.sentences).
+  (多少度, 多少钱, 几天: ASKED) is answered by a number in that measure's units (STATED);
+- search (kb.ranking): a query asking such a figure favours a passage stating one (`figure`).
 
 Some single characters are units in one place and part of an everyday word in another: 月 is
 a month after a number (3个月) and begins 月结; 角 is a dime after one and ends 三角 (a
