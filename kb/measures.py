@@ -13,7 +13,8 @@ counts or measures, and every stage takes its lists from these tables:
 - answers (kb.answer): a number in words before a unit, or before a classifier of people, goods
   or events, states a figure (五位, 三千块, 两次); a question asking a figure in one measure
   (多少度, 多少钱, 几天: ASKED) is answered by a number in that measure's units (STATED);
-- search (kb.ranking): a query asking such a figure favours a passage stating one (`figure`).
+- search (kb.ranking): a query asking such a figure favours a passage stating one (`figure`),
+  and one asking whether something may be done (能不能收) a passage stating a rule (`rule`).
 
 Some single characters are units in one place and part of an everyday word in another: 月 is
 a month after a number (3个月) and begins 月结; 角 is a dime after one and ends 三角 (a
@@ -112,3 +113,25 @@ def stated() -> dict[str, re.Pattern[str]]:
 def asked_measures(norm: str) -> tuple[str, ...]:
     """The measures a normalised query or question asks a figure in (多少钱 → money)."""
     return tuple(kind for kind, pattern in _asked() if pattern.search(norm))
+
+
+# A question asking whether something may be done (能不能收, 可以先接件吗, 行不行), and the words a
+# rule is written in (不得, 禁止, 须, 可以): a passage stating a rule is what it looks for
+# (kb.ranking's `rule`).
+ASKS_LEAVE = r"能不能|可不可以|可以吗|能吗|行不行|允不允许|允许吗|让不让|准不准|是否可以|可否|能否"
+RULE_WORDS = r"不得|禁止|严禁|不准|不可以|不可|不能|不允许|须|必须|应当|可以|允许"
+
+
+@lru_cache(maxsize=1)
+def _leave() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    return re.compile(ASKS_LEAVE), re.compile(RULE_WORDS)
+
+
+def asks_leave(norm: str) -> bool:
+    """Whether a normalised query asks whether something may be done."""
+    return bool(_leave()[0].search(norm))
+
+
+def states_rule(norm: str) -> bool:
+    """Whether normalised text states a rule (不得, 禁止, 须, 可以 …)."""
+    return bool(_leave()[1].search(norm))

@@ -20,7 +20,7 @@ from typing import Iterator, Protocol
 from .analysis import Token, analyze, normalise_text
 from .errors import QueryError
 from .lexicon import PhraseEntry, framing_words, list_nouns, spin_map, standard, synonyms, thesaurus
-from .measures import COUNTERS, MEASURES, alternation, asked_measures
+from .measures import COUNTERS, MEASURES, alternation, asked_measures, asks_leave
 from .plan import (FRAMING, LITERAL, MORPHEME, PART, PHRASEBOOK, PIECE, PIECES, REPLACED, SPELLING, SYNONYM,
                    THESAURUS, Alternative, Group, QueryPlan)
 from .rankdata import idf
@@ -118,7 +118,8 @@ def understand(query: str, vocab: Vocabulary) -> QueryPlan:
     intents = tuple(kind for kind, pattern in _intent_rules() if pattern.search(said))
     norm = normalise_text(said)
     enumerates = tuple(sorted(n for n in list_nouns() if n in norm)) if _ASKS_MANY.search(norm) else ()
-    return QueryPlan(text, tuple(groups), tuple(corrections), spun, intents, enumerates, asked_measures(norm))
+    return QueryPlan(text, tuple(groups), tuple(corrections), spun, intents, enumerates, asked_measures(norm),
+                     asks_leave(norm))
 
 
 def preload() -> None:

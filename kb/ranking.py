@@ -17,6 +17,8 @@ features, and its score is their weighted sum:
                 that restates a passage's wording, as opposed to a few words typed
     figure      1 when the query asks a figure in a measure (多少钱, 等多久, 几度) and the
                 passage states one in its units ($50, 15分钟, -18℃): kb.measures
+    rule        1 when the query asks whether something may be done (能不能收, 可以…吗) and
+                the passage states a rule (不得, 禁止, 须, 可以): kb.measures
     dense       the cosine of the query's and the passage's vectors (kb.dense), where the
                 index keeps them; 0 where it does not
 
@@ -36,13 +38,13 @@ from functools import cached_property, lru_cache
 from typing import Container, Mapping, Sequence
 
 from .analysis import normalise_text
-from .measures import stated
+from .measures import stated, states_rule
 from .plan import PIECE, PIECES, THESAURUS, Group, QueryPlan
 from .rankdata import idf  # how telling a term is: one idf for search, ask and the query's stand-ins
 from .structure import ITEM_MARKER
 
 FEATURES = ("bm25", "coverage", "proximity", "share", "heading", "short", "intent", "enumerates", "grams", "grams_long",
-            "figure", "dense")
+            "figure", "rule", "dense")
 FULL_LENGTH = 100  # characters: a passage shorter than this is mostly a heading or a TOC line
 LONG_QUERY = 8  # character pairs (query_grams) from which a query is a long question
 ENUM_ITEMS = 3  # items naming the asked-for noun that make a passage an enumeration of it
@@ -343,6 +345,7 @@ class Reading:
             grams,
             grams if self.long_pairs else 0.0,
             1.0 if any(stated()[kind].search(norm) for kind in plan.measures) else 0.0,
+            1.0 if plan.leave and states_rule(norm) else 0.0,
             dense,
         )
 

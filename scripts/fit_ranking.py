@@ -210,13 +210,15 @@ def cross_validate(sets: list[Judged], k: int, seed: int, unused: frozenset[str]
     return held, fold_weights
 
 
-def _fit_before(target: str) -> list[str]:
-    """The header of the fit the kept weights come from (a fit of some weights alone, --only)."""
+def _fit_before(target: str, only: list[str]) -> list[str]:
+    """The header of the fits the kept weights come from (a fit of some weights alone, --only):
+    the file's own, with the fits before it; but for a refit of the same weights alone, only
+    the fits before that one (its own weights are the ones fitted again)."""
     mark = "# The weights kept as shipped come from the fit before:"
     text = (ROOT / "kb" / "data" / target).read_text("utf-8")
     head = text.split("\n\n", 1)[0]
-    # a file written by --only already names the fit its kept weights come from: that one
-    kept = head.split(mark + "\n", 1)[1] if mark in head else head.split("\n", 1)[1]
+    same = f"of {', '.join(only)} alone," in head.split("\n", 3)[1] if "\n" in head else False
+    kept = head.split(mark + "\n", 1)[1] if same and mark in head else head.split("\n", 1)[1]
     return ["#", mark, *kept.splitlines()]
 
 
@@ -301,7 +303,7 @@ def main() -> None:
             + (f" --only {' '.join(args.only)} --set … (the sets above)" if args.only else "") + " --write  (see the README, 'Ranking').",
             "#",
             *("# " + ln for ln in lines),
-            *(_fit_before(target) if args.only else []),
+            *(_fit_before(target, args.only) if args.only else []),
             "",
             f"pool = {pool}  # engine candidates re-ranked per query",
             "",
