@@ -132,6 +132,6 @@ def asks_leave(norm: str) -> bool:
     return bool(_leave()[0].search(norm))
 
 
-def states_rule(norm: str) -> bool:
-    """Whether normalised text states a rule (不得, 禁止, 须, 可以 …)."""
-    return bool(_leave()[1].search(norm))
+def rule_words() -> re.Pattern[str]:
+    """The words a rule is written in, compiled: `rule_words().search(norm)` finds a rule stated."""
+    return _leave()[1]

@@ -38,7 +38,7 @@ from functools import cached_property, lru_cache
 from typing import Container, Mapping, Sequence
 
 from .analysis import normalise_text
-from .measures import stated, states_rule
+from .measures import rule_words, stated
 from .plan import PIECE, PIECES, THESAURUS, Group, QueryPlan
 from .rankdata import idf  # how telling a term is: one idf for search, ask and the query's stand-ins
 from .structure import ITEM_MARKER
@@ -303,6 +303,8 @@ class Reading:
     credited: tuple[tuple[tuple[tuple[float, str], ...], tuple[str, ...]], ...]  # per group: (weight, term)s, pieces
     named: tuple[str, ...]  # the groups' terms and pieces, each once
     strings: tuple[str, ...]  # those and the pairs, each once
+    figures: tuple[re.Pattern[str], ...]  # the units of each measure it asks a figure in (kb.measures)
+    rule: re.Pattern[str] | None  # the words a rule is written in, when it asks whether it may (kb.measures)
     headings: dict[str, float] = field(default_factory=dict, compare=False)  # the heading feature by headings' text
     found: dict[str, set[str]] = field(default_factory=dict, compare=False)  # the strings each text read holds
 
@@ -322,7 +324,8 @@ class Reading:
                 places.setdefault(t, []).append(i)
         return cls(plan, refs, sum(weight for weight, _ in refs), telling_terms, len(told),
                    {t: tuple(v) for t, v in places.items()}, shared, sum(w for _, w in shared), frozenset(pairs),
-                   len(pairs) >= LONG_QUERY, credited, named, tuple(dict.fromkeys(named + pairs)))
+                   len(pairs) >= LONG_QUERY, credited, named, tuple(dict.fromkeys(named + pairs)),
+                   tuple(stated()[kind] for kind in plan.measures), rule_words() if plan.leave else None)
 
     def features(self, norm: str, heading_norm: str, kind: str, length: int, engine: float,
                  dense: float = 0.0) -> tuple[float, ...]:
@@ -344,8 +347,8 @@ class Reading:
             1.0 if plan.enumerates and enumerated(plan.enumerates, norm) >= ENUM_ITEMS else 0.0,
             grams,
             grams if self.long_pairs else 0.0,
-            1.0 if any(stated()[kind].search(norm) for kind in plan.measures) else 0.0,
-            1.0 if plan.leave and states_rule(norm) else 0.0,
+            1.0 if any(units.search(norm) for units in self.figures) else 0.0,
+            1.0 if self.rule is not None and self.rule.search(norm) else 0.0,
             dense,
         )
 

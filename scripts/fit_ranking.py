@@ -216,10 +216,10 @@ def _fit_before(target: str, only: list[str]) -> list[str]:
     the fits before that one (its own weights are the ones fitted again)."""
     mark = "# The weights kept as shipped come from the fit before:"
     text = (ROOT / "kb" / "data" / target).read_text("utf-8")
-    head = text.split("\n\n", 1)[0]
-    same = f"of {', '.join(only)} alone," in head.split("\n", 3)[1] if "\n" in head else False
-    kept = head.split(mark + "\n", 1)[1] if same and mark in head else head.split("\n", 1)[1]
-    return ["#", mark, *kept.splitlines()]
+    lines = text.split("\n\n", 1)[0].splitlines()[1:]  # its comment block, less the title line
+    if lines and f"of {', '.join(only)} alone," in lines[0] and mark in lines:
+        lines = lines[lines.index(mark) + 1:]
+    return ["#", mark, *lines]
 
 
 # The tables this script does not fit: they go into the new file as they are in the old one.
