@@ -333,6 +333,14 @@ def _segmenter_of(tk) -> _Segmenter:
     return _Segmenter(tk)
 
 
+def language_rate(word: str) -> float:
+    """How often the language at large uses a word, per word of running text: its frequency
+    in jieba's dictionary (a corpus of general Chinese; kb's domain words at the frequency
+    userdict.txt gives them) over the dictionary's total; 0 for a word it does not list."""
+    tk = jieba_tokenizer()
+    return (tk.FREQ.get(word) or 0) / tk.total
+
+
 def analyze(text: str, subwords: bool = True) -> list[Token]:
     """Tokens of a text: sequential positions (after stop words), offsets into `text`."""
     tokens = _analyze(text)

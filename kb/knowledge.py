@@ -146,6 +146,10 @@ class KnowledgeBase:
         """How many passages hold the term (in text, heading, breadcrumb, or a spun text's repair)."""
         return self.store.doc_frequency(term)
 
+    def mean_length(self) -> float:
+        """How many terms a passage holds on average."""
+        return self.store.mean_length()
+
     def ask(self, question: str, script: str | None = "auto") -> Answer:
         """A short extractive answer with citations, or answered=False when the corpus does not say."""
         from .answer import ask

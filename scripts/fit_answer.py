@@ -29,8 +29,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from kb import KnowledgeBase  # noqa: E402
-from kb.answer import confidence, draft, evidence, sentence_answer, sentence_candidates, sentences  # noqa: E402
+from kb.answer import (confidence, draft, evidence, sentence_answer, sentence_candidates, sentences,  # noqa: E402
+                       supporting_text)
 from kb.answer.render import _render  # noqa: E402
+from kb.answer.topic import telling  # noqa: E402
 from kb.evaluate import canon, load  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "eval"
@@ -40,6 +42,9 @@ DEFAULT_SETS = [
     f"drcd_dev={SHARED / 'external/drcd_dev.qa.jsonl'}={SHARED / 'external/corpus/drcd_dev'}",
     f"cmrc_dev={SHARED / 'external/cmrc_dev.qa.jsonl'}={SHARED / 'external/corpus/cmrc_dev'}",
 ]
+
+
+PUBLIC = ("qa_dev", "qa_dev2", "drcd_dev", "cmrc_dev", "crossed")  # the sets beside the repository
 
 
 class Judged:
@@ -147,6 +152,11 @@ def _joined(cands: list, w, gold: list[str]) -> np.ndarray:
 
 
 CROSSED = 250  # unanswerable questions drawn from each external set for the crossed set
+# the priors tried (passages of the language at large, kb.answer.topic.telling): 0 is the corpus alone
+PRIORS = (0, 100, 300, 1000, 3000, 10000, 30000, 100000)
+# issue 13's floor for the external sets (drcd_dev, cmrc_dev): the share of their questions whose
+# answer holds the gold; a decline may not buy the other sets' figures below it
+EXTERNAL_COVER = 0.85
 
 
 class Drafts:
@@ -154,11 +164,27 @@ class Drafts:
     of the expected points it holds; 0 for an answer to an unanswerable question). A question
     kb finds nothing to answer with has no features and is always declined."""
 
-    def __init__(self, name: str, x: np.ndarray, cover: np.ndarray, answerable: np.ndarray, drafted: np.ndarray):
+    def __init__(self, name: str, x: np.ndarray, cover: np.ndarray, answerable: np.ndarray, drafted: np.ndarray,
+                 topics: list | None = None):
         self.name, self.x, self.cover, self.answerable, self.drafted = name, x, cover, answerable, drafted
+        # per answer, what its support is made of: (held shares of its topic words, their
+        # (passages, language rate) counts, the corpus's passages and mean length); None undrafted
+        self.topics = topics if topics is not None else [None] * len(cover)
 
     def subset(self, idx) -> "Drafts":
-        return Drafts(self.name, self.x[idx], self.cover[idx], self.answerable[idx], self.drafted[idx])
+        return Drafts(self.name, self.x[idx], self.cover[idx], self.answerable[idx], self.drafted[idx],
+                      [self.topics[i] for i in np.arange(len(self.cover))[idx]])
+
+    def with_prior(self, prior: float) -> "Drafts":
+        """The same answers with their support read with this prior (kb.answer.topic.telling)."""
+        x = self.x.copy()
+        i = confidence.FEATURES.index("support")
+        for row, t in enumerate(self.topics):
+            if t is not None:
+                held, counts, n, length = t
+                weights = np.array([telling(n, df, rate, length, prior) for df, rate in counts])
+                x[row, i] = float(held @ weights / weights.sum()) if weights.sum() else 0.0
+        return Drafts(self.name, x, self.cover, self.answerable, self.drafted, self.topics)
 
     def given(self, floor: float) -> np.ndarray:
         i = confidence.FEATURES.index("support")
@@ -187,13 +213,14 @@ def crossed(specs: list[tuple[str, Path, Path]], work: Path, per_set: int, seed:
         parts.append(collect_drafts(f"{name}@{other}", None, docs, work, other,
                                     [{**r, "answerable": False, "expect": []} for r in rows[:per_set]]))
     return Drafts("crossed", *(np.concatenate([getattr(p, k) for p in parts])
-                               for k in ("x", "cover", "answerable", "drafted")))
+                               for k in ("x", "cover", "answerable", "drafted")), [t for p in parts for t in p.topics])
 
 
 def collect_drafts(name: str, judged: Path | None, docs: Path, work: Path, index_name: str | None = None,
                    rows: list[dict] | None = None) -> Drafts:
-    kb = KnowledgeBase.open(work / f"{index_name or name}-{docs.name}")
-    xs, covers, answerable, drafted = [], [], [], []
+    index = work / f"{index_name or name}-{docs.name}"
+    kb = KnowledgeBase.open(index) if index.exists() else KnowledgeBase.build([docs], index)
+    xs, covers, answerable, drafted, topics = [], [], [], [], []
     for row in rows if rows is not None else load(judged):
         d = draft(kb, row["question"])
         text = canon(_render(d.question, d.parts)) if d.parts else ""
@@ -203,7 +230,9 @@ def collect_drafts(name: str, judged: Path | None, docs: Path, work: Path, index
         answerable.append(ok)
         drafted.append(bool(d.parts))
         xs.append(d.features or (0.0,) * len(confidence.FEATURES))
-    return Drafts(name, np.array(xs, float), np.array(covers), np.array(answerable, bool), np.array(drafted, bool))
+        w = d.weights
+        topics.append((np.array(w.held_shares(supporting_text(d.parts))), w.counts, w.n, w.length) if d.parts else None)
+    return Drafts(name, np.array(xs, float), np.array(covers), np.array(answerable, bool), np.array(drafted, bool), topics)
 
 
 def fit_confidence(sets: list[Drafts], l2: float = 1e-3) -> np.ndarray:
@@ -435,11 +464,44 @@ def margin_main(args) -> None:
         print("wrote kb/data/answer.toml [neighbour]", file=sys.stderr)
 
 
+def _confidence_block(names: list[str], conf) -> list[str]:
+    b, tau, prior, report = conf
+    return [
+        "# The confidence: logistic regression of an answer's cover on its features, every set",
+        "# weighing the same. The floor (an answer is declined when its evidence holds less of",
+        "# the topic) and the prior (how many passages of the language at large the topic words'",
+        "# weights add to the corpus's, kb.answer.topic.telling) maximise the mean of (cover if",
+        "# answered, 1 if an unanswerable question is declined) over the sets; 'crossed' asks each",
+        "# external set's questions of the other's corpus.",
+        f"# Fitted {datetime.date.today().isoformat()} on {', '.join(names)}, crossed"
+        " (scripts/fit_answer.py, which the README's 'Answers' shows how to run).",
+        *("# " + ln for ln in report),
+        "",
+        "[confidence]",
+        f"intercept = {b[0]:.4f}",
+        *(f"{name} = {v:.4f}" for name, v in zip(confidence.FEATURES, b[1:])),
+        f"floor = {tau}",
+        f"prior = {prior:g}",
+        "",
+    ]
+
+
 def _kept_neighbour() -> list[str]:
     """The [neighbour] table as it is (fitted by --margin), while the confidence is rewritten."""
     text = (ROOT / "kb" / "data" / "answer.toml").read_text("utf-8")
     mark = "# The neighbour:"
     return text[text.index(mark):].splitlines() + [""] if mark in text else []
+
+
+def _write_confidence(specs: list[list[str]], conf) -> None:
+    """answer.toml with its confidence block rewritten, the sentence and neighbour tables kept."""
+    path = ROOT / "kb" / "data" / "answer.toml"
+    text = path.read_text("utf-8")
+    start = text.index("# The confidence:")
+    end = text.index("# The neighbour:") if "# The neighbour:" in text else len(text)
+    body = _confidence_block([name for name, _, _ in specs], conf)
+    path.write_text(text[:start] + "\n".join(body) + "\n" + text[end:], "utf-8")
+    print("wrote kb/data/answer.toml ([confidence])", file=sys.stderr)
 
 
 def _kept_confidence() -> list[str]:
@@ -459,12 +521,19 @@ def main() -> None:
                     "where the sets' indexes are kept between runs", "write the fitted weights to kb/data/answer.toml")
     ap.add_argument("--margin", action="store_true",
                     help="fit only the neighbour's margin, on questions the QA samples do not hold")
+    ap.add_argument("--confidence", action="store_true",
+                    help="fit only the decline and the confidence ([confidence]); the sentence weights stay")
     args = ap.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     if args.margin:
         margin_main(args)
         return
     specs = [spec.split("=", 2) for spec in (args.set or DEFAULT_SETS)]
+    if args.confidence:
+        conf = fit_decline(args, specs)
+        if args.write:
+            _write_confidence(specs, conf)
+        return
     sets = [collect(name, Path(judged), Path(docs), args.work) for name, judged, docs in specs]
 
     held = {s.name: [] for s in sets}
@@ -496,10 +565,48 @@ def main() -> None:
     if args.write:  # the drafts below then choose sentences by the weights just fitted
         _write(args, sets, lines, w, None)
         sentences.weights.cache_clear()
+    conf = fit_decline(args, specs)
+    if args.write:
+        _write(args, sets, lines, w, conf)
+
+
+def fit_decline(args, specs: list[list[str]]) -> tuple[np.ndarray, float, float, list[str]]:
+    """The decline's prior and floor, chosen together, and the confidence fitted on the support
+    so read: (logistic weights, floor, prior, report lines)."""
     specs_c = [(name, Path(judged), Path(docs)) for name, judged, docs in specs]
-    drafts = [collect_drafts(name, judged, docs, args.work) for name, judged, docs in specs_c]
+    raw = [collect_drafts(name, judged, docs, args.work) for name, judged, docs in specs_c]
     unanswered = crossed(specs_c, args.work, CROSSED, args.seed)
-    drafts += [unanswered] if unanswered is not None else []
+    raw += [unanswered] if unanswered is not None else []
+    # the floor and the prior: a pair, so its held-out figure is that of the pair chosen on k-1 folds
+    grid = [round(t, 2) for t in np.arange(0.3, 0.71, 0.02)]
+    read = {prior: [d.with_prior(prior) for d in raw] for prior in PRIORS}
+    splits = {s.name: folds(len(s.cover), args.folds, args.seed) for s in raw}
+
+    def choose(pick) -> tuple[float, float]:
+        """The (prior, floor) with the best mean utility over the sets (a smaller prior, then
+        the floor nearer 0.5, on a tie), among those keeping the external sets' cover at
+        EXTERNAL_COVER."""
+        best = None
+        for prior in PRIORS:
+            ds = [pick(d) for d in read[prior]]
+            for t in grid:
+                if any(d.utility(t) < EXTERNAL_COVER for d in ds if d.name.endswith("_dev") and "qa" not in d.name):
+                    continue
+                key = (round(float(np.mean([d.utility(t) for d in ds])), 9), -prior, -abs(t - 0.5))
+                if best is None or key > best[0]:
+                    best = (key, prior, t)
+        return best[1], best[2]
+
+    held_u = {s.name: [] for s in raw}
+    chosen = []
+    for i in range(args.folds):
+        pi, ti = choose(lambda d: d.subset(np.setdiff1d(np.arange(len(d.cover)), splits[d.name][i])))
+        chosen.append((pi, ti))
+        for s in read[pi]:
+            part = s.subset(splits[s.name][i])
+            held_u[s.name].append((part.utility(ti), len(part.cover)))
+    prior, tau = choose(lambda d: d)
+    drafts = read[prior]
     held_p = {s.name: np.zeros(len(s.cover)) for s in drafts}
     splits = {s.name: folds(len(s.cover), args.folds, args.seed) for s in drafts}
     for i in range(args.folds):
@@ -509,35 +616,24 @@ def main() -> None:
             idx = splits[s.name][i]
             held_p[s.name][idx] = chances(s.subset(idx), bi)
     b = fit_confidence(drafts)
-    fitted_p = {s.name: chances(s, b) for s in drafts}
-    shipped_p = {s.name: np.array([confidence.estimate(x) for x in s.x]) for s in drafts}
-    # the floor: one number, so its held-out figure is that of the floor chosen on k-1 folds
-    grid = [round(t, 2) for t in np.arange(0.3, 0.71, 0.05)]
-
-    def choose(ds: list[Drafts]) -> float:
-        return max(grid, key=lambda t: (np.mean([d.utility(t) for d in ds]), -abs(t - 0.5)))
-
-    held_u = {s.name: [] for s in drafts}
-    for i in range(args.folds):
-        train = [s.subset(np.setdiff1d(np.arange(len(s.cover)), splits[s.name][i])) for s in drafts]
-        ti = choose(train)
-        for s in drafts:
-            part = s.subset(splits[s.name][i])
-            held_u[s.name].append((part.utility(ti), len(part.cover)))
-    tau = choose(drafts)
+    shipped = {s.name: s for s in read.get(confidence.prior(), [d.with_prior(confidence.prior()) for d in raw])}
     conf = [f"{'set':<10}{'questions':>10}  {'unanswerable':>12}  {'shipped':>7}  {'fitted':>7}  {'held-out':>8}"
             "   (mean of: cover if answered, 1 if an unanswerable one is declined)"]
     for s in drafts:
         h = sum(u * n for u, n in held_u[s.name]) / max(1, len(s.cover))
-        conf.append(f"{s.name:<10}{len(s.cover):>10}  {int((~s.answerable).sum()):>12}  {s.utility(confidence.floor()):>7.3f}"
-                    f"  {s.utility(tau):>7.3f}  {h:>8.3f}")
-    conf.append(f"floor {tau} (best mean over the sets on {grid[0]}..{grid[-1]})")
+        conf.append(f"{s.name:<10}{len(s.cover):>10}  {int((~s.answerable).sum()):>12}"
+                    f"  {shipped[s.name].utility(confidence.floor()):>7.3f}  {s.utility(tau):>7.3f}  {h:>8.3f}")
+    conf.append(f"prior {prior:g}, floor {tau} (best mean over the sets: prior on {', '.join(f'{p:g}' for p in PRIORS)},"
+                f" floor on {grid[0]}..{grid[-1]}; chosen on the folds: {', '.join(f'{p:g}/{t}' for p, t in chosen)})")
     conf.append("weights: " + ", ".join(f"{n} {v:+.3f}" for n, v in zip(("intercept", *confidence.FEATURES), b)))
     conf.append("reliability of the answers given, held-out confidence:")
     conf += reliability(drafts, held_p, {s.name: s.given(tau) for s in drafts})
+    public = [s for s in drafts if s.name in PUBLIC]
+    if public and len(public) < len(drafts):
+        conf.append(f"… on the public sets alone ({', '.join(s.name for s in public)}):")
+        conf += reliability(public, held_p, {s.name: s.given(tau) for s in public})[1:]
     print("\n".join(conf))
-    if args.write:
-        _write(args, sets, lines, w, (b, tau, conf))
+    return b, tau, prior, conf
 
 
 def _write(args, sets, lines, w, conf) -> None:
@@ -557,20 +653,7 @@ def _write(args, sets, lines, w, conf) -> None:
             "",
         ]
         if conf:
-            b, tau, report = conf
-            body += [
-                "# The confidence: logistic regression of an answer's cover on its features, every set",
-                "# weighing the same. The floor (an answer is declined when its evidence holds less of",
-                "# the topic) maximises the mean of (cover if answered, 1 if an unanswerable question is",
-                "# declined) over the sets; 'crossed' asks each external set's questions of the other's corpus.",
-                *("# " + ln for ln in report),
-                "",
-                "[confidence]",
-                f"intercept = {b[0]:.4f}",
-                *(f"{name} = {v:.4f}" for name, v in zip(confidence.FEATURES, b[1:])),
-                f"floor = {tau}",
-                "",
-            ]
+            body += _confidence_block([s.name for s in sets], conf)
             body += _kept_neighbour()
         else:
             body += _kept_confidence()

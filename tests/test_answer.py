@@ -422,6 +422,45 @@ def test_a_definition_question_asks_of_the_term_said_next_to_the_asking():
     assert asked_terms(analyse_question("群体行为定律说的是什么？"))[0] == "群体行为定律"
 
 
+CLAIMS = ("快件理赔办理手册\n"
+          "第一章 理赔受理\n客户提出理赔时，客服专员应在2小时内登记建单，并告知客户理赔单号。\n"
+          "第二章 理赔材料\n申请理赔须提交以下材料：\n1. 快递面单或运单号；\n2. 物品价值证明，如购物发票；\n"
+          "3. 外包装及破损物品照片。\n"
+          "第三章 赔偿标准\n未保价快件丢失，按运费的三倍赔偿，最高不超过一千元；保价快件按声明价值赔偿。\n"
+          "第四章 结案\n赔款在审批通过后五个工作日内支付，客服专员回访客户后结案。\n")
+
+
+def test_everyday_words_a_manual_never_uses_do_not_decline_what_it_answers(tmp_path):
+    """An agent's everyday words (来, 让, 准备) that a manual happens not to use say little about
+    whether it answers; the rare word a question turns on (清关, 锂电池) says much. The decline
+    weighs each by how telling it is in the language at large too (kb.answer.topic.telling)."""
+    kb = small_kb(tmp_path, {"理赔手册.txt": CLAIMS})
+    for question in ("东西坏了客人来找我们要赔钱，要让他交哪些材料？", "客人来电话说要赔钱 我们得让他准备什么材料"):
+        a = kb.ask(question)
+        assert a.answered and "物品价值证明" in a.answer, question
+    for question in ("跨境包裹清关要交哪些材料？", "寄锂电池要交哪些材料？"):
+        assert not kb.ask(question).answered, question
+    # what the manual lacks is named the most telling first
+    assert "未涉及:锂电池" in kb.ask("客人来问寄锂电池要交哪些材料？").answer
+
+
+def test_a_word_the_language_uses_everywhere_tells_less_than_a_rare_one():
+    from kb.analysis import language_rate
+    from kb.answer import confidence
+    from kb.answer.topic import telling
+    from kb.rankdata import idf
+
+    prior = confidence.prior()
+    assert prior > 0  # fitted by scripts/fit_answer.py
+    everyday, rare = language_rate("准备"), language_rate("报关")
+    assert everyday > rare > 0
+    # absent from a corpus of 80 passages: the corpus alone weighs them the same, the prior does not
+    assert telling(80, 0, everyday, 150.0, 0) == telling(80, 0, rare, 150.0, 0) == idf(80, 0)
+    assert telling(80, 0, everyday, 150.0, prior) < telling(80, 0, rare, 150.0, prior)
+    # a word the corpus uses in most passages tells little whatever the language says
+    assert telling(80, 70, rare, 150.0, prior) < telling(80, 0, rare, 150.0, prior)
+
+
 @pytest.mark.parametrize("question", ["从广州寄10公斤到成都运费多少钱?", "顺丰快递的客服热线电话是多少?", "寄到新疆要几天才能到?"])
 def test_what_the_corpus_does_not_say_is_declined_with_suggestions(built, question):
     a = built.ask(question)

@@ -9,7 +9,7 @@ from kb.answer import Corpus, ask, draft
 from kb.query import MAX_QUERY
 from kb.ranking import idf
 
-PROTOCOL = ("lookup", "search", "doc_passages", "outline", "show", "doc_count", "doc_frequency")
+PROTOCOL = ("lookup", "search", "doc_passages", "outline", "show", "doc_count", "doc_frequency", "mean_length")
 
 # one question of each kind, and questions the corpus does not answer
 QUESTIONS = (
@@ -58,6 +58,9 @@ class ProtocolOnly:
 
     def doc_frequency(self, term):
         return self._read("doc_frequency", term)
+
+    def mean_length(self):
+        return self._read("mean_length")
 
 
 def test_the_corpus_protocol_is_what_answering_reads():

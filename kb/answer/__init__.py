@@ -227,11 +227,16 @@ def _held(parts: list[Part], w: Topic) -> float:
     return w.share("\n".join(_readable(p.passage, p.text) for p in parts))
 
 
+def supporting_text(parts: list[Part]) -> str:
+    """An answer's lines and their passages (as the index reads them): its evidence."""
+    return "\n".join([p.text for p in parts] + list(dict.fromkeys(searchable_text(p.passage) for p in parts)))
+
+
 def _confidence_features(hits: list[Hit], w: Topic, parts: list[Part]) -> tuple[float, ...]:
     """What the confidence reads (kb.answer.confidence.FEATURES, in order)."""
-    said = "\n".join([p.text for p in parts] + list(dict.fromkeys(searchable_text(p.passage) for p in parts)))
+    said = supporting_text(parts)
     return (
-        w.share(said),
+        w.coverage(said),
         _held(parts, w),
         w.share(searchable_text(hits[0].passage)),
         float(parts[0].passage.id == hits[0].passage.id),

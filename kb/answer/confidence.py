@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Sequence
 
 FEATURES = (
-    "support",  # share of the question's topic the answer's lines and their passages hold
+    "support",  # share of the question's topic the answer's lines and their passages hold (Topic.coverage)
     "held",  # ... that the answer's own lines hold
     "top",  # ... that the best hit holds
     "first",  # the answer comes from the best hit
@@ -41,6 +41,12 @@ def estimate(features: Sequence[float], table: dict[str, float] | None = None) -
     """The chance the drafted answer is right, between 0 and CAP."""
     z = max(-30.0, min(30.0, logit(features, table)))
     return min(CAP, 1.0 / (1.0 + math.exp(-z)))
+
+
+def prior() -> float:
+    """How many passages of the language at large the topic words' weights for the decline
+    add to the corpus's own (kb.answer.topic.telling); 0 reads the corpus alone."""
+    return _table().get("prior", 0.0)
 
 
 def floor() -> float:

@@ -47,3 +47,7 @@ class Corpus(Protocol):
     def doc_frequency(self, term: str) -> int:
         """How many passages hold the term."""
         ...
+
+    def mean_length(self) -> float:
+        """How many terms a passage holds on average (what search's length normalisation reads)."""
+        ...

@@ -8,11 +8,14 @@ term statistics. Every candidate answer is measured with it, and so is the confi
 
 from __future__ import annotations
 
+import math
+
 from .. import ranking
-from ..analysis import normalise_text
+from ..analysis import language_rate, normalise_text
 from ..errors import QueryError
 from ..lexicon import repair
 from ..model import Hit, Passage
+from . import confidence
 from .corpus import Corpus
 from .question import Question, analyse_question
 from .sentences import holds_measure
@@ -43,6 +46,7 @@ class Topic:
         self.idf: dict[str, float] = {}
         self.known: set[str] = set()
         self.groups: list[tuple[str, tuple[str, ...]]] = []
+        said_df: dict[str, int] = {}  # a bridged word's passages: those of its rarest stand-in
         for main, *parts in topic:
             df = {t: corpus.doc_frequency(t) for t in (main, *parts)}
             idf = {t: ranking.idf(n, d) for t, d in df.items()}  # a word the corpus lacks weighs the most
@@ -53,6 +57,7 @@ class Topic:
             if bridged:
                 self.groups.append((main, known_parts))
                 self.standins[main] = bridged
+                said_df[main] = min(said[a] for a in bridged)
                 self.idf[main] = max(ranking.idf(n, said[a]) for a in bridged)
                 self.known.add(main)
             elif df[main] or not known_parts:
@@ -65,22 +70,44 @@ class Topic:
             for p in known_parts:
                 self.idf.setdefault(p, idf[p])
         self.total = sum(self.idf[m] for m, _ in self.groups)
+        # how telling each topic word is of what the question is about, for judging whether
+        # the corpus answers it at all (kb.answer.confidence): its idf with the passages' counts
+        # smoothed toward the language at large, so that an everyday word the corpus happens
+        # not to use (来, 跟, 做) says less than a rare one (清关, 刀具)
+        self.counts = [(said_df[m] if m in said_df else corpus.doc_frequency(m), language_rate(m))
+                       for m, _ in self.groups]
+        self.n, self.length = n, corpus.mean_length()
+        self.telling = [telling(n, df, rate, self.length, _prior()) for df, rate in self.counts]
         # a word the corpus never uses, held at a part's weight where its thesaurus synonym is
         # (search gives only synonyms the corpus uses)
         self.loose = {m: (loose or {}).get(m, ()) for m, _ in self.groups if m not in self.known}
 
     def score(self, text: str) -> float:
-        norm = normalise_text(text)
-        out = 0.0
+        return sum(self._held(normalise_text(text)))
+
+    def _held(self, norm: str) -> list[float]:
+        """Each topic word's weight that a (normalised) text holds."""
+        out = []
         for main, parts in self.groups:
             if (main in norm or any(a in norm for a in self.standins.get(main, ()))
                     or (main in self.measures and holds_measure(self.measures[main], norm))):
-                out += self.idf[main]
+                out.append(self.idf[main])
             elif any(a in norm for a in self.loose.get(main, ())):
-                out += self.PART * self.idf[main]
+                out.append(self.PART * self.idf[main])
             else:
-                out += self.PART * max((self.idf[p] for p in parts if p in norm), default=0.0)
+                out.append(self.PART * max((self.idf[p] for p in parts if p in norm), default=0.0))
         return out
+
+    def held_shares(self, text: str) -> list[float]:
+        """How much of each topic word a text holds: 1 whole, PART for a part or a loose synonym."""
+        return [min(1.0, h / self.idf[m]) if self.idf[m] else 0.0
+                for h, (m, _) in zip(self._held(normalise_text(text)), self.groups)]
+
+    def coverage(self, text: str) -> float:
+        """Share of the question's topic a text holds, each word weighed by how telling it is
+        (`telling`): what the decline and the confidence read."""
+        total = sum(self.telling)
+        return sum(h * t for h, t in zip(self.held_shares(text), self.telling)) / total if total else 0.0
 
     def key(self) -> str | None:
         """The name the question is about when it has one the corpus knows: an acronym or a
@@ -90,6 +117,19 @@ class Topic:
 
     def share(self, text: str) -> float:
         return self.score(text) / self.total if self.total else 0.0
+
+
+def telling(n: int, df: int, rate: float, length: float, prior: float) -> float:
+    """A word's idf among n passages, df of them holding it, with `prior` passages of the
+    language at large added, where a passage of `length` words holds it with the chance its
+    `rate` (kb.analysis.language_rate) gives. prior 0 is the corpus's idf alone; the prior is
+    fitted with the decline (scripts/fit_answer.py)."""
+    seen = 1.0 - math.exp(-length * rate)
+    return ranking.idf(n + prior, df + prior * seen)
+
+
+def _prior() -> float:
+    return confidence.prior()
 
 
 def _phrase_frequency(corpus: Corpus, term: str) -> int:

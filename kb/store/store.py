@@ -388,6 +388,10 @@ class IndexStore:
     def doc_count(self) -> int:
         return self.engine().doc_count()
 
+    def mean_length(self) -> float:
+        """The passages' mean token count, as BM25's length normalisation reads it."""
+        return self._lengths()[1]
+
     def candidates(self, weighted_terms: dict[str, float], limit: int,
                    doc: str | None = None, kind: str | None = None,
                    k1: float = 1.2, b: float = 0.75) -> list[Candidate]:
