@@ -444,6 +444,22 @@ def test_everyday_words_a_manual_never_uses_do_not_decline_what_it_answers(tmp_p
     assert "未涉及:锂电池" in kb.ask("客人来问寄锂电池要交哪些材料？").answer
 
 
+def test_a_question_may_name_what_only_the_file_name_says(tmp_path):
+    """香港派送有咩服務指標: the Hong Kong office's handbook never says 香港, its file name does;
+    the answer from it holds what was asked, and the Shanghai one's answers 上海."""
+    kb = small_kb(tmp_path, {
+        "香港分公司_派送服務標準.txt": "前線同事手冊\n一、派送服務指標\n•準時派送率：不低於97%；\n"
+        "•首次派送成功率：不低於90%；\n•客戶投訴率：低於千分之二。\n二、派送時段\n平日派送時間為上午9時至晚上8時，"
+        "星期六派送至下午5時。\n三、重新派送\n首次派送不成功的，派送員須留下派送通知卡，翌日再派一次。\n",
+        "上海分公司_收件服務標準.txt": "前線同事手冊\n一、收件服務指標\n•上門收件準時率：不低於95%；\n"
+        "•收件差錯率：低於千分之一。\n二、收件時段\n收件時間為上午8時至晚上7時。\n",
+    })
+    a = kb.ask("香港派送有咩服務指標要達到？")
+    assert a.answered and "首次派送成功率" in a.answer and a.citations[0].doc.startswith("香港")
+    a = kb.ask("上海收件有什么服务指标")
+    assert a.answered and "收件差错率" in a.answer
+
+
 def test_a_word_the_language_uses_everywhere_tells_less_than_a_rare_one():
     from kb.analysis import language_rate
     from kb.answer import confidence

@@ -228,8 +228,12 @@ def _held(parts: list[Part], w: Topic) -> float:
 
 
 def supporting_text(parts: list[Part]) -> str:
-    """An answer's lines and their passages (as the index reads them): its evidence."""
-    return "\n".join([p.text for p in parts] + list(dict.fromkeys(searchable_text(p.passage) for p in parts)))
+    """An answer's lines, their passages (as the index reads them) and their documents' names:
+    its evidence. A question may name what a file's name says of it and its text never does (香港
+    of 香港分公司_熱線接聽.html: 香港客服熱線有咩指標)."""
+    passages = list(dict.fromkeys(searchable_text(p.passage) for p in parts))
+    names = list(dict.fromkeys(normalise_text(p.passage.doc.rsplit("/", 1)[-1].rsplit(".", 1)[0]) for p in parts))
+    return "\n".join([p.text for p in parts] + passages + names)
 
 
 def _confidence_features(hits: list[Hit], w: Topic, parts: list[Part]) -> tuple[float, ...]:
