@@ -345,14 +345,6 @@ def _segmenter_of(tk) -> _Segmenter:
 def language_rate(word: str) -> float:
     """How often the language at large uses a word, per word of running text: its frequency
     in jieba's dictionary (a corpus of general Chinese; kb's domain words at the frequency
-    userdict.txt gives them) over the dictionary's total; 0 for a word it does not list."""
-    tk = jieba_tokenizer()
-    return (tk.FREQ.get(word) or 0) / tk.total
-
-
-def language_rate(word: str) -> float:
-    """How often the language at large uses a word, per word of running text: its frequency
-    in jieba's dictionary (a corpus of general Chinese; kb's domain words at the frequency
     userdict.txt gives them) over the dictionary's total; 0 for a word it does not list, and for
     a place name (美国, 广州: how often general text names a place says nothing of whether a
     manual covers sending things there)."""

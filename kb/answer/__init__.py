@@ -29,7 +29,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..analysis import normalise_text
+from ..analysis import normalise_text, place_names
 from ..measures import ENDS_WORDS, EVENTS, GOODS, PEOPLE, UNITS, alternation
 from ..store import searchable_text
 from ..model import Answer, Hit
@@ -256,6 +256,7 @@ def preload() -> None:
 
     preload_query()
     sentences.preload()
+    place_names()  # what the decline weighs (kb.answer.topic.telling)
 
 
 def ask(corpus: Corpus, question: str, script: str | None = "auto") -> Answer:
