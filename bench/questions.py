@@ -26,7 +26,7 @@ from kb import KnowledgeBase  # noqa: E402
 from kb.evaluate import load  # noqa: E402
 from kb.query import understand  # noqa: E402
 from kb import ranking  # noqa: E402
-from kb.search import FOLD_SLACK, HIGHLIGHT_WEIGHT, fold, gather, highlight, rank, similarity  # noqa: E402
+from kb.search import FOLD_SLACK, HIGHLIGHT_WEIGHT, fold, gather, highlight, rank, reading_for, similarity  # noqa: E402
 
 
 def pct(samples: list[float], p: float) -> float:
@@ -60,7 +60,7 @@ def main() -> None:
         candidates, idf = gather(kb.store, plan, 10 + FOLD_SLACK, None, None, ranked_by)
         t2 = time.perf_counter()
         # as kb.search does: the query read once for all candidates, ranked, near-duplicates folded
-        reading = ranking.Reading.of(plan, ranking.references(plan.groups, idf))
+        reading = reading_for(kb.store, plan, idf)
         kept = fold(rank(candidates, plan, idf, ranked_by, similar, reading), 10)
         t3 = time.perf_counter()
         terms = {t for t, w in plan.weights.items() if w >= HIGHLIGHT_WEIGHT}

@@ -47,3 +47,20 @@ def idf(n: int, df: int) -> float:
     negative): what search weighs a query's terms by, ask weighs a question's topic by and
     the query tells a material phrase's telling words by (kb.ranking.idf is this)."""
     return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+
+def telling(n: int, df: int, rate: float, length: float, prior: float) -> float:
+    """A word's idf among n passages, df of them holding it, with `prior` passages of the
+    language at large added, where a passage of `length` words holds it with the chance its
+    `rate` (kb.analysis.language_rate) gives: an everyday word a small folder happens to use
+    rarely (来, 跟, 做) tells less than its idf says, a rare one (清关, 刀具) as much. prior 0 is
+    idf(n, df). The prior is fitted with the decline (answer.toml's [confidence], by
+    scripts/fit_answer.py); search's `telling` feature reads the same (kb.ranking)."""
+    seen = 1.0 - math.exp(-length * rate)
+    return idf(n + prior, df + prior * seen)
+
+
+@lru_cache(maxsize=1)
+def language_prior() -> float:
+    """The prior `telling` weighs words with (answer.toml's [confidence] prior)."""
+    return fitted("answer.toml", "confidence").get("prior", 0.0)

@@ -19,6 +19,9 @@ features, and its score is their weighted sum:
                 passage states one in its units ($50, 15分钟, -18℃): kb.measures
     rule        1 when the query asks whether something may be done (能不能收, 可以…吗) and
                 the passage states a rule (不得, 禁止, 须, 可以): kb.measures
+    telling     coverage with each word weighed by how telling it is in the language at large
+                too (kb.rankdata.telling): an everyday word a small folder happens to use
+                rarely (来, 跟) weighs less than its idf there says
     dense       the cosine of the query's and the passage's vectors (kb.dense), where the
                 index keeps them; 0 where it does not
 
@@ -44,7 +47,7 @@ from .rankdata import idf  # how telling a term is: one idf for search, ask and 
 from .structure import ITEM_MARKER
 
 FEATURES = ("bm25", "coverage", "proximity", "share", "heading", "short", "intent", "enumerates", "grams", "grams_long",
-            "figure", "rule", "dense")
+            "figure", "rule", "telling", "dense")
 FULL_LENGTH = 100  # characters: a passage shorter than this is mostly a heading or a TOC line
 LONG_QUERY = 8  # character pairs (query_grams) from which a query is a long question
 ENUM_ITEMS = 3  # items naming the asked-for noun that make a passage an enumeration of it
@@ -305,12 +308,18 @@ class Reading:
     strings: tuple[str, ...]  # those and the pairs, each once
     figures: tuple[re.Pattern[str], ...]  # the units of each measure it asks a figure in (kb.measures)
     rule: re.Pattern[str] | None  # the words a rule is written in, when it asks whether it may (kb.measures)
+    told: tuple[tuple[float, float], ...]  # refs with each word weighed by kb.rankdata.telling
+    told_total: float
     headings: dict[str, float] = field(default_factory=dict, compare=False)  # the heading feature by headings' text
     found: dict[str, set[str]] = field(default_factory=dict, compare=False)  # the strings each text read holds
 
     @classmethod
-    def of(cls, plan: QueryPlan, refs: tuple[tuple[float, float], ...]) -> Reading:
+    def of(cls, plan: QueryPlan, refs: tuple[tuple[float, float], ...],
+           weighed: tuple[tuple[float, float], ...] | None = None) -> Reading:
+        """`weighed`: the query's words weighed as the telling feature reads them (references()
+        over kb.rankdata.telling's weights); without them it reads as coverage."""
         groups = plan.groups
+        weighed = refs if weighed is None else weighed
         told = telling(groups)
         kept = set(map(id, told))
         shared = tuple((i, g.weight) for i, g in enumerate(groups) if id(g) in kept)
@@ -325,7 +334,8 @@ class Reading:
         return cls(plan, refs, sum(weight for weight, _ in refs), telling_terms, len(told),
                    {t: tuple(v) for t, v in places.items()}, shared, sum(w for _, w in shared), frozenset(pairs),
                    len(pairs) >= LONG_QUERY, credited, named, tuple(dict.fromkeys(named + pairs)),
-                   tuple(stated()[kind] for kind in plan.measures), rule_words() if plan.leave else None)
+                   tuple(stated()[kind] for kind in plan.measures), rule_words() if plan.leave else None,
+                   weighed, sum(weight for weight, _ in weighed))
 
     def features(self, norm: str, heading_norm: str, kind: str, length: int, engine: float,
                  dense: float = 0.0) -> tuple[float, ...]:
@@ -349,6 +359,7 @@ class Reading:
             grams if self.long_pairs else 0.0,
             1.0 if any(units.search(norm) for units in self.figures) else 0.0,
             1.0 if self.rule is not None and self.rule.search(norm) else 0.0,
+            _covered_by(credits, self.told, self.told_total),
             dense,
         )
 
@@ -381,6 +392,17 @@ class Reading:
             share = c / top
             covered += weight * (share if share < 1.0 else 1.0)  # min(1.0, share), without the call
         return covered / total
+
+
+def _covered_by(credits: Sequence[float], refs: tuple[tuple[float, float], ...], total: float) -> float:
+    """Reading._covered's share against other weights (the telling feature's)."""
+    if not total:
+        return 0.0
+    covered = 0
+    for c, (weight, top) in zip(credits, refs):
+        share = c / top
+        covered += weight * (share if share < 1.0 else 1.0)
+    return covered / total
 
 
 def _credits(credited: tuple[tuple[tuple[tuple[float, str], ...], tuple[str, ...]], ...],

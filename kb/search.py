@@ -16,13 +16,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable, Container
 
-from .analysis import normalise
+from .analysis import language_rate, normalise
 from .errors import QueryError
 from .store import Candidate, IndexStore
 from . import ranking
 from .model import Hit, Passage
 from .plan import PART, QueryPlan
 from .query import understand
+from .rankdata import language_prior, telling
 
 HIGHLIGHT_WEIGHT = 0.4  # stand-ins weaker than this (a lone character of a typo) are not marked
 MARK_OPEN, MARK_CLOSE = "«", "»"
@@ -251,6 +252,15 @@ def gather(store: IndexStore, plan: QueryPlan, limit: int, doc: str | None = Non
     return candidates, idf
 
 
+def reading_for(store: IndexStore, plan: QueryPlan, idf: dict[str, float]) -> ranking.Reading:
+    """What ranking reads of a query once for all its candidates (kb.ranking.Reading), its words
+    weighed by their idf and, for the telling feature, by kb.rankdata.telling."""
+    n, length, prior = max(store.doc_count(), 1), store.mean_length(), language_prior()
+    told = {t: telling(n, store.doc_frequency(t), language_rate(t), length, prior) if v else 0.0
+            for t, v in idf.items()}
+    return ranking.Reading.of(plan, ranking.references(plan.groups, idf), ranking.references(plan.groups, told))
+
+
 def similarity(store: IndexStore, plan: QueryPlan) -> tuple[ranking.Weights, Similar | None]:
     """The weights a store's index is ranked by, and how its candidates' dense similarity to
     the query is read (None for an index without passage vectors)."""
@@ -275,7 +285,7 @@ def run(store: IndexStore, plan: QueryPlan, limit: int, doc: str | None, kind: s
         # no query word nor close stand-in is in the documents: what matched are characters
         # inside the words (量 of 量子, 黑 of 黑洞), which a reader takes for an answer
         return []
-    reading = ranking.Reading.of(plan, ranking.references(plan.groups, idf))
+    reading = reading_for(store, plan, idf)
     kept = fold(rank(candidates, plan, idf, ranked_by, similar, reading), limit)
     return [
         Hit(rank=i, score=score, passage=c.passage,

@@ -32,7 +32,7 @@ from kb import KnowledgeBase  # noqa: E402
 from kb.answer import (confidence, draft, evidence, sentence_answer, sentence_candidates, sentences,  # noqa: E402
                        supporting_text)
 from kb.answer.render import _render  # noqa: E402
-from kb.answer.topic import telling  # noqa: E402
+from kb.rankdata import language_prior, telling  # noqa: E402
 from kb.evaluate import canon, load  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "eval"
@@ -152,7 +152,7 @@ def _joined(cands: list, w, gold: list[str]) -> np.ndarray:
 
 
 CROSSED = 250  # unanswerable questions drawn from each external set for the crossed set
-# the priors tried (passages of the language at large, kb.answer.topic.telling): 0 is the corpus alone
+# the priors tried (passages of the language at large, kb.rankdata.telling): 0 is the corpus alone
 PRIORS = (0, 100, 300, 1000, 3000, 10000, 30000, 100000)
 # issue 13's floor for the external sets (drcd_dev, cmrc_dev): the share of their questions whose
 # answer holds the gold; a decline may not buy the other sets' figures below it
@@ -176,7 +176,7 @@ class Drafts:
                       [self.topics[i] for i in np.arange(len(self.cover))[idx]])
 
     def with_prior(self, prior: float) -> "Drafts":
-        """The same answers with their support read with this prior (kb.answer.topic.telling)."""
+        """The same answers with their support read with this prior (kb.rankdata.telling)."""
         x = self.x.copy()
         i = confidence.FEATURES.index("support")
         for row, t in enumerate(self.topics):
@@ -470,7 +470,7 @@ def _confidence_block(names: list[str], conf) -> list[str]:
         "# The confidence: logistic regression of an answer's cover on its features, every set",
         "# weighing the same. The floor (an answer is declined when its evidence holds less of",
         "# the topic) and the prior (how many passages of the language at large the topic words'",
-        "# weights add to the corpus's, kb.answer.topic.telling) maximise the mean of (cover if",
+        "# weights add to the corpus's, kb.rankdata.telling) maximise the mean of (cover if",
         "# answered, 1 if an unanswerable question is declined) over the sets; 'crossed' asks each",
         "# external set's questions of the other's corpus.",
         f"# Fitted {datetime.date.today().isoformat()} on {', '.join(names)}, crossed"
@@ -616,7 +616,7 @@ def fit_decline(args, specs: list[list[str]]) -> tuple[np.ndarray, float, float,
             idx = splits[s.name][i]
             held_p[s.name][idx] = chances(s.subset(idx), bi)
     b = fit_confidence(drafts)
-    shipped = {s.name: s for s in read.get(confidence.prior(), [d.with_prior(confidence.prior()) for d in raw])}
+    shipped = {s.name: s for s in read.get(language_prior(), [d.with_prior(language_prior()) for d in raw])}
     conf = [f"{'set':<10}{'questions':>10}  {'unanswerable':>12}  {'shipped':>7}  {'fitted':>7}  {'held-out':>8}"
             "   (mean of: cover if answered, 1 if an unanswerable one is declined)"]
     for s in drafts:

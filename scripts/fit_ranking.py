@@ -36,7 +36,8 @@ from kb import KnowledgeBase  # noqa: E402
 from kb import ranking  # noqa: E402
 from kb.evaluate import canon, load, relevant  # noqa: E402
 from kb.query import understand  # noqa: E402
-from kb.search import candidate_features, gather, similarity  # noqa: E402
+from kb.rankdata import language_prior  # noqa: E402
+from kb.search import candidate_features, gather, reading_for, similarity  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "eval"
 DEFAULT_SETS = [
@@ -165,7 +166,7 @@ def collect(name: str, judged: Path, docs: Path, work: Path, engine: ranking.Wei
         plan = understand(row["query"], kb.store)
         candidates, idf = gather(kb.store, plan, DEPTH, weights=engine)
         candidates = candidates[:pool]
-        feats.append(candidate_features(candidates, plan, idf, similarity(kb.store, plan)[1]))
+        feats.append(candidate_features(candidates, plan, idf, similarity(kb.store, plan)[1], reading_for(kb.store, plan, idf)))
         rel.append([relevant(c.passage.source_text, keys) for c in candidates])
     print(f"  {name} (k1 {engine.k1}, b {engine.b}): {len(rows)} queries in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     cache.write_bytes(pickle.dumps((feats, rel)))
@@ -178,12 +179,14 @@ def _code_stamp() -> str:
 
     h = hashlib.sha256(repr(sorted((k, v) for k, v in os.environ.items() if k.startswith("KB_"))).encode())
     for part in ("kb/ranking.py", "kb/search.py", "kb/dense.py", "kb/query.py", "kb/index.py", "kb/passages.py", "kb/structure.py",
-                 "kb/clean.py", "kb/analysis.py", "kb/lexicon.py", "kb/spelling.py"):
+                 "kb/clean.py", "kb/analysis.py", "kb/lexicon.py", "kb/spelling.py", "kb/rankdata.py", "kb/measures.py",
+                 "kb/plan.py"):
         path = ROOT / part
         if path.exists():
             h.update(path.read_bytes())
     for data in sorted((ROOT / "kb" / "data").glob("*.txt")):
         h.update(data.read_bytes())
+    h.update(repr(language_prior()).encode())  # the telling feature's prior (answer.toml's [confidence])
     return h.hexdigest()
 
 

@@ -120,3 +120,25 @@ def test_a_query_asking_whether_it_may_be_done_favours_a_passage_stating_a_rule(
     assert ranking.Reading.of(plain, ranking.references(plain.groups, {})).features(
         "打火机、管制刀具一律不得收寄", "", "text", 13, 1.0)[rule] == 0.0
     assert ranking.weights().values["rule"] > 0  # fitted (kb/data/ranking.toml's header)
+
+
+def test_the_telling_feature_weighs_an_everyday_word_a_folder_rarely_uses_less(tmp_path):
+    """来 is in one passage of a small folder, so its idf there is high; in general Chinese it is
+    everywhere. A passage holding the query's rare word (锂电池) but not 来 holds more of what
+    the query's words tell (kb.rankdata.telling) than of their idf; one holding 来 alone, less."""
+    from kb.query import understand
+    from kb.search import candidate_features, reading_for
+
+    kb = small_kb(tmp_path, {
+        "a.txt": "第一章 禁寄物品\n锂电池单独寄递的，一律不予收寄。\n",
+        "b.txt": "第一章 收件\n客户来电预约上门收件的，当天安排。\n",
+        "c.txt": "第一章 派件\n派件前检查车辆，确认快件数量与派送路线。\n",
+        "d.txt": "第一章 锂电池\n内置锂电池的电子产品，须在面单上注明。\n",
+    })
+    q = understand("锂电池 来", kb.store)
+    candidates, idf = gather(kb.store, q, 10)
+    feats = dict(zip((c.passage.doc for c in candidates),
+                     candidate_features(candidates, q, idf, None, reading_for(kb.store, q, idf))))
+    coverage, telling = ranking.FEATURES.index("coverage"), ranking.FEATURES.index("telling")
+    assert feats["a.txt"][telling] > feats["a.txt"][coverage] + 0.1
+    assert feats["b.txt"][telling] < feats["b.txt"][coverage]

@@ -256,7 +256,7 @@ def preload() -> None:
 
     preload_query()
     sentences.preload()
-    place_names()  # what the decline weighs (kb.answer.topic.telling)
+    place_names()  # what the decline weighs (kb.rankdata.telling)
 
 
 def ask(corpus: Corpus, question: str, script: str | None = "auto") -> Answer:

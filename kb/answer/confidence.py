@@ -43,12 +43,6 @@ def estimate(features: Sequence[float], table: dict[str, float] | None = None) -
     return min(CAP, 1.0 / (1.0 + math.exp(-z)))
 
 
-def prior() -> float:
-    """How many passages of the language at large the topic words' weights for the decline
-    add to the corpus's own (kb.answer.topic.telling); 0 reads the corpus alone."""
-    return _table().get("prior", 0.0)
-
-
 def floor() -> float:
     """The share of the question's topic an answer's evidence must hold to be given."""
     return _table().get("floor", 0.5)

@@ -8,14 +8,12 @@ term statistics. Every candidate answer is measured with it, and so is the confi
 
 from __future__ import annotations
 
-import math
-
 from .. import ranking
 from ..analysis import language_rate, normalise_text
 from ..errors import QueryError
 from ..lexicon import repair
+from ..rankdata import language_prior, telling
 from ..model import Hit, Passage
-from . import confidence
 from .corpus import Corpus
 from .question import Question, analyse_question
 from .sentences import holds_measure
@@ -36,9 +34,13 @@ class Topic:
 
     def __init__(self, corpus: Corpus, topic: tuple[tuple[str, ...], ...],
                  standins: dict[str, tuple[str, ...]] | None = None,
-                 measures: tuple[tuple[str, str], ...] = (), loose: dict[str, tuple[str, ...]] | None = None):
+                 measures: tuple[tuple[str, str], ...] = (), loose: dict[str, tuple[str, ...]] | None = None,
+                 credit: dict[tuple[str, str], float] | None = None):
         # a word asking a figure in a measure (钱 of 多少钱) is held where such a figure is (1.2元)
         self.measures = dict(measures)
+        # what search credits each stand-in of a word with ((word, stand-in): kb.plan's weight, a
+        # synonym's or the phrasebook's 0.7): the decline's coverage holds a word through one only so much
+        self.credit = dict(credit or {})
         # a word the corpus never uses but the query's understanding bridges to the corpus's
         # words (道歉 → 致歉, 退钱 → 退款): held where one of those is
         self.standins: dict[str, tuple[str, ...]] = {}
@@ -77,7 +79,7 @@ class Topic:
         self.counts = [(said_df[m] if m in said_df else corpus.doc_frequency(m), language_rate(m))
                        for m, _ in self.groups]
         self.n, self.length = n, corpus.mean_length()
-        self.telling = [telling(n, df, rate, self.length, _prior()) for df, rate in self.counts]
+        self.telling = [telling(n, df, rate, self.length, language_prior()) for df, rate in self.counts]
         # a word the corpus never uses, held at a part's weight where its thesaurus synonym is
         # (search gives only synonyms the corpus uses)
         self.loose = {m: (loose or {}).get(m, ()) for m, _ in self.groups if m not in self.known}
@@ -99,9 +101,16 @@ class Topic:
         return out
 
     def held_shares(self, text: str) -> list[float]:
-        """How much of each topic word a text holds: 1 whole, PART for a part or a loose synonym."""
-        return [min(1.0, h / self.idf[m]) if self.idf[m] else 0.0
-                for h, (m, _) in zip(self._held(normalise_text(text)), self.groups)]
+        """How much of each topic word a text holds: 1 whole, a stand-in's credit through a
+        stand-in, PART for a part or a loose synonym."""
+        norm = normalise_text(text)
+        out = []
+        for h, (m, _) in zip(self._held(norm), self.groups):
+            share = min(1.0, h / self.idf[m]) if self.idf[m] else 0.0
+            if share >= 1.0 and m not in norm and not (m in self.measures and holds_measure(self.measures[m], norm)):
+                share = max((self.credit.get((m, a), 1.0) for a in self.standins.get(m, ()) if a in norm), default=1.0)
+            out.append(share)
+        return out
 
     def coverage(self, text: str) -> float:
         """Share of the question's topic a text holds, each word weighed by how telling it is
@@ -117,19 +126,6 @@ class Topic:
 
     def share(self, text: str) -> float:
         return self.score(text) / self.total if self.total else 0.0
-
-
-def telling(n: int, df: int, rate: float, length: float, prior: float) -> float:
-    """A word's idf among n passages, df of them holding it, with `prior` passages of the
-    language at large added, where a passage of `length` words holds it with the chance its
-    `rate` (kb.analysis.language_rate) gives. prior 0 is the corpus's idf alone; the prior is
-    fitted with the decline (scripts/fit_answer.py)."""
-    seen = 1.0 - math.exp(-length * rate)
-    return ranking.idf(n + prior, df + prior * seen)
-
-
-def _prior() -> float:
-    return confidence.prior()
 
 
 def _phrase_frequency(corpus: Corpus, term: str) -> int:
@@ -159,9 +155,10 @@ def evidence(corpus: Corpus, question: str) -> tuple[Question, list[Hit], Topic]
     try:
         found = corpus.lookup(question, limit=10 if q.kind == "location" else EVIDENCE_HITS)
         hits, standins, loose = found.hits, _standins(found.plan), _standins(found.plan, loose=True)
+        credit = {(g.word, a.term): a.weight for g in found.plan.groups for a in g.alternatives}
     except QueryError:
-        hits, standins, loose = [], {}, {}
-    return q, hits, Topic(corpus, q.topic, standins, q.measures, loose)
+        hits, standins, loose, credit = [], {}, {}, {}
+    return q, hits, Topic(corpus, q.topic, standins, q.measures, loose, credit)
 
 
 def _standins(plan, loose: bool = False) -> dict[str, tuple[str, ...]]:
