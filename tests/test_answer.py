@@ -472,6 +472,18 @@ def test_a_word_held_through_a_stand_in_counts_as_search_credits_it(tmp_path):
     assert held["回访"] == 1.0 and held["客诉"] == SYNONYM < 1.0
 
 
+def test_a_sentence_holding_none_of_the_question_does_not_shut_out_one_that_does(tmp_path):
+    """热线电话接听时限是几秒: under the section titled with the question's words the best-scored
+    figure (两小时内覆电) holds none of them; the figure that does (三声内, 约10秒) answers, not nothing."""
+    kb = small_kb(tmp_path, {"热线.txt": (
+        "热线接听规范\n"
+        "一、热线电话接听时限\n1. 道歉：先为给客户带来的不便道歉。\n2. 方案：提出具体可行的方案，例如两小时内覆电。\n"
+        "3. 跟进：按时回电。\n"
+        "二、其他\n•电话铃响三声内（约10秒）必须接听；\n•一通电话最多转接2次。\n")})
+    a = kb.ask("热线电话接听时限是几秒？")
+    assert a.answered and "10秒" in a.answer
+
+
 def test_a_word_the_language_uses_everywhere_tells_less_than_a_rare_one():
     from kb.analysis import language_rate
     from kb.rankdata import idf, language_prior, telling

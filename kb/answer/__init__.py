@@ -82,8 +82,10 @@ def _sentence_parts(q: Question, hits: list[Hit], w: Topic, want_numbers: bool =
     cands = sentence_candidates(q, hits, w)
     if want_numbers:  # a figure is answered by a sentence stating one: the best of those
         cands = [c for c in cands if _states_figure(c.text)]
-    top = sentences.best(cands)
-    if not top or top[0].features[0] <= 0:
+    # a sentence holding none of the topic answers nothing, however well its section's title
+    # scores: the best of those holding some is the answer (not none at all)
+    top = sentences.best([c for c in cands if c.features[0] > 0])
+    if not top:
         return []
     return sentence_answer(top[0], w, sentences.neighbour(top[0], cands))
 
