@@ -384,24 +384,18 @@ class Reading:
         return got
 
     def _covered(self, credits: Sequence[float]) -> float:
-        total = self.refs_total
-        if not total:
-            return 0.0
-        covered = 0  # summed in order, as _covered() sums
-        for c, (weight, top) in zip(credits, self.refs):
-            share = c / top
-            covered += weight * (share if share < 1.0 else 1.0)  # min(1.0, share), without the call
-        return covered / total
+        return _covered_by(credits, self.refs, self.refs_total)
 
 
 def _covered_by(credits: Sequence[float], refs: tuple[tuple[float, float], ...], total: float) -> float:
-    """Reading._covered's share against other weights (the telling feature's)."""
+    """_covered() from each word's credit, its refs' total given: the coverage feature's (the
+    query's idf) and the telling feature's (kb.rankdata.telling)."""
     if not total:
         return 0.0
-    covered = 0
+    covered = 0  # summed in order, as _covered() sums
     for c, (weight, top) in zip(credits, refs):
         share = c / top
-        covered += weight * (share if share < 1.0 else 1.0)
+        covered += weight * (share if share < 1.0 else 1.0)  # min(1.0, share), without the call
     return covered / total
 
 

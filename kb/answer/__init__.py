@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import PurePosixPath
 
 from ..analysis import normalise_text, place_names
 from ..measures import ENDS_WORDS, EVENTS, GOODS, PEOPLE, UNITS, alternation
@@ -234,7 +235,7 @@ def supporting_text(parts: list[Part]) -> str:
     its evidence. A question may name what a file's name says of it and its text never does (香港
     of 香港分公司_熱線接聽.html: 香港客服熱線有咩指標)."""
     passages = list(dict.fromkeys(searchable_text(p.passage) for p in parts))
-    names = list(dict.fromkeys(normalise_text(p.passage.doc.rsplit("/", 1)[-1].rsplit(".", 1)[0]) for p in parts))
+    names = list(dict.fromkeys(normalise_text(PurePosixPath(p.passage.doc).stem) for p in parts))
     return "\n".join([p.text for p in parts] + passages + names)
 
 

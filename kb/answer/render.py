@@ -80,9 +80,10 @@ def _nearest(corpus: Corpus, w: Topic) -> list[Hit]:
 
 def _decline(q: Question, hits: list[Hit], script: str | None, w: Topic) -> Answer:
     # the words the nearest passages lack, the most telling first (锂电池 before 寄)
-    missing = [m for _, m in sorted(((-t, i), m) for i, ((m, _), t) in enumerate(zip(w.groups, w.telling))
-                                    if not any(x in normalise_text(h.passage.text)
-                                               for h in hits[:3] for x in (m, *w.standins.get(m, ()))))]
+    near = [normalise_text(h.passage.text) for h in hits[:3]]
+    lacking = [(t, m) for (m, _), t in zip(w.groups, w.telling)
+               if not any(x in text for text in near for x in (m, *w.standins.get(m, ())))]
+    missing = [m for _, m in sorted(lacking, key=lambda tm: -tm[0])]
     what = "、".join(missing[:4])
     message = "资料中没有这个问题的答案" + (f"(未涉及:{what})" if what else "") + "。最接近的章节见下。"
     return Answer(

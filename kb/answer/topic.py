@@ -48,7 +48,7 @@ class Topic:
         self.idf: dict[str, float] = {}
         self.known: set[str] = set()
         self.groups: list[tuple[str, tuple[str, ...]]] = []
-        said_df: dict[str, int] = {}  # a bridged word's passages: those of its rarest stand-in
+        held_in: dict[str, int] = {}  # each topic word's passages (a bridged one's: its rarest stand-in's)
         for main, *parts in topic:
             df = {t: corpus.doc_frequency(t) for t in (main, *parts)}
             idf = {t: ranking.idf(n, d) for t, d in df.items()}  # a word the corpus lacks weighs the most
@@ -59,16 +59,18 @@ class Topic:
             if bridged:
                 self.groups.append((main, known_parts))
                 self.standins[main] = bridged
-                said_df[main] = min(said[a] for a in bridged)
+                held_in[main] = min(said[a] for a in bridged)
                 self.idf[main] = max(ranking.idf(n, said[a]) for a in bridged)
                 self.known.add(main)
             elif df[main] or not known_parts:
                 self.groups.append((main, known_parts))
                 self.idf[main] = idf[main]
+                held_in[main] = df[main]
             else:  # the corpus lacks the word but has its parts: each part is a topic word
                 for p in known_parts:
                     self.groups.append((p, ()))
                     self.idf[p] = idf[p]
+                    held_in[p] = df[p]
             for p in known_parts:
                 self.idf.setdefault(p, idf[p])
         self.total = sum(self.idf[m] for m, _ in self.groups)
@@ -76,8 +78,7 @@ class Topic:
         # the corpus answers it at all (kb.answer.confidence): its idf with the passages' counts
         # smoothed toward the language at large, so that an everyday word the corpus happens
         # not to use (来, 跟, 做) says less than a rare one (清关, 刀具)
-        self.counts = [(said_df[m] if m in said_df else corpus.doc_frequency(m), language_rate(m))
-                       for m, _ in self.groups]
+        self.counts = [(held_in[m], language_rate(m)) for m, _ in self.groups]
         self.n, self.length = n, corpus.mean_length()
         self.telling = [telling(n, df, rate, self.length, language_prior()) for df, rate in self.counts]
         # a word the corpus never uses, held at a part's weight where its thesaurus synonym is
