@@ -225,14 +225,47 @@ def _colloquial() -> tuple[dict[str, str], "re.Pattern[str] | None"]:
     text = resources.files("kb.data").joinpath("colloquial.txt").read_text("utf-8")
     for line in text.splitlines():
         left, eq, right = line.partition("=")
-        if eq and not line.lstrip().startswith("#") and left.strip() and right.strip():
-            table[normalise_text(left.strip())] = normalise_text(right.strip())
+        if eq and not line.lstrip().startswith("#") and left.strip():
+            # nothing on the right: a particle said for its tone (㗎, 喎), read as a pause
+            table[normalise_text(left.strip())] = normalise_text(right.strip()) or " "
     keys = sorted(table, key=len, reverse=True)
     return table, (re.compile("|".join(map(re.escape, keys))) if keys else None)
 
 
+@lru_cache(maxsize=1)
+def _pairs_in_use() -> tuple[dict[str, int], float]:
+    """jieba's dictionary (words and their frequencies in general Chinese) and the median
+    frequency of its two-character words: one more often used than that is a word standard
+    Chinese writes (网点 2000, 重点 12694), one less often mostly a chance pair (问点 3) or a
+    colloquial form itself (点解 3)."""
+    from statistics import median
+
+    from .analysis import jieba_tokenizer
+
+    words = jieba_tokenizer().FREQ
+    return words, median(f for w, f in words.items() if f and len(w) == 2)
+
+
 def standard(norm: str) -> str:
     """A normalised query with its colloquial written forms (kb/data/colloquial.txt: Cantonese
-    我哋 → 我们, 唔 → 不; chat spellings 肿么 → 怎么) read as standard written Chinese."""
+    我哋 → 我们, 唔 → 不; chat spellings 肿么 → 怎么) read as standard written Chinese, and the
+    particles standard Chinese does not write (㗎, 喎) read as a pause."""
     table, pattern = _colloquial()
-    return pattern.sub(lambda m: table[m.group(0)], norm) if pattern else norm
+    if pattern is None:
+        return norm
+    words, usual = _pairs_in_use()
+
+    def word(pair: str) -> bool:
+        return len(pair) == 2 and (words.get(pair) or 0) > usual
+
+    out, last = [], 0
+    for m in pattern.finditer(norm):
+        s, e = m.span()
+        # a form is not read where standard Chinese words run across it: 点解 is 为什么, but not
+        # in 点解决 (解决) or 一点解释 (解释), nor 点处理 in 重点处理 (重点, 处理); it is in
+        # 要点样包 (要点, but then 样包 is no word: 要 + 点样)
+        if word(norm[e - 1: e + 1]) or (s and word(norm[s - 1: s + 1]) and word(norm[s + 1: s + 3])):
+            continue
+        out += [norm[last:s], table[m.group(0)]]
+        last = e
+    return "".join(out) + norm[last:]

@@ -444,6 +444,17 @@ def test_everyday_words_a_manual_never_uses_do_not_decline_what_it_answers(tmp_p
     assert "未涉及:锂电池" in kb.ask("客人来问寄锂电池要交哪些材料？").answer
 
 
+def test_a_cantonese_question_is_answered_as_its_mandarin_twin(tmp_path):
+    """送貨上樓要加幾多錢㗎: the particle 㗎 is tone, not a topic the manual lacks; the question is
+    answered as 送貨上樓要加幾多錢 is."""
+    kb = small_kb(tmp_path, {"大件送貨.txt": "第一章 大件送货收费\n一、上楼费\n没有电梯的楼宇，送货上楼每层每件加收50元，"
+                             "由收货人现场支付。\n二、改期\n送货日前一日下午3时前可免费改期一次，之后每次改期收费200元。\n"})
+    plain, toned = kb.ask("送貨上樓要加幾多錢"), kb.ask("送貨上樓要加幾多錢㗎")
+    assert toned.answered and "50元" in toned.answer and toned.answer == plain.answer
+    a = kb.ask("改期要收錢㗎")
+    assert a.answered and "免費改期" in a.answer
+
+
 def test_a_question_may_name_what_only_the_file_name_says(tmp_path):
     """香港派送有咩服務指標: the Hong Kong office's handbook never says 香港, its file name does;
     the answer from it holds what was asked, and the Shanghai one's answers 上海."""

@@ -232,6 +232,27 @@ def test_colloquial_forms_read_as_standard_chinese():
     assert standard(normalise_text("真係唔好意思，你話好唔好")) == "真系不好意思,你话好不好"
 
 
+def test_colloquial_forms_are_not_read_across_standard_words():
+    """点解 is Cantonese for 为什么, but 网点解决 is 网点 + 解决 and 重点处理 is 重点 + 处理: a
+    form is not read where words standard Chinese writes run across it (kb.lexicon.standard)."""
+    from kb.lexicon import standard
+
+    for mandarin in ("网点解决不了客户的问题", "一点解释都没有", "重点处理投诉", "海边度假村", "个人客户", "然而家里没人"):
+        assert standard(mandarin) == mandarin, mandarin
+    assert standard(normalise_text("網點解決唔到點算")) == "网点解决不到怎么办"
+    assert standard(normalise_text("請問點解未到")) == "请问为什么未到"
+    assert standard(normalise_text("易碎品要點樣包")) == "易碎品要怎样包"  # 要点 is a word, 样包 none
+
+
+def test_cantonese_particles_are_read_as_a_pause():
+    """㗎, 喎, 啩 carry a Cantonese sentence's tone, not its topic: read as a pause."""
+    from kb.lexicon import standard
+
+    assert standard(normalise_text("要加錢㗎")).strip() == "要加钱"
+    assert standard(normalise_text("佢話唔收喎點算")) == "他话不收 怎么办"
+    assert "啩" not in standard(normalise_text("應該今日到啩"))
+
+
 def test_a_cantonese_query_is_understood_as_its_mandarin_twin(built):
     cantonese = understand("客人話個包裹唔見咗", built.store)
     words = {g.word for g in cantonese.groups}
