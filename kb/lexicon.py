@@ -130,24 +130,13 @@ def repaired(text: str) -> tuple[str, tuple[tuple[int, int], ...]]:
     (效力精英 → 服务精英, or 服務精英 in a Traditional text): what an agent is shown and copies.
     Returns the text and the spans of the words put back, so a reader can mark them as
     repaired. Nothing outside those words changes."""
-    from .analysis import normalise
-    from .script import HANT, detect_script, to_hant
-
-    norm, offsets = normalise(text)
-    fixed, spans = repair(norm)
-    if not spans:
+    put = _put_back(text)
+    if not put:
         return text, ()
-    hant = detect_script(text) == HANT
     out: list[str] = []
     marks: list[tuple[int, int]] = []
     pos = size = 0
-    for s, e in spans:
-        a, b = offsets[s], offsets[e - 1] + 1
-        if a < pos:
-            continue
-        word = fixed[s:e].rstrip()
-        if hant:
-            word = to_hant(word)
+    for a, b, word in put:
         out.append(text[pos:a])
         size += a - pos
         out.append(word)
@@ -156,6 +145,36 @@ def repaired(text: str) -> tuple[str, tuple[tuple[int, int], ...]]:
         pos = b
     out.append(text[pos:])
     return "".join(out), tuple(marks)
+
+
+def spun_words(text: str) -> list[str]:
+    """The words of a spun text that `repaired` puts others back for, as the text writes
+    them, each once, in order (處置, 贊揚 of 處置客戶贊揚)."""
+    return list(dict.fromkeys(text[a:b] for a, b, _ in _put_back(text)))
+
+
+@lru_cache(maxsize=256)
+def _put_back(text: str) -> tuple[tuple[int, int, str], ...]:
+    """Where the spinner's words stand in a text ((start, end) of the text) and the word put
+    back for each, in the text's script."""
+    from .analysis import normalise
+    from .script import HANT, detect_script, to_hant
+
+    norm, offsets = normalise(text)
+    fixed, spans = repair(norm)
+    if not spans:
+        return ()
+    hant = detect_script(text) == HANT
+    out: list[tuple[int, int, str]] = []
+    pos = 0
+    for s, e in spans:
+        a, b = offsets[s], offsets[e - 1] + 1
+        if a < pos:
+            continue
+        word = fixed[s:e].rstrip()
+        out.append((a, b, to_hant(word) if hant else word))
+        pos = b
+    return tuple(out)
 
 
 class PhraseEntry(NamedTuple):

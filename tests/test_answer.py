@@ -89,6 +89,19 @@ def test_list_answer_gives_every_item_under_the_heading(built):
     assert_cited(a)
 
 
+def test_an_answer_from_a_spun_deck_reads_repaired_and_still_quotes_its_file(built):
+    """003 went through a synonym spinner (投訴 reads 贊揚, 澄清 reads 廓清): the answer gives
+    the words the agent should say, then the file's own words for them, so that the line is
+    still the cited source's (its words all there)."""
+    a = built.ask("LSCIA模型是哪五个步骤?")
+    assert a.answered and a.citations[0].doc.startswith("003")
+    line = next(x for x in a.answer.split("\n") if "LSCIA" in x)
+    said, _, written = line.partition("〔原文:")
+    assert "澄清" in said and "廓清" not in said and "投诉" in said  # what to say
+    assert {"廓清", "陈说", "赞扬"} <= set(written.rstrip("〕").split("、"))  # what the file says
+    assert canon(source_line(a.citations[0].doc, a.citations[0].line_start)).find("廓清") >= 0
+
+
 @pytest.mark.parametrize("question, count", [("快递大客户关系发展模型分哪四个阶段?", 4), ("客诉处理有哪五大原则", 5),
                                              ("有3种方法吗", 3), ("5P模型是什么", None), ("80/20原理讲什么", None),
                                              ("651指什么", None), ("搞定难缠客户的三招是什么", 3),

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from ..analysis import normalise_text
 from ..errors import QueryError
-from ..lexicon import repaired
+from ..lexicon import repaired, spun_words
 from ..model import Answer, Citation, Hit, Passage
 from ..script import convert
 from .corpus import Corpus
@@ -55,9 +55,14 @@ def _located(part: Part, script: str | None) -> str:
 
 
 def _shown(part: Part) -> str:
-    """A line as the agent reads it out: a spun document's with the spinner's words put back
-    (kb show --as-written gives the file's own words)."""
-    return repaired(part.text)[0] if part.passage.spun else part.text
+    """A line as the agent reads it out: a spun document's with the spinner's words put back,
+    then the file's own words for them, so that the answer still quotes its source
+    (處理客戶投訴的原理〔原文:處置、贊揚〕; kb show --as-written gives the whole file as written)."""
+    if not part.passage.spun:
+        return part.text
+    written = spun_words(part.text)
+    text = repaired(part.text)[0]
+    return f"{text}〔原文:{'、'.join(written)}〕" if written else text
 
 
 def _citations(parts: list[Part]) -> tuple[Citation, ...]:
