@@ -149,8 +149,22 @@ def repaired(text: str) -> tuple[str, tuple[tuple[int, int], ...]]:
 
 def spun_words(text: str) -> list[str]:
     """The words of a spun text that `repaired` puts others back for, as the text writes
-    them, each once, in order (處置, 贊揚 of 處置客戶贊揚)."""
-    return list(dict.fromkeys(text[a:b] for a, b, _ in _put_back(text)))
+    them, each once, in order (處置, 贊揚 of 處置客戶贊揚): each whole, as far as the word
+    put back reads in the repaired text (跟從者 where 跟隨者 is one word, not 跟從)."""
+    from .analysis import analyze
+
+    put = _put_back(text)
+    if not put:
+        return []
+    fixed, marks = repaired(text)
+    tokens = [t for t in analyze(fixed) if not t.sub]
+    out = []
+    for (a, b, _), (ra, rb) in zip(put, marks):
+        over = [t for t in tokens if t.start < rb and ra < t.end]
+        left = max(0, ra - min((t.start for t in over), default=ra))
+        right = max(0, max((t.end for t in over), default=rb) - rb)
+        out.append(text[max(0, a - left): b + right])
+    return list(dict.fromkeys(out))
 
 
 @lru_cache(maxsize=256)

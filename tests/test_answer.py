@@ -100,6 +100,9 @@ def test_an_answer_from_a_spun_deck_reads_repaired_and_still_quotes_its_file(bui
     assert "澄清" in said and "廓清" not in said and "投诉" in said  # what to say
     assert {"廓清", "陈说", "赞扬"} <= set(written.rstrip("〕").split("、"))  # what the file says
     assert canon(source_line(a.citations[0].doc, a.citations[0].line_start)).find("廓清") >= 0
+    # the file's word whole, as far as the word put back reads: 跟從者 (跟隨者), not 跟從
+    line = next(x for x in built.ask("群體行為定律說的是什麼?").answer.split("\n") if "群體行為定律" in x)
+    assert "跟隨者" in line.partition("〔")[0] and "跟從者" in line.partition("〔原文:")[2]
 
 
 @pytest.mark.parametrize("question, count", [("快递大客户关系发展模型分哪四个阶段?", 4), ("客诉处理有哪五大原则", 5),
