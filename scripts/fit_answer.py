@@ -235,9 +235,10 @@ def collect_drafts(name: str, judged: Path | None, docs: Path, work: Path, index
     return Drafts(name, np.array(xs, float), np.array(covers), np.array(answerable, bool), np.array(drafted, bool), topics)
 
 
-def fit_confidence(sets: list[Drafts], l2: float = 1e-3) -> np.ndarray:
+def fit_confidence(sets: list[Drafts], l2: float) -> np.ndarray:
     """Logistic regression of an answer's cover on its features (intercept first), by Newton's
-    method; every set weighs the same however many questions it has."""
+    method; every set weighs the same however many questions it has. `l2`: the ridge on the
+    features' weights (choose_l2 picks it)."""
     x = np.vstack([np.hstack([np.ones((int(s.drafted.sum()), 1)), s.x[s.drafted]]) for s in sets])
     y = np.concatenate([s.cover[s.drafted] for s in sets])
     sw = np.concatenate([np.full(int(s.drafted.sum()), 1.0 / max(1, int(s.drafted.sum()))) for s in sets])
