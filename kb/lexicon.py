@@ -296,8 +296,9 @@ def standard(norm: str) -> str:
         s, e = m.span()
         # a form is not read where standard Chinese words run across it: 点解 is 为什么, but not
         # in 点解决 (解决) or 一点解释 (解释), nor 点处理 in 重点处理 (重点, 处理); it is in
-        # 要点样包 (要点, but then 样包 is no word: 要 + 点样)
-        if word(norm[e - 1: e + 1]) or (s and word(norm[s - 1: s + 1]) and word(norm[s + 1: s + 3])):
+        # 要点样包 (要点, but then 样包 is no word: 要 + 点样); a one-character form that ends a
+        # word is that word's (揀 is 挑选, but not in 分拣机)
+        if word(norm[e - 1: e + 1]) or (s and word(norm[s - 1: s + 1]) and (e - s == 1 or word(norm[s + 1: s + 3]))):
             continue
         out += [norm[last:s], table[m.group(0)]]
         last = e

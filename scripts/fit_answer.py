@@ -153,7 +153,7 @@ def _joined(cands: list, w, gold: list[str]) -> np.ndarray:
 
 CROSSED = 250  # unanswerable questions drawn from each external set for the crossed set
 # the priors tried (passages of the language at large, kb.rankdata.telling): 0 is the corpus alone
-PRIORS = (0, 100, 300, 1000, 3000, 10000, 30000, 100000)
+PRIORS = (0, 100, 300, 1000, 3000, 10000, 30000, 100000, 300000, 1000000, 3000000)
 # issue 13's floor for the external sets (drcd_dev, cmrc_dev): the share of their questions whose
 # answer holds the gold; a decline may not buy the other sets' figures below it
 EXTERNAL_COVER = 0.85

@@ -244,6 +244,10 @@ def test_colloquial_forms_are_not_read_across_standard_words():
     assert standard(normalise_text("網點解決唔到點算")) == "网点解决不到怎么办"
     assert standard(normalise_text("請問點解未到")) == "请问为什么未到"
     assert standard(normalise_text("易碎品要點樣包")) == "易碎品要怎样包"  # 要点 is a word, 样包 none
+    # a one-character form ending a word is the word's: 揀 (Cantonese for 挑选) in 分揀機 is 分拣's
+    for text in ("什么样的包裹不能放上自动分拣机", "分揀中心幾點開工"):
+        assert "分拣" in standard(normalise_text(text)), text
+    assert standard(normalise_text("你揀邊個")) == "你挑选谁"
 
 
 def test_cantonese_particles_are_read_as_a_pause():
