@@ -31,7 +31,7 @@ from .store import IndexStore
 PARALLEL_INDEX = 2000  # passages: fewer are analysed in this process (kb.store.fields)
 
 
-def _silent(_: str) -> None:
+def silent(_: str) -> None:
     pass
 
 
@@ -39,7 +39,7 @@ def _waiting(progress: Progress) -> Callable[[], None]:
     return lambda: progress("waiting for another kb writing this index …")
 
 
-def build(store: IndexStore, paths: Iterable[str | os.PathLike], progress: Progress = _silent,
+def build(store: IndexStore, paths: Iterable[str | os.PathLike], progress: Progress = silent,
           workers: int | None = None) -> BuildReport:
     """Index files and folders into a new generation of the store's index (all or nothing)."""
     with store.writing(waiting=_waiting(progress)):
@@ -117,7 +117,7 @@ def _read_ready(prepare: Callable, planned: dict, source: Source) -> tuple:
     return result, [prepare(p) for p in result.passages], notes
 
 
-def update(store: IndexStore, paths: Iterable[str | os.PathLike], progress: Progress = _silent,
+def update(store: IndexStore, paths: Iterable[str | os.PathLike], progress: Progress = silent,
            workers: int | None = None) -> BuildReport:
     """Bring the index up to date with these files and folders: only the files whose content
     changed are read again, new ones added, those gone dropped. Builds from nothing when there
@@ -136,7 +136,7 @@ def update(store: IndexStore, paths: Iterable[str | os.PathLike], progress: Prog
         return build(store, inputs, progress, workers)
 
 
-def refresh(store: IndexStore, progress: Progress = _silent, wait: float | None = None) -> BuildReport:
+def refresh(store: IndexStore, progress: Progress = silent, wait: float | None = None) -> BuildReport:
     """Update the index from the paths it was built from, leaving out the documents removed
     from it. With wait (seconds), give up with IndexBusyError when another process is writing
     the index for longer (wait=0: only if nobody is)."""

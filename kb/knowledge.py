@@ -1,6 +1,5 @@
-"""KnowledgeBase: the library's front door (build, open, search, ask, show, outline). It
-delegates: building to kb.build, what the index holds to kb.catalog, search to kb.search,
-answers to kb.answer, references to kb.refs."""
+"""KnowledgeBase: the library's front door (build, open, search, ask, show, outline), delegating
+to kb.build, kb.catalog (what the index holds), kb.search, kb.answer and kb.refs."""
 
 from __future__ import annotations
 
@@ -20,10 +19,6 @@ if TYPE_CHECKING:
     from .search import SearchResult
 
 __all__ = ["KINDS", "KnowledgeBase", "Progress", "default_index", "default_seeds"]  # the last two: for cli.py
-
-
-def _silent(_: str) -> None:
-    pass
 
 
 class KnowledgeBase:
@@ -53,7 +48,7 @@ class KnowledgeBase:
 
     @classmethod
     def build(cls, paths: Iterable[str | os.PathLike], index: str | os.PathLike | None = None,
-              progress: Progress = _silent, workers: int | None = None, engine: str | None = None,
+              progress: Progress = builder.silent, workers: int | None = None, engine: str | None = None,
               dense: bool | None = None) -> "KnowledgeBase":
         """Index files and folders into a new generation of `index` (default: `default_index()`;
         atomic: all or nothing). engine: "whoosh" or "tantivy" (kb.store.engines; by default the
@@ -64,7 +59,7 @@ class KnowledgeBase:
 
     @classmethod
     def index(cls, paths: Iterable[str | os.PathLike], index: str | os.PathLike | None = None,
-              progress: Progress = _silent, workers: int | None = None, engine: str | None = None,
+              progress: Progress = builder.silent, workers: int | None = None, engine: str | None = None,
               dense: bool | None = None) -> "KnowledgeBase":
         """Bring `index` (default: `default_index()`) up to date with these files and folders:
         re-index only the files whose content changed, add new ones, drop those that are gone.
@@ -73,7 +68,7 @@ class KnowledgeBase:
         store = IndexStore(Path(default_index() if index is None else index), engine, dense)
         return cls(store, builder.update(store, paths, progress, workers))
 
-    def rebuild(self, progress: Progress = _silent, wait: float | None = None) -> "KnowledgeBase":
+    def rebuild(self, progress: Progress = builder.silent, wait: float | None = None) -> "KnowledgeBase":
         """Bring the index up to date with the paths it was built from (only what changed).
         With wait (seconds), give up with IndexBusyError when another process is writing the
         index for longer (wait=0: only if nobody is)."""
@@ -159,9 +154,7 @@ class KnowledgeBase:
     def passages(self, doc: str | None = None) -> list[Passage]:
         """All passages in document order, or those of one document."""
         by_doc = self._passages_by_doc()
-        if doc:
-            return list(by_doc.get(self.resolve_doc(doc), []))
-        return [p for ps in by_doc.values() for p in ps]
+        return list(by_doc.get(self.resolve_doc(doc), [])) if doc else [p for ps in by_doc.values() for p in ps]
 
     def doc_passages(self, name: str) -> list[Passage]:
         """The passages of the document with this exact name, in order."""

@@ -85,6 +85,14 @@ def test_only_the_front_door_and_its_callers_know_the_build():
     assert importers("kb.catalog") <= {"kb", "kb.knowledge", "kb.build"}
 
 
+def test_the_front_door_is_a_front_door():
+    """KnowledgeBase delegates (issue 16: at most 200 lines): building, the catalog, search,
+    answers and references live in their own modules."""
+    import kb.knowledge
+
+    assert len(Path(kb.knowledge.__file__).read_text(encoding="utf-8").splitlines()) <= 200
+
+
 def test_module_level_imports_have_no_loop():
     graph = {m: {t for t, top in deps.items() if top and t != m} for m, deps in IMPORTS.items()}
     # a package's own __init__ importing its modules is how a package is made, not a loop
