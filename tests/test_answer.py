@@ -757,3 +757,32 @@ def test_a_word_the_documents_never_use_is_held_at_half_weight_by_its_thesaurus_
     summer, plain, said = (w.share(t) for t in ("冰袋重量的20%，夏季提高到30%", "冰袋重量的20%", "夏天冰袋"))
     assert plain < summer < said
     assert summer == pytest.approx(plain + w.PART * w.idf["夏天"] / w.total)
+
+
+def test_a_question_asking_two_things_gets_both(tmp_path):
+    """自提柜怎么管理？…多少钱？ asks a method, then a figure: the items that say how the lockers
+    are run, and the figure (in them) too; not the one item with a figure alone."""
+    kb = small_kb(tmp_path, {"网点运营.md": (
+        "# 网点运营手册\n\n## 一、自提柜管理\n\n"
+        "(1) 自提柜由网点主管每日巡检一次，柜门故障须在2小时内报修。\n"
+        "(2) 快件在柜内存放超过48小时未取的，系统自动短信提醒收件人。\n"
+        "(3) 每格每使用一次，网点向柜主支付服务费0.5元，按月结算。\n\n"
+        "## 二、门店收费\n\n寄件一律按公司价目表收费，门店不得加收包装费以外的任何费用。\n"
+    )})
+    a = kb.ask("自提柜平时怎么管理？放一件给柜主多少钱？")
+    assert a.answered
+    assert all(x in a.answer for x in ("每日巡检", "超过48小时", "0.5元")), a.answer
+    assert "价目表" not in a.answer
+
+
+@pytest.mark.parametrize("question, kinds", [
+    ("部落里的代收点怎么管理？代收一件给多少钱？", ["method", "figure"]),
+    ("客户来投诉时,应该按什么步骤来处理?请分步说明。", []),  # the second sentence asks nothing
+    ("派送路线规划五步法在哪个模块讲？是哪五步？", []),  # where is said before the answer
+    ("新员工试用期多长？试用期有多少天？", []),  # two figures: one kind, asked as one
+    ("充電寶可以走航空件嗎？每票最多能寄幾個？", ["method", "list"]),  # 幾個: how many, a list
+])
+def test_what_a_question_asks_apart(question, kinds):
+    from kb.answer import _asks_apart
+
+    assert [c.kind for c in _asks_apart(analyse_question(question))] == kinds

@@ -26,11 +26,12 @@ because a wrong confident answer is worse than none.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import PurePosixPath
 
 from ..analysis import normalise_text, place_names
+from ..errors import QueryError
 from ..measures import ENDS_WORDS, EVENTS, GOODS, PEOPLE, UNITS, alternation
 from ..store import searchable_text
 from ..model import Answer, Hit
@@ -38,7 +39,7 @@ from ..script import HANS, HANT
 from . import confidence, definitions, sentences
 from .corpus import Corpus
 from .lists import _LEADING_MARKER, _list_parts, list_weights, _location_parts, _structure_parts, _with_items, where_part
-from .question import Question, analyse_question
+from .question import Question, analyse_question, asks_something
 from .render import MAX_ANSWER, Part, _citations, _decline, _nearest, _render
 from .topic import Topic, _readable, evidence
 
@@ -160,8 +161,46 @@ def draft(corpus: Corpus, question: str) -> Draft:
     q, hits, w = evidence(corpus, question)
     parts: list[Part] = []
     if hits and q.topic:
-        parts = _parts(corpus, q, hits, w)
+        asks = _asks_apart(q)
+        parts = _joined([_parts(corpus, c, hits, w) for c in asks]) if asks else _parts(corpus, q, hits, w)
     return Draft(q, hits, w, parts, _confidence_features(hits, w, parts) if parts else ())
+
+
+# Where a question asks two things one after the other (代收点怎么管理？代收一件给多少钱？).
+_ASKED_APART = re.compile(r"(?<=[?？!！])")
+
+
+def _asks_apart(q: Question) -> list[Question]:
+    """A question that asks two things of different kinds, each after the other's question mark
+    (…怎么管理？…给多少钱？: a method, then a figure): each thing asked as its own kind, about the
+    whole question's topic; [] for a question that asks one thing (a second sentence that asks
+    nothing, 请分步说明, is part of the first; 在哪个模块讲 is the answer's where)."""
+    clauses = [c.strip() for c in _ASKED_APART.split(q.text) if c.strip()]
+    if len(clauses) < 2:
+        return []
+    asked = []
+    for clause in clauses:
+        try:
+            c = analyse_question(clause)
+        except QueryError:
+            continue
+        # where a thing is taught is said before the answer already (Question.also_where)
+        if asks_something(c.text) and c.kind != "location":
+            asked.append(replace(q, kind=c.kind, count=c.count, counted=c.counted or q.counted,
+                                 asked_in=c.asked_in, also_where=c.also_where))
+    return asked if len({c.kind for c in asked}) > 1 else []
+
+
+def _joined(answers: list[list[Part]]) -> list[Part]:
+    """The answers to each thing a question asks, in its order, each line once."""
+    seen: set[tuple[str, int, str]] = set()
+    out: list[Part] = []
+    for part in (p for parts in answers for p in parts):
+        key = (part.passage.id, part.line, part.text)
+        if key not in seen:
+            seen.add(key)
+            out.append(part)
+    return out
 
 
 def _parts(corpus: Corpus, q: Question, hits: list[Hit], w: Topic) -> list[Part]:

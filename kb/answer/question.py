@@ -147,6 +147,12 @@ def analyse_question(text: str) -> Question:
                     tuple(measures.items()), tuple(counted), also_where, asked_in)
 
 
+def asks_something(text: str) -> bool:
+    """Whether a sentence asks (哪, 几, 多少, 什么, 怎么, 如何, 吗; either script), not only tells
+    what to do with the question (请分步说明)."""
+    return bool(_ASKS.search(standard(normalise_text(text))))
+
+
 def _stated_count(norm: str) -> int | None:
     m = STATED_COUNT.search(norm)
     return count_value(m.group(1)) if m else None
