@@ -781,6 +781,8 @@ def test_a_question_asking_two_things_gets_both(tmp_path):
     ("派送路线规划五步法在哪个模块讲？是哪五步？", []),  # where is said before the answer
     ("新员工试用期多长？试用期有多少天？", []),  # two figures: one kind, asked as one
     ("充電寶可以走航空件嗎？每票最多能寄幾個？", ["method", "list"]),  # 幾個: how many, a list
+    ("客户欠款还清了，被停掉的月结多久能恢复，有啥附加条件", ["figure", "method"]),  # the first clause tells
+    ("熱線電話響幾聲之內一定要接？要人等嘅話點做？", ["figure", "method"]),  # 點做: how, in Cantonese
 ])
 def test_what_a_question_asks_apart(question, kinds):
     from kb.answer import _asks_apart

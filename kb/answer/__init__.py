@@ -166,15 +166,16 @@ def draft(corpus: Corpus, question: str) -> Draft:
     return Draft(q, hits, w, parts, _confidence_features(hits, w, parts) if parts else ())
 
 
-# Where a question asks two things one after the other (代收点怎么管理？代收一件给多少钱？).
-_ASKED_APART = re.compile(r"(?<=[?？!！])")
+# Where a question may ask one thing after another (代收点怎么管理？代收一件给多少钱？; 月结多久能
+#恢复，有啥附加条件): after a question mark, a comma, a semicolon or a space.
+_ASKED_APART = re.compile(r"(?<=[?？!！,，;；\s])")
 
 
 def _asks_apart(q: Question) -> list[Question]:
-    """A question that asks two things of different kinds, each after the other's question mark
-    (…怎么管理？…给多少钱？: a method, then a figure): each thing asked as its own kind, about the
-    whole question's topic; [] for a question that asks one thing (a second sentence that asks
-    nothing, 请分步说明, is part of the first; 在哪个模块讲 is the answer's where)."""
+    """A question that asks two things of different kinds, one after the other (…怎么管理？…给多少
+    钱？: a method, then a figure): each thing asked as its own kind, about the whole question's
+    topic; [] for a question that asks one thing (a clause that asks nothing, 客户欠款还清了 or
+    请分步说明, only tells of it; 在哪个模块讲 is the answer's where)."""
     clauses = [c.strip() for c in _ASKED_APART.split(q.text) if c.strip()]
     if len(clauses) < 2:
         return []

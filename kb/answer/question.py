@@ -30,6 +30,7 @@ _COUNTER_NEXT = re.compile(rf"\s*(?:{COUNTER})")  # what a number counts, said r
 # the kinds a question asking where may also ask for, the what said beside the where
 _WITH_WHERE = ("structure", "figure", "list", "definition")
 _ASKS = re.compile(r"哪|几|多少|什么|怎么|如何|吗|嗎")
+_EVERYDAY_ASKS = re.compile(r"啥|咋")  # 有啥条件, 咋办: what and how, as they are typed
 _WHAT_THING = r"什么(?:东西|事情|事)"  # 什么 with a noun that names nothing (_what_thing: either script)
 # a part of a course asked for (哪一章, 第几单元, 哪门课): where, never what (_where_part: either script)
 _WHERE_PART = r"第几个?(?:单元|章|节|课|讲|篇|部分|模块|页)|哪[门一个些几]?(?:门课|单元|模块|部分|课|章|节|篇|份|讲|页)"
@@ -148,9 +149,12 @@ def analyse_question(text: str) -> Question:
 
 
 def asks_something(text: str) -> bool:
-    """Whether a sentence asks (哪, 几, 多少, 什么, 怎么, 如何, 吗; either script), not only tells
+    """Whether a sentence asks: it ends on a question mark, or says what kind of answer it wants
+    (question_kinds.txt) or a question word (哪, 几, 什么, 怎么, 吗; either script), not only
     what to do with the question (请分步说明)."""
-    return bool(_ASKS.search(standard(normalise_text(text))))
+    said = standard(normalise_text(text)).strip()
+    return (said.endswith("?") or bool(_ASKS.search(said) or _EVERYDAY_ASKS.search(said))
+            or any(p.search(said) for _, p in _kind_rules()))
 
 
 def _stated_count(norm: str) -> int | None:
