@@ -788,3 +788,19 @@ def test_what_a_question_asks_apart(question, kinds):
     from kb.answer import _asks_apart
 
     assert [c.kind for c in _asks_apart(analyse_question(question))] == kinds
+
+
+def test_a_word_the_manual_says_another_way_is_held_by_its_stand_in(tmp_path):
+    """收件 is in the manual, but the steps asked about say 揽收 (its domain synonym, which search
+    reads 收件 as): the steps hold the word at search's credit for it, not nothing, and answer."""
+    from kb.answer import evidence
+
+    kb = small_kb(tmp_path, {"网点手册.md": (
+        "# 网点作业手册\n\n## 一、揽收检查步骤\n\n"
+        "1. 核对寄件人身份证件，完成实名登记；\n2. 当面开箱查看内件；\n3. 称重并录入系统；\n4. 封箱贴标。\n\n"
+        "## 二、收件时间\n\n网点每天8:00至20:00收件，节假日照常。\n"
+    )})
+    _, _, topic = evidence(kb, "收件检查有哪几步？")
+    assert topic.held_shares("1. 揽收时核对寄件人身份证件；")[[m for m, _ in topic.groups].index("收件")] == pytest.approx(0.7)
+    a = kb.ask("收件检查有哪几步？")
+    assert a.answered and all(x in a.answer for x in ("核对寄件人身份", "称重", "封箱贴标")), a.answer

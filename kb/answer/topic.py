@@ -24,8 +24,9 @@ EVIDENCE_HITS = 6  # hits searched for a question's evidence (ten for a location
 class Topic:
     """How much of the question's topic a text holds, weighting each topic word by its idf.
 
-    A word counts whole when the text has it and at half weight when the text has only a
-    word inside it (快递企业 → 快递). A word the corpus never uses is replaced by the words
+    A word counts whole when the text has it, at search's credit for a close stand-in the text
+    says instead (收件 → 揽收, 0.7), and at half weight when the text has only a word inside it
+    (快递企业 → 快递). A word the corpus never uses is replaced by the words
     inside it that it does use (波士顿矩阵 → 波士顿, 矩阵); a word with no such part weighs
     as the rarest term, so what the corpus lacks counts against an answer, but at half weight
     where a text says its thesaurus synonym, as search reads it (夏天 → 夏季)."""
@@ -48,6 +49,9 @@ class Topic:
         self.idf: dict[str, float] = {}
         self.known: set[str] = set()
         self.groups: list[tuple[str, tuple[str, ...]]] = []
+        # a word the corpus uses, held at its credit where a text says one of its close stand-ins
+        # instead (收件 → 揽收, 取件: a manual need not use the word the question does)
+        self.also: dict[str, tuple[str, ...]] = {}
         held_in: dict[str, int] = {}  # each topic word's passages (a bridged one's: its rarest stand-in's)
         for main, *parts in topic:
             df = {t: corpus.doc_frequency(t) for t in (main, *parts)}
@@ -66,6 +70,8 @@ class Topic:
                 self.groups.append((main, known_parts))
                 self.idf[main] = idf[main]
                 held_in[main] = df[main]
+                if df[main]:  # a word the corpus uses, said another way where search reads it so
+                    self.also[main] = tuple(a for a in (standins or {}).get(main, ()) if corpus.doc_frequency(a))
             else:  # the corpus lacks the word but has its parts: each part is a topic word
                 for p in known_parts:
                     self.groups.append((p, ()))
@@ -95,6 +101,8 @@ class Topic:
             if (main in norm or any(a in norm for a in self.standins.get(main, ()))
                     or (main in self.measures and holds_measure(self.measures[main], norm))):
                 out.append(self.idf[main])
+            elif held := [self.credit.get((main, a), 1.0) for a in self.also.get(main, ()) if a in norm]:
+                out.append(max(held) * self.idf[main])  # search's credit for the stand-in, never above 1
             elif any(a in norm for a in self.loose.get(main, ())):
                 out.append(self.PART * self.idf[main])
             else:
