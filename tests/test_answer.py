@@ -804,3 +804,16 @@ def test_a_word_the_manual_says_another_way_is_held_by_its_stand_in(tmp_path):
     assert topic.held_shares("1. 揽收时核对寄件人身份证件；")[[m for m, _ in topic.groups].index("收件")] == pytest.approx(0.7)
     a = kb.ask("收件检查有哪几步？")
     assert a.answered and all(x in a.answer for x in ("核对寄件人身份", "称重", "封箱贴标")), a.answer
+
+
+@pytest.mark.parametrize("question, framing, topic", [
+    ("小哥进了客户家里，哪些事情绝对不能做？", ("绝对", "做"), ("客户", "家里")),
+    ("熱線電話響幾聲之內一定要接？", ("一定",), ("热线电话",)),
+    ("要核对些什么资料才能讲派送进度", ("些",), ("核对", "派送")),
+    ("这种投诉咋搞", ("搞",), ("投诉",)),
+])
+def test_how_firmly_how_many_and_that_something_is_done_frame_a_question(question, framing, topic):
+    """Adverbs of modality (一定, 绝对), determiners of number (些) and light verbs (做, 搞) say
+    how a question asks, not what about: none is a topic word the answer must hold."""
+    words = {w for group in analyse_question(question).topic for w in group}
+    assert not words & set(framing) and set(topic) <= words, words
