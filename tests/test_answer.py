@@ -811,9 +811,12 @@ def test_a_word_the_manual_says_another_way_is_held_by_its_stand_in(tmp_path):
     ("熱線電話響幾聲之內一定要接？", ("一定",), ("热线电话",)),
     ("要核对些什么资料才能讲派送进度", ("些",), ("核对", "派送")),
     ("这种投诉咋搞", ("搞",), ("投诉",)),
+    ("客戶資料入面，邊啲屬於敏感資料？", ("属于", "里面", "入", "面", "边", "些"), ("客户资料", "敏感")),  # 入面, 邊啲: Cantonese
+    ("热线电话响几声之内一定要接", ("之内",), ("热线电话",)),
 ])
 def test_how_firmly_how_many_and_that_something_is_done_frame_a_question(question, framing, topic):
-    """Adverbs of modality (一定, 绝对), determiners of number (些) and light verbs (做, 搞) say
-    how a question asks, not what about: none is a topic word the answer must hold."""
+    """Adverbs of modality (一定, 绝对), determiners of number (些), light verbs (做, 搞), verbs
+    of classing (属于) and nouns of place in a thing (里面, 之内) say how a question asks, not
+    what about: none is a topic word the answer must hold."""
     words = {w for group in analyse_question(question).topic for w in group}
     assert not words & set(framing) and set(topic) <= words, words
