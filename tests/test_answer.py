@@ -820,3 +820,20 @@ def test_how_firmly_how_many_and_that_something_is_done_frame_a_question(questio
     what about: none is a topic word the answer must hold."""
     words = {w for group in analyse_question(question).topic for w in group}
     assert not words & set(framing) and set(topic) <= words, words
+
+
+def test_a_title_that_says_how_many_lines_it_has_answers_with_as_many(tmp_path):
+    """A slide's title says it has three principles, and three unnumbered lines follow, each
+    longer than a bare item: the answer gives all three, not the two lines a title over prose gets."""
+    kb = small_kb(tmp_path, {"包装课件.md": (
+        "# 包装规范\n\n## 第二讲 包装要求\n\n"
+        "为什么要重视包装\n一票快件从揽收到签收，平均经过4次分拣、6次装卸\n\n"
+        "封箱三原则\n"
+        "牢固：封箱后能承受1.2米高度跌落不开裂\n"
+        "适度：箱内空隙不超过箱子容积的百分之二十\n"
+        "整洁：胶带平整不起皱，旧面单全部撕掉或涂黑\n\n"
+        "## 第三讲 收费\n\n门店按公司价目表收取包装费。\n"
+    )})
+    a = kb.ask("封箱三原则是哪三条？")
+    assert a.answered and all(x in a.answer for x in ("牢固", "适度", "整洁")), a.answer
+    assert "价目表" not in a.answer

@@ -16,7 +16,7 @@ from ..analysis import normalise_text
 from ..formats import CELL_SEPARATOR
 from ..lexicon import list_nouns
 from ..model import Hit, Passage
-from ..query import STATED_COUNT
+from ..query import COUNTER, STATED_COUNT
 from ..structure import ITEM_MARKER, ITEM_RANK, exercises, heading_rank
 from .corpus import Corpus
 from .question import Question, count_value
@@ -284,9 +284,9 @@ def _count_stated(title: str, units: tuple[str, ...]) -> int | None:
     for unit in units:
         if m := re.search(rf"([两二三四五六七八九十]|(?<!\d)[2-9](?!\d))个?{unit}", title):
             return count_value(m.group(1))
-    # ... or in any counting word, when the question asks how many in one (四大策略 for 有哪几招)
-    m = STATED_COUNT.search(title) if units else None
-    return count_value(m.group(1)) if m else None
+    # ... or in any counting word or before what a list is made of, when the question asks how
+    # many in one (四大策略 for 有哪几招, 三原则 for 哪三条)
+    return _stated_items(title) if units else None
 
 
 def choose_list(candidates: list[ListCandidate], weights: dict[str, float] | None = None) -> ListCandidate | None:
@@ -361,13 +361,29 @@ def _with_items(corpus: Corpus, parts: list[Part]) -> list[Part]:
     if introduces:
         given = {p.line for p in parts}
         return parts + [Part(t, p, n) for n, t, p in items if n not in given]
-    if not items:  # a title over prose (a slide's heading, then what it says): its first line
+    if not items:  # a title over prose (a slide's heading, then what it says): its first lines,
+        # as many as it says it has when it says (包装三原则 over three unnumbered lines)
+        stated = _stated_items(normalise_text(text))
+        lines = min(MAX_ITEMS, stated) if stated else TITLE_BODY_LINES
         for no, t, p in units[at + 1:]:
-            if len(items) >= TITLE_BODY_LINES or heading_rank(t.strip()) is not None:
+            if len(items) >= lines or heading_rank(t.strip()) is not None:
                 break
             if t.strip():
                 items.append((no, t, p))
     return parts + [Part(t, p, n) for n, t, p in items] if items else parts
+
+
+@lru_cache(maxsize=1)
+def _list_count() -> re.Pattern[str]:
+    nouns = "|".join(sorted(map(re.escape, list_nouns()), key=len, reverse=True))
+    return re.compile(rf"(?<![\d.])([两二三四五六七八九十]|[2-9])\s*(?:(?:{COUNTER})\s*)?(?:{nouns})")
+
+
+def _stated_items(title: str) -> int | None:
+    """How many items a title says it has: a count before a counter (五步法, 四大策略) or before
+    what a list is made of (三原则, 四要素)."""
+    m = STATED_COUNT.search(title) or _list_count().search(title)
+    return count_value(m.group(1)) if m else None
 
 
 def _rows_after(lines: list[tuple[int, str, Passage]], anchor: int) -> list[tuple[int, str, Passage]]:
