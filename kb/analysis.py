@@ -22,7 +22,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Iterator, NamedTuple, Sequence
 
-from .script import tables_version, to_hans
+from .script import matching_form, tables_version
 
 # Bump when tokens for the same text change: part of the pipeline's fingerprint (kb.catalog), so
 # an index built with other tokens is built again.
@@ -52,12 +52,12 @@ def normalise(text: str) -> tuple[str, Sequence[int]]:
     lowered = text.lower()
     if len(lowered) == len(text) and unicodedata.is_normalized("NFKC", text):
         # the common case: nothing changes length, so offsets are the identity
-        return to_hans(lowered), range(len(text))
+        return matching_form(lowered), range(len(text))
     # each character on its own, through a table of what each becomes (str.translate: one pass
     # in C over the text; a Python loop here was a tenth of a search, for the highlights)
     out = text.translate(_char_forms)
     if len(out) == len(text):
-        return to_hans(out), range(len(text))
+        return matching_form(out), range(len(text))
     # each character's form's length, as a character (\x01 for most): only the others, found
     # by a pattern in C, cost a step of Python
     widths = text.translate(_char_widths)
@@ -69,7 +69,7 @@ def normalise(text: str) -> tuple[str, Sequence[int]]:
         offsets += [i] * ord(widths[i])
         last = i + 1
     offsets += range(last, len(text))
-    return to_hans(out), offsets
+    return matching_form(out), offsets
 
 
 class _Chars(dict):
@@ -139,7 +139,7 @@ def jieba_tokenizer():
     forced = []
     for line in _data_lines("userdict.txt"):
         parts = line.split()
-        word, freq = to_hans(parts[0].lower()), int(parts[1]) if len(parts) > 1 else None
+        word, freq = matching_form(parts[0].lower()), int(parts[1]) if len(parts) > 1 else None
         tk.add_word(word, freq)
         if freq == 0:
             forced.append(word)

@@ -23,7 +23,7 @@ _OPENCC = "opencc"  # kb/data/opencc: OpenCC 1.4's dictionaries, with their sour
 _VARIANTS_KEPT_AS_T2S = frozenset("著么")
 _TABLES = ("CJK_Compatibility_Ideographs.txt", "TSCharacters.txt", "TSPhrases.txt",
            "TWVariantsRev.txt", "HKVariantsRev.txt")
-_T2S_ALGORITHM = "t2s+variants 1"  # change when to_hans changes with the same files
+_T2S_ALGORITHM = "t2s+variants 2"  # change when to_hans or matching_form changes with the same files
 
 
 def _dictionary(name: str) -> list[tuple[str, list[str], bool]]:
@@ -96,9 +96,12 @@ def _t2s_tables() -> _Tables:
     # after one, so the run of phrase characters around a trigger is matched on its own
     inside = set("".join(phrases))
     inside |= {k for k, v in norm.items() if v in inside}
+    # the characters a phrase keeps where the table converts them (於 of 於潛 → 於潜, 乾 of 乾隆)
+    kept = {c for v in phrases.values() for c in v if ord(c) in table}
     return _Tables(table, {ord(k): v for k, v in norm.items()}, phrases,
                    tuple(sorted({len(k) for k in phrases if len(k) > 1}, reverse=True)),
-                   re.compile("[" + "".join(sorted(triggers)) + "]"), frozenset(inside))
+                   re.compile("[" + "".join(sorted(triggers)) + "]"), frozenset(inside),
+                   re.compile("[" + "".join(sorted(kept)) + "]"))
 
 
 class _Tables(NamedTuple):
@@ -108,6 +111,7 @@ class _Tables(NamedTuple):
     lengths: tuple[int, ...]  # stops a later one from starting inside it), and their lengths
     trigger: re.Pattern[str]  # a character some phrase converts otherwise
     inside: frozenset[str]  # the characters phrases are made of
+    kept: re.Pattern[str]  # a character a phrase keeps where the table converts it
 
 
 def to_hans(text: str) -> str:
@@ -142,6 +146,17 @@ def to_hans(text: str) -> str:
         return simple
     parts.append(simple[last:])
     return "".join(parts)
+
+
+def matching_form(text: str) -> str:
+    """The Simplified form both scripts of a text are matched in: to_hans, and to_hans again
+    where a phrase kept a character t2s converts elsewhere. OpenCC keeps 於 in 於潛 (a county's
+    name) and converts 潛 → 於潜; but 於潜, as Simplified text writes it, matches no phrase and
+    becomes 于潜, so 位於潛江 and 位於潜江 read apart (a query and its other script found other
+    passages). The second pass makes the form one: 位于潜江 from either; 乾隆 stays 乾隆 from
+    either, its phrase matching in both. Keeps the length."""
+    once = to_hans(text)
+    return to_hans(once) if _t2s_tables().kept.search(once) else once
 
 
 def _longest_first(text: str, phrases: dict[str, str], lengths: tuple[int, ...]) -> Iterator[tuple[int, str]]:
