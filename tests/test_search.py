@@ -445,3 +445,16 @@ def test_hong_kong_and_taiwan_words_find_what_the_mainland_word_asks(tmp_path):
     assert [h.passage.doc for h in kb.search("家具")][:1] == ["大件送貨.txt"]
     assert [h.passage.doc for h in kb.search("冰箱送货")][:1] == ["大件送貨.txt"]
     assert [h.passage.doc for h in kb.search("泡沫")][:1] == ["包裝規範.txt"]
+
+
+def test_a_name_opencc_keeps_a_character_in_is_found_from_either_script(tmp_path):
+    """OpenCC converts 於潛 to 於潜, keeping 於 (a county's old name): the query typed in
+    Simplified (位於潜江, 位于潜江) finds the Traditional page as the Traditional query does."""
+    kb = small_kb(tmp_path, {
+        "水利.txt": "興隆水利樞紐\n\n興隆水利樞紐工程位於潛江市高石碑鎮，是漢江下游的一座大型水利工程。\n",
+        "分拣.txt": "分拣中心\n\n分拣中心位于武汉市，负责华中地区快件的中转。\n",
+    })
+    ranked = {q: [(h.passage.id, round(h.score, 9)) for h in kb.search(q, limit=5)]
+              for q in ("位於潛江市的水利工程", "位於潜江市的水利工程", "位于潜江市的水利工程")}
+    assert len({tuple(r) for r in ranked.values()}) == 1, ranked  # the same passages, scored alike
+    assert ranked["位于潜江市的水利工程"][0][0].startswith("水利.txt")
