@@ -166,8 +166,8 @@ def draft(corpus: Corpus, question: str) -> Draft:
     return Draft(q, hits, w, parts, _confidence_features(hits, w, parts) if parts else ())
 
 
-# Where a question may ask one thing after another (代收点怎么管理？代收一件给多少钱？; 月结多久能
-#恢复，有啥附加条件): after a question mark, a comma, a semicolon or a space.
+# Where a question may ask one thing after another: after a question mark, a comma, a semicolon
+# or a space (代收点怎么管理？代收一件给多少钱？; 月结多久能恢复，有啥附加条件).
 _ASKED_APART = re.compile(r"(?<=[?？!！,，;；\s])")
 
 
