@@ -837,3 +837,24 @@ def test_a_title_that_says_how_many_lines_it_has_answers_with_as_many(tmp_path):
     a = kb.ask("封箱三原则是哪三条？")
     assert a.answered and all(x in a.answer for x in ("牢固", "适度", "整洁")), a.answer
     assert "价目表" not in a.answer
+
+
+@pytest.mark.parametrize("question, said", [
+    ("a", "说得太少"),
+    ("问", "说得太少"),
+    ("怎么办？多少钱？哪些？", "说得太少"),  # 钱 alone, asked three ways
+    ("請問，，，，", "只有问话的词"),
+    ("怎么办", "只有问话的词"),
+])
+def test_a_question_that_says_too_little_is_not_answered(built, question, said):
+    """One character (a, 问, the 钱 of 多少钱) is in half the passages, and only question words name
+    nothing: no answer, and a reply that says why instead of a passage at confidence 0.97."""
+    a = built.ask(question, script="hans")
+    assert not a.answered and said in a.answer and a.confidence == 0.0, a.answer
+
+
+def test_a_name_cut_into_characters_still_asks(tmp_path):
+    """邓兆棠 is read as three characters: three of them are a topic, not too little."""
+    kb = small_kb(tmp_path, {"人物.txt": "人物介绍\n\n邓兆棠是香港的电视演员，1980年代加入无线电视。\n\n其他\n\n本页介绍几位演员的生平。\n"})
+    a = kb.ask("邓兆棠是谁？")
+    assert a.answered and "电视演员" in a.answer
