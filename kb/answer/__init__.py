@@ -197,7 +197,8 @@ def _asks_apart(q: Question) -> list[Question]:
         if asks_something(c.text) and c.kind != "location":
             asked.append(replace(q, kind=c.kind, count=c.count, counted=c.counted or q.counted,
                                  asked_in=c.asked_in, also_where=c.also_where))
-    return asked if len({c.kind for c in asked}) > 1 else []
+    # each thing asked once, however many times it is asked (a long question need not cost more)
+    return list(dict.fromkeys(asked)) if len({c.kind for c in asked}) > 1 else []
 
 
 def _joined(answers: list[list[Part]]) -> list[Part]:
