@@ -813,6 +813,7 @@ def test_a_word_the_manual_says_another_way_is_held_by_its_stand_in(tmp_path):
     ("这种投诉咋搞", ("搞",), ("投诉",)),
     ("客戶資料入面，邊啲屬於敏感資料？", ("属于", "里面", "入", "面", "边", "些"), ("客户资料", "敏感")),  # 入面, 邊啲: Cantonese
     ("热线电话响几声之内一定要接", ("之内",), ("热线电话",)),
+    ("大客户谈判价格压得太低怎么办", ("太",), ("大客户", "谈判", "价格")),  # how much so
 ])
 def test_how_firmly_how_many_and_that_something_is_done_frame_a_question(question, framing, topic):
     """Adverbs of modality (一定, 绝对), determiners of number (些), light verbs (做, 搞), verbs
