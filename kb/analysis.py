@@ -22,7 +22,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Iterator, NamedTuple, Sequence
 
-from .script import matching_form, tables_version
+from .script import fold_word, matching_form, tables_version
 
 # Bump when tokens for the same text change: part of the pipeline's fingerprint (kb.catalog), so
 # an index built with other tokens is built again.
@@ -136,6 +136,10 @@ def jieba_tokenizer():
             jieba.finalseg.add_force_split(word)
         return tk
     tk.initialize()
+    # the dictionary's words as matching reads them (kb.script.FOLDED: 覆盖 → 复盖), beside them
+    for word, freq in list(tk.FREQ.items()):
+        if freq and (folded := fold_word(word)) != word and not tk.FREQ.get(folded):
+            tk.add_word(folded, freq)
     forced = []
     for line in _data_lines("userdict.txt"):
         parts = line.split()

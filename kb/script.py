@@ -23,7 +23,13 @@ _OPENCC = "opencc"  # kb/data/opencc: OpenCC 1.4's dictionaries, with their sour
 _VARIANTS_KEPT_AS_T2S = frozenset("著么")
 _TABLES = ("CJK_Compatibility_Ideographs.txt", "TSCharacters.txt", "TSPhrases.txt",
            "TWVariantsRev.txt", "HKVariantsRev.txt")
-_T2S_ALGORITHM = "t2s+variants 2"  # change when to_hans or matching_form changes with the same files
+_T2S_ALGORITHM = "t2s+variants 3"  # change when to_hans or matching_form changes with the same files
+# Traditional characters that s2t writes for a Simplified one (反复 → 反覆, 借口 → 藉口, 家具 →
+# 傢俱, 它 → 牠) and that t2s keeps, being Simplified characters too: matching reads them as the
+# Simplified one, so that a text and its other script read alike (OpenCC's STCharacters and
+# STPhrases, each pair checked against kb's t2s; 著 stays, as _VARIANTS_KEPT_AS_T2S says).
+FOLDED = {"覆": "复", "藉": "借", "瞭": "了", "彷": "仿", "祇": "只", "牠": "它", "甦": "苏", "揹": "背",
+          "伕": "夫", "甯": "宁", "暱": "昵", "俱": "具", "吒": "咤", "锺": "钟", "薰": "熏"}
 
 
 def _dictionary(name: str) -> list[tuple[str, list[str], bool]]:
@@ -154,9 +160,22 @@ def matching_form(text: str) -> str:
     name) and converts 潛 → 於潜; but 於潜, as Simplified text writes it, matches no phrase and
     becomes 于潜, so 位於潛江 and 位於潜江 read apart (a query and its other script found other
     passages). The second pass makes the form one: 位于潜江 from either; 乾隆 stays 乾隆 from
-    either, its phrase matching in both. Keeps the length."""
+    either, its phrase matching in both. And the characters s2t writes that t2s keeps are read
+    as the Simplified ones (FOLDED: 反覆 → 反复, 藉口 → 借口, 傢俱 → 家具). Keeps the length."""
     once = to_hans(text)
-    return to_hans(once) if _t2s_tables().kept.search(once) else once
+    if _t2s_tables().kept.search(once):
+        once = to_hans(once)
+    return once.translate(_folds())
+
+
+@lru_cache(maxsize=1)
+def _folds() -> dict[int, str]:
+    return str.maketrans(FOLDED)
+
+
+def fold_word(word: str) -> str:
+    """A dictionary word as matching reads it (FOLDED): 覆盖 → 复盖, so that jieba still finds it."""
+    return word.translate(_folds())
 
 
 def _longest_first(text: str, phrases: dict[str, str], lengths: tuple[int, ...]) -> Iterator[tuple[int, str]]:

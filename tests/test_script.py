@@ -116,3 +116,19 @@ def test_both_scripts_of_every_phrase_are_matched_alike():
         assert normalise_text(to_hant(normalise_text(key))) == normalise_text(key), key
     assert normalise_text("興隆水利樞紐工程位於潛江市") == normalise_text("兴隆水利枢纽工程位於潜江市") == "兴隆水利枢纽工程位于潜江市"
     assert to_hans("位於潛江") == "位於潜江"  # what is shown stays OpenCC's
+
+
+def test_what_s2t_writes_and_t2s_keeps_is_matched_as_the_simplified_character():
+    """s2t writes 反覆, 藉口, 傢俱, 牠 for 反复, 借口, 家具, 它, and t2s keeps 覆, 藉, 俱, 牠 (they
+    are Simplified characters too): matching reads them as the Simplified ones, so a Traditional
+    question finds the Simplified manual's word and the other way round, and jieba still reads
+    the words (覆盖 → 复盖, one word)."""
+    from kb.analysis import analyze, normalise_text
+    from kb.script import FOLDED, to_hant
+
+    for traditional, simplified in (("反覆", "反复"), ("藉口", "借口"), ("傢俱", "家具"), ("牠", "它"), ("答覆", "答复")):
+        assert normalise_text(traditional) == normalise_text(simplified), traditional
+    for text in ("反复确认", "找借口", "家具送货", "答复客户", "覆盖全国"):
+        assert normalise_text(to_hant(text)) == normalise_text(text), text
+    assert "复盖" in {t.text for t in analyze("覆盖范围")}  # a word still, not 复 and 盖
+    assert to_hans("覆盖") == "覆盖" and set(FOLDED) >= set("覆藉俱牠")  # what is shown stays OpenCC's
