@@ -277,12 +277,11 @@ def choose_l2(sets: list[Drafts], k: int, seed: int) -> float:
     """The ridge with the least log loss held out by k-fold cross-validation on these sets (the
     smaller on a tie)."""
     splits = {s.name: folds(len(s.cover), k, seed) for s in sets}
+    parts = [([s.subset(np.setdiff1d(np.arange(len(s.cover)), splits[s.name][i])) for s in sets],
+              [s.subset(splits[s.name][i]) for s in sets]) for i in range(k)]  # (train, held out) per fold
     best = None
     for l2 in L2S:
-        loss = 0.0
-        for i in range(k):
-            train = [s.subset(np.setdiff1d(np.arange(len(s.cover)), splits[s.name][i])) for s in sets]
-            loss += log_loss([s.subset(splits[s.name][i]) for s in sets], fit_confidence(train, l2))
+        loss = sum(log_loss(held, fit_confidence(train, l2)) for train, held in parts)
         if best is None or loss < best[0] - 1e-12:
             best = (loss, l2)
     return best[1]

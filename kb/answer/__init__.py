@@ -160,18 +160,10 @@ def draft(corpus: Corpus, question: str) -> Draft:
     """The answer kb would give, whether or not it then gives it."""
     q, hits, w = evidence(corpus, question)
     parts: list[Part] = []
-    if hits and q.topic and not says_too_little(w):
+    if hits and q.topic and not w.says_too_little():
         asks = _asks_apart(q)
         parts = _joined([_parts(corpus, c, hits, w) for c in asks]) if asks else _parts(corpus, q, hits, w)
     return Draft(q, hits, w, parts, _confidence_features(hits, w, parts) if parts else ())
-
-
-def says_too_little(w: Topic) -> bool:
-    """Whether a question's topic is one character and nothing else (请问 → 问; a; 多少钱 →
-    钱): any passage holding that character would hold all of it, so what it asks is not known
-    and no answer is given. A name cut into characters (邓兆棠) is several; no judged question of
-    the public, project or external sets (some 1,200) has a topic this small."""
-    return len(w.groups) == 1 and len(w.groups[0][0]) == 1
 
 
 # Where a question may ask one thing after another: after a question mark, a comma, a semicolon

@@ -92,7 +92,7 @@ def _decline(q: Question, hits: list[Hit], script: str | None, w: Topic) -> Answ
     what = "、".join(missing[:4])
     if not w.groups:  # only question words (请问, 怎么办)
         message = "这个问题只有问话的词，没有说问的是什么；请写出要问的事。"
-    elif len(w.groups) == 1 and len(w.groups[0][0]) == 1:  # kb.answer.says_too_little
+    elif w.says_too_little():
         message = f"这个问题只说了“{w.groups[0][0]}”，说得太少，无法确定问的是什么；请多写几个字。最接近的章节见下。"
     else:
         message = "资料中没有这个问题的答案" + (f"(未涉及:{what})" if what else "") + "。最接近的章节见下。"

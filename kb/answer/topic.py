@@ -133,6 +133,13 @@ class Topic:
         names = [m for m, _ in self.groups if m in self.known and m.isascii()]
         return max(names, key=self.idf.get) if names else None
 
+    def says_too_little(self) -> bool:
+        """Whether the question's topic is one character and nothing else (请问 → 问; a; 多少钱 →
+        钱): any passage holding that character would hold all of it, so what it asks is not
+        known and no answer is given. A name cut into characters (邓兆棠) is several; no judged
+        question of the public, project or external sets (some 1,200) has a topic this small."""
+        return len(self.groups) == 1 and len(self.groups[0][0]) == 1
+
     def share(self, text: str) -> float:
         return self.score(text) / self.total if self.total else 0.0
 
