@@ -41,10 +41,12 @@ PEOPLE = ("家", "间", "位", "名", "人", "口", "户", "届", "代")
 # units of measured quantities, by measure
 RATIO = ("倍", "成", "折")
 AGE = ("岁",)
-TIME = ("世纪", "年", "个月", "月", "周", "星期", "天", "日", "工作日", "小时", "分钟", "秒")
-MONEY = ("元", "块", "块钱", "毛", "角", "万元", "亿元", "美元", "港元", "港币", "新台币")
+# with the everyday and regional ones: 钟头 and 刻钟 (hours, quarters), 礼拜 (weeks), 蚊 (Hong
+# Kong dollars), 公尺 and 公分 (Taiwan's metre and centimetre)
+TIME = ("世纪", "年", "个月", "月", "周", "星期", "礼拜", "天", "日", "工作日", "小时", "钟头", "刻钟", "分钟", "秒")
+MONEY = ("元", "块", "块钱", "蚊", "毛", "角", "万元", "亿元", "美元", "港元", "港币", "新台币")
 WEIGHT = ("斤", "公斤", "千克", "克", "吨")
-LENGTH = ("米", "公里", "千米", "厘米", "毫米")
+LENGTH = ("米", "公尺", "公里", "千米", "厘米", "公分", "毫米")
 TEMPERATURE = ("度",)
 UNITS = RATIO + AGE + TIME + MONEY + WEIGHT + LENGTH + TEMPERATURE
 LATIN = ("kg", "g", "m", "cm", "km", "h")  # units written in Latin letters (12.5kg, 48h)
@@ -71,21 +73,22 @@ def alternation(words) -> str:
 # (kb.ranking's `figure`).
 ASKED = (
     ("temperature", r"多少度|几度|多少摄氏度|什么温度|温度[是要为]?多少"),
-    ("money", r"多少钱|几块钱|多少元|几多钱|[费价]是?多少"),
+    ("money", r"多少钱|几块钱|多少元|几多钱|几多蚊|[费价]是?多少"),
     ("weight", r"多少公斤|几公斤|多少千克|多少斤|几斤|多少克|多少吨|多重"),
-    ("duration", r"几天|多少天|多久|多长时间|几个?小时|多少个?小时|几分钟|多少分钟|几个月|几个?工作日|多少个?工作日|几周"),
+    ("duration", r"几天|多少天|多久|多长时间|几个?小时|多少个?小时|几个?钟头|多少个?钟头|几分钟|多少分钟|几个月|几个?工作日|多少个?工作日|几周|几个?礼拜|几个?星期"),
     ("date", r"几号|几月几[日号]"),
     ("share", r"百分之几|多少比例|比例是?多少|占比是?多少|占多少|几成"),
 )
 _D = r"\d+(?:\.\d+)?\s*"  # a number in digits
 _C = "[一二三四五六七八九十两半百千]+"  # ... in words
+_ABOUT = "(?:多|来|余|几)?"  # a round figure said roughly (四十多斤, 两千来块, 十余天, 三十几块)
 
 
 def _said(units: tuple[str, ...], latin: str = "") -> str:
     """A figure in one measure's units: after digits, in any of them (or the Latin ones given);
     after a number in words, in those that end no everyday word (三千块, not 三角)."""
     words = alternation(u for u in units if u not in ENDS_WORDS)
-    return rf"{_D}个?(?:{alternation(units)}{latin})|{_C}个?(?:{words})"
+    return rf"{_D}{_ABOUT}个?(?:{alternation(units)}{latin})|{_C}{_ABOUT}个?(?:{words})"
 
 
 # The units each measure is stated in (normalised text): 多少度 is answered by -18℃, not 30分钟.

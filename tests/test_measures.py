@@ -49,6 +49,26 @@ def test_a_figure_in_a_measure_is_said_in_that_measure_s_units(kind, text, held)
     assert holds_measure(kind, text) is held
 
 
+@pytest.mark.parametrize("kind, text, held", [
+    ("weight", "四十多斤的箱子", True), ("money", "两千来块的运费", True), ("duration", "十余天", True),
+    ("money", "三十几块", True), ("weight", "40多公斤", True), ("duration", "等了两个钟头", True),
+    ("duration", "放了三个礼拜", True), ("money", "收五十蚊", True), ("length", "宽60公分", True),
+    ("weight", "多斤", False), ("money", "来块蛋糕", False),  # no number: no figure
+])
+def test_a_figure_said_roughly_or_in_an_everyday_unit_is_a_figure_in_its_measure(kind, text, held):
+    # a caller states a case roughly (四十多斤, 两千来块) and in the units people say (钟头,
+    # 礼拜; Hong Kong's 蚊, Taiwan's 公分); the material states its rule as a figure in the same
+    # measure, and a question asking one (几个钟头, 几多蚊) asks that measure
+    pattern = measures.stated().get(kind) or re.compile(measures._said(measures.LENGTH))
+    assert bool(pattern.search(text)) is held
+
+
+@pytest.mark.parametrize("question, kind", [("几个钟头内要上报", "duration"), ("要等几个礼拜", "duration"),
+                                            ("搬上楼要加几多蚊", "money")])
+def test_a_question_in_everyday_units_asks_a_figure_in_that_measure(question, kind):
+    assert kind in measures.asked_measures(question)
+
+
 def test_a_unit_after_a_section_number_makes_a_figure_unless_it_begins_words():
     for unit in measures.UNITS:
         line = f"1.5 {unit}以内"
