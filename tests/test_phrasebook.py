@@ -123,6 +123,18 @@ def test_an_expression_said_with_a_few_words_in_between_still_bridges(tmp_path):
     assert not any("客户的错" in a.why for g in apart.groups for a in g.alternatives)
 
 
+def test_finding_something_wanting_reads_as_the_complaint_it_is(tmp_path):
+    """嫌 (find it too …) is how callers and prospects complain: 嫌贵 is a price objection and
+    嫌慢 a late parcel, with what they find wanting said in between (嫌运费贵)."""
+    kb = small_kb(tmp_path, {
+        "a.txt": "第一章 价格异议\n客户提出价格异议时,先认同再讲价值,议价要守住底线。\n",
+        "b.txt": "第一章 延误处理\n送货延迟时,先致歉,说明原因并承诺时效。\n",
+    })
+    assert kb.search("老板嫌报价高")[0].passage.doc == "a.txt"
+    assert kb.search("客人嫌慢")[0].passage.doc == "b.txt"
+    assert any(a.term == "延误" for g in understand("客人嫌慢", kb.store).groups for a in g.alternatives)
+
+
 def test_an_expression_is_said_only_on_word_edges(built):
     """比例会 (a proportion will …) does not hold 例会 (a routine meeting)."""
     from kb.query import _phrase_matches
