@@ -424,7 +424,8 @@ def _cited(c) -> str:
 @click.option("--index", "index", help=INDEX_HELP)
 def show(ref: str, as_json: bool, as_written: bool, index: str | None) -> None:
     """The passage at REF, with its breadcrumb: DOC:LINE (000:416), a passage id from search
-    --json (000#44), or for decks, PDFs and Word or HTML files DOC:slide12, DOC:page3, DOC:¶14.
+    --json (000#44), or for decks, PDFs, Word or HTML files and spreadsheets DOC:slide12, DOC:page3,
+    DOC:¶14, DOC:row7 (DOC:sheet2 in a workbook of several sheets).
     A synonym-spun document is shown repaired (its spinner's words put back), as search and
     ask show it; --as-written shows the file's words."""
     kb = _open(index)

@@ -180,7 +180,7 @@ class KnowledgeBase:
     def show(self, ref: str) -> Passage:
         """The passage at a reference: its id (`DOC#N`, as search results carry it), `DOC:LINE`
         (as in Passage.ref, a trailing '(slide 12)' is allowed), or a place in the format's
-        terms: `DOC:slide12`, `DOC:page3`, `DOC:¶14`."""
+        terms: `DOC:slide12`, `DOC:page3`, `DOC:¶14`, `DOC:row7`."""
         return refs.find(ref, self.resolve_doc, self.passages, self.passage)
 
     def outline(self, doc: str | None = None) -> list[OutlineEntry]:

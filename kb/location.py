@@ -1,4 +1,4 @@
-"""Locations: where a passage sits in the format's own terms (slide 12, pages 3–4, ¶ 14).
+"""Locations: where a passage sits in the format's own terms (slide 12, pages 3–4, ¶ 14, row 7, sheet 2).
 
 A slide deck's reader knows slides, a PDF's reader knows pages, a Word or HTML
 reader knows paragraphs; plain text knows only its lines. Each line the readers
@@ -17,17 +17,18 @@ from .errors import ReferenceError_
 
 T = TypeVar("T")
 
-UNITS = ("slide", "page", "¶")
-_PLURAL = {"slide": "slides", "page": "pages", "¶": "¶"}
+UNITS = ("slide", "page", "¶", "row", "sheet")
+_PLURAL = {"slide": "slides", "page": "pages", "¶": "¶", "row": "rows", "sheet": "sheets"}
 
-# How people type a location after `DOC:`: slide12, slide 12, slides 12-13, page3, p.3, ¶14, para14, p14.
+# How people type a location after `DOC:`: slide12, slide 12, slides 12-13, page3, p.3, ¶14, para14, p14, row12, sheet2.
 # 'p' alone is ambiguous (page or paragraph): it is read as whichever unit the document has.
 _SPEC = re.compile(
-    r"^\s*(?P<unit>slides?|s|pages?|pg|p\.?|para(?:graph)?s?|¶)\s*(?P<first>\d+)\s*(?:[-–~]\s*(?P<last>\d+))?\s*$",
+    r"^\s*(?P<unit>slides?|s|pages?|pg|p\.?|para(?:graph)?s?|¶|rows?|r|sheets?)\s*(?P<first>\d+)\s*(?:[-–~]\s*(?P<last>\d+))?\s*$",
     re.I,
 )
 _UNIT_WORDS = {"slide": "slide", "slides": "slide", "s": "slide", "page": "page", "pages": "page", "pg": "page",
-               "¶": "¶", "para": "¶", "paras": "¶", "paragraph": "¶", "paragraphs": "¶", "p": "p", "p.": "p"}
+               "¶": "¶", "para": "¶", "paras": "¶", "paragraph": "¶", "paragraphs": "¶", "p": "p", "p.": "p",
+               "row": "row", "rows": "row", "r": "row", "sheet": "sheet", "sheets": "sheet"}
 
 
 @dataclass(frozen=True)

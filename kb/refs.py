@@ -1,6 +1,6 @@
 """References as people type them: a document by a unique prefix, a passage by its id
 (`DOC#N`), by a line (`DOC:LINE`, as Passage.ref gives it) or by a place in the format's own
-terms (`DOC:slide12`, `DOC:page3`, `DOC:¶14`)."""
+terms (`DOC:slide12`, `DOC:page3`, `DOC:¶14`, `DOC:row7`)."""
 
 from __future__ import annotations
 
@@ -79,6 +79,6 @@ def _at_place(ref: str, resolve_doc: Callable[[str], str], passages: Callable[[s
     name, _, spec = (ref or "").rpartition(":")
     span = location.parse(spec)
     if not name.strip() or not span:
-        raise ReferenceError_(f"bad reference {ref!r}: use DOC:LINE or DOC:slide12, DOC:page3, DOC:¶14; e.g. 000:415")
+        raise ReferenceError_(f"bad reference {ref!r}: use DOC:LINE or DOC:slide12, DOC:page3, DOC:¶14, DOC:row7; e.g. 000:415")
     name = resolve_doc(name.strip())
     return location.find(passages(name), span, lambda p: p.location, name, lambda p: p.ref)

@@ -36,13 +36,17 @@ READERS: dict[str, tuple[str, str]] = {
     ".doc": ("doc", "msdoc"),
     ".ppt": ("ppt", "msppt"),
     ".pdf": ("pdf", "pdf"),
+    ".xlsx": ("xlsx", "sheets"),
+    ".xlsm": ("xlsx", "sheets"),
+    ".csv": ("csv", "delimited"),
+    ".tsv": ("tsv", "delimited"),
 }
 SUFFIXES = tuple(READERS)
 # A table's row is one line, its cells apart by this (Word, HTML, slides, Markdown alike)
 CELL_SEPARATOR = " | "
 
-# What a skipped file should become to be read: WPS Office's own formats and RTF.
-SAVE_AS = {".wps": ".docx", ".dps": ".pptx", ".rtf": ".docx"}
+# What a skipped file should become to be read: WPS Office's own formats, RTF, old and open spreadsheets.
+SAVE_AS = {".wps": ".docx", ".dps": ".pptx", ".rtf": ".docx", ".et": ".xlsx", ".xls": ".xlsx", ".ods": ".xlsx"}
 
 EXTRA_HINT = "pip install -e '.[formats]'"
 
@@ -52,11 +56,11 @@ MB = 1 << 20
 # the seeds as text, 64 MB, 790 MB; as Markdown, 32 MB, 580 MB (64 MB took 1.1 GB); as a web
 # page, 24 MB, 640 MB (32 MB took 860 MB: BeautifulSoup's tree is the cost); a PDF of 320 MB,
 # a photo and text on each page, 690 MB (690 MB took 1.5 GB: pdfminer keeps what it parsed).
-MAX_BYTES = {"txt": 64 * MB, "md": 32 * MB, "html": 24 * MB, "pdf": 320 * MB}
+MAX_BYTES = {"txt": 64 * MB, "md": 32 * MB, "html": 24 * MB, "pdf": 320 * MB, "csv": 64 * MB, "tsv": 64 * MB}
 # Office packages are read from the disk part by part, their pictures and videos never held
 # (package.py): no file is too large, only one with too much XML in it. An old binary .doc or
 # .ppt is read from the disk too, only its text stream (msdoc.py, msppt.py).
-FROM_DISK = {"word", "slides", "msdoc", "msppt"}
+FROM_DISK = {"word", "slides", "sheets", "msdoc", "msppt"}
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Office Open XML packages (.docx, .pptx): checked, and bounded, before a parser opens them.
+"""Office Open XML packages (.docx, .pptx, .xlsx): checked, and bounded, before a parser opens them.
 
 A package is a zip, and a zip can declare a part of 1 GB packed into 1 MB (a zip bomb).
 python-docx and python-pptx read each part whole, then parse it, so such a part cost its
@@ -106,6 +106,8 @@ def office_container(path: Path, file: BinaryIO) -> None:
     old = {".docx": ".doc", ".pptx": ".ppt"}.get(suffix)
     if old:  # kb reads those (msdoc.py, msppt.py) under their own name
         raise ReadError(f"{path}: an old binary {old} file named {suffix} (rename it {path.stem}{old})")
+    if suffix in (".xlsx", ".xlsm"):  # an Excel 97–2003 workbook, which kb does not read
+        raise ReadError(f"{path}: an old binary .xls file named {suffix} (save it as .xlsx)")
     raise ReadError(f"{path}: an old binary Office file named {suffix}")
 
 
