@@ -702,6 +702,16 @@ def faq_kb(tmp_path_factory) -> KnowledgeBase:
     return KnowledgeBase.build([folder], folder.parent / "ix")
 
 
+def test_a_faq_question_without_a_question_mark_still_only_asks(tmp_path):
+    """A FAQ typed without question marks (a spreadsheet's question column, most often): the
+    question line says what was asked, the 答： line answers; neither the question nor the next
+    one is the answer."""
+    kb = small_kb(tmp_path, {"客服FAQ.txt": FAQ.replace("？", "")})
+    for question in ("客户拒绝签收，要求先退款怎么办", "客户不签收还要退钱"):  # as the FAQ asks it, and in other words
+        a = kb.ask(question)
+        assert a.answered and a.answer.startswith("答：") and "记录拒收原因" in a.answer and "问：" not in a.answer
+
+
 def test_a_faq_question_heads_its_answer_and_nothing_else(tmp_path):
     from kb.structure import build_document
     from kb.clean import clean

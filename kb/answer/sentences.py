@@ -24,7 +24,7 @@ from ..analysis import normalise_text
 from ..measures import ASKED, stated
 from ..model import Hit, Passage
 from ..script import both_scripts
-from ..structure import ITEM_RANK, exercises, heading_rank
+from ..structure import ITEM_RANK, QA_RANK, exercises, heading_rank, nesting_rank
 
 FEATURES = ("share", "before", "after", "rank", "first", "novel", "near", "length", "wanted", "defines", "titled")
 # The top hits whose sentences are candidates. Measured 3 to 6 with scripts/fit_answer.py and
@@ -192,8 +192,10 @@ def candidates(question: str, kind: str, hits: Sequence[Hit], topic: Topic,
         # a section's title names what the section says, it says nothing of it: no fact, figure or
         # definition (a numbered item, 1. 充电宝：每票不超过2个, does; so may a title with a figure)
         titles = _titles(hit.passage) if kind in _STATED else frozenset()
+        # a FAQ's question (问：… over its 答：…) asks, with a question mark or without one
+        faq = {h.strip() for h in hit.passage.headings if nesting_rank(h) == QA_RANK}
         for i, (line, s) in enumerate(sents):
-            if lone[i] and _ASKS.search(s) or asks or exercises().search(over.get(line, "")):
+            if lone[i] and (_ASKS.search(s) or s.strip() in faq) or asks or exercises().search(over.get(line, "")):
                 continue
             if s.strip() in titles and not _DIGIT.search(s):
                 continue
