@@ -446,7 +446,7 @@ file_name = st.builds(
     "{}{}".format,
     st.sampled_from(["doc", "000", "a#1", "x:y", "-rf", "空 格", "\u202etxt", "名字", "line\nbreak", "a..b", "%41"]),
     st.sampled_from([".txt", ".txt", ".txt", ".txt", ".md", ".html", ".htm", ".docx", ".pptx", ".doc", ".ppt",
-                     ".pdf", ".TXT", ".csv", ""]),  # mostly text, as a trainer's folder is
+                     ".pdf", ".TXT", ".csv", ".tsv", ".xlsx", ""]),  # mostly text, as a trainer's folder is
 )
 
 
@@ -527,6 +527,53 @@ def test_a_damaged_doc_or_ppt_is_read_or_refused_in_one_line(name, data):
     cut = len(raw) if rnd.random() < 0.75 else rnd.randrange(len(raw))
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / name
+        path.write_bytes(bytes(raw[:cut]))
+        try:
+            extracted = extract(path)
+        except KbError as exc:
+            event("refused")
+            assert "\n" not in str(exc) and str(exc).startswith(str(path))
+            return
+        event("read")
+        assert isinstance(extracted.text, str)
+
+
+@functools.lru_cache(maxsize=None)
+def _workbook() -> bytes:
+    """A real workbook (openpyxl): shared strings, numbers, a date, two sheets."""
+    import datetime
+    import io
+
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    book.active.title = "话术库"
+    for row in (["客户问题", "标准话术"], ["件丢了怎么办", "先致歉，登记后24小时内回复"], ["能开发票吗", "可以，月结客户按月开具"]):
+        book.active.append(row)
+    prices = book.create_sheet("价格")
+    prices.append(["重量", "首重", "生效"])
+    prices.append(["1公斤", 12.5, datetime.date(2024, 6, 1)])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@fuzz(300)
+@given(data=st.data())
+def test_a_damaged_xlsx_is_read_or_refused_in_one_line(data):
+    """Bytes of a real workbook overwritten or cut short (its zip directory, its compressed
+    parts, its XML once inflated): the reader gives text or one ReadError line, never another
+    exception."""
+    from kb.formats import extract
+
+    raw = bytearray(_workbook())
+    rnd = data.draw(st.randoms(use_true_random=False), label="places")
+    for _ in range(data.draw(st.integers(1, 6), label="edits")):
+        edit = data.draw(st.binary(min_size=1, max_size=4), label="bytes")
+        at = rnd.randrange(len(raw) - len(edit))
+        raw[at: at + len(edit)] = edit
+    cut = len(raw) if rnd.random() < 0.75 else rnd.randrange(len(raw))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "book.xlsx"
         path.write_bytes(bytes(raw[:cut]))
         try:
             extracted = extract(path)

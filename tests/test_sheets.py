@@ -158,6 +158,9 @@ def test_csv_and_tsv_in_the_encodings_excel_saves(tmp_path):
         assert got.places[3] == Place("row", 3)  # a cell's line break keeps the row one row
     assert extract(tmp_path / "big5.csv").text.splitlines()[0] == "日期 | 課程 | 講師"
     assert extract(tmp_path / "ansi.csv").encoding == "gb18030"
+    # a cell holding a whole text, longer than csv's own limit (128 K characters)
+    (tmp_path / "long.csv").write_text("标题,内容\n长文,\"" + "客户服务" * 40000 + "\"\n", "utf-8")
+    assert extract(tmp_path / "long.csv").text.splitlines()[1] == "长文 | " + "客户服务" * 40000
 
 
 def test_spreadsheets_kb_cannot_read_say_what_to_do(tmp_path):

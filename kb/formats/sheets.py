@@ -81,6 +81,9 @@ def read_delimited(path: Path, data: bytes) -> Extracted:
     """Comma- or tab-separated text (.csv, .tsv), decoded as plain text is."""
     text, encoding = decode_bytes(data, name=str(path))
     delimiter = "\t" if path.suffix.lower() == ".tsv" else _delimiter(text)
+    # a cell may hold a whole text (csv's default limit, 128 K characters, refused it): the
+    # file's own size bounds it (MAX_BYTES)
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
     rows = ((number, [cell.strip() for cell in row])
             for number, row in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), 1))
     layout = Layout()
