@@ -53,9 +53,10 @@ def test_a_workbook_reads_a_row_a_line_sheet_by_sheet(tmp_path):
     got = extract(path)
     assert got.format == "xlsx"
     assert got.text.splitlines() == [
-        "首重续重", "重量 | 首重 | 续重 | 生效日期", "1公斤以内 | 12 | 0 | 2024-06-01",
-        "1-5公斤 | 12 | 2.5 | 2024-06-01 09:30", "偏远地区 | 5",  # a blank row leaves no line, a blank cell no cell
-        "附加费", "燃油附加费 | 0.15"]
+        "首重续重", "重量 | 首重 | 续重 | 生效日期", "重量：1公斤以内 | 首重：12 | 续重：0 | 生效日期：2024-06-01",
+        "重量：1-5公斤 | 首重：12 | 续重：2.5 | 生效日期：2024-06-01 09:30",
+        "重量：偏远地区 | 续重：5",  # a blank row leaves no line, a blank cell no cell
+        "附加费", "燃油附加费 | 0.15"]  # a first row of a name and a figure names no columns
     assert got.levels == {1: 1, 6: 1}  # each sheet's name heads its rows; the hidden sheet is left out
     # rows restart in each sheet, so a workbook of several is located by sheet
     assert {got.places[n] for n in range(1, 6)} == {Place("sheet", 1)} and got.places[7] == Place("sheet", 2)
@@ -63,8 +64,21 @@ def test_a_workbook_reads_a_row_a_line_sheet_by_sheet(tmp_path):
 
 def test_a_lone_sheet_is_located_by_row_and_excel_s_default_name_heads_nothing(tmp_path):
     got = extract(_workbook(tmp_path / "faq.xlsx", {"Sheet1": [["编号", "内容"], [1, "先听后说"], [2, "先情后理"]]}))
-    assert got.text.splitlines() == ["编号 | 内容", "1 | 先听后说", "2 | 先情后理"]
+    assert got.text.splitlines() == ["编号 | 内容", "编号：1 | 内容：先听后说", "编号：2 | 内容：先情后理"]
     assert got.levels == {} and [got.places[n] for n in (1, 2, 3)] == [Place("row", 1), Place("row", 2), Place("row", 3)]
+
+
+def test_a_row_says_its_columns_names_only_under_a_row_of_names(tmp_path):
+    # a price list read a row at a time (a passage, an answer's line) still says what 2.5 is
+    named = extract(_workbook(tmp_path / "a.xlsx", {"Sheet1": [["区域", "首重（元）", "续重（元/公斤）"], ["一、华东"],
+                                                              ["江浙沪", 10, 2], ["安徽", 12, 3]]}))
+    assert named.text.splitlines() == ["区域 | 首重（元） | 续重（元/公斤）", "一、华东",  # a title row stays a title
+                                       "区域：江浙沪 | 首重（元）：10 | 续重（元/公斤）：2", "区域：安徽 | 首重（元）：12 | 续重（元/公斤）：3"]
+    # a first row of figures, or of long text, names nothing
+    bare = extract(_workbook(tmp_path / "b.xlsx", {"Sheet1": [["江浙沪", 10, 2], ["安徽", 12, 3]]}))
+    assert bare.text.splitlines() == ["江浙沪 | 10 | 2", "安徽 | 12 | 3"]
+    prose = extract(_workbook(tmp_path / "c.xlsx", {"Sheet1": [["来电先问候，报工号", "再核对单号。"], ["一", "二"]]}))
+    assert prose.text.splitlines()[1] == "一 | 二"
 
 
 def test_a_faq_sheet_reads_as_questions_over_their_answers(tmp_path):
@@ -124,7 +138,7 @@ def test_excel_s_own_parts_are_read_as_excel_shows_them(tmp_path):
     got = extract(_excel_parts(tmp_path / "excel.xlsx"))
     # a rich string is its runs' text, not its phonetic guide; a formula its last value; an
     # error nothing; a date in the 1904 system its day (1904-01-01); row 2 is empty
-    assert got.text.splitlines() == ["投诉处理", "步骤 | 要点", "1 | 耐心倾听 | 先道歉 | TRUE | 1904-01-01"]
+    assert got.text.splitlines() == ["投诉处理", "步骤 | 要点", "步骤：1 | 耐心倾听 | 要点：先道歉 | TRUE | 1904-01-01"]
     assert got.places[3] == Place("row", 3)
 
 
@@ -153,14 +167,14 @@ def test_csv_and_tsv_in_the_encodings_excel_saves(tmp_path):
     (tmp_path / "tabs.tsv").write_text(semi.replace(";", "\t"), "utf-8")
     for name in ("ansi.csv", "utf8.csv", "semi.csv", "tabs.tsv"):
         got = extract(tmp_path / name)
-        assert got.text.splitlines() == ["日期 | 课程 | 讲师", "2024-06-01 | 投诉处理技巧 | 王老师",
-                                         "2024-06-02 | 大客户开发, 谈判 | 李老师"], name
+        assert got.text.splitlines() == ["日期 | 课程 | 讲师", "日期：2024-06-01 | 课程：投诉处理技巧 | 讲师：王老师",
+                                         "日期：2024-06-02 | 课程：大客户开发, 谈判 | 讲师：李老师"], name
         assert got.places[3] == Place("row", 3)  # a cell's line break keeps the row one row
     assert extract(tmp_path / "big5.csv").text.splitlines()[0] == "日期 | 課程 | 講師"
     assert extract(tmp_path / "ansi.csv").encoding == "gb18030"
     # a cell holding a whole text, longer than csv's own limit (128 K characters)
     (tmp_path / "long.csv").write_text("标题,内容\n长文,\"" + "客户服务" * 40000 + "\"\n", "utf-8")
-    assert extract(tmp_path / "long.csv").text.splitlines()[1] == "长文 | " + "客户服务" * 40000
+    assert extract(tmp_path / "long.csv").text.splitlines()[1] == "标题：长文 | 内容：" + "客户服务" * 40000
 
 
 def test_spreadsheets_kb_cannot_read_say_what_to_do(tmp_path):

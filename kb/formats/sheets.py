@@ -53,6 +53,9 @@ ANSWER_COLUMN = re.compile(
 _BUILT_IN_TIMES = {**dict.fromkeys((14, 15, 16, 17, 27, 28, 29, 30, 31, 34, 35, 36, *range(50, 59)), "%Y-%m-%d"),
                    **dict.fromkeys((18, 19, 20, 21, 32, 33, 45, 46, 47), "%H:%M"), 22: "%Y-%m-%d %H:%M"}
 _DELIMITERS = ",\t;|"
+COLUMN_NAME = 16  # characters: a column's name is short (客户问题, 生效日期); a longer cell is content
+_FIGURE = re.compile(r"[\d\s.,:%/\-+$¥￥元]+")  # a cell that is a number, an amount or a date
+_SENTENCE = re.compile(r"[，。；！？;!?]")  # ... or that says something: no column's name
 
 
 def read(path: Path) -> Extracted:
@@ -112,19 +115,23 @@ def _delimiter(text: str) -> str:
 
 def add_rows(layout: Layout, rows, sheet: Place | None = None) -> None:
     """A sheet's rows ((row number, cells)) as lines, one a row that holds text; a FAQ sheet's
-    as its questions and answers. Each line's place is its row, or `sheet` when given."""
+    as its questions and answers; under a header row of column names, each cell with its
+    column's name (重量：1-5公斤 | 续重：2.5), so that a row read alone, in a passage or an
+    answer, still says what its figures are. Each line's place is its row, or `sheet`."""
     faq: tuple[int, int] | None = None
-    header = True
+    names: list[str] = []
+    first = True
     for number, cells in rows:
         if not any(cells):
             continue
         place = sheet or Place("row", number)
-        if header:
-            header = False
+        if first:
+            first = False
             faq = _faq_columns(cells)
             if faq:
                 continue  # the column names, which every pair below says again
-        if faq:
+            names = [" ".join(c.split()) for c in cells] if _names_columns(cells) else []
+        elif faq:
             q, a = faq
             question = cells[q] if q < len(cells) else ""
             answer = cells[a] if a < len(cells) else ""
@@ -134,7 +141,19 @@ def add_rows(layout: Layout, rows, sheet: Place | None = None) -> None:
             if answer or rest:
                 layout.add("答：" + CELL_SEPARATOR.join(c for c in (answer, *rest) if c), place=place)
             continue
+        elif names and sum(1 for c in cells if c) > 1:  # a row of values (one cell alone is a title: 一、华东)
+            named = (f"{names[i]}：{c}" if i < len(names) and names[i] else c for i, c in enumerate(cells) if c)
+            layout.add(CELL_SEPARATOR.join(" ".join(c.split()) for c in named), place=place)
+            continue
         layout.add(CELL_SEPARATOR.join(" ".join(c.split()) for c in cells if c), place=place)
+
+
+def _names_columns(cells: list[str]) -> bool:
+    """Whether a sheet's first row names its columns: two names or more, each short, none a
+    figure or a date nor a sentence (重量 | 首重 | 续重, not 1公斤 | 12 | 2.5)."""
+    held = [c for c in cells if c]
+    return (len(held) >= 2 and len(set(held)) == len(held)
+            and all(len(c) <= COLUMN_NAME and not _FIGURE.fullmatch(c) and not _SENTENCE.search(c) for c in held))
 
 
 def _faq_columns(cells: list[str]) -> tuple[int, int] | None:
