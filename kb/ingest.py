@@ -104,7 +104,7 @@ def ingest(source: Source) -> Ingested:
         raise ReadError(f"{source.path}: {len(ex.text):,} characters, over the {MAX_CHARS:,} kb reads of one file "
                         f"(split it)")
     lines = clean(ex.text)
-    doc = build_document(source.name, lines, page_marker_title(ex.text), levels=ex.levels)
+    doc = build_document(source.name, lines, ex.title or page_marker_title(ex.text), levels=ex.levels)
     spun = is_spun(normalise_text("".join(line.text for line in lines)[:SPUN_SAMPLE]))
     raw = ex.text.splitlines()
     originals = Originals({line.no: (raw[line.no - 1], line.text) for line in lines if line.text != raw[line.no - 1]})

@@ -60,6 +60,13 @@ def test_a_workbook_reads_a_row_a_line_sheet_by_sheet(tmp_path):
     assert got.levels == {1: 1, 6: 1}  # each sheet's name heads its rows; the hidden sheet is left out
     # rows restart in each sheet, so a workbook of several is located by sheet
     assert {got.places[n] for n in range(1, 6)} == {Place("sheet", 1)} and got.places[7] == Place("sheet", 2)
+    # and titled by its file's name, not its first sheet's (which titles no other sheet) ...
+    assert got.title == "价格"
+    # ... unless its properties give it a title
+    book = openpyxl.load_workbook(path)
+    book.properties.title = "2024年 快递价格表"
+    book.save(tmp_path / "titled.xlsx")
+    assert extract(tmp_path / "titled.xlsx").title == "2024年 快递价格表"
 
 
 def test_a_lone_sheet_is_located_by_row_and_excel_s_default_name_heads_nothing(tmp_path):
@@ -146,11 +153,13 @@ def test_a_faq_sheet_is_searched_asked_and_shown_by_row(tmp_path):
     folder = tmp_path / "docs"
     folder.mkdir()
     _workbook(folder / "客服话术.xlsx", {"话术库": FAQ})
-    _workbook(folder / "价格.xlsx", {"Sheet1": [["重量", "首重"], ["1公斤以内", 12]]})
+    _workbook(folder / "价格.xlsx", {"首重": [["重量", "首重"], ["1公斤以内", 12]], "附加费": [["燃油附加费", 0.15]]})
     kb = KnowledgeBase.build([folder], tmp_path / "index")
     assert kb.report.documents == 2 and not kb.report.skipped
     hit = kb.search("客人不退钱就不签收")[0]
     assert hit.passage.doc == "客服话术.xlsx" and hit.passage.location.startswith("row")
+    # a workbook of several sheets files its passages under its own name, each sheet a heading
+    assert {p.section[0] for p in kb.passages() if p.doc == "价格.xlsx"} == {"价格"}
     answer = kb.ask("件好几天都没到怎么回复客户")
     assert answer.answered and "2小时内回电" in answer.answer
     assert any(c.doc == "客服话术.xlsx" for c in answer.citations)

@@ -73,6 +73,7 @@ class Extracted:
     sha256: str
     levels: dict[int, int] = field(default_factory=dict)  # 1-based line → heading level (1 = top; 0 = no level)
     places: dict[int, Place] = field(default_factory=dict)  # 1-based line → slide / page / paragraph
+    title: str = ""  # the document's title where the file keeps one apart from its lines (a workbook's)
 
 
 class Layout:
@@ -107,8 +108,8 @@ class Layout:
             added = True
         return added
 
-    def extracted(self, fmt: str, encoding: str, digest: str) -> Extracted:
-        return Extracted("\n".join(self.lines), fmt, encoding, digest, dict(self.levels), dict(self.places))
+    def extracted(self, fmt: str, encoding: str, digest: str, title: str = "") -> Extracted:
+        return Extracted("\n".join(self.lines), fmt, encoding, digest, dict(self.levels), dict(self.places), title)
 
 
 def sha256(data: bytes) -> str:

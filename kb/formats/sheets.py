@@ -73,11 +73,14 @@ def read(path: Path) -> Extracted:
                 # rows are numbered within their sheet, so a workbook of several sheets is
                 # located by sheet (a passage may pack two small ones), a lone sheet by row
                 add_rows(layout, rows, Place("sheet", number) if len(sheets) > 1 else None)
+            # a workbook of several sheets is titled by its own title, else its file's name: its
+            # first line is its first sheet's name, which titles no other sheet
+            title = (book.title() or path.stem) if len(sheets) > 1 else ""
     except ReadError:
         raise
     except Exception as exc:  # a damaged package can fail anywhere in its XML
         raise corrupt(path, exc) from exc
-    return layout.extracted("xlsx", "xlsx", digest)
+    return layout.extracted("xlsx", "xlsx", digest, title)
 
 
 def read_delimited(path: Path, data: bytes) -> Extracted:
@@ -183,6 +186,15 @@ class _Workbook:
         by_kind = {kind.rsplit("/", 1)[-1]: target for target, kind in self.targets.values()}
         self.strings = self._shared_strings(by_kind.get("sharedStrings"), names)
         self.dates = self._date_styles(by_kind.get("styles"), names)
+
+    def title(self) -> str:
+        """The title the workbook's properties give it (File › Info in Excel), or ''."""
+        for target, kind in _rels(self.parts, set(self.parts.namelist()), "").values():
+            path = str(_resolve(PurePosixPath(""), target))
+            if kind.endswith("/metadata/core-properties") and path in self.parts.namelist():
+                found = ElementTree.fromstring(self.parts.read(path)).findtext("{http://purl.org/dc/elements/1.1/}title")
+                return " ".join((found or "").split())
+        return ""
 
     def sheets(self) -> list[tuple[str, str]]:
         """(name, part) of each visible worksheet, in the workbook's order."""
