@@ -166,6 +166,19 @@ def test_a_faq_sheet_is_searched_asked_and_shown_by_row(tmp_path):
     assert "件好几天都没到" in kb.show("客服话术.xlsx:row3").text
 
 
+def test_an_answer_from_a_small_sheet_packed_with_another_cites_its_own_sheet(tmp_path):
+    # two small sheets share a passage; the answer's line is under the second sheet's name, and
+    # not under the FAQ question before it (a question heads its answer alone)
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    _workbook(folder / "综合.xlsx", {"话术库": FAQ[:2], "附加费": [["项目", "金额"], ["燃油附加费", "每票0.15元"]]})
+    kb = KnowledgeBase.build([folder], tmp_path / "index")
+    assert len(list(kb.passages())) == 1
+    answer = kb.ask("燃油附加费每票多少钱")
+    assert answer.answered and "0.15" in answer.answer
+    assert answer.citations[0].section == ("综合", "附加费") and answer.citations[0].location == "sheet 2"
+
+
 def test_csv_and_tsv_in_the_encodings_excel_saves(tmp_path):
     rows = "日期,课程,讲师\n2024-06-01,投诉处理技巧,王老师\n2024-06-02,\"大客户开发,\n谈判\",李老师\n"
     (tmp_path / "ansi.csv").write_bytes(rows.encode("gbk"))  # Excel's 'CSV' on a Chinese Windows

@@ -21,7 +21,7 @@ from ..structure import ITEM_MARKER, ITEM_RANK, exercises, heading_rank
 from .corpus import Corpus
 from .question import Question, count_value
 from .render import Part
-from .sentences import _headings_over
+from .sentences import section_of
 from .topic import Topic, _readable
 
 MAX_ITEMS = 20  # items a list answer holds at most
@@ -457,9 +457,7 @@ def _location_parts(hits: list[Hit], w: Topic) -> list[Part]:
 def where_part(part: Part) -> Part:
     """Where an answer's line is taught: its passage's breadcrumb and, in a passage that packs
     small sections, the headings over the line there (模块二 over 理赔四步法)."""
-    p = part.passage
-    over = [t for t in _headings_over(p).get(part.line, "").split("\n") if t]
-    return Part(" › ".join(dict.fromkeys((*p.section, *over))), p, part.line)
+    return Part(" › ".join(section_of(part.passage, part.line)), part.passage, part.line)
 
 
 def _inner_heading(p: Passage, line: int) -> tuple[str, ...]:

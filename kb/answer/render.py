@@ -17,6 +17,7 @@ from ..model import Answer, Citation, Hit, Passage
 from ..script import convert
 from .corpus import Corpus
 from .question import Question
+from .sentences import section_of
 from .topic import Topic
 
 MAX_ANSWER = 600  # characters; the eval counts anything over 1,500 as no answer at all
@@ -66,12 +67,13 @@ def _shown(part: Part) -> str:
 
 
 def _citations(parts: list[Part]) -> tuple[Citation, ...]:
-    """One citation per passage used, spanning the lines the answer took from it."""
+    """One citation per passage used, spanning the lines the answer took from it, filed where
+    its first line is taught (in a passage that packs small sections, the section of that line)."""
     spans: dict[str, list] = {}
     for p in parts:
         s = spans.setdefault(p.passage.id, [p.passage, p.line, p.line])
         s[1], s[2] = min(s[1], p.line), max(s[2], p.line)
-    return tuple(Citation(ps.doc, ps.section, a, b, ps.location_of(a, b)) for ps, a, b in spans.values())
+    return tuple(Citation(ps.doc, section_of(ps, a), a, b, ps.location_of(a, b)) for ps, a, b in spans.values())
 
 
 def _nearest(corpus: Corpus, w: Topic) -> list[Hit]:

@@ -217,11 +217,19 @@ def candidates(question: str, kind: str, hits: Sequence[Hit], topic: Topic,
     return out
 
 
+def section_of(passage: Passage, line: int) -> tuple[str, ...]:
+    """Where a line of a passage is taught: the passage's breadcrumb and, in a passage that
+    packs small sections (two short chapters, two sheets of a workbook), the headings over the
+    line there (模块二 over 理赔四步法; 培训资料 › 价格表)."""
+    over = [t for t in _headings_over(passage).get(line, "").split("\n") if t]
+    return tuple(dict.fromkeys((*passage.section, *over)))
+
+
 def _headings_over(passage: Passage) -> dict[int, str]:
     """Each line of a passage under its own headings: the headings over it, outermost first, as
     their numbering nests them (4.2 晋升条件 › 4.2.1 收派员晋升高级收派员); a line of a heading has
-    those over that heading."""
-    from ..structure import nesting_rank
+    those over that heading. A FAQ's question heads its answer alone: the next heading, numbered
+    or not, stands beside it, never under it."""
 
     heads = set(passage.headings)
     out: dict[int, str] = {}
@@ -231,7 +239,7 @@ def _headings_over(passage: Passage) -> dict[int, str]:
         title = text.strip()
         if title in heads:
             rank = nesting_rank(title)
-            while path and path[-1][0] >= rank:
+            while path and (path[-1][0] >= rank or path[-1][0] == QA_RANK):
                 path.pop()
             over = "".join("\n" + t for _, t in path)
             path.append((rank, title))
