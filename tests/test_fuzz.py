@@ -446,7 +446,7 @@ file_name = st.builds(
     "{}{}".format,
     st.sampled_from(["doc", "000", "a#1", "x:y", "-rf", "空 格", "\u202etxt", "名字", "line\nbreak", "a..b", "%41"]),
     st.sampled_from([".txt", ".txt", ".txt", ".txt", ".md", ".html", ".htm", ".docx", ".pptx", ".doc", ".ppt",
-                     ".pdf", ".TXT", ".csv", ".tsv", ".xlsx", ""]),  # mostly text, as a trainer's folder is
+                     ".pdf", ".TXT", ".csv", ".tsv", ".xlsx", ".xls", ""]),  # mostly text, as a trainer's folder is
 )
 
 
@@ -570,3 +570,27 @@ def test_a_damaged_xlsx_is_read_or_refused_in_one_line(data):
     parts, its XML once inflated): the reader gives text or one ReadError line, never another
     exception."""
     _read_or_refused(_workbook(), "book.xlsx", data)
+
+
+@fuzz(200)
+@given(data=st.data())
+def test_a_damaged_xls_is_read_or_refused_in_one_line(data):
+    """The same for an Excel 97–2003 workbook (xlwt's): its OLE directory, its BIFF records."""
+    pytest.importorskip("xlwt")
+    _read_or_refused(_old_workbook(), "book.xls", data)
+
+
+@functools.lru_cache(maxsize=None)
+def _old_workbook() -> bytes:
+    import io
+
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("话术库")
+    for r, row in enumerate((["客户问题", "标准话术"], ["件丢了怎么办", "先致歉，登记后24小时内回复"], ["运费", 12.5])):
+        for c, value in enumerate(row):
+            sheet.write(r, c, value)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -201,14 +201,18 @@ def test_csv_and_tsv_in_the_encodings_excel_saves(tmp_path):
 
 def test_spreadsheets_kb_cannot_read_say_what_to_do(tmp_path):
     (tmp_path / "good.csv").write_text("问题,答案\n怎么寄件,带身份证到网点\n", "utf-8")
-    (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 an Excel 97 workbook")
+    (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 an Excel 97 workbook, cut off")
     (tmp_path / "renamed.xlsx").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 an Excel 97 workbook, renamed")
+    (tmp_path / "export.xls").write_text("<html><body><table><tr><td>单号</td></tr></table></body></html>", "utf-8")
+    _workbook(tmp_path / "modern.xls", {"Sheet1": [["a", "b"]]})  # an .xlsx under the old name
     (tmp_path / "broken.xlsx").write_bytes(b"PK\x03\x04 cut off in transfer")
     (tmp_path / "wps.et").write_bytes(b"a WPS spreadsheet")
     r = CliRunner().invoke(main, ["index", str(tmp_path), "--index", str(tmp_path / "ix")])
     assert r.exit_code == 0 and "By format: csv 1" in r.stdout
-    assert "old.xls: unsupported file type .xls (save it as .xlsx)" in r.stderr
-    assert "renamed.xlsx: an old binary .xls file named .xlsx (save it as .xlsx)" in r.stderr
+    assert re.search(r"old\.xls: corrupt \.xls \(.+\)", r.stderr)
+    assert "renamed.xlsx: an old binary .xls file named .xlsx (rename it renamed.xls)" in r.stderr
+    assert "export.xls: a web page named .xls (rename it export.html)" in r.stderr
+    assert "modern.xls: a .xlsx file named .xls (rename it modern.xlsx)" in r.stderr
     assert re.search(r"broken\.xlsx: corrupt \.xlsx \(.+\)", r.stderr)
     assert "wps.et: unsupported file type .et (save it as .xlsx)" in r.stderr
     with pytest.raises(ReadError, match="corrupt .xlsx"):
@@ -225,3 +229,27 @@ def test_rows_and_sheets_label_and_parse_back(places, text):
     span = parse(text)
     assert (span.unit, span.first, span.last) == (places[0].unit, places[0].number, places[-1].number)
     assert (parse("row12").unit, parse("r 12").first, parse("sheet2").unit) == ("row", 12, "sheet")
+
+
+def _xls(path: Path, sheets: dict[str, list[list]]) -> Path:
+    """An Excel 97–2003 workbook, written by xlwt (BIFF8, as Excel 97–2003 saves one)."""
+    xlwt = pytest.importorskip("xlwt")
+    book = xlwt.Workbook(encoding="utf-8")
+    dated = xlwt.easyxf(num_format_str="YYYY-MM-DD")
+    for name, rows in sheets.items():
+        sheet = book.add_sheet(name)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if value is not None:
+                    sheet.write(r, c, value, dated) if isinstance(value, datetime.date) else sheet.write(r, c, value)
+    book.save(str(path))
+    return path
+
+
+def test_an_old_xls_reads_as_its_newer_twin(tmp_path):
+    sheets = {"话术库": FAQ, "价格表": [["重量", "续重", "生效日期"], ["1-5公斤", 2.5, datetime.date(2024, 6, 1)]]}
+    old, new = extract(_xls(tmp_path / "表.xls", sheets)), extract(_workbook(tmp_path / "表.xlsx", sheets))
+    assert old.format == "xls" and old.text == new.text and old.levels == new.levels and old.places == new.places
+    assert old.title == new.title == "表"
+    lone = extract(_xls(tmp_path / "one.xls", {"Sheet1": [["编号", "内容"], [1, "先听后说"]]}))
+    assert lone.text.splitlines() == ["编号 | 内容", "编号：1 | 内容：先听后说"] and lone.places[2] == Place("row", 2)

@@ -103,11 +103,9 @@ def office_container(path: Path, file: BinaryIO) -> None:
         if _ENCRYPTED in tail + piece:
             raise ReadError(f"{path}: encrypted {suffix} (password-protected)")
         tail = piece[-len(_ENCRYPTED):]
-    old = {".docx": ".doc", ".pptx": ".ppt"}.get(suffix)
-    if old:  # kb reads those (msdoc.py, msppt.py) under their own name
+    old = {".docx": ".doc", ".pptx": ".ppt", ".xlsx": ".xls", ".xlsm": ".xls"}.get(suffix)
+    if old:  # kb reads those (msdoc.py, msppt.py, xls.py) under their own name
         raise ReadError(f"{path}: an old binary {old} file named {suffix} (rename it {path.stem}{old})")
-    if suffix in (".xlsx", ".xlsm"):  # an Excel 97–2003 workbook, which kb does not read
-        raise ReadError(f"{path}: an old binary .xls file named {suffix} (save it as .xlsx)")
     raise ReadError(f"{path}: an old binary Office file named {suffix}")
 
 
