@@ -712,6 +712,21 @@ def test_a_faq_question_without_a_question_mark_still_only_asks(tmp_path):
         assert a.answered and a.answer.startswith("答：") and "记录拒收原因" in a.answer and "问：" not in a.answer
 
 
+def test_a_table_row_answers_with_its_columns_names(tmp_path):
+    """A row of a table says what its figures are only under the table's first row: answered
+    alone, it reads with the columns' names; the file's text, and search, stay as written."""
+    kb = small_kb(tmp_path, {"分级.html": (
+        "<html><body><h1>信息泄露事件处置</h1><h2>事件分级</h2><table>"
+        "<tr><td>级别</td><td>判定标准</td><td>报告时限</td></tr>"
+        "<tr><td>一般事件</td><td>涉及客户信息10条以内</td><td>发现后2小时内</td></tr>"
+        "<tr><td>较大事件</td><td>涉及10条至500条</td><td>发现后1小时内</td></tr>"
+        "<tr><td>重大事件</td><td>超过500条或涉及身份证件号码</td><td>发现后立即电话报告</td></tr>"
+        "</table><p>报告须写明泄露的范围、原因和已采取的措施。</p></body></html>")})
+    a = kb.ask("较大事件多久内要报告")
+    assert a.answered and "级别：较大事件 | 判定标准：涉及10条至500条 | 报告时限：发现后1小时内" in a.answer
+    assert "较大事件 | 涉及10条至500条 | 发现后1小时内" in kb.search("较大事件")[0].passage.text
+
+
 def test_a_faq_question_heads_its_answer_and_nothing_else(tmp_path):
     from kb.structure import build_document
     from kb.clean import clean

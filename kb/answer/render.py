@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from ..analysis import normalise_text
 from ..errors import QueryError
+from ..formats import CELL_SEPARATOR, names_columns
 from ..lexicon import repaired, spun_words
 from ..model import Answer, Citation, Hit, Passage
 from ..script import convert
@@ -56,14 +57,36 @@ def _located(part: Part, script: str | None) -> str:
 
 
 def _shown(part: Part) -> str:
-    """A line as the agent reads it out: a spun document's with the spinner's words put back,
-    then the file's own words for them, so that the answer still quotes its source
-    (處理客戶投訴的原理〔原文:處置、贊揚〕; kb show --as-written gives the whole file as written)."""
+    """A line as the agent reads it out: a table's row with its columns' names; a spun
+    document's with the spinner's words put back, then the file's own words for them, so that
+    the answer still quotes its source (處理客戶投訴的原理〔原文:處置、贊揚〕; kb show --as-written
+    gives the whole file as written)."""
     if not part.passage.spun:
-        return part.text
+        return _named(part)
     written = spun_words(part.text)
     text = repaired(part.text)[0]
     return f"{text}〔原文:{'、'.join(written)}〕" if written else text
+
+
+def _named(part: Part) -> str:
+    """A table's row, answered alone, with each cell under its column's name where the table's
+    first row, in the same passage, names the columns (B级 | 30天 → 客户级别：B级 | 标准账期：30天):
+    without them a row's figures say nothing. Any other line as it is."""
+    cells = part.text.split(CELL_SEPARATOR)
+    if len(cells) < 2:
+        return part.text
+    lines = [text.strip() for no, text in part.passage.numbered_lines()]
+    at = next((i for i, (no, _) in enumerate(part.passage.numbered_lines())
+               if no == part.line and lines[i] == part.text.strip()), None)
+    start = at
+    while start and CELL_SEPARATOR in lines[start - 1]:
+        start -= 1
+    if at is None or start == at:  # not a whole row, or the table's first
+        return part.text
+    names = lines[start].split(CELL_SEPARATOR)
+    if len(names) != len(cells) or not names_columns(names) or all(c.startswith(f"{n}：") for n, c in zip(names, cells)):
+        return part.text
+    return CELL_SEPARATOR.join(f"{n}：{c}" for n, c in zip(names, cells))
 
 
 def _citations(parts: list[Part]) -> tuple[Citation, ...]:

@@ -14,6 +14,7 @@ still reads .txt and .md; a .docx then fails with one line naming the extra.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from importlib import import_module
@@ -45,6 +46,18 @@ READERS: dict[str, tuple[str, str]] = {
 SUFFIXES = tuple(READERS)
 # A table's row is one line, its cells apart by this (Word, HTML, slides, Markdown alike)
 CELL_SEPARATOR = " | "
+COLUMN_NAME = 16  # characters: a column's name is short (客户问题, 生效日期); a longer cell is content
+_FIGURE = re.compile(r"[\d\s.,:%/\-+$¥￥元]+")  # a cell that is a number, an amount or a date
+_SENTENCE = re.compile(r"[，。；！？;!?]")  # ... or that says something: no column's name
+
+
+def names_columns(cells: list[str]) -> bool:
+    """Whether a table's first row names its columns: two names or more, each short, none a
+    figure or a date nor a sentence (重量 | 首重 | 续重, not 1公斤 | 12 | 2.5)."""
+    held = [c for c in cells if c]
+    return (len(held) >= 2 and len(set(held)) == len(held)
+            and all(len(c) <= COLUMN_NAME and not _FIGURE.fullmatch(c) and not _SENTENCE.search(c) for c in held))
+
 
 # What a skipped file should become to be read: WPS Office's own formats, RTF, OpenDocument spreadsheets.
 SAVE_AS = {".wps": ".docx", ".dps": ".pptx", ".rtf": ".docx", ".et": ".xlsx", ".ods": ".xlsx"}

@@ -33,7 +33,7 @@ from xml.etree import ElementTree
 from ..errors import ReadError
 from ..location import Place
 from ..read import decode_bytes
-from . import CELL_SEPARATOR, Extracted, Layout, corrupt, sha256
+from . import CELL_SEPARATOR, Extracted, Layout, corrupt, names_columns, sha256
 from .package import open_package
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -53,9 +53,6 @@ ANSWER_COLUMN = re.compile(
 _BUILT_IN_TIMES = {**dict.fromkeys((14, 15, 16, 17, 27, 28, 29, 30, 31, 34, 35, 36, *range(50, 59)), "%Y-%m-%d"),
                    **dict.fromkeys((18, 19, 20, 21, 32, 33, 45, 46, 47), "%H:%M"), 22: "%Y-%m-%d %H:%M"}
 _DELIMITERS = ",\t;|"
-COLUMN_NAME = 16  # characters: a column's name is short (客户问题, 生效日期); a longer cell is content
-_FIGURE = re.compile(r"[\d\s.,:%/\-+$¥￥元]+")  # a cell that is a number, an amount or a date
-_SENTENCE = re.compile(r"[，。；！？;!?]")  # ... or that says something: no column's name
 
 
 def read(path: Path) -> Extracted:
@@ -133,7 +130,7 @@ def add_rows(layout: Layout, rows, sheet: Place | None = None) -> None:
             faq = _faq_columns(cells)
             if faq:
                 continue  # the column names, which every pair below says again
-            names = [" ".join(c.split()) for c in cells] if _names_columns(cells) else []
+            names = [" ".join(c.split()) for c in cells] if names_columns(cells) else []
         elif faq:
             q, a = faq
             question = cells[q] if q < len(cells) else ""
@@ -149,14 +146,6 @@ def add_rows(layout: Layout, rows, sheet: Place | None = None) -> None:
             layout.add(CELL_SEPARATOR.join(" ".join(c.split()) for c in named), place=place)
             continue
         layout.add(CELL_SEPARATOR.join(" ".join(c.split()) for c in cells if c), place=place)
-
-
-def _names_columns(cells: list[str]) -> bool:
-    """Whether a sheet's first row names its columns: two names or more, each short, none a
-    figure or a date nor a sentence (重量 | 首重 | 续重, not 1公斤 | 12 | 2.5)."""
-    held = [c for c in cells if c]
-    return (len(held) >= 2 and len(set(held)) == len(held)
-            and all(len(c) <= COLUMN_NAME and not _FIGURE.fullmatch(c) and not _SENTENCE.search(c) for c in held))
 
 
 def _faq_columns(cells: list[str]) -> tuple[int, int] | None:
