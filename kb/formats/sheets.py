@@ -94,8 +94,7 @@ def read_delimited(path: Path, data: bytes) -> Extracted:
         add_rows(layout, rows)
     except csv.Error as exc:
         raise corrupt(path, exc) from exc
-    return Extracted("\n".join(layout.lines), path.suffix.lower().lstrip("."), encoding, sha256(data),
-                     dict(layout.levels), dict(layout.places))
+    return layout.extracted(path.suffix.lower().lstrip("."), encoding, sha256(data))
 
 
 def _delimiter(text: str) -> str:
