@@ -66,7 +66,7 @@ DATA_NOTES = frozenset({"opencc/README.md", "opencc/LICENSE"})
 INDEX_TIME_MODULES = (
     "kb.formats", "kb.formats.plain", "kb.formats.markdown", "kb.formats.html", "kb.formats.package",
     "kb.formats.word", "kb.formats.slides", "kb.formats.msdoc", "kb.formats.msppt", "kb.formats.pdf",
-    "kb.formats.sheets", "kb.formats.delimited", "kb.formats.xls",
+    "kb.formats.sheets", "kb.formats.delimited", "kb.formats.xls", "kb.formats.rtf",
     "kb.read", "kb.clean", "kb.structure", "kb.passages", "kb.location", "kb.questions", "kb.ingest",
     "kb.lexicon", "kb.script", "kb.analysis", "kb.measures", "kb.store.fields",
     "kb.store.whoosh_engine",  # SCHEMA: what a whoosh index keeps

@@ -612,7 +612,7 @@ def test_a_folder_of_old_office_files_is_indexed_searched_and_answered(tmp_path)
     ("cut.doc", r"^corrupt \.doc \(.+\)$"),
     ("cut.ppt", r"^corrupt \.ppt \(.+\)$"),
     ("renamed.doc", r"^a \.docx file named \.doc \(rename it renamed\.docx\)$"),
-    ("rich.doc", r"^an RTF file named \.doc \(save it as \.docx\)$"),
+    ("rich.doc", r"^an RTF file named \.doc \(rename it rich\.rtf\)$"),
 ])
 def test_a_damaged_or_misnamed_old_office_file_is_skipped_in_one_line(tmp_path, name, reason):
     folder = tmp_path / "docs"

@@ -446,7 +446,7 @@ file_name = st.builds(
     "{}{}".format,
     st.sampled_from(["doc", "000", "a#1", "x:y", "-rf", "空 格", "\u202etxt", "名字", "line\nbreak", "a..b", "%41"]),
     st.sampled_from([".txt", ".txt", ".txt", ".txt", ".md", ".html", ".htm", ".docx", ".pptx", ".doc", ".ppt",
-                     ".pdf", ".TXT", ".csv", ".tsv", ".xlsx", ".xls", ""]),  # mostly text, as a trainer's folder is
+                     ".pdf", ".TXT", ".csv", ".tsv", ".xlsx", ".xls", ".rtf", ""]),  # mostly text, as a trainer's folder is
 )
 
 

@@ -89,7 +89,7 @@ def not_ole(path: Path, kind: str, modern: str) -> str:
     if head.startswith(b"PK"):
         return f"a {modern} file named {path.suffix} (rename it {path.stem}{modern})"
     if head.startswith(b"{\\rtf"):
-        return f"an RTF file named {path.suffix} (save it as {modern})"
+        return f"an RTF file named {path.suffix} (rename it {path.stem}.rtf)"
     return f"not a {kind} (no OLE container)"
 
 
