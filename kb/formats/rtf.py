@@ -36,12 +36,17 @@ _CHARSETS = {0: "cp1252", 128: "cp932", 129: "cp949", 134: "gbk", 136: "big5", 1
 _HEADING_STYLE = re.compile(r"^(?:heading|标题|標題)\s*(\d)$", re.I)
 
 
+_PUNCTUATION = {"emdash": "—", "endash": "–", "bullet": "•", "lquote": "‘", "rquote": "’", "ldblquote": "“",
+                "rdblquote": "”", "tab": " "}
+_BREAKS = frozenset(("par", "sect", "page", "line"))
+
+
 def read(path: Path, data: bytes):
     if not data.lstrip().startswith(b"{\\rtf"):
         raise ReadError(f"{path}: not an RTF file (no {{\\rtf header)")
     try:
-        lines = _Reader(data).lines()
-    except (ValueError, LookupError, RecursionError) as exc:
+        lines = _Reader().read(data)
+    except (ValueError, LookupError) as exc:
         raise corrupt(path, exc) from exc
     layout = Layout()
     for number, (text, level) in enumerate(lines, 1):
@@ -49,177 +54,179 @@ def read(path: Path, data: bytes):
     return layout.extracted("rtf", "rtf", sha256(data))
 
 
+class _Group:
+    """What a group ({…}) reads with: whether its text is skipped, its font, how many fallback
+    characters follow a \\uN, which table it is part of (fonttbl, stylesheet), whether \\* marked it."""
+
+    __slots__ = ("skip", "font", "uc", "table", "ignorable")
+
+    def __init__(self, skip=False, font=None, uc=1, table=None, ignorable=False) -> None:
+        self.skip, self.font, self.uc, self.table, self.ignorable = skip, font, uc, table, ignorable
+
+    def child(self) -> "_Group":
+        return _Group(self.skip, self.font, self.uc, self.table, False)
+
+
 class _Reader:
-    """One pass over the tokens, keeping each group's state (skipped, its font, \\uc)."""
+    """One pass over the file's tokens: the lines of its paragraphs and table rows, each with
+    its heading level (None for body text)."""
 
-    def __init__(self, data: bytes) -> None:
-        self.data = data
+    def __init__(self) -> None:
         self.codepage = "cp1252"
-        self.fonts: dict[int, str] = {}  # font number → code page
+        self.fonts: dict[int, str] = {}  # font number → the code page of its bytes
         self.styles: dict[int, int] = {}  # paragraph style number → heading level
+        self.entry: dict = {}  # the font or style the table being read is describing
+        self.out: list[tuple[str, int | None]] = []
+        self.group = _Group()
+        self.stack: list[_Group] = []
+        self.text: list[str] = []  # the paragraph (or table cell) so far
+        self.raw = bytearray()  # bytes (\\'hh) not yet decoded
+        self.cells: list[str] = []  # the table row's cells so far
+        self.level: int | None = None  # the paragraph's outline level, as a heading level
+        self.style: int | None = None  # the paragraph's style
+        self.fallback = 0  # characters still to skip after a \\uN
 
-    def lines(self) -> list[tuple[str, int | None]]:
-        out: list[tuple[str, int | None]] = []
-        stack: list[dict] = []
-        state = {"skip": False, "font": None, "uc": 1, "dest": None}
-        text: list[str] = []  # the paragraph so far
-        raw = bytearray()  # bytes (\'hh) not yet decoded
-        cells: list[str] = []  # a table row's cells so far
-        level: int | None = None
-        style: int | None = None
-        pending_skip = 0  # fallback characters still to skip after a \uN
-        font_entry: dict = {}
-        style_entry: dict = {}
-
-        def save_entries() -> None:
-            nonlocal font_entry, style_entry
-            if font_entry:
-                self.fonts[font_entry["n"]] = _CHARSETS.get(font_entry.get("charset", -1), self.codepage)
-            if style_entry.get("level") is not None:
-                self.styles[style_entry["n"]] = style_entry["level"]
-            font_entry, style_entry = {}, {}
-
-        def flush_bytes() -> None:
-            if raw:
-                page = self.fonts.get(state["font"], self.codepage) if state["font"] is not None else self.codepage
-                text.append(raw.decode(page, errors="replace"))
-                raw.clear()
-
-        def end_paragraph() -> None:
-            nonlocal text
-            flush_bytes()
-            line = _joined("".join(text)).strip()
-            text = []
-            if line:
-                out.append((line, level if level is not None else self.styles.get(style)))
-
-        for m in _TOKEN.finditer(self.data):
+    def read(self, data: bytes) -> list[tuple[str, int | None]]:
+        for m in _TOKEN.finditer(data):
             word, param, hexbyte, symbol, brace, chars = m.groups()
-            if brace == b"{":
-                flush_bytes()
-                stack.append(state)
-                # a font's or a style's own group is still the table's
-                state = dict(state, dest=state["dest"] if state["dest"] in ("fonttbl", "stylesheet") else None)
+            if brace:
+                self._brace(brace)
+            elif self.group.table:
+                self._table(word, param, chars)
+            elif word:
+                self._word(word.decode("ascii"), None if param is None else int(param))
+            elif symbol:
+                self._symbol(symbol)
+            elif self.group.skip:
                 continue
-            if brace == b"}":
-                flush_bytes()
-                save_entries()
-                state = stack.pop() if stack else state
-                continue
-            if state["dest"] == "fonttbl":
-                if word == b"f" and param is not None:
-                    save_entries()
-                    font_entry = {"n": int(param)}
-                elif word == b"fcharset" and param is not None and font_entry:
-                    font_entry["charset"] = int(param)
-                continue
-            if state["dest"] == "stylesheet":
-                if word in (b"s", b"cs", b"ds", b"ts") and param is not None:
-                    save_entries()
-                    style_entry = {"n": int(param), "level": None} if word == b"s" else {}
-                elif word == b"outlinelevel" and param is not None and style_entry:
-                    style_entry["level"] = min(int(param), 8) + 1
-                elif chars and style_entry:
-                    name = re.match(r"^\s*(.*?);?\s*$", chars.decode("latin-1"))
-                    found = _HEADING_STYLE.match(name.group(1)) if name else None
-                    if found and style_entry.get("level") is None:
-                        style_entry["level"] = int(found.group(1))
-                continue
-            if word is not None:
-                name = word.decode("ascii")
-                if name == "rtf":
-                    continue
-                if name == "ansicpg" and param is not None:
-                    self.codepage = f"cp{int(param)}" if int(param) != 936 else "gbk"
-                    continue
-                if name == "fonttbl":
-                    state["dest"] = "fonttbl"
-                    continue
-                if name == "stylesheet":
-                    state["dest"] = "stylesheet"
-                    continue
-                if name in _SKIP or (state.get("ignorable") and not state["skip"]):
-                    state["skip"] = True
-                    continue
-                if state["skip"]:
-                    continue
-                if name == "uc" and param is not None:
-                    state["uc"] = max(0, int(param))
-                elif name == "u" and param is not None:
-                    flush_bytes()
-                    code = int(param) + (65536 if int(param) < 0 else 0)
-                    if 0 <= code <= 0x10FFFF:
-                        text.append(chr(code))  # half of a pair too (U+20000 is \u-10176?\u-9216?): joined below
-                    pending_skip = state["uc"]
-                    continue
-                elif name == "f" and param is not None:
-                    flush_bytes()
-                    state["font"] = int(param)
-                elif name in ("par", "sect", "page"):
-                    end_paragraph()
-                elif name == "line":
-                    end_paragraph()
-                elif name == "tab":
-                    flush_bytes()
-                    text.append(" ")
-                elif name == "cell":
-                    flush_bytes()
-                    cells.append(" ".join(_joined("".join(text)).split()))
-                    text = []
-                elif name == "row":
-                    flush_bytes()
-                    row = [c for c in cells if c]
-                    cells = []
-                    text = []
-                    if row:
-                        out.append((CELL_SEPARATOR.join(row), None))
-                elif name == "pard":
-                    level, style = None, None
-                elif name == "outlinelevel" and param is not None:
-                    level = min(int(param), 8) + 1
-                elif name == "s" and param is not None:
-                    style = int(param)
-                elif name in ("emdash", "endash", "bullet", "lquote", "rquote", "ldblquote", "rdblquote"):
-                    flush_bytes()
-                    text.append({"emdash": "—", "endash": "–", "bullet": "•", "lquote": "‘", "rquote": "’",
-                                 "ldblquote": "“", "rdblquote": "”"}[name])
-                pending_skip = 0
-                continue
-            if symbol is not None:
-                if symbol == b"*":
-                    state["ignorable"] = True
-                    continue
-                if state["skip"]:
-                    continue
-                if symbol in (b"\\", b"{", b"}"):
-                    flush_bytes()
-                    text.append(symbol.decode())
-                elif symbol == b"~":
-                    flush_bytes()
-                    text.append(" ")
-                elif symbol in (b"\n", b"\r"):
-                    end_paragraph()
-                continue
-            if state["skip"]:
-                continue
-            if hexbyte is not None:
-                if pending_skip:
-                    pending_skip -= 1
-                    continue
-                raw.append(int(hexbyte, 16))
-                continue
-            if chars:
-                piece = chars
-                if pending_skip:
-                    cut = min(pending_skip, len(piece))
-                    pending_skip -= cut
-                    piece = piece[cut:]
-                if piece:
-                    flush_bytes()
-                    text.append(piece.decode(self.fonts.get(state["font"], self.codepage)
-                                             if state["font"] is not None else self.codepage, errors="replace"))
-        end_paragraph()
-        return out
+            elif hexbyte:
+                if self.fallback:
+                    self.fallback -= 1
+                else:
+                    self.raw.append(int(hexbyte, 16))
+            elif chars:
+                cut = min(self.fallback, len(chars))
+                self.fallback -= cut
+                if chars[cut:]:
+                    self._decoded()
+                    self.text.append(chars[cut:].decode(self._page(), errors="replace"))
+        self._paragraph()
+        return self.out
+
+    def _brace(self, brace: bytes) -> None:
+        self._decoded()
+        if brace == b"{":
+            self.stack.append(self.group)
+            self.group = self.group.child()
+        else:
+            self._entry_done()
+            if self.stack:
+                self.group = self.stack.pop()
+
+    def _table(self, word: bytes | None, param: bytes | None, chars: bytes | None) -> None:
+        """A token of the font table (each font's character set) or the style sheet (each
+        paragraph style's outline level, or a name that says heading N)."""
+        if self.group.table == "fonttbl":
+            if word == b"f" and param is not None:
+                self._entry_done()
+                self.entry = {"font": int(param)}
+            elif word == b"fcharset" and param is not None and self.entry:
+                self.entry["charset"] = int(param)
+            return
+        if word in (b"s", b"cs", b"ds", b"ts") and param is not None:
+            self._entry_done()
+            self.entry = {"style": int(param)} if word == b"s" else {}
+        elif word == b"outlinelevel" and param is not None and self.entry:
+            self.entry["level"] = min(int(param), 8) + 1
+        elif chars and self.entry and "level" not in self.entry:
+            found = _HEADING_STYLE.match(chars.decode("latin-1").strip().rstrip(";").strip())
+            if found:
+                self.entry["level"] = int(found.group(1))
+
+    def _entry_done(self) -> None:
+        entry, self.entry = self.entry, {}
+        if "font" in entry:
+            self.fonts[entry["font"]] = _CHARSETS.get(entry.get("charset", -1), self.codepage)
+        elif "style" in entry and "level" in entry:
+            self.styles[entry["style"]] = entry["level"]
+
+    def _word(self, name: str, param: int | None) -> None:
+        group = self.group
+        if name in ("fonttbl", "stylesheet"):
+            group.table = name
+            return
+        if name == "ansicpg" and param is not None:
+            self.codepage = "gbk" if param == 936 else f"cp{param}"
+            return
+        if name in _SKIP or group.ignorable:  # a destination that is no text, or one \\* says may be
+            group.skip = True
+        if group.skip:
+            return
+        fallback, self.fallback = self.fallback, 0
+        if name == "u" and param is not None:
+            code = param + 65536 if param < 0 else param
+            if 0 <= code <= 0x10FFFF:
+                self._decoded()
+                self.text.append(chr(code))  # a UTF-16 half too (U+20000 is \\u-10176?\\u-9216?): _joined
+            self.fallback = group.uc
+        elif name == "uc" and param is not None:
+            group.uc = max(0, param)
+        elif name == "f" and param is not None:
+            self._decoded()
+            group.font = param
+        elif name in _BREAKS:
+            self._paragraph()
+        elif name in _PUNCTUATION:
+            self._decoded()
+            self.text.append(_PUNCTUATION[name])
+        elif name == "cell":
+            self._decoded()
+            self.cells.append(" ".join(_joined("".join(self.text)).split()))
+            self.text = []
+        elif name == "row":
+            self._decoded()
+            row = [c for c in self.cells if c]
+            self.cells, self.text = [], []
+            if row:
+                self.out.append((CELL_SEPARATOR.join(row), None))
+        elif name == "pard":
+            self.level = self.style = None
+        elif name == "outlinelevel" and param is not None:
+            self.level = min(param, 8) + 1
+        elif name == "s" and param is not None:
+            self.style = param
+        else:
+            self.fallback = fallback  # a word of formatting (\\b, \\fs22) between a \\uN and its fallback
+
+    def _symbol(self, symbol: bytes) -> None:
+        if symbol == b"*":
+            self.group.ignorable = True
+        elif self.group.skip:
+            return
+        elif symbol in (b"\\", b"{", b"}"):
+            self._decoded()
+            self.text.append(symbol.decode())
+        elif symbol == b"~":  # a non-breaking space
+            self._decoded()
+            self.text.append(" ")
+        elif symbol in (b"\n", b"\r"):  # an escaped line break is a paragraph's end
+            self._paragraph()
+
+    def _page(self) -> str:
+        """The code page of the bytes at this point: the font's, else the document's."""
+        return self.fonts.get(self.group.font, self.codepage) if self.group.font is not None else self.codepage
+
+    def _decoded(self) -> None:
+        if self.raw:
+            self.text.append(self.raw.decode(self._page(), errors="replace"))
+            self.raw.clear()
+
+    def _paragraph(self) -> None:
+        self._decoded()
+        line = _joined("".join(self.text)).strip()
+        self.text = []
+        if line:
+            self.out.append((line, self.level if self.level is not None else self.styles.get(self.style)))
 
 
 def _joined(text: str) -> str:
