@@ -253,3 +253,16 @@ def test_an_old_xls_reads_as_its_newer_twin(tmp_path):
     assert old.title == new.title == "表"
     lone = extract(_xls(tmp_path / "one.xls", {"Sheet1": [["编号", "内容"], [1, "先听后说"]]}))
     assert lone.text.splitlines() == ["编号 | 内容", "编号：1 | 内容：先听后说"] and lone.places[2] == Place("row", 2)
+
+
+def test_a_workbook_past_its_xml_cap_is_refused_with_its_size(tmp_path):
+    # a sheet read a row at a time may expand to sheets.MAX_XML (200 MB), five times a .docx's;
+    # past it, the one line says what it would expand to (the package is measured, not inflated)
+    from kb.formats import sheets
+
+    path = _workbook(tmp_path / "big.xlsx", {"Sheet1": [["a", "b"]]})
+    with zipfile.ZipFile(path, "a") as z:
+        info = zipfile.ZipInfo("xl/worksheets/padding.xml")
+        z.writestr(info, b"<x/>" + b" " * (sheets.MAX_XML + 1), compress_type=zipfile.ZIP_DEFLATED)
+    with pytest.raises(ReadError, match=r"expands to 2\d\d MB of XML .*over the 200 MB kb reads"):
+        extract(path)

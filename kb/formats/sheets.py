@@ -34,7 +34,7 @@ from ..errors import ReadError
 from ..location import Place
 from ..read import decode_bytes
 from . import CELL_SEPARATOR, Extracted, Layout, corrupt, names_columns, sha256
-from .package import open_package
+from .package import MB, open_package
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _DOC_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -53,11 +53,17 @@ ANSWER_COLUMN = re.compile(
 _BUILT_IN_TIMES = {**dict.fromkeys((14, 15, 16, 17, 27, 28, 29, 30, 31, 34, 35, 36, *range(50, 59)), "%Y-%m-%d"),
                    **dict.fromkeys((18, 19, 20, 21, 32, 33, 45, 46, 47), "%H:%M"), 22: "%Y-%m-%d %H:%M"}
 _DELIMITERS = ",\t;|"
+# The XML a workbook may expand to: its sheets are read a row at a time (a .docx's XML becomes a
+# whole tree, so 40 MB is the cap there, package.MAX_XML), and what they hold is bounded by the
+# characters kb reads of one file (ingest.MAX_CHARS). Two sheets of 60,000 rows, 132 MB of XML
+# (no shared strings, as openpyxl writes them; 22.6 million characters): read in 7 s at 277 MB,
+# `kb index` in 53 s at 545 MB; at 200 MB a workbook holds more characters than kb reads.
+MAX_XML = 200 * MB
 
 
 def read(path: Path) -> Extracted:
     """An Excel workbook (.xlsx, .xlsm), read from the disk."""
-    package, digest = open_package(path)
+    package, digest = open_package(path, MAX_XML)
     try:
         with zipfile.ZipFile(package) as parts:
             layout = Layout()
