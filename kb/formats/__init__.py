@@ -3,12 +3,13 @@
 Every reader hands back the same shape, `Extracted`: the document's text as
 lines (so clean, structure and passages work unchanged and a line number means
 the same thing everywhere), plus what the format itself says about some lines:
-a heading level (a Word heading style, a slide title, <h2>, `##`) and a place
-(slide 12, page 3, ¶ 14). Plain text says nothing beyond its lines.
+a heading level (a Word heading style, a slide title, <h2>, `##`, a sheet's name) and a place
+(slide 12, page 3, ¶ 14, row 7, sheet 2), and a workbook its title. Plain text says nothing
+beyond its lines.
 
 Readers are imported on first use, and the libraries they need only inside
 them, so `import kb` stays light and a base install without the `formats` extra
-still reads .txt and .md; a .docx then fails with one line naming the extra.
+still reads .txt, .md, .rtf, .xlsx and .csv; a .docx then fails with one line naming the extra.
 """
 
 from __future__ import annotations
@@ -79,7 +80,7 @@ MAX_BYTES = {"txt": 64 * MB, "md": 32 * MB, "html": 24 * MB, "pdf": 320 * MB, "c
              "xls": 128 * MB, "rtf": 256 * MB}
 # Office packages are read from the disk part by part, their pictures and videos never held
 # (package.py): no file is too large, only one with too much XML in it. An old binary .doc or
-# .ppt is read from the disk too, only its text stream (msdoc.py, msppt.py).
+# .ppt is read from the disk too, only its text stream (msdoc.py, msppt.py); an .xls by xlrd.
 FROM_DISK = {"word", "slides", "sheets", "msdoc", "msppt", "xls"}
 
 
