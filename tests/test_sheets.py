@@ -207,6 +207,7 @@ def test_spreadsheets_kb_cannot_read_say_what_to_do(tmp_path):
     _workbook(tmp_path / "modern.xls", {"Sheet1": [["a", "b"]]})  # an .xlsx under the old name
     (tmp_path / "broken.xlsx").write_bytes(b"PK\x03\x04 cut off in transfer")
     (tmp_path / "wps.et").write_bytes(b"a WPS spreadsheet")
+    (tmp_path / "libre.odt").write_bytes(b"PK\x03\x04 an OpenDocument text")
     r = CliRunner().invoke(main, ["index", str(tmp_path), "--index", str(tmp_path / "ix")])
     assert r.exit_code == 0 and "By format: csv 1" in r.stdout
     assert re.search(r"old\.xls: corrupt \.xls \(.+\)", r.stderr)
@@ -215,6 +216,7 @@ def test_spreadsheets_kb_cannot_read_say_what_to_do(tmp_path):
     assert "modern.xls: a .xlsx file named .xls (rename it modern.xlsx)" in r.stderr
     assert re.search(r"broken\.xlsx: corrupt \.xlsx \(.+\)", r.stderr)
     assert "wps.et: unsupported file type .et (save it as .xlsx)" in r.stderr
+    assert "libre.odt: unsupported file type .odt (save it as .docx)" in r.stderr
     with pytest.raises(ReadError, match="corrupt .xlsx"):
         extract(tmp_path / "broken.xlsx")
 

@@ -61,8 +61,9 @@ def names_columns(cells: list[str]) -> bool:
             and all(len(c) <= COLUMN_NAME and not _FIGURE.fullmatch(c) and not _SENTENCE.search(c) for c in held))
 
 
-# What a skipped file should become to be read: WPS Office's own formats, OpenDocument spreadsheets.
-SAVE_AS = {".wps": ".docx", ".dps": ".pptx", ".et": ".xlsx", ".ods": ".xlsx"}
+# What a skipped file should become to be read: WPS Office's own formats and OpenDocument's
+# (LibreOffice's, and WPS's where chosen).
+SAVE_AS = {".wps": ".docx", ".dps": ".pptx", ".et": ".xlsx", ".odt": ".docx", ".odp": ".pptx", ".ods": ".xlsx"}
 
 EXTRA_HINT = "pip install -e '.[formats]'"
 
