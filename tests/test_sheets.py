@@ -73,6 +73,7 @@ def test_a_lone_sheet_is_located_by_row_and_excel_s_default_name_heads_nothing(t
     got = extract(_workbook(tmp_path / "faq.xlsx", {"Sheet1": [["编号", "内容"], [1, "先听后说"], [2, "先情后理"]]}))
     assert got.text.splitlines() == ["编号 | 内容", "编号：1 | 内容：先听后说", "编号：2 | 内容：先情后理"]
     assert got.levels == {} and [got.places[n] for n in (1, 2, 3)] == [Place("row", 1), Place("row", 2), Place("row", 3)]
+    assert got.title == "faq"  # its first line is a row of column names, no title
 
 
 def test_a_row_says_its_columns_names_only_under_a_row_of_names(tmp_path):
@@ -158,8 +159,9 @@ def test_a_faq_sheet_is_searched_asked_and_shown_by_row(tmp_path):
     assert kb.report.documents == 2 and not kb.report.skipped
     hit = kb.search("客人不退钱就不签收")[0]
     assert hit.passage.doc == "客服话术.xlsx" and hit.passage.location.startswith("row")
-    # a workbook of several sheets files its passages under its own name, each sheet a heading
+    # a workbook files its passages under its own name, each sheet a heading
     assert {p.section[0] for p in kb.passages() if p.doc == "价格.xlsx"} == {"价格"}
+    assert {p.section[0] for p in kb.passages() if p.doc == "客服话术.xlsx"} == {"客服话术"}
     answer = kb.ask("件好几天都没到怎么回复客户")
     assert answer.answered and "2小时内回电" in answer.answer
     assert any(c.doc == "客服话术.xlsx" for c in answer.citations)
@@ -194,6 +196,7 @@ def test_csv_and_tsv_in_the_encodings_excel_saves(tmp_path):
         assert got.places[3] == Place("row", 3)  # a cell's line break keeps the row one row
     assert extract(tmp_path / "big5.csv").text.splitlines()[0] == "日期 | 課程 | 講師"
     assert extract(tmp_path / "ansi.csv").encoding == "gb18030"
+    assert extract(tmp_path / "ansi.csv").title == "ansi"  # titled by its name, not by its first row
     # a cell holding a whole text, longer than csv's own limit (128 K characters)
     (tmp_path / "long.csv").write_text("标题,内容\n长文,\"" + "客户服务" * 40000 + "\"\n", "utf-8")
     assert extract(tmp_path / "long.csv").text.splitlines()[1] == "标题：长文 | 内容：" + "客户服务" * 40000
@@ -255,6 +258,7 @@ def test_an_old_xls_reads_as_its_newer_twin(tmp_path):
     assert old.title == new.title == "表"
     lone = extract(_xls(tmp_path / "one.xls", {"Sheet1": [["编号", "内容"], [1, "先听后说"]]}))
     assert lone.text.splitlines() == ["编号 | 内容", "编号：1 | 内容：先听后说"] and lone.places[2] == Place("row", 2)
+    assert lone.title == "one"
 
 
 def test_a_workbook_past_its_xml_cap_is_refused_with_its_size(tmp_path):

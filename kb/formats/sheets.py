@@ -6,7 +6,8 @@ that holds text, its cells joined by CELL_SEPARATOR as a Word or HTML table's ar
 line carries its row number, so a hit says 'row 12' (in a workbook of several sheets, whose
 rows are each numbered from 1, 'sheet 2'). A workbook's sheets are its sections,
 each headed by its name (a lone sheet with Excel's default name, Sheet1 or 工作表1, heads
-nothing); hidden sheets and chart sheets are left out. Numbers read as Excel shows them
+nothing); hidden sheets and chart sheets are left out. A workbook is titled by the title its
+properties give it, else by its file's name, and so is a .csv (its first row is no title). Numbers read as Excel shows them
 without formatting (3000, 0.15); dates and times as ISO dates (2024-06-01, 2024-06-01 09:30);
 a formula by its last computed value.
 
@@ -76,9 +77,9 @@ def read(path: Path) -> Extracted:
                 # rows are numbered within their sheet, so a workbook of several sheets is
                 # located by sheet (a passage may pack two small ones), a lone sheet by row
                 add_rows(layout, rows, Place("sheet", number) if len(sheets) > 1 else None)
-            # a workbook of several sheets is titled by its own title, else its file's name: its
-            # first line is its first sheet's name, which titles no other sheet
-            title = (book.title() or path.stem) if len(sheets) > 1 else ""
+            # a workbook is titled by its own title, else its file's name: its first line is a
+            # sheet's name, which titles no other sheet, or a row of column names
+            title = book.title() or path.stem
     except ReadError:
         raise
     except Exception as exc:  # a damaged package can fail anywhere in its XML
@@ -100,7 +101,8 @@ def read_delimited(path: Path, data: bytes) -> Extracted:
         add_rows(layout, rows)
     except csv.Error as exc:
         raise corrupt(path, exc) from exc
-    return layout.extracted(path.suffix.lower().lstrip("."), encoding, sha256(data))
+    # titled by its file's name: its first line is a row, most often of column names
+    return layout.extracted(path.suffix.lower().lstrip("."), encoding, sha256(data), path.stem)
 
 
 def _delimiter(text: str) -> str:

@@ -4,7 +4,7 @@
 Each visible worksheet is a section under its name, each row that holds text a line with its
 cells apart as a table's row is, a first row of column names named on every row below it, a FAQ
 sheet's rows as 问：… then 答：…; numbers as Excel stores them, dates (xlrd knows them by their
-cell's format) as ISO dates; a workbook of several sheets is titled by its file's name and
+cell's format) as ISO dates; a workbook is titled by its file's name; one of several sheets is
 located by sheet, a lone sheet by row. A page saved from a website under an .xls name (a common
 export) is refused with what it really is.
 """
@@ -50,7 +50,7 @@ def read(path: Path):
         raise
     except Exception as exc:  # a damaged workbook fails anywhere inside xlrd or olefile
         raise corrupt(path, exc) from exc
-    return layout.extracted("xls", "xls", file_digest(path), path.stem if len(visible) > 1 else "")
+    return layout.extracted("xls", "xls", file_digest(path), path.stem)
 
 
 def _value(xlrd, book, cell) -> str:
