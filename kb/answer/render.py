@@ -75,13 +75,15 @@ def _named(part: Part) -> str:
     cells = part.text.split(CELL_SEPARATOR)
     if len(cells) < 2:
         return part.text
-    lines = [text.strip() for no, text in part.passage.numbered_lines()]
-    at = next((i for i, (no, _) in enumerate(part.passage.numbered_lines())
-               if no == part.line and lines[i] == part.text.strip()), None)
+    numbered = [(no, text.strip()) for no, text in part.passage.numbered_lines()]
+    lines = [text for _, text in numbered]
+    at = next((i for i, line in enumerate(numbered) if line == (part.line, part.text.strip())), None)
+    if at is None:  # not a whole row
+        return part.text
     start = at
     while start and CELL_SEPARATOR in lines[start - 1]:
         start -= 1
-    if at is None or start == at:  # not a whole row, or the table's first
+    if start == at:  # the table's first row
         return part.text
     names = lines[start].split(CELL_SEPARATOR)
     if len(names) != len(cells) or not names_columns(names) or all(c.startswith(f"{n}：") for n, c in zip(names, cells)):

@@ -71,12 +71,7 @@ def read(path: Path) -> Extracted:
             book = _Workbook(parts)
             sheets = book.sheets()
             for number, (name, part) in enumerate(sheets, 1):
-                rows = book.rows(part)
-                if len(sheets) > 1 or not DEFAULT_NAME.fullmatch(name.strip()):
-                    layout.add(name, 1, Place("sheet", number) if len(sheets) > 1 else None)
-                # rows are numbered within their sheet, so a workbook of several sheets is
-                # located by sheet (a passage may pack two small ones), a lone sheet by row
-                add_rows(layout, rows, Place("sheet", number) if len(sheets) > 1 else None)
+                add_sheet(layout, name, book.rows(part), number, len(sheets))
             # a workbook is titled by its own title, else its file's name: its first line is a
             # sheet's name, which titles no other sheet, or a row of column names
             title = book.title() or path.stem
@@ -118,6 +113,17 @@ def _delimiter(text: str) -> str:
 
     best = max(_DELIMITERS, key=even)
     return best if even(best)[1] else ","
+
+
+def add_sheet(layout: Layout, name: str, rows, number: int, sheets: int) -> None:
+    """A workbook's sheet (its `number` of `sheets`): its name as a heading (a lone sheet with
+    Excel's default name heads nothing), then its rows. Rows are numbered within their sheet, so
+    in a workbook of several every line is located by its sheet (a passage may pack two small
+    ones), in a lone sheet by its row."""
+    place = Place("sheet", number) if sheets > 1 else None
+    if sheets > 1 or not DEFAULT_NAME.fullmatch(name.strip()):
+        layout.add(name, 1, place)
+    add_rows(layout, rows, place)
 
 
 def add_rows(layout: Layout, rows, sheet: Place | None = None) -> None:
@@ -169,7 +175,7 @@ class _Workbook:
 
     def __init__(self, parts: zipfile.ZipFile) -> None:
         self.parts = parts
-        names = set(parts.namelist())
+        self.names = names = set(parts.namelist())
         self.path = _office_document(parts, names)
         folder = PurePosixPath(self.path).parent
         rels = _rels(parts, names, self.path)
@@ -185,9 +191,9 @@ class _Workbook:
 
     def title(self) -> str:
         """The title the workbook's properties give it (File › Info in Excel), or ''."""
-        for target, kind in _rels(self.parts, set(self.parts.namelist()), "").values():
+        for target, kind in _rels(self.parts, self.names, "").values():
             path = str(_resolve(PurePosixPath(""), target))
-            if kind.endswith("/metadata/core-properties") and path in self.parts.namelist():
+            if kind.endswith("/metadata/core-properties") and path in self.names:
                 found = ElementTree.fromstring(self.parts.read(path)).findtext("{http://purl.org/dc/elements/1.1/}title")
                 return " ".join((found or "").split())
         return ""
@@ -199,7 +205,7 @@ class _Workbook:
             if sheet.get("state") in ("hidden", "veryHidden"):
                 continue
             target, kind = self.targets.get(sheet.get(f"{_DOC_REL}id", ""), ("", ""))
-            if kind.endswith(_WORKSHEET) and target in set(self.parts.namelist()):
+            if kind.endswith(_WORKSHEET) and target in self.names:
                 out.append((sheet.get("name", ""), target))
         return out
 

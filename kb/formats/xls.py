@@ -14,11 +14,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import ReadError
-from ..location import Place
 from . import Layout, corrupt, require
 from .package import file_digest
 from .package import not_ole
-from .sheets import DEFAULT_NAME, add_rows
+from .sheets import add_sheet
 
 
 def read(path: Path):
@@ -38,11 +37,8 @@ def read(path: Path):
             layout = Layout()
             for number, index in enumerate(visible, 1):
                 sheet = book.sheet_by_index(index)
-                several = len(visible) > 1
-                if several or not DEFAULT_NAME.fullmatch(sheet.name.strip()):
-                    layout.add(sheet.name, 1, Place("sheet", number) if several else None)
                 rows = ((r + 1, [_value(xlrd, book, cell) for cell in sheet.row(r)]) for r in range(sheet.nrows))
-                add_rows(layout, rows, Place("sheet", number) if several else None)
+                add_sheet(layout, sheet.name, rows, number, len(visible))
                 book.unload_sheet(index)
         finally:
             book.release_resources()
