@@ -75,6 +75,12 @@ def list_nouns() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def list_counters() -> dict[str, tuple[str, ...]]:
+    """The counters a title numbers a list noun in (步骤 → 步 of 五步法; list_nouns.txt)."""
+    return {row[0]: tuple(row[1:]) for row in _rows("list_nouns.txt") if len(row) > 1}
+
+
+@lru_cache(maxsize=1)
 def spin_map() -> dict[str, str]:
     """Spun word → the word the spinner replaced, for repairs that keep the text's length."""
     out = {}

@@ -191,6 +191,33 @@ def test_a_heading_that_states_its_count_answers_how_many_asked_in_another_word(
     assert a.answered and all(x in a.answer for x in ("降低客户期望值", "创造客户惊喜", "维系客户情感"))
 
 
+def test_a_list_noun_is_named_by_a_heading_counting_in_its_counter(tmp_path):
+    """步骤 asked of a manual whose steps are titled 上门收件“五步法”: the heading numbers its
+    list in 步, which names the steps as well as 步骤 would; another manual's list, headed 处理步骤
+    but about damaged parcels, does not answer, and the answer is given as sure of itself as when
+    the question asks 哪几步."""
+    # 上门 and 收件 said in other manuals too, as a network's manuals do: they weigh less than
+    # 步骤, which only the wrong list's heading says
+    others = {f"{t}.md": f"# {t}\n\n{t}是上门收件工作的一部分，收件员上门前须先了解{t}的要求。\n"
+              for t in ("仪容仪表", "安全驾驶", "车辆检查", "客户隐私", "交接班")}
+    kb = small_kb(tmp_path, {**others, "上门服务.md": (
+        "# 上门服务规范\n\n## 第二单元 上门收件“五步法”\n\n"
+        "① 提前预约：出发前电话告知到达时间\n② 敲门等候：轻敲三下，后退一步站立\n③ 亮证介绍：出示工牌，说明来意\n"
+        "④ 确认打包：当面确认物品，按规范包装、称重\n⑤ 致谢告别：告知运单号和预计送达时间\n"
+    ), "破损件.md": (
+        "# 破损件处理\n\n## 处理步骤\n\n1. 立即停止流转，不得继续派送；\n2. 拍照：外包装六个面各一张；\n"
+        "3. 称重，与面单重量比对；\n4. 填写破损登记表并上报。\n"
+    )})
+    for question in ("上门收件的步骤有哪些", "上门收件有哪几步"):
+        a = kb.ask(question)
+        assert a.answered and all(x in a.answer for x in ("提前预约", "亮证介绍", "致谢告别")), question
+        assert "停止流转" not in a.answer and a.confidence >= 0.8
+    from kb.answer.question import counted_in
+
+    assert counted_in("步骤").search("投诉处理五步法") and not counted_in("步骤").search("进一步确认")
+    assert counted_in("类型").search("异常件分四类") and counted_in("原则") is None
+
+
 def test_full_width_numbering_marks_items():
     from kb.answer.lists import _items_after
 

@@ -19,7 +19,7 @@ from ..model import Hit, Passage
 from ..query import COUNTER, STATED_COUNT
 from ..structure import ITEM_MARKER, ITEM_RANK, exercises, heading_rank
 from .corpus import Corpus
-from .question import Question, count_value
+from .question import Question, count_value, counted_in
 from .render import Part
 from .sentences import section_of
 from .topic import Topic, _readable
@@ -257,7 +257,7 @@ def list_candidates(corpus: Corpus, q: Question, hits: list[Hit], w: Topic) -> l
             if heading_rank(text) is None and (len(text) > MAX_ANCHOR or text.endswith(("。", "!", "!"))):
                 continue  # a list is headed by a title, not by a sentence
             title = normalise_text(_readable(units[i][2], text[:60]))
-            anchor_score = w.score(title) + sum(w.idf[n] for n in nouns if n in title)
+            anchor_score = w.score(title) + sum(w.idf[n] for n in nouns if n in title or _counts(n, title))
             if not anchor_score:
                 continue
             items = _items_after(units, i)
@@ -276,6 +276,12 @@ def list_candidates(corpus: Corpus, q: Question, hits: list[Hit], w: Topic) -> l
             counted = len(items) == (q.count or _count_stated(title, q.asked_in))
             out.append(ListCandidate(anchor_score, w.score(block), named, rank, counted, units, i, items))
     return out
+
+
+def _counts(noun: str, title: str) -> bool:
+    """Whether a title counts in what it would number the noun in (五步法 for 步骤)."""
+    pattern = counted_in(noun)
+    return bool(pattern and pattern.search(title))
 
 
 def _count_stated(title: str, units: tuple[str, ...]) -> int | None:

@@ -17,7 +17,7 @@ from importlib import resources
 
 from ..analysis import analyze, normalise_text
 from ..errors import QueryError
-from ..lexicon import framing_words, standard
+from ..lexicon import framing_words, list_counters, standard
 from ..query import COUNTER, MEASURE, STATED_COUNT, number_in_words
 from ..script import both_scripts, detect_script
 from . import sentences
@@ -143,9 +143,20 @@ def analyse_question(text: str) -> Question:
                 counted.append(t.text)
             measures.update((t.text, kind) for a, b, kind in measured if a <= t.start and t.end <= b)
     topic = tuple(dict.fromkeys(tuple(g) for g in groups.values() if g and g[0] not in framing))
-    asked_in = tuple(dict.fromkeys(m.group(1) for m in _ASKED_IN.finditer(simplified)))
+    # how many it asks in (哪几步 → 步), or the counters a title numbers its list noun in (步骤 → 步:
+    # 五步法 is a list of as many steps as it says)
+    asked_in = tuple(dict.fromkeys([*(m.group(1) for m in _ASKED_IN.finditer(simplified)),
+                                    *(u for g in topic for u in list_counters().get(g[0], ()))]))
     return Question(typed, kind, topic, detect_script(typed), _stated_count(normalise_text(text)),
                     tuple(measures.items()), tuple(counted), also_where, asked_in)
+
+
+@lru_cache(maxsize=64)
+def counted_in(noun: str) -> re.Pattern[str] | None:
+    """A count in the counters a title numbers a list noun in (五步, 3步, 两种 for 步骤, 类型:
+    list_nouns.txt), or None for a noun with none."""
+    units = list_counters().get(noun)
+    return re.compile(rf"(?:[两二三四五六七八九十]|(?<!\d)[2-9](?!\d))个?(?:{'|'.join(units)})") if units else None
 
 
 def asks_something(text: str) -> bool:

@@ -15,7 +15,7 @@ from ..lexicon import repair
 from ..rankdata import language_prior, telling
 from ..model import Hit, Passage
 from .corpus import Corpus
-from .question import Question, analyse_question
+from .question import Question, analyse_question, counted_in
 from .sentences import holds_measure
 
 EVIDENCE_HITS = 6  # hits searched for a question's evidence (ten for a location); 4 and 8 read the same on every set
@@ -90,6 +90,8 @@ class Topic:
         # a word the corpus never uses, held at a part's weight where its thesaurus synonym is
         # (search gives only synonyms the corpus uses)
         self.loose = {m: (loose or {}).get(m, ()) for m, _ in self.groups if m not in self.known}
+        # a list noun held where a text counts in what a title numbers it in (步骤 by 五步法)
+        self.counted = {m: c for m, _ in self.groups if (c := counted_in(m))}
 
     def score(self, text: str) -> float:
         return sum(self._held(normalise_text(text)))
@@ -99,7 +101,8 @@ class Topic:
         out = []
         for main, parts in self.groups:
             if (main in norm or any(a in norm for a in self.standins.get(main, ()))
-                    or (main in self.measures and holds_measure(self.measures[main], norm))):
+                    or (main in self.measures and holds_measure(self.measures[main], norm))
+                    or (main in self.counted and self.counted[main].search(norm))):
                 out.append(self.idf[main])
             elif held := [self.credit.get((main, a), 1.0) for a in self.also.get(main, ()) if a in norm]:
                 out.append(max(held) * self.idf[main])  # search's credit for the stand-in, never above 1
@@ -116,7 +119,8 @@ class Topic:
         out = []
         for h, (m, _) in zip(self._held(norm), self.groups):
             share = min(1.0, h / self.idf[m]) if self.idf[m] else 0.0
-            if share >= 1.0 and m not in norm and not (m in self.measures and holds_measure(self.measures[m], norm)):
+            if (share >= 1.0 and m not in norm and not (m in self.measures and holds_measure(self.measures[m], norm))
+                    and not (m in self.counted and self.counted[m].search(norm))):
                 share = max((self.credit.get((m, a), 1.0) for a in self.standins.get(m, ()) if a in norm), default=1.0)
             out.append(share)
         return out
