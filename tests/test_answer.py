@@ -218,6 +218,27 @@ def test_a_list_noun_is_named_by_a_heading_counting_in_its_counter(tmp_path):
     assert counted_in("类型").search("异常件分四类") and counted_in("原则") is None
 
 
+def test_a_list_of_kinds_is_read_off_the_sections_that_name_them(tmp_path):
+    """有哪几种 asked of a manual that gives each kind a section of its own (二、直营渠道, 三、加盟渠道,
+    四、代理渠道, each with its subsections): the kinds are its sections' headings, read off the
+    outline however many passages they span; the manual's other sections (五、渠道考核) are not
+    kinds of 渠道 and are left out, as are the subsections' own lists."""
+    body = "".join(
+        f"## {n}、{name}渠道\n\n### {i}.1 特点\n\n{name}渠道由{who}经营，网点的收派和结算都按{name}方式进行。"
+        f"{name}渠道的优势在于{good}，不足在于{bad}。\n\n### {i}.2 管理要求\n\n1. 每月核对{name}网点的业务量；\n"
+        f"2. 每季度检查{name}网点的服务质量；\n3. 每年评估{name}网点的合同执行情况。\n\n"
+        for i, (n, name, who, good, bad) in enumerate((
+            ("二", "直营", "公司自己", "管控有力、服务统一", "投入大、扩张慢"),
+            ("三", "加盟", "加盟商", "扩张快、投入小", "服务质量参差不齐"),
+            ("四", "代理", "代理商", "覆盖偏远地区", "利润分成高")), start=2))
+    kb = small_kb(tmp_path, {"渠道管理手册.md": (
+        "# 渠道管理手册\n\n## 一、渠道概述\n\n渠道是快递服务到达客户的途径，网络的覆盖和服务质量都取决于渠道的建设。\n\n"
+        + body + "## 五、渠道考核\n\n各渠道每季度按时效、投诉率和回款情况考核，考核结果与下一年度的合作挂钩。\n")})
+    a = kb.ask("快递的销售渠道有哪几种？")
+    assert a.answered and all(f"{name}渠道" in a.answer for name in ("直营", "加盟", "代理")), a.answer
+    assert "渠道考核" not in a.answer and "管理要求" not in a.answer
+
+
 def test_full_width_numbering_marks_items():
     from kb.answer.lists import _items_after
 

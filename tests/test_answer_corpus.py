@@ -47,8 +47,8 @@ class ProtocolOnly:
     def doc_passages(self, name):
         return self._read("doc_passages", name)
 
-    def outline(self):
-        return self._read("outline")
+    def outline(self, doc=None):
+        return self._read("outline", doc)
 
     def show(self, ref):
         return self._read("show", ref)

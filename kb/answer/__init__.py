@@ -220,7 +220,8 @@ def _parts(corpus: Corpus, q: Question, hits: list[Hit], w: Topic) -> list[Part]
         sentence = _sentence_parts(q, hits, w, want_numbers=False)
         # a list that holds clearly less of the question than its best sentence is another
         # list, unless it has just as many items as the question asks for (哪四个阶段) or its
-        # heading says it has (三级预警 for 分哪几级)
+        # heading says it has (三级预警 for 分哪几级), or its items are sections each naming a
+        # kind of what was asked (直营渠道, 加盟渠道 for 渠道有哪几种)
         if parts and sentence and not counted and _held(sentence, w) > _held(parts, w) + list_weights()["slack"]:
             parts = _with_items(corpus, sentence)  # a title answers with what it heads
     if not parts and q.kind == "location":

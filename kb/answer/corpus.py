@@ -32,8 +32,8 @@ class Corpus(Protocol):
         """The passages of the document with this exact name, in order."""
         ...
 
-    def outline(self) -> list[OutlineEntry]:
-        """The course / unit / section headings of every document."""
+    def outline(self, doc: str | None = None) -> list[OutlineEntry]:
+        """The course / unit / section headings of one document, or of every document."""
         ...
 
     def show(self, ref: str) -> Passage:

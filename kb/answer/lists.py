@@ -47,7 +47,7 @@ def _family(marker: str) -> str:
     return m.replace("（", "(").replace("）", ")")
 
 
-def _following(corpus: Corpus, passage: Passage, count: int = 2) -> list[Passage]:
+def _following(corpus: Corpus, passage: Passage, count: int = 10) -> list[Passage]:
     """The passage and the ones after it in its document: a list may run past a passage's end."""
     doc = corpus.doc_passages(passage.doc)
     ids = [p.id for p in doc]
@@ -216,6 +216,7 @@ class ListCandidate(NamedTuple):
     units: list
     at: int  # the heading's place among the units
     items: list
+    kinds: bool = False  # items that are sections naming kinds of what was asked (_branches)
 
 
 @lru_cache(maxsize=1)
@@ -249,6 +250,8 @@ def list_candidates(corpus: Corpus, q: Question, hits: list[Hit], w: Topic) -> l
     for rank, hit in enumerate(hits[:LIST_HITS]):
         if hit.passage.section and exercises().search(hit.passage.section[-1]):
             continue  # a section of exercises asks (简述…), it answers nothing
+        branches, sections = _branches(corpus, q, w, hit.passage, rank, nouns, key) if q.kind == "list" else ([], {})
+        branch = {b.units[0][0]: b for b in branches}
         units = _units(_following(corpus, hit.passage))
         for i in range(len(_units([hit.passage]))):
             text = units[i][1]
@@ -273,15 +276,71 @@ def list_candidates(corpus: Corpus, q: Question, hits: list[Hit], w: Topic) -> l
                 continue
             # items that each name what was asked for (孕育阶段, 初期合作阶段 … for 哪几个阶段)
             named = max((sum(n in normalise_text(t) for _, t, _ in items) / len(items) * w.idf[n] for n in nouns), default=0.0)
+            # a heading's sections as far as the passages read here reach, where its branch has
+            # more of them; the list read here, with the line that introduces them, where it has all
+            if (b := branch.get(units[i][0])) and (lines := {no for no, _, _ in items}) <= sections[units[i][0]]:
+                if not {no for no, _, _ in b.items} <= lines:
+                    continue
+                del branch[units[i][0]]
             counted = len(items) == (q.count or _count_stated(title, q.asked_in))
             out.append(ListCandidate(anchor_score, w.score(block), named, rank, counted, units, i, items))
+        out.extend(branch.values())
     return out
+
+
+def _branches(corpus: Corpus, q: Question, w: Topic, passage: Passage, rank: int, nouns: list[str],
+              key: str | None) -> tuple[list[ListCandidate], dict[int, set[int]]]:
+    """A heading in the passage whose sections are what the question asks a list of (a manual's
+    二、拒收件 三、地址错误件 … for 分成哪几种): its sections' headings as the items, read off the
+    outline, however far into the document they run; and the lines of every heading's sections
+    (by the heading's line), which no list read off the passages' lines should stand for."""
+    out: list[ListCandidate] = []
+    sections: dict[int, set[int]] = {}
+    entries = corpus.outline(passage.doc)
+    by_line = {p.line_start: p for p in corpus.doc_passages(passage.doc)}
+    starts = sorted(by_line)
+    for n, e in enumerate(entries):
+        if not passage.line_start <= e.line <= passage.line_end or exercises().search(e.title):
+            continue
+        children = []
+        for c in entries[n + 1:]:
+            if c.depth <= e.depth:
+                break
+            if c.depth == e.depth + 1:
+                children.append(c)
+        sections[e.line] = {c.line for c in children}
+        # the sections that are kinds of what was asked: a Chinese name ends in what it names a
+        # kind of (拒收件, 破损件 are 件 of 异常件; 直营渠道 a 渠道), not the manual's other sections
+        children = [c for c in children if _kind_of(normalise_text(c.title), w)]
+        if len(children) < 2:
+            continue
+        title = normalise_text(_readable(passage, e.title[:60]))
+        anchor_score = w.score(title) + sum(w.idf[n] for n in nouns if n in title or _counts(n, title))
+        if not anchor_score:
+            continue
+        def at(line: int) -> Passage:
+            return by_line[max((s for s in starts if s <= line), default=starts[0])]
+        items = [(c.line, c.title, at(c.line)) for c in children[:MAX_ITEMS]]
+        block = e.title + "".join(t for _, t, _ in items)
+        if key and key not in normalise_text(" ".join((block, passage.doc, passage.title, *passage.section))):
+            continue
+        named = max((sum(n in normalise_text(t) for _, t, _ in items) / len(items) * w.idf[n] for n in nouns), default=0.0)
+        counted = len(items) == (q.count or _count_stated(title, q.asked_in))
+        out.append(ListCandidate(anchor_score, w.score(block), named, rank, counted, [(e.line, e.title, passage), *items], 0, items, True))
+    return out, sections
 
 
 def _counts(noun: str, title: str) -> bool:
     """Whether a title counts in what it would number the noun in (五步法 for 步骤)."""
     pattern = counted_in(noun)
     return bool(pattern and pattern.search(title))
+
+
+def _kind_of(title: str, w: Topic) -> bool:
+    """Whether a heading names a kind of one of the topic's words: it ends in the word, or in
+    the character a word of two or more ends in (拒收件 for 异常件)."""
+    title = title.rstrip(" ：:")
+    return any(title.endswith(m) or len(m) > 1 and title.endswith(m[-1]) for m, _ in w.groups)
 
 
 def _count_stated(title: str, units: tuple[str, ...]) -> int | None:
@@ -316,9 +375,10 @@ def choose_list(candidates: list[ListCandidate], weights: dict[str, float] | Non
 
 def _list_parts(corpus: Corpus, q: Question, hits: list[Hit], w: Topic) -> tuple[list[Part], bool]:
     """The heading that best names the topic and the items under it, among the top hits;
-    and whether they are as many as the question asks for or the heading says (ListCandidate.counted)."""
+    and whether they are as many as the question asks for or the heading says
+    (ListCandidate.counted), or sections naming kinds of what was asked (ListCandidate.kinds)."""
     best = choose_list(list_candidates(corpus, q, hits, w))
-    return list_parts(best, w)[0], bool(best and best.counted)
+    return list_parts(best, w)[0], bool(best and (best.counted or best.kinds))
 
 
 def list_parts(best: ListCandidate | None, w: Topic) -> tuple[list[Part], int]:
