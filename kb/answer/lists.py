@@ -47,7 +47,7 @@ def _family(marker: str) -> str:
     return m.replace("（", "(").replace("）", ")")
 
 
-def _following(corpus: Corpus, passage: Passage, count: int = 10) -> list[Passage]:
+def _following(corpus: Corpus, passage: Passage, count: int = 2) -> list[Passage]:
     """The passage and the ones after it in its document: a list may run past a passage's end."""
     doc = corpus.doc_passages(passage.doc)
     ids = [p.id for p in doc]
