@@ -259,33 +259,46 @@ def list_candidates(corpus: Corpus, q: Question, hits: list[Hit], w: Topic) -> l
                 continue  # 课后练习: 1. 简述… 2. … is a list of questions
             if heading_rank(text) is None and (len(text) > MAX_ANCHOR or text.endswith(("。", "!", "!"))):
                 continue  # a list is headed by a title, not by a sentence
-            title = normalise_text(_readable(units[i][2], text[:60]))
-            anchor_score = w.score(title) + sum(w.idf[n] for n in nouns if n in title or _counts(n, title))
-            if not anchor_score:
+            if not _anchor(w, nouns, units[i][2], text):
                 continue
             items = _items_after(units, i)
             if not items and heading_rank(text) is not None:  # a heading over a table: its rows
                 items = _rows_after(units, i)
             if not items:
                 continue
-            block = text + "".join(t for _, t, _ in items)
-            # the list names the model the question is about, or its document does (a section of
-            # 双11旺季运营保障方案.txt need not say 11 again): its file name, title or headings
-            where = units[i][2]
-            if key and key not in normalise_text(" ".join((block, where.doc, where.title, *where.section))):
-                continue
-            # items that each name what was asked for (孕育阶段, 初期合作阶段 … for 哪几个阶段)
-            named = max((sum(n in normalise_text(t) for _, t, _ in items) / len(items) * w.idf[n] for n in nouns), default=0.0)
             # a heading's sections as far as the passages read here reach, where its branch has
             # more of them; the list read here, with the line that introduces them, where it has all
             if (b := branch.get(units[i][0])) and (lines := {no for no, _, _ in items}) <= sections[units[i][0]]:
                 if not {no for no, _, _ in b.items} <= lines:
                     continue
                 del branch[units[i][0]]
-            counted = len(items) == (q.count or _count_stated(title, q.asked_in))
-            out.append(ListCandidate(anchor_score, w.score(block), named, rank, counted, units, i, items))
+            if c := _candidate(q, w, nouns, key, rank, units, i, items):
+                out.append(c)
         out.extend(branch.values())
     return out
+
+
+def _anchor(w: Topic, nouns: list[str], passage: Passage, heading: str) -> float:
+    """How much of the topic a heading holds, plus the asked-for nouns it names (阶段, or 步骤
+    by 五步法)."""
+    title = normalise_text(_readable(passage, heading[:60]))
+    return w.score(title) + sum(w.idf[n] for n in nouns if n in title or _counts(n, title))
+
+
+def _candidate(q: Question, w: Topic, nouns: list[str], key: str | None, rank: int, units: list, at: int,
+               items: list, kinds: bool = False) -> ListCandidate | None:
+    """units[at] with these items as a candidate, scored; None where it names no model the
+    question is about (w.key) that the question names."""
+    _, text, where = units[at]
+    block = text + "".join(t for _, t, _ in items)
+    # the list names the model the question is about, or its document does (a section of
+    # 双11旺季运营保障方案.txt need not say 11 again): its file name, title or headings
+    if key and key not in normalise_text(" ".join((block, where.doc, where.title, *where.section))):
+        return None
+    # items that each name what was asked for (孕育阶段, 初期合作阶段 … for 哪几个阶段)
+    named = max((sum(n in normalise_text(t) for _, t, _ in items) / len(items) * w.idf[n] for n in nouns), default=0.0)
+    counted = len(items) == (q.count or _count_stated(normalise_text(_readable(where, text[:60])), q.asked_in))
+    return ListCandidate(_anchor(w, nouns, where, text), w.score(block), named, rank, counted, units, at, items, kinds)
 
 
 def _branches(corpus: Corpus, q: Question, w: Topic, passage: Passage, rank: int, nouns: list[str],
@@ -299,11 +312,15 @@ def _branches(corpus: Corpus, q: Question, w: Topic, passage: Passage, rank: int
     entries = corpus.outline(passage.doc)
     by_line = {p.line_start: p for p in corpus.doc_passages(passage.doc)}
     starts = sorted(by_line)
-    for n, e in enumerate(entries):
+
+    def at(line: int) -> Passage:  # the passage a heading's line opens or lies in
+        return by_line[max((s for s in starts if s <= line), default=starts[0])]
+
+    for i, e in enumerate(entries):
         if not passage.line_start <= e.line <= passage.line_end or exercises().search(e.title):
             continue
         children = []
-        for c in entries[n + 1:]:
+        for c in entries[i + 1:]:
             if c.depth <= e.depth:
                 break
             if c.depth == e.depth + 1:
@@ -312,21 +329,11 @@ def _branches(corpus: Corpus, q: Question, w: Topic, passage: Passage, rank: int
         # the sections that are kinds of what was asked: a Chinese name ends in what it names a
         # kind of (拒收件, 破损件 are 件 of 异常件; 直营渠道 a 渠道), not the manual's other sections
         children = [c for c in children if _kind_of(normalise_text(c.title), w)]
-        if len(children) < 2:
+        if len(children) < 2 or not _anchor(w, nouns, passage, e.title):
             continue
-        title = normalise_text(_readable(passage, e.title[:60]))
-        anchor_score = w.score(title) + sum(w.idf[n] for n in nouns if n in title or _counts(n, title))
-        if not anchor_score:
-            continue
-        def at(line: int) -> Passage:
-            return by_line[max((s for s in starts if s <= line), default=starts[0])]
         items = [(c.line, c.title, at(c.line)) for c in children[:MAX_ITEMS]]
-        block = e.title + "".join(t for _, t, _ in items)
-        if key and key not in normalise_text(" ".join((block, passage.doc, passage.title, *passage.section))):
-            continue
-        named = max((sum(n in normalise_text(t) for _, t, _ in items) / len(items) * w.idf[n] for n in nouns), default=0.0)
-        counted = len(items) == (q.count or _count_stated(title, q.asked_in))
-        out.append(ListCandidate(anchor_score, w.score(block), named, rank, counted, [(e.line, e.title, passage), *items], 0, items, True))
+        if branch := _candidate(q, w, nouns, key, rank, [(e.line, e.title, passage), *items], 0, items, kinds=True):
+            out.append(branch)
     return out, sections
 
 
