@@ -456,6 +456,8 @@ def test_marks_on_a_result_and_an_answer_reach_the_feedback_file(browser, own_se
         marked.page.locator("label:has(input[value=ask])").click()
         marked.page.locator("#q").fill(ASK)
         marked.page.keyboard.press("Enter")
+        # switching to ask asked the search's query first: its answer may show until ASK's replaces it
+        marked.page.locator("#answer h2", has_text=ASK).wait_for()
         marked.page.locator("#answer .mark-not").click()
         marked.page.wait_for_selector("#answer .mark-not[aria-pressed=true]")
         rows = [json.loads(line) for line in (index / "feedback.jsonl").read_text("utf-8").splitlines()]
