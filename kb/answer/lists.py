@@ -9,6 +9,7 @@ outline; a location question by the breadcrumbs where the topic is taught.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -310,11 +311,11 @@ def _branches(corpus: Corpus, q: Question, w: Topic, passage: Passage, rank: int
     out: list[ListCandidate] = []
     sections: dict[int, set[int]] = {}
     entries = corpus.outline(passage.doc)
-    by_line = {p.line_start: p for p in corpus.doc_passages(passage.doc)}
-    starts = sorted(by_line)
+    doc = corpus.doc_passages(passage.doc)  # in document order
+    starts = [p.line_start for p in doc]
 
     def at(line: int) -> Passage:  # the passage a heading's line opens or lies in
-        return by_line[max((s for s in starts if s <= line), default=starts[0])]
+        return doc[max(0, bisect_right(starts, line) - 1)]
 
     for i, e in enumerate(entries):
         if not passage.line_start <= e.line <= passage.line_end or exercises().search(e.title):

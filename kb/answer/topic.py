@@ -100,9 +100,7 @@ class Topic:
         """Each topic word's weight that a (normalised) text holds."""
         out = []
         for main, parts in self.groups:
-            if (main in norm or any(a in norm for a in self.standins.get(main, ()))
-                    or (main in self.measures and holds_measure(self.measures[main], norm))
-                    or (main in self.counted and self.counted[main].search(norm))):
+            if main in norm or any(a in norm for a in self.standins.get(main, ())) or self._stated(main, norm):
                 out.append(self.idf[main])
             elif held := [self.credit.get((main, a), 1.0) for a in self.also.get(main, ()) if a in norm]:
                 out.append(max(held) * self.idf[main])  # search's credit for the stand-in, never above 1
@@ -112,6 +110,12 @@ class Topic:
                 out.append(self.PART * max((self.idf[p] for p in parts if p in norm), default=0.0))
         return out
 
+    def _stated(self, word: str, norm: str) -> bool:
+        """Whether a text says a word in figures rather than in words: a figure in the measure
+        it asks (-18℃ for 多少度), or a count in what a title numbers the list noun in (五步 for 步骤)."""
+        return bool(word in self.measures and holds_measure(self.measures[word], norm)
+                    or word in self.counted and self.counted[word].search(norm))
+
     def held_shares(self, text: str) -> list[float]:
         """How much of each topic word a text holds: 1 whole, a stand-in's credit through a
         stand-in, PART for a part or a loose synonym."""
@@ -119,8 +123,7 @@ class Topic:
         out = []
         for h, (m, _) in zip(self._held(norm), self.groups):
             share = min(1.0, h / self.idf[m]) if self.idf[m] else 0.0
-            if (share >= 1.0 and m not in norm and not (m in self.measures and holds_measure(self.measures[m], norm))
-                    and not (m in self.counted and self.counted[m].search(norm))):
+            if share >= 1.0 and m not in norm and not self._stated(m, norm):
                 share = max((self.credit.get((m, a), 1.0) for a in self.standins.get(m, ()) if a in norm), default=1.0)
             out.append(share)
         return out
