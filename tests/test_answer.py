@@ -218,6 +218,32 @@ def test_a_list_noun_is_named_by_a_heading_counting_in_its_counter(tmp_path):
     assert counted_in("类型").search("异常件分四类") and counted_in("原则") is None
 
 
+def test_a_word_the_question_counts_in_a_counter_is_named_by_a_heading_counting_in_it(tmp_path):
+    """诀窍是哪几招 asked of a manual whose tips are titled 拜访客户“四招”: the question counts 诀窍 in
+    招, a word no heading says, and the heading numbering its list in 招 names it (declined, or
+    given at 0.17, when only list_nouns.txt's nouns were); another manual's list about visits,
+    numbered in no such counter, does not answer."""
+    others = {f"{t}.md": f"# {t}\n\n{t}是拜访客户工作的一部分，销售代表拜访前须先了解{t}的要求。\n"
+              for t in ("仪容仪表", "商务礼仪", "合同管理", "客户分级", "报价审批")}
+    kb = small_kb(tmp_path, {**others, "大客户拜访.md": (
+        "# 大客户拜访\n\n## 第三单元 拜访客户“四招”\n\n"
+        "① 先约后访：提前一天电话确认时间和参加人\n② 带着数据去：准备客户近三个月的发件量和时效分析\n"
+        "③ 先听后讲：前十分钟只提问，不介绍产品\n④ 当场约下一步：离开前约好方案演示的时间\n"
+    ), "拜访记录.md": (
+        "# 拜访记录\n\n## 拜访后要做的事\n\n1. 当天填写拜访记录表；\n2. 把客户提出的问题转给对应部门；\n"
+        "3. 三天内把会议纪要发给客户确认。\n"
+    )})
+    for question in ("拜访的诀窍是哪几招？", "拜访客户的诀窍是哪几招？"):
+        a = kb.ask(question)
+        assert a.answered and all(x in a.answer for x in ("先约后访", "先听后讲", "当场约下一步")), question
+        assert "拜访记录表" not in a.answer and a.confidence >= 0.8, question
+    from kb.answer.question import analyse_question
+
+    assert analyse_question("拜访客户的诀窍是哪几招？").counts_of == (("诀窍", "招"),)
+    assert analyse_question("收件验视一共有哪几步").counts_of == (("验视", "步"),)
+    assert analyse_question("客户有哪几个").counts_of == ()  # 个 counts anything: no list's counter
+
+
 def test_a_list_of_kinds_is_read_off_the_sections_that_name_them(tmp_path):
     """有哪几种 asked of a manual that gives each kind a section of its own (二、直营渠道, 三、加盟渠道,
     四、代理渠道, each with its subsections): the kinds are its sections' headings, read off the

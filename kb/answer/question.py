@@ -38,6 +38,9 @@ _WHERE_PART = r"第几个?(?:单元|章|节|课|讲|篇|部分|模块|页)|哪[�
 _COUNTING = re.compile(rf"[几两二三四五六七八九十\d]+(?:{COUNTER})?")
 # a count asked in a unit: 哪几级, 几步, 哪几个阶段 (Simplified; the question is read normalised)
 _ASKED_IN = re.compile(rf"几个?({COUNTER}|{MEASURE})")
+# what a question counts in a counter a title numbers a list in (标准动作是哪几步: 动作, in 步; 有哪几招):
+# the word right before what asks the count, a linking verb between
+_COUNT_OF = re.compile(rf"(?:(?:一共|总共|共|都)?(?:是|有|分为|分成|分|包括|包含))?哪?几个?({COUNTER})")
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,9 @@ class Question:
     # the units a count is asked in (级 of 分哪几级, 步 of 有几步, 阶段 of 哪几个阶段): a heading
     # that states its own count in one (三级预警, 五步法) over as many items answers it
     asked_in: tuple[str, ...] = ()
+    # topic words it counts in a list's counter (动作 of 标准动作是哪几步 → 步): a title numbering
+    # its list in that counter (五步法) names them, as list_nouns.txt's counters name 步骤
+    counts_of: tuple[tuple[str, str], ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -143,19 +149,23 @@ def analyse_question(text: str) -> Question:
                 counted.append(t.text)
             measures.update((t.text, kind) for a, b, kind in measured if a <= t.start and t.end <= b)
     topic = tuple(dict.fromkeys(tuple(g) for g in groups.values() if g and g[0] not in framing))
+    units = {u for us in list_counters().values() for u in us}
+    ends = {t.end: g[0] for t in tokens if not t.sub and (g := groups.get(t.pos)) and g[0] == t.text}
+    counts_of = tuple(dict.fromkeys((ends[m.start()], m.group(1)) for m in _COUNT_OF.finditer(simplified)
+                                    if m.group(1) in units and m.start() in ends))
     # how many it asks in (哪几步 → 步), or the counters a title numbers its list noun in (步骤 → 步:
     # 五步法 is a list of as many steps as it says)
     asked_in = tuple(dict.fromkeys([*(m.group(1) for m in _ASKED_IN.finditer(simplified)),
                                     *(u for g in topic for u in list_counters().get(g[0], ()))]))
     return Question(typed, kind, topic, detect_script(typed), _stated_count(normalise_text(text)),
-                    tuple(measures.items()), tuple(counted), also_where, asked_in)
+                    tuple(measures.items()), tuple(counted), also_where, asked_in, counts_of)
 
 
 @lru_cache(maxsize=64)
-def counted_in(noun: str) -> re.Pattern[str] | None:
+def counted_in(noun: str, units: tuple[str, ...] | None = None) -> re.Pattern[str] | None:
     """A count in the counters a title numbers a list noun in (五步, 3步, 两种 for 步骤, 类型:
-    list_nouns.txt), or None for a noun with none."""
-    units = list_counters().get(noun)
+    list_nouns.txt; or `units`, the counters a question counts the noun in), or None for none."""
+    units = units or list_counters().get(noun)
     return re.compile(rf"(?:[两二三四五六七八九十]|(?<!\d)[2-9](?!\d))个?(?:{'|'.join(units)})") if units else None
 
 

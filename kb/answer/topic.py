@@ -11,7 +11,7 @@ from __future__ import annotations
 from .. import ranking
 from ..analysis import language_rate, normalise_text
 from ..errors import QueryError
-from ..lexicon import repair
+from ..lexicon import list_counters, repair
 from ..rankdata import language_prior, telling
 from ..model import Hit, Passage
 from .corpus import Corpus
@@ -36,7 +36,7 @@ class Topic:
     def __init__(self, corpus: Corpus, topic: tuple[tuple[str, ...], ...],
                  standins: dict[str, tuple[str, ...]] | None = None,
                  measures: tuple[tuple[str, str], ...] = (), loose: dict[str, tuple[str, ...]] | None = None,
-                 credit: dict[tuple[str, str], float] | None = None):
+                 credit: dict[tuple[str, str], float] | None = None, counts_of: tuple[tuple[str, str], ...] = ()):
         # a word asking a figure in a measure (钱 of 多少钱) is held where such a figure is (1.2元)
         self.measures = dict(measures)
         # what search credits each stand-in of a word with ((word, stand-in): kb.plan's weight, a
@@ -90,8 +90,13 @@ class Topic:
         # a word the corpus never uses, held at a part's weight where its thesaurus synonym is
         # (search gives only synonyms the corpus uses)
         self.loose = {m: (loose or {}).get(m, ()) for m, _ in self.groups if m not in self.known}
-        # a list noun held where a text counts in what a title numbers it in (步骤 by 五步法)
-        self.counted = {m: c for m, _ in self.groups if (c := counted_in(m))}
+        # a list noun held where a text counts in what a title numbers it in (步骤 by 五步法), and
+        # so is a word the question counts in such a counter (动作 of 标准动作是哪几步)
+        units: dict[str, tuple[str, ...]] = {}
+        for noun, unit in counts_of:
+            units[noun] = (*units.get(noun, ()), unit)
+        self.counted = {m: c for m, _ in self.groups
+                        if (c := counted_in(m, tuple(dict.fromkeys((*list_counters().get(m, ()), *units.get(m, ()))))))}
 
     def score(self, text: str) -> float:
         return sum(self._held(normalise_text(text)))
@@ -181,7 +186,7 @@ def evidence(corpus: Corpus, question: str) -> tuple[Question, list[Hit], Topic]
         credit = {(g.word, a.term): a.weight for g in found.plan.groups for a in g.alternatives}
     except QueryError:
         hits, standins, loose, credit = [], {}, {}, {}
-    return q, hits, Topic(corpus, q.topic, standins, q.measures, loose, credit)
+    return q, hits, Topic(corpus, q.topic, standins, q.measures, loose, credit, q.counts_of)
 
 
 def _standins(plan, loose: bool = False) -> dict[str, tuple[str, ...]]:
