@@ -21,7 +21,7 @@ def test_every_situation_says_where_its_words_come_from():
     headers = [i for i, line in enumerate(lines) if line.startswith("[")]
     assert len(headers) >= 50
     for i in headers:
-        assert re.match(r"\[(agent|rep|trainer|world|framing)\.[a-z0-9_]+\] \S", lines[i]), lines[i]
+        assert re.match(r"\[(agent|rep|trainer|world|ops|framing)\.[a-z0-9_]+\] \S", lines[i]), lines[i]
         assert lines[i + 1].startswith("# source:"), lines[i]
 
 

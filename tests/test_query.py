@@ -196,17 +196,18 @@ def test_auto_script_follows_the_query(own_index):
 
 
 def test_a_word_nothing_stands_in_for_reaches_corpus_words_sharing_its_characters(tmp_path):
-    # 址 (改址: change the address) is no corpus word and has no synonym; 地址 shares it
+    # 址 (派件址: the delivery address) is no corpus word and has no synonym; 地址 shares it
     kb = small_kb(tmp_path, {
         "a.txt": "第二节 地址变更\n快件发出后客户要求变更收件地址,先核实身份,再联系派件网点修改。\n",
         "b.txt": "第一章 派件\n快递员派件前要检查车辆,确认快件数量与派送路线,注意交通安全。\n",
     })
-    plan = understand("改址", kb.store)
+    plan = understand("派件址", kb.store)
     group = next(g for g in plan.groups if g.word == "址")
     near = {a.term: a for a in group.alternatives if a.why.startswith("shares a character")}
     assert "地址" in near and near["地址"].weight == MORPHEME < THESAURUS
     assert len(near) <= MORPHEME_TOP
-    assert kb.search("改址")[0].passage.doc == "a.txt"
+    # b.txt says 派件 twice and a.txt once: 地址 puts a.txt first
+    assert [h.passage.doc for h in kb.search("派件址")] == ["a.txt", "b.txt"]
 
 
 def test_a_word_with_a_stand_in_does_not_reach_for_shared_characters(built):
