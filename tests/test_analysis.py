@@ -88,6 +88,30 @@ def test_damaged_dictionary_cache_is_built_again(tmp_path, monkeypatch):
         analysis.jieba_tokenizer.cache_clear()
 
 
+def test_the_phrasebook_read_from_the_cache_is_the_one_read_from_its_file(tmp_path, monkeypatch):
+    """The phrasebook's expressions and their segmentation are kept in kb's cache folder
+    (kb.analysis.cached): read back, they are what reading the file makes; a damaged cache file
+    is read from the file again and rewritten."""
+    from kb import lexicon, query
+
+    monkeypatch.setenv("KB_CACHE_DIR", str(tmp_path))
+    try:
+        lexicon.phrasebook.cache_clear()
+        query._expressions_by_word.cache_clear()
+        first, words = lexicon.phrasebook(), query._expressions_by_word()
+        caches = {p.name.split("-")[2]: p for p in tmp_path.glob("jieba-*-*-*.pickle")}
+        assert set(caches) == {"phrasebook", "expressions"}
+        assert first == lexicon._read_phrasebook() and words == query._segment_expressions()
+        lexicon.phrasebook.cache_clear()
+        assert lexicon.phrasebook() == first and lexicon.phrasebook() is not first  # read back
+        caches["phrasebook"].write_bytes(b"\x80\x05not a pickle")
+        lexicon.phrasebook.cache_clear()
+        assert lexicon.phrasebook() == first and caches["phrasebook"].stat().st_size > 100_000
+    finally:
+        lexicon.phrasebook.cache_clear()
+        query._expressions_by_word.cache_clear()
+
+
 def test_unwritable_cache_folder_still_segments(tmp_path, monkeypatch):
     from kb import analysis
 
