@@ -354,6 +354,21 @@ def test_location_answer_names_the_section_inside_a_passage(tmp_path):
     assert a.answered and "2.3.1 请假流程" in a.answer
 
 
+def test_where_a_topic_is_taught_when_no_passage_says_its_rarest_word(tmp_path):
+    """客诉 is no word of the course's: search reads it as 投诉, which the section says. Where it is
+    taught is then read off the next rarest word's passages (处理), not given up for a sentence;
+    讲讲 of 第几讲讲的 is 第几讲 asked and 讲的, no topic."""
+    kb = small_kb(tmp_path, {"客服课程.md": (
+        "# 客服课程\n\n## 第一讲 服务礼仪\n\n接听电话先问好，通话结束等客户先挂机。\n\n"
+        "## 第二讲 投诉处理\n\n客户投诉时先道歉，再记录问题，当天给出处理方案并回访。\n\n"
+        "## 第三讲 包装要求\n\n易碎品用五层纸箱，箱内填充不少于5厘米。\n"
+    )})
+    a = kb.ask("客诉处理是第几讲讲的？")
+    assert a.answered and a.answer.startswith("客服课程 › 第二讲 投诉处理"), a.answer  # a breadcrumb
+    words = {t for group in analyse_question("门店收费标准是第几讲讲的？").topic for t in group}
+    assert "讲讲" not in words and {"门店", "收费", "标准"} <= words
+
+
 def test_the_part_asked_for_and_the_document_named_are_no_topic():
     """哪一章, 第几单元 say what is asked (where); 课件, 讲义 which document: neither is what
     the section must be about."""

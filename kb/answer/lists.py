@@ -506,10 +506,19 @@ def _structure_parts(corpus: Corpus, q: Question, w: Topic) -> list[Part]:
 
 
 def _location_parts(hits: list[Hit], w: Topic) -> list[Part]:
-    """Where the topic's rarest term is taught: distinct breadcrumbs of the hits holding it."""
+    """Where the topic's rarest term is taught: distinct breadcrumbs of the hits holding it; or,
+    when no hit's text holds it (a question's word the manual says otherwise: 收费标准 where its
+    section lists the fees), the next rarest's."""
     known = [m for m, _ in w.groups if m in w.known]
     known = [t for t in known if len(t) > 1] or known
-    key = max(known, key=w.idf.get) if known else None
+    for key in sorted(known, key=w.idf.get, reverse=True):
+        if parts := _taught(hits, w, key):
+            return parts
+    return _taught(hits, w, None) if not known else []
+
+
+def _taught(hits: list[Hit], w: Topic, key: str | None) -> list[Part]:
+    """Distinct breadcrumbs of the hits whose text holds `key` (any hit's, for None)."""
     parts, seen = [], set()
     for hit in hits:
         p = hit.passage

@@ -141,7 +141,8 @@ def analyse_question(text: str) -> Question:
     for t in tokens:
         if t.pos in opening or (_ASKED_NUMBER.match(t.text) and not in_measure(t)) or (_COUNT.match(t.text) and (not _BARE.match(t.text) or _COUNTER_NEXT.match(simplified, t.end))):
             continue  # 几类, 三个, 五大: how many, not what
-        if any(a <= t.start and t.end <= b for a, b in asking) or t.start in kinds_of:
+        # ... and a word the segmenter ran on from inside it (讲讲 of 第几讲讲的: 第几讲, then 讲的)
+        if any(a <= t.start < b and (t.end <= b or a < t.start) for a, b in asking) or t.start in kinds_of:
             continue
         if t.text not in framing and (t.sub or t.pos not in groups):
             groups.setdefault(t.pos, []).append(t.text)
