@@ -191,6 +191,13 @@ def test_a_heading_that_states_its_count_answers_how_many_asked_in_another_word(
     assert a.answered and all(x in a.answer for x in ("降低客户期望值", "创造客户惊喜", "维系客户情感"))
 
 
+def _among_manuals(tmp_path, work: str, who: str, others, docs: dict[str, str]):
+    """`docs` in a library beside other manuals that each say `work` (as a network's manuals
+    do), so that its words weigh less than the one a question asks for."""
+    filler = {f"{t}.md": f"# {t}\n\n{t}是{work}工作的一部分，{who}前须先了解{t}的要求。\n" for t in others}
+    return small_kb(tmp_path, {**filler, **docs})
+
+
 def test_a_list_noun_is_named_by_a_heading_counting_in_its_counter(tmp_path):
     """步骤 asked of a manual whose steps are titled 上门收件“五步法”: the heading numbers its
     list in 步, which names the steps as well as 步骤 would; another manual's list, headed 处理步骤
@@ -198,9 +205,8 @@ def test_a_list_noun_is_named_by_a_heading_counting_in_its_counter(tmp_path):
     the question asks 哪几步."""
     # 上门 and 收件 said in other manuals too, as a network's manuals do: they weigh less than
     # 步骤, which only the wrong list's heading says
-    others = {f"{t}.md": f"# {t}\n\n{t}是上门收件工作的一部分，收件员上门前须先了解{t}的要求。\n"
-              for t in ("仪容仪表", "安全驾驶", "车辆检查", "客户隐私", "交接班")}
-    kb = small_kb(tmp_path, {**others, "上门服务.md": (
+    kb = _among_manuals(tmp_path, "上门收件", "收件员上门", ("仪容仪表", "安全驾驶", "车辆检查", "客户隐私", "交接班"), {
+        "上门服务.md": (
         "# 上门服务规范\n\n## 第二单元 上门收件“五步法”\n\n"
         "① 提前预约：出发前电话告知到达时间\n② 敲门等候：轻敲三下，后退一步站立\n③ 亮证介绍：出示工牌，说明来意\n"
         "④ 确认打包：当面确认物品，按规范包装、称重\n⑤ 致谢告别：告知运单号和预计送达时间\n"
@@ -223,9 +229,8 @@ def test_a_word_the_question_counts_in_a_counter_is_named_by_a_heading_counting_
     招, a word no heading says, and the heading numbering its list in 招 names it (declined, or
     given at 0.17, when only list_nouns.txt's nouns were); another manual's list about visits,
     numbered in no such counter, does not answer."""
-    others = {f"{t}.md": f"# {t}\n\n{t}是拜访客户工作的一部分，销售代表拜访前须先了解{t}的要求。\n"
-              for t in ("仪容仪表", "商务礼仪", "合同管理", "客户分级", "报价审批")}
-    kb = small_kb(tmp_path, {**others, "大客户拜访.md": (
+    kb = _among_manuals(tmp_path, "拜访客户", "销售代表拜访", ("仪容仪表", "商务礼仪", "合同管理", "客户分级", "报价审批"), {
+        "大客户拜访.md": (
         "# 大客户拜访\n\n## 第三单元 拜访客户“四招”\n\n"
         "① 先约后访：提前一天电话确认时间和参加人\n② 带着数据去：准备客户近三个月的发件量和时效分析\n"
         "③ 先听后讲：前十分钟只提问，不介绍产品\n④ 当场约下一步：离开前约好方案演示的时间\n"
