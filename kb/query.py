@@ -380,8 +380,7 @@ def _expressions_by_word() -> dict[str, tuple[PhraseEntry, ...]]:
     (kb.analysis.cached): segmenting every expression takes 0.2 s otherwise."""
     from .analysis import cached
 
-    return cached("expressions", ("phrasebook.txt", "colloquial.txt", "stopwords.txt", "userdict.txt"),
-                  _segment_expressions)
+    return cached("expressions", ("phrasebook.txt", "colloquial.txt", "stopwords.txt"), _segment_expressions)
 
 
 def _segment_expressions() -> dict[str, tuple[PhraseEntry, ...]]:

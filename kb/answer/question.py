@@ -163,10 +163,10 @@ def analyse_question(text: str) -> Question:
 
 
 @lru_cache(maxsize=64)
-def counted_in(noun: str, units: tuple[str, ...] | None = None) -> re.Pattern[str] | None:
+def counted_in(noun: str, also: tuple[str, ...] = ()) -> re.Pattern[str] | None:
     """A count in the counters a title numbers a list noun in (五步, 3步, 两种 for 步骤, 类型:
-    list_nouns.txt; or `units`, the counters a question counts the noun in), or None for none."""
-    units = units or list_counters().get(noun)
+    list_nouns.txt), and in `also`, the counters a question counts the noun in; None for none."""
+    units = tuple(dict.fromkeys((*list_counters().get(noun, ()), *also)))
     return re.compile(rf"(?:[两二三四五六七八九十]|(?<!\d)[2-9](?!\d))个?(?:{'|'.join(units)})") if units else None
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from .. import ranking
 from ..analysis import language_rate, normalise_text
 from ..errors import QueryError
-from ..lexicon import list_counters, repair
+from ..lexicon import repair
 from ..rankdata import language_prior, telling
 from ..model import Hit, Passage
 from .corpus import Corpus
@@ -92,11 +92,8 @@ class Topic:
         self.loose = {m: (loose or {}).get(m, ()) for m, _ in self.groups if m not in self.known}
         # a list noun held where a text counts in what a title numbers it in (步骤 by 五步法), and
         # so is a word the question counts in such a counter (动作 of 标准动作是哪几步)
-        units: dict[str, tuple[str, ...]] = {}
-        for noun, unit in counts_of:
-            units[noun] = (*units.get(noun, ()), unit)
         self.counted = {m: c for m, _ in self.groups
-                        if (c := counted_in(m, tuple(dict.fromkeys((*list_counters().get(m, ()), *units.get(m, ()))))))}
+                        if (c := counted_in(m, tuple(u for noun, u in counts_of if noun == m)))}
 
     def score(self, text: str) -> float:
         return sum(self._held(normalise_text(text)))
