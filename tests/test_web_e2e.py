@@ -139,7 +139,7 @@ def test_filters_narrow_the_results_to_a_document_and_a_kind(page):
     page.page.select_option("#doc", index=2)  # 001
     page.page.select_option("#kind", "outline")
     page.page.keyboard.type("谈判")
-    page.page.locator("#results li.hit").first.wait_for()
+    shown_search(page.page, "谈判")
     refs = page.page.locator("#results .ref").all_inner_texts()
     kinds = page.page.locator("#results li.hit").evaluate_all("els => els.map(e => e.dataset.kind)")
     assert refs and all(r.startswith("001") for r in refs) and set(kinds) == {"outline"}
@@ -316,7 +316,7 @@ def test_the_page_works_from_the_keyboard_alone(page):
     kb = page.page.keyboard
     kb.type("红白脸")
     kb.press("Enter")
-    page.page.locator("#results li.hit").first.wait_for()
+    shown_search(page.page, "红白脸")
     kb.press("ArrowDown")
     assert page.page.evaluate("document.activeElement.classList.contains('ref')")
     kb.press("Enter")
@@ -332,7 +332,7 @@ def test_the_page_fits_a_phone_screen(browser, seeds_server):
     phone = Page(browser, seeds_server.url, width=390, height=844)
     try:
         phone.page.keyboard.type("客诉处理步骤")
-        phone.page.locator("#results li.hit").first.wait_for()
+        shown_search(phone.page, "客诉处理步骤")
         assert phone.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
         box = phone.page.locator("#go").bounding_box()
         assert box and box["x"] + box["width"] <= 390
@@ -348,6 +348,16 @@ def text_lines(page, selector: str) -> list[int]:
         " return new Set([...r.getClientRects()].filter(x => x.width > 0).map(x => Math.round(x.top))).size; })")
 
 
+def shown_search(page, query: str) -> None:
+    """Wait until the page shows the search for `query`, settled: its URL says it, no request is
+    under way and its hits are on the page (typing after an earlier search replaces that one's
+    hits when the new answer arrives, which under load comes after the first hit is seen)."""
+    page.wait_for_function(
+        """q => new URLSearchParams(location.search).get('q') === q
+               && document.querySelector('#status').className !== 'busy'
+               && document.querySelector('#results li.hit') !== null""", arg=query)
+
+
 def test_copy_stays_one_word_on_a_phone_width_screen(browser, seeds_server):
     phone = Page(browser, seeds_server.url, width=360, height=740)
     try:
@@ -358,7 +368,7 @@ def test_copy_stays_one_word_on_a_phone_width_screen(browser, seeds_server):
         assert text_lines(phone.page, "#answer .copy") == [1]  # 复制, not 复 over 制
         phone.page.locator("label:has(input[value=search])").click()
         phone.page.locator("#q").fill("客诉处理步骤")
-        phone.page.locator("#results li.hit").first.wait_for()
+        shown_search(phone.page, "客诉处理步骤")
         assert set(text_lines(phone.page, "#results .copy")) == {1}
         assert set(text_lines(phone.page, "#results .mark")) == {1}
         assert phone.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
