@@ -69,6 +69,33 @@ def test_a_question_in_everyday_units_asks_a_figure_in_that_measure(question, ki
     assert kind in measures.asked_measures(question)
 
 
+@pytest.mark.parametrize("question, kind", [
+    # whether a charge applies, and how it is charged, ask a figure in money as 多少钱 does
+    ("改天送要加钱吗", "money"), ("上楼收不收费", "money"), ("晚上送另外收费吗", "money"), ("要额外掏钱不", "money"),
+    ("运费咋算", "money"), ("纸箱怎么卖", "money"), ("超重怎么收费", "money"), ("丢了赔多少", "money"),
+    ("等几耐先可以走", "duration"), ("要几日先到", "duration"), ("几粒钟可以送到", "duration"),
+    ("箱子最长可以多长", "length"), ("门口的路要多宽", "length"), ("送多远都免费", "length"),
+    ("仓库起码要多大", "area"), ("门店面积要多大", "area"), ("租多大的场地", "area"), ("要几十平", "area"),
+])
+def test_a_question_asking_a_charge_or_a_size_asks_a_figure_in_that_measure(question, kind):
+    assert kind in measures.asked_measures(question)
+
+
+@pytest.mark.parametrize("question", ["运费到付怎么操作", "加收的运费归谁", "影响有多大", "多长时间能到", "收件要注意什么"])
+def test_a_question_naming_a_measure_without_asking_a_figure_asks_none_but_its_own(question):
+    # naming money or a size is not asking one; 多长时间 asks a duration, not a length
+    assert not {"money", "length", "area"} & set(measures.asked_measures(question))
+
+
+@pytest.mark.parametrize("kind, text, held", [
+    ("length", "门前道路能通行4.2米厢式货车", True), ("length", "3公里内", True), ("length", "长边不超过120cm", True),
+    ("area", "面积不少于80平方米", True), ("area", "仓库200㎡", True), ("area", "约五十平米", True),
+    ("area", "平方米", False), ("length", "大米一袋", False),
+])
+def test_a_length_or_an_area_is_stated_in_its_units(kind, text, held):
+    assert holds_measure(kind, text) is held
+
+
 def test_a_unit_after_a_section_number_makes_a_figure_unless_it_begins_words():
     for unit in measures.UNITS:
         line = f"1.5 {unit}以内"
