@@ -135,7 +135,12 @@ def asked_measures(norm: str) -> tuple[str, ...]:
 # A question asking whether something may be done (能不能收, 可以先接件吗, 行不行), and the words a
 # rule is written in (不得, 禁止, 须, 可以): a passage stating a rule is what it looks for
 # (kb.ranking's `rule`).
-ASKS_LEAVE = r"能不能|可不可以|可以吗|能吗|行不行|允不允许|允许吗|让不让|准不准|是否可以|可否|能否"
+ASKS_LEAVE = (r"能不能|可不可以|行不行|成不成|允不允许|让不让|准不准|给不给|许不许|是否可以|是否允许|可否|能否"
+              # Cantonese and Taiwan forms (可唔可以, 得唔得, 得不得), whether it must be done (要不要,
+              # 需不需要, 是否必须: a rule says 须 or 不必), whether a thing is taken (收不收, 寄不寄得)
+              r"|可唔可以|能唔能|得唔得|得不得|准唔准|使唔使|要不要|需不需要|用不用|是否需要|是否必须|收不收|寄不寄"
+              # ... and 能 / 可以 / 准 / 必须 … 吗 with what may be done between (能寄吗, 可以先接件吗, 必须本人签收吗)
+              r"|(?:能|可以|可|准|许|让|允许|需要|必须|一定要|得)[^，,。？?！!]{0,6}[吗么嘛]")
 RULE_WORDS = r"不得|禁止|严禁|不准|不可以|不可|不能|不允许|须|必须|应当|可以|允许"
 
 

@@ -96,6 +96,20 @@ def test_a_length_or_an_area_is_stated_in_its_units(kind, text, held):
     assert holds_measure(kind, text) is held
 
 
+@pytest.mark.parametrize("question", [
+    "可以先接件吗", "锂电池能寄吗", "必须本人签收吗", "可唔可以放管理处", "得唔得改地址", "要不要签字", "需不需要身份证",
+    "收不收液体", "能不能代签",
+])
+def test_a_question_asking_whether_it_may_or_must_be_done_asks_a_rule(question):
+    # 能 / 可以 / 必须 … 吗 with what may be done between, the A-not-A forms and Cantonese 可唔可以
+    assert measures.asks_leave(question)
+
+
+@pytest.mark.parametrize("question", ["客户投诉怎么处理", "怎么跟客户说", "是不是丢件了", "签收流程有哪几步"])
+def test_a_question_asking_how_or_what_asks_no_rule(question):
+    assert not measures.asks_leave(question)
+
+
 def test_a_unit_after_a_section_number_makes_a_figure_unless_it_begins_words():
     for unit in measures.UNITS:
         line = f"1.5 {unit}以内"
