@@ -139,8 +139,9 @@ ASKS_LEAVE = (r"能不能|可不可以|行不行|成不成|允不允许|让不�
               # Cantonese and Taiwan forms (可唔可以, 得唔得, 得不得), whether it must be done (要不要,
               # 需不需要, 是否必须: a rule says 须 or 不必), whether a thing is taken (收不收, 寄不寄得)
               r"|可唔可以|能唔能|得唔得|得不得|准唔准|使唔使|要不要|需不需要|用不用|是否需要|是否必须|收不收|寄不寄"
-              # ... and 能 / 可以 / 准 / 必须 … 吗 with what may be done between (能寄吗, 可以先接件吗, 必须本人签收吗)
-              r"|(?:能|可以|可|准|许|让|允许|需要|必须|一定要|得)[^，,。？?！!]{0,6}[吗么嘛]")
+              # ... and 能 / 可以 / 必须 … 吗 with what may be done between (能寄吗, 可以先接件吗, 必须本人签收吗;
+              # 么 only as a particle, not the end of 什么, 怎么, 这么: 需要满足什么条件 asks what)
+              r"|(?:能|可以|允许|需要|必须|一定要)[^，,。？?！!]{0,6}(?:吗|嘛|(?<![什怎这那多])么)")
 RULE_WORDS = r"不得|禁止|严禁|不准|不可以|不可|不能|不允许|须|必须|应当|可以|允许"
 
 
