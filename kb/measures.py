@@ -72,12 +72,14 @@ def alternation(words) -> str:
 # answers it (kb.answer.sentences), and a passage stating one is what such a query looks for
 # (kb.ranking's `figure`).
 # Beside how much (多少钱), whether a charge applies asks one too (要加钱吗, 收不收费, 另外收费吗),
-# and so do how it is charged (怎么收费, 运费咋算) and Cantonese 几钱, 几耐 (how long), 几重.
+# and so do how it is charged (怎么收费, 运费咋算) and Cantonese 几钱, 几耐 (how long), 几重. How much
+# is paid (赔多少, 收多少) asks money unless a measure or a count follows (扣多少分, 罚多少次).
 _HOW = r"(?:怎么|怎样|如何|咋|点样|点)"
+_NOT_MONEY = alternation(tuple(w for w in MEASURES + COUNTERS if w not in MONEY) + ("分", "时间"))
 _ANY_PLACE = r"(?:地方|场地|店面|铺面|门面|门店|仓库|库房|房子|场所|网点)"
 ASKED = (
     ("temperature", r"多少度|几度|多少摄氏度|什么温度|温度[是要为]?多少"),
-    ("money", r"多少钱|几块钱|多少元|几多钱|几多蚊|几钱|[费价钱]是?多少|(?:收|要|加|付|补|赔|罚|扣|退)(?:多少|几多)"
+    ("money", rf"多少钱|几块钱|多少元|几多钱|几多蚊|几钱|[费价钱]是?多少|(?:收|加|付|补|赔|罚|扣|退)(?:多少|几多)(?!{_NOT_MONEY})"
               rf"|{_HOW}(?:收费|收钱|计费|算钱|计价|算价|卖)|(?:费用?|价钱|价格|运费)(?:是|要)?{_HOW}算"
               r"|收费[吗么嘛]|收不收(?:钱|费)|要不要(?:钱|付钱|付费|收费|加钱|给钱|掏钱)"
               r"|(?:要|收|加|另外|额外|另行)(?:收)?(?:钱|费)[吗么嘛不]|(?:加|掏|给|付|补)钱[吗么嘛不]|免费[吗么嘛]|免不免费|贵不贵|多贵|几贵"),
