@@ -82,7 +82,7 @@ def test_a_question_asking_a_charge_or_a_size_asks_a_figure_in_that_measure(ques
 
 
 @pytest.mark.parametrize("question", ["运费到付怎么操作", "加收的运费归谁", "影响有多大", "多长时间能到", "收件要注意什么",
-                                      "迟到一次扣多少分", "要多少时间", "一天收多少件"])
+                                      "迟到一次扣多少分", "要多少时间", "一天收多少件", "客户嫌收费不合理"])
 def test_a_question_naming_a_measure_without_asking_a_figure_asks_none_but_its_own(question):
     # naming money or a size is not asking one; 多长时间 asks a duration, not a length
     assert not {"money", "length", "area"} & set(measures.asked_measures(question))
