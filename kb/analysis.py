@@ -148,7 +148,7 @@ def jieba_tokenizer():
         if freq == 0:
             forced.append(word)
     if path:
-        _write_dictionary(path, (tk.FREQ, tk.total, forced))
+        _write_cache(path, (tk.FREQ, tk.total, forced))
     return tk
 
 
@@ -193,7 +193,7 @@ def cached(name: str, data_files: tuple[str, ...], build):
             return got
     out = build()
     if path is not None:
-        _write_dictionary(path, out)
+        _write_cache(path, out)
     return out
 
 
@@ -222,7 +222,7 @@ def _read_cache(path: Path):
         return None
 
 
-def _write_dictionary(path: Path, state) -> None:
+def _write_cache(path: Path, state) -> None:
     """Write atomically (a reader never sees half a file); a cache that cannot be written is
     simply not there next time."""
     import os
@@ -386,25 +386,21 @@ def language_rate(word: str) -> float:
 @lru_cache(maxsize=1)
 def place_names() -> frozenset[str]:
     """The words jieba's dictionary tags as place names (ns), read from its dict.txt once
-    (0.2 s) and kept beside kb's dictionary cache (a few ms to load)."""
+    (0.2 s) and kept in kb's cache folder (`cached`: a few ms to load)."""
+    return cached("places", (), _read_place_names)
+
+
+def _read_place_names() -> frozenset[str]:
     import os
 
     jieba = _import_jieba()
-    path = _dictionary_cache(jieba)
-    path = path.with_name(path.stem + "-places.pickle") if path else None
-    cached = _read_cache(path) if path else None
-    if isinstance(cached, frozenset):
-        return cached
     names = set()
     with open(os.path.join(os.path.dirname(jieba.__file__), jieba.DEFAULT_DICT_NAME), encoding="utf-8") as f:
         for line in f:
             parts = line.split()
             if len(parts) == 3 and parts[2] == "ns":
                 names.add(parts[0])
-    out = frozenset(names)
-    if path:
-        _write_dictionary(path, out)
-    return out
+    return frozenset(names)
 
 
 def analyze(text: str, subwords: bool = True) -> list[Token]:
