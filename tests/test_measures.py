@@ -88,6 +88,33 @@ def test_a_question_naming_a_measure_without_asking_a_figure_asks_none_but_its_o
     assert not {"money", "length", "area"} & set(measures.asked_measures(question))
 
 
+@pytest.mark.parametrize("question, kind", [
+    # how many years, months or weeks; a weight or a length in Latin units; a rate or a discount; an age
+    ("快件要保存几年", "duration"), ("合同签多少年", "duration"), ("试用期多少个月", "duration"),
+    ("最多能寄几kg", "weight"), ("限重是多少", "weight"), ("箱子长度是多少", "length"), ("最长多少cm", "length"),
+    ("签收率要达到多少", "share"), ("大客户能打几折", "share"), ("百分之多少", "share"),
+    ("多少岁可以当快递员", "age"), ("年龄要多大", "age"),
+])
+def test_years_rates_discounts_and_ages_asked_ask_a_figure_in_that_measure(question, kind):
+    assert kind in measures.asked_measures(question)
+
+
+@pytest.mark.parametrize("question", ["读几年级", "前几年件量大", "这几年来一直亏", "用别家好几年了", "干了十几年",
+                                      "折叠箱怎么用", "效率低怎么办"])
+def test_several_years_said_or_a_fold_asks_no_figure(question):
+    # 好几年 and 十几年 say several years, 前几年 a time, 几年级 a grade: none asks how many years;
+    # 折叠 is folding, not a discount; naming a rate is not asking one
+    assert not measures.asked_measures(question)
+
+
+@pytest.mark.parametrize("kind, text, held", [
+    ("share", "月结客户打8折", True), ("share", "可享九折优惠", True), ("age", "年满18周岁", True),
+    ("age", "未满十八岁", True), ("share", "对折后封箱", False),
+])
+def test_a_discount_or_an_age_is_stated_in_its_units(kind, text, held):
+    assert holds_measure(kind, text) is held
+
+
 @pytest.mark.parametrize("kind, text, held", [
     ("length", "门前道路能通行4.2米厢式货车", True), ("length", "3公里内", True), ("length", "长边不超过120cm", True),
     ("area", "面积不少于80平方米", True), ("area", "仓库200㎡", True), ("area", "约五十平米", True),
