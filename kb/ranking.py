@@ -16,7 +16,8 @@ features, and its score is their weighted sum:
     grams_long  the same for a long question only (LONG_QUERY pairs or more): a question
                 that restates a passage's wording, as opposed to a few words typed
     figure      1 when the query asks a figure in a measure (多少钱, 等多久, 几度) and the
-                passage states one in its units ($50, 15分钟, -18℃): kb.measures
+                passage states one in its units ($50, 15分钟, -18℃) in a clause holding one
+                of the query's telling words: kb.measures
     rule        1 when the query asks whether something may be done (能不能收, 可以…吗) and
                 the passage states a rule (不得, 禁止, 须, 可以): kb.measures
     telling     coverage with each word weighed by how telling it is in the language at large
@@ -50,6 +51,8 @@ FEATURES = ("bm25", "coverage", "proximity", "share", "heading", "short", "inten
             "figure", "rule", "telling", "dense")
 FULL_LENGTH = 100  # characters: a passage shorter than this is mostly a heading or a TOC line
 LONG_QUERY = 8  # character pairs (query_grams) from which a query is a long question
+# where a clause ends (the figure feature reads a figure with the words of its clause)
+_CLAUSE_END = re.compile(r"[\n。；;！？!?]")
 ENUM_ITEMS = 3  # items naming the asked-for noun that make a passage an enumeration of it
 
 
@@ -210,6 +213,14 @@ def _proximity(held_terms: Sequence[Sequence[str]], count: int, norm: str) -> fl
     return held * min(1.0, span / best) if best < math.inf else 0.0
 
 
+def _clause(text: str, start: int, end: int) -> tuple[int, int]:
+    """The clause of a text around [start, end): from the last line or sentence end before it to
+    the first after it."""
+    left = max((m.end() for m in _CLAUSE_END.finditer(text, max(0, start - 200), start)), default=max(0, start - 200))
+    m = _CLAUSE_END.search(text, end)
+    return left, (m.start() if m else len(text))
+
+
 def _found(term: str, text: str) -> list[int]:
     """Where a term starts in a text, left to right without overlaps (re.finditer's matches of
     it, without compiling a pattern for every term of every query)."""
@@ -357,11 +368,27 @@ class Reading:
             1.0 if plan.enumerates and enumerated(plan.enumerates, norm) >= ENUM_ITEMS else 0.0,
             grams,
             grams if self.long_pairs else 0.0,
-            1.0 if any(units.search(norm) for units in self.figures) else 0.0,
+            self._figure(norm, present) if self.figures else 0.0,
             1.0 if self.rule is not None and self.rule.search(norm) else 0.0,
             _covered_by(credits, self.told, self.told_total),
             dense,
         )
+
+    def _figure(self, norm: str, present: set[str]) -> float:
+        """The figure feature: 1 when a figure in an asked measure's units is stated in a clause
+        (a line, a sentence) that holds one of the query's telling words: 金门、马祖:第4天送达 for
+        寄去金门马祖要等几天, not a passage that names the islands in one line and states a
+        duration about something else in another."""
+        terms = present.intersection(self.telling_places)
+        if not terms:
+            return 0.0
+        for units in self.figures:
+            for m in units.finditer(norm):
+                start, end = _clause(norm, m.start(), m.end())
+                clause = norm[start:end]
+                if any(t in clause for t in terms):
+                    return 1.0
+        return 0.0
 
     def _held(self, present: set[str]) -> list[list[str]]:
         """The telling groups a text holds, in their order, each with its terms found there

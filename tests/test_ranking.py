@@ -90,7 +90,8 @@ def test_a_passage_s_place_does_not_depend_on_how_many_results_are_asked_for(bui
 
 def test_a_query_asking_a_figure_favours_a_passage_stating_one_in_its_units(tmp_path):
     """多少钱 (or 几多錢, as Hong Kong types it) asks a figure in money: a passage stating one
-    (50元, $380) scores the `figure` feature, one without does not; 多久 asks a duration."""
+    (50元, $380) beside the query's words scores the `figure` feature, one without does not,
+    nor one stating it only in a clause about something else; 多久 asks a duration."""
     kb = small_kb(tmp_path, {"a.txt": "楼梯费\n没有电梯的楼宇，每层每件收50元。\n"})
     money = kb.explain("大件家具搬上楼要加几多錢")
     assert money.measures == ("money",)
@@ -99,7 +100,9 @@ def test_a_query_asking_a_figure_favours_a_passage_stating_one_in_its_units(tmp_
     reading = ranking.Reading.of(money, ranking.references(money.groups, {}))
     figure = ranking.FEATURES.index("figure")
     assert reading.features("没有电梯的楼宇,每层每件收50元", "", "text", 16, 1.0)[figure] == 1.0
-    assert reading.features("基本送货(首件) | $380", "", "text", 16, 1.0)[figure] == 1.0
+    assert reading.features("大件家具基本送货(首件) | $380", "", "text", 16, 1.0)[figure] == 1.0
+    # the figure is said of something else: the query's words are in another line
+    assert reading.features("大件家具须预约送货\n旧床褥弃置 $200", "", "text", 16, 1.0)[figure] == 0.0
     assert reading.features("两人搬运,转角处注意保护墙面", "", "text", 14, 1.0)[figure] == 0.0
     assert reading.features("等候15分钟后离开", "", "text", 8, 1.0)[figure] == 0.0  # a duration, not money
     assert ranking.weights().values["figure"] > 0  # fitted (kb/data/ranking.toml's header)
