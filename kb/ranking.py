@@ -19,7 +19,8 @@ features, and its score is their weighted sum:
                 passage states one in its units ($50, 15分钟, -18℃) in a clause holding one
                 of the query's telling words: kb.measures
     rule        1 when the query asks whether something may be done (能不能收, 可以…吗) and
-                the passage states a rule (不得, 禁止, 须, 可以): kb.measures
+                the passage states a rule (不得, 禁止, 须, 可以) in a clause holding one of the
+                query's telling words: kb.measures
     telling     coverage with each word weighed by how telling it is in the language at large
                 too (kb.rankdata.telling): an everyday word a small folder happens to use
                 rarely (来, 跟) weighs less than its idf there says
@@ -368,21 +369,21 @@ class Reading:
             1.0 if plan.enumerates and enumerated(plan.enumerates, norm) >= ENUM_ITEMS else 0.0,
             grams,
             grams if self.long_pairs else 0.0,
-            self._figure(norm, present) if self.figures else 0.0,
-            1.0 if self.rule is not None and self.rule.search(norm) else 0.0,
+            self._stated_near(norm, present, self.figures) if self.figures else 0.0,
+            self._stated_near(norm, present, (self.rule,)) if self.rule is not None else 0.0,
             _covered_by(credits, self.told, self.told_total),
             dense,
         )
 
-    def _figure(self, norm: str, present: set[str]) -> float:
-        """The figure feature: 1 when a figure in an asked measure's units is stated in a clause
-        (a line, a sentence) that holds one of the query's telling words: 金门、马祖:第4天送达 for
-        寄去金门马祖要等几天, not a passage that names the islands in one line and states a
-        duration about something else in another."""
+    def _stated_near(self, norm: str, present: set[str], patterns: Sequence[re.Pattern[str]]) -> float:
+        """The figure and rule features: 1 when what a pattern finds (a figure in an asked
+        measure's units, a rule's words) is stated in a clause (a line, a sentence) that holds one
+        of the query's telling words: 金门、马祖:第4天送达 for 寄去金门马祖要等几天, not a passage
+        that names the islands in one line and states a duration of something else in another."""
         terms = present.intersection(self.telling_places)
         if not terms:
             return 0.0
-        for units in self.figures:
+        for units in patterns:
             for m in units.finditer(norm):
                 start, end = _clause(norm, m.start(), m.end())
                 clause = norm[start:end]

@@ -110,8 +110,8 @@ def test_a_query_asking_a_figure_favours_a_passage_stating_one_in_its_units(tmp_
 
 def test_a_query_asking_whether_it_may_be_done_favours_a_passage_stating_a_rule(tmp_path):
     """能不能收 (or 可以…吗, 行不行) asks whether something may be done: a passage stating a rule
-    (不得, 禁止, 须, 可以) scores the `rule` feature, one without does not, and a query asking
-    nothing of the kind scores it for none."""
+    (不得, 禁止, 须, 可以) in a clause with the query's words scores the `rule` feature, one without
+    does not, and a query asking nothing of the kind scores it for none."""
     kb = small_kb(tmp_path, {"a.txt": "禁寄物品\n打火机、管制刀具一律不得收寄。\n"})
     asks = kb.explain("客人要寄打火机 能不能收")
     assert asks.leave and not kb.explain("打火机怎么包装").leave
@@ -119,6 +119,8 @@ def test_a_query_asking_whether_it_may_be_done_favours_a_passage_stating_a_rule(
     rule = ranking.FEATURES.index("rule")
     assert reading.features("打火机、管制刀具一律不得收寄", "", "text", 13, 1.0)[rule] == 1.0
     assert reading.features("打火机装在塑料袋里寄出", "", "text", 11, 1.0)[rule] == 0.0
+    # a rule stated of something else, in a clause without the query's words
+    assert reading.features("打火机装在塑料袋里\n车厢内禁止吸烟", "", "text", 16, 1.0)[rule] == 0.0
     plain = kb.explain("打火机怎么包装")
     assert ranking.Reading.of(plain, ranking.references(plain.groups, {})).features(
         "打火机、管制刀具一律不得收寄", "", "text", 13, 1.0)[rule] == 0.0
