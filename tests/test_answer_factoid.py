@@ -212,6 +212,26 @@ def test_a_figure_question_is_answered_with_a_figure_in_its_measure(tmp_path, qu
     assert answer.answered and figure in answer.answer
 
 
+def test_how_it_is_charged_is_answered_with_the_charges_not_a_date(tmp_path):
+    """怎么收费 asks how something is charged: a figure in money (kb.measures), though 怎么
+    reads as asking a method. The opening lines hold more of the question's words (大件, 家私,
+    安装) and a figure too, the date they were updated; the fee table's line states money."""
+    from kb.answer.question import analyse_question
+
+    assert analyse_question("大件家具送货和安装怎么收费？").kind == "figure"
+    assert analyse_question("大件家具送货前怎么联络客户？").kind == "method"
+    kb = small_kb(tmp_path, {"大件.txt": (
+        "大型家私送货及安装服务指引\n"
+        "香港分公司大件派送组 更新日期：2024年5月 适用：大件送货及安装师傅\n"
+        "一、收费一览\n"
+        "基本送货（首件） $380，每加一件 $120，楼梯费每层每件$50。\n"
+        "二、预约\n"
+        "客户服务主任收到订单后24小时内致电收货人预约送货日期。\n"
+    )})
+    answer = kb.ask("香港那边大件家具送货和安装怎么收费？")
+    assert answer.answered and "$380" in answer.answer and "2024" not in answer.answer
+
+
 def test_a_measure_the_documents_never_state_still_declines(tmp_path):
     answer = small_kb(tmp_path, {"发薪.txt": "发薪\n网点每月按时发工资，由财务统一办理。\n"}).ask("每个月几号发工资？")
     assert not answer.answered
