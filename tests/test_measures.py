@@ -94,6 +94,7 @@ def test_a_question_naming_a_measure_without_asking_a_figure_asks_none_but_its_o
     ("最多能寄几kg", "weight"), ("限重是多少", "weight"), ("箱子长度是多少", "length"), ("最长多少cm", "length"),
     ("签收率要达到多少", "share"), ("大客户能打几折", "share"), ("百分之多少", "share"),
     ("多少岁可以当快递员", "age"), ("年龄要多大", "age"),
+    ("新员工试用期多长", "duration"), ("时效有多长", "duration"), ("绳子多长", "length"),
 ])
 def test_years_rates_discounts_and_ages_asked_ask_a_figure_in_that_measure(question, kind):
     assert kind in measures.asked_measures(question)
