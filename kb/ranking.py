@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left
 from operator import mul
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -52,7 +53,7 @@ FEATURES = ("bm25", "coverage", "proximity", "share", "heading", "short", "inten
             "figure", "rule", "telling", "dense")
 FULL_LENGTH = 100  # characters: a passage shorter than this is mostly a heading or a TOC line
 LONG_QUERY = 8  # character pairs (query_grams) from which a query is a long question
-# where a clause ends (the figure feature reads a figure with the words of its clause)
+# where a clause ends (the figure and rule features read a figure or a rule with the words of its clause)
 _CLAUSE_END = re.compile(r"[\n。；;！？!?]")
 ENUM_ITEMS = 3  # items naming the asked-for noun that make a passage an enumeration of it
 
@@ -214,12 +215,13 @@ def _proximity(held_terms: Sequence[Sequence[str]], count: int, norm: str) -> fl
     return held * min(1.0, span / best) if best < math.inf else 0.0
 
 
-def _clause(text: str, start: int, end: int) -> tuple[int, int]:
-    """The clause of a text around [start, end): from the last line or sentence end before it to
-    the first after it."""
-    left = max((m.end() for m in _CLAUSE_END.finditer(text, max(0, start - 200), start)), default=max(0, start - 200))
-    m = _CLAUSE_END.search(text, end)
-    return left, (m.start() if m else len(text))
+def _clause(text: str, ends: list[int], start: int, end: int) -> str:
+    """The clause of a text holding [start, end): from the clause end before it (`ends`: where
+    the text's clauses end, in order) to the first after it."""
+    i = bisect_left(ends, start)
+    left = ends[i - 1] + 1 if i else 0
+    j = bisect_left(ends, end, i)
+    return text[left: ends[j] if j < len(ends) else len(text)]
 
 
 def _found(term: str, text: str) -> list[int]:
@@ -383,10 +385,12 @@ class Reading:
         terms = present.intersection(self.telling_places)
         if not terms:
             return 0.0
+        ends: list[int] | None = None
         for units in patterns:
             for m in units.finditer(norm):
-                start, end = _clause(norm, m.start(), m.end())
-                clause = norm[start:end]
+                if ends is None:
+                    ends = [e.start() for e in _CLAUSE_END.finditer(norm)]
+                clause = _clause(norm, ends, m.start(), m.end())
                 if any(t in clause for t in terms):
                     return 1.0
         return 0.0
