@@ -137,7 +137,7 @@ def test_a_question_asking_whether_it_may_or_must_be_done_asks_a_rule(question):
 
 @pytest.mark.parametrize("question", ["客户投诉怎么处理", "怎么跟客户说", "是不是丢件了", "签收流程有哪几步",
                                       "时效标准是什么", "升级需要满足什么条件", "能做些什么", "准时到吗",
-                                      "客户为什么不能签收", "不能准时送达怎么办"])
+                                      "客户为什么不能签收", "不能准时送达怎么办", "不能签收是什么原因"])
 def test_a_question_asking_how_or_what_asks_no_rule(question):
     assert not measures.asks_leave(question)
 
