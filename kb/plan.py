@@ -97,8 +97,8 @@ class QueryPlan:
     spun: tuple[tuple[str, str], ...] = field(default=())  # (query word, the spun word it also matches)
     intents: tuple[str, ...] = ()  # passage kinds the query asks for (script for 话术 …)
     enumerates: tuple[str, ...] = ()  # what the query asks a list of (阶段 for 有哪几个阶段)
-    measures: tuple[str, ...] = ()  # the measures it asks a figure in (money for 多少钱: kb.measures)
-    leave: bool = False  # it asks whether something may be done (能不能收: kb.measures)
+    measures: tuple[str, ...] = ()  # the measures it asks a figure in (money for 多少钱: kb.asking)
+    leave: bool = False  # it asks whether something may be done (能不能收: kb.asking)
 
     @property
     def weights(self) -> dict[str, float]:

@@ -20,7 +20,8 @@ from typing import Iterator, Protocol
 from .analysis import Token, analyze, normalise_text
 from .errors import QueryError
 from .lexicon import PhraseEntry, framing_words, list_nouns, spin_map, standard, synonyms, thesaurus
-from .measures import COUNTERS, MEASURES, alternation, asked_measures, asks_leave
+from .asking import asked_measures, asks_leave
+from .measures import COUNTERS, MEASURES, alternation
 from .plan import (FRAMING, LITERAL, MORPHEME, PART, PHRASEBOOK, PIECE, PIECES, REPLACED, SPELLING, SYNONYM,
                    THESAURUS, Alternative, Group, QueryPlan)
 from .rankdata import idf

@@ -17,10 +17,10 @@ features, and its score is their weighted sum:
                 that restates a passage's wording, as opposed to a few words typed
     figure      1 when the query asks a figure in a measure (多少钱, 等多久, 几度) and the
                 passage states one in its units ($50, 15分钟, -18℃) in a clause holding one
-                of the query's telling words: kb.measures
+                of the query's telling words: kb.asking
     rule        1 when the query asks whether something may be done (能不能收, 可以…吗) and
                 the passage states a rule (不得, 禁止, 须, 可以) in a clause holding one of the
-                query's telling words: kb.measures
+                query's telling words: kb.asking
     telling     coverage with each word weighed by how telling it is in the language at large
                 too (kb.rankdata.telling): an everyday word a small folder happens to use
                 rarely (来, 跟) weighs less than its idf there says
@@ -44,7 +44,7 @@ from functools import cached_property, lru_cache
 from typing import Container, Mapping, Sequence
 
 from .analysis import normalise_text
-from .measures import rule_words, stated
+from .asking import rule_words, stated
 from .plan import PIECE, PIECES, THESAURUS, Group, QueryPlan
 from .rankdata import idf  # how telling a term is: one idf for search, ask and the query's stand-ins
 from .structure import ITEM_MARKER
@@ -320,8 +320,8 @@ class Reading:
     credited: tuple[tuple[tuple[tuple[float, str], ...], tuple[str, ...]], ...]  # per group: (weight, term)s, pieces
     named: tuple[str, ...]  # the groups' terms and pieces, each once
     strings: tuple[str, ...]  # those and the pairs, each once
-    figures: tuple[re.Pattern[str], ...]  # the units of each measure it asks a figure in (kb.measures)
-    rule: re.Pattern[str] | None  # the words a rule is written in, when it asks whether it may (kb.measures)
+    figures: tuple[re.Pattern[str], ...]  # the units of each measure it asks a figure in (kb.asking)
+    rule: re.Pattern[str] | None  # the words a rule is written in, when it asks whether it may (kb.asking)
     told: tuple[tuple[float, float], ...]  # refs with each word weighed by kb.rankdata.telling
     told_total: float
     headings: dict[str, float] = field(default_factory=dict, compare=False)  # the heading feature by headings' text

@@ -193,6 +193,7 @@ def test_an_index_built_under_another_fingerprint_is_stale_and_rebuilt_in_full(l
     ("kb.script", "_T2S_ALGORITHM", "t2s 2"),
     ("kb.store.store", "FORMAT", 99),
     ("kb.store.whoosh_engine", "SCHEMA", 1),
+    ("kb.measures", "UNITS", ("元",)),
 ])
 def test_the_fingerprint_follows_every_index_time_constant(monkeypatch, fresh_fingerprint, module, name, value):
     from importlib import import_module
@@ -223,6 +224,21 @@ def test_constants_that_only_steer_the_work_leave_the_fingerprint_alone(monkeypa
     monkeypatch.setattr(kb.build, "PARALLEL_INDEX", 1)
     pipeline_fingerprint.cache_clear()
     assert pipeline_fingerprint() == before
+
+
+def test_how_a_question_is_read_leaves_the_fingerprint_alone(monkeypatch, fresh_fingerprint):
+    """kb.asking's grammar (what a question asks a figure or a rule in) is read only at query
+    time: changing it must not make every index stale. The unit tables it is built on, which
+    the build reads, stay in the fingerprint (the test above, kb.measures)."""
+    import kb.asking
+
+    before = pipeline_fingerprint()
+    monkeypatch.setattr(kb.asking, "ASKED", (("money", "多少钱"),))
+    monkeypatch.setattr(kb.asking, "RULE_WORDS", "不得")
+    pipeline_fingerprint.cache_clear()
+    assert pipeline_fingerprint() == before
+    assert not any(key.startswith("const:kb.asking") or key.endswith((".ASKED", ".STATED", ".ASKS_LEAVE"))
+                   for key in fingerprint_inputs())
 
 
 @pytest.fixture(scope="module")

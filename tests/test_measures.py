@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from kb import measures
+from kb import asking, measures
 from kb.answer import _states_figure
 from kb.answer.question import analyse_question
 from kb.answer.sentences import holds_measure
@@ -59,14 +59,14 @@ def test_a_figure_said_roughly_or_in_an_everyday_unit_is_a_figure_in_its_measure
     # a caller states a case roughly (四十多斤, 两千来块) and in the units people say (钟头,
     # 礼拜; Hong Kong's 蚊, Taiwan's 公分); the material states its rule as a figure in the same
     # measure, and a question asking one (几个钟头, 几多蚊) asks that measure
-    pattern = measures.stated().get(kind) or re.compile(measures._said(measures.LENGTH))
+    pattern = asking.stated().get(kind) or re.compile(asking._said(measures.LENGTH))
     assert bool(pattern.search(text)) is held
 
 
 @pytest.mark.parametrize("question, kind", [("几个钟头内要上报", "duration"), ("要等几个礼拜", "duration"),
                                             ("搬上楼要加几多蚊", "money")])
 def test_a_question_in_everyday_units_asks_a_figure_in_that_measure(question, kind):
-    assert kind in measures.asked_measures(question)
+    assert kind in asking.asked_measures(question)
 
 
 @pytest.mark.parametrize("question, kind", [
@@ -78,14 +78,14 @@ def test_a_question_in_everyday_units_asks_a_figure_in_that_measure(question, ki
     ("仓库起码要多大", "area"), ("门店面积要多大", "area"), ("租多大的场地", "area"), ("要几十平", "area"),
 ])
 def test_a_question_asking_a_charge_or_a_size_asks_a_figure_in_that_measure(question, kind):
-    assert kind in measures.asked_measures(question)
+    assert kind in asking.asked_measures(question)
 
 
 @pytest.mark.parametrize("question", ["运费到付怎么操作", "加收的运费归谁", "影响有多大", "多长时间能到", "收件要注意什么",
                                       "迟到一次扣多少分", "要多少时间", "一天收多少件", "客户嫌收费不合理"])
 def test_a_question_naming_a_measure_without_asking_a_figure_asks_none_but_its_own(question):
     # naming money or a size is not asking one; 多长时间 asks a duration, not a length
-    assert not {"money", "length", "area"} & set(measures.asked_measures(question))
+    assert not {"money", "length", "area"} & set(asking.asked_measures(question))
 
 
 @pytest.mark.parametrize("question, kind", [
@@ -97,7 +97,7 @@ def test_a_question_naming_a_measure_without_asking_a_figure_asks_none_but_its_o
     ("新员工试用期多长", "duration"), ("时效有多长", "duration"), ("绳子多长", "length"),
 ])
 def test_years_rates_discounts_and_ages_asked_ask_a_figure_in_that_measure(question, kind):
-    assert kind in measures.asked_measures(question)
+    assert kind in asking.asked_measures(question)
 
 
 @pytest.mark.parametrize("question", ["读几年级", "前几年件量大", "这几年来一直亏", "用别家好几年了", "干了十几年",
@@ -105,7 +105,7 @@ def test_years_rates_discounts_and_ages_asked_ask_a_figure_in_that_measure(quest
 def test_several_years_said_or_a_fold_asks_no_figure(question):
     # 好几年 and 十几年 say several years, 前几年 a time, 几年级 a grade: none asks how many years;
     # 折叠 is folding, not a discount; naming a rate is not asking one
-    assert not measures.asked_measures(question)
+    assert not asking.asked_measures(question)
 
 
 @pytest.mark.parametrize("kind, text, held", [
@@ -132,14 +132,14 @@ def test_a_length_or_an_area_is_stated_in_its_units(kind, text, held):
 def test_a_question_asking_whether_it_may_or_must_be_done_asks_a_rule(question):
     # 能 / 可以 / 必须 … 吗 with what may be done between, the A-not-A forms, Cantonese 可唔可以,
     # and which things may not be done (a rule's list of what is barred)
-    assert measures.asks_leave(question)
+    assert asking.asks_leave(question)
 
 
 @pytest.mark.parametrize("question", ["客户投诉怎么处理", "怎么跟客户说", "是不是丢件了", "签收流程有哪几步",
                                       "时效标准是什么", "升级需要满足什么条件", "能做些什么", "准时到吗",
                                       "客户为什么不能签收", "不能准时送达怎么办", "不能签收是什么原因"])
 def test_a_question_asking_how_or_what_asks_no_rule(question):
-    assert not measures.asks_leave(question)
+    assert not asking.asks_leave(question)
 
 
 def test_a_unit_after_a_section_number_makes_a_figure_unless_it_begins_words():

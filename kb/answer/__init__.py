@@ -32,7 +32,8 @@ from pathlib import PurePosixPath
 
 from ..analysis import normalise_text, place_names
 from ..errors import QueryError
-from ..measures import ENDS_WORDS, EVENTS, GOODS, PEOPLE, UNITS, alternation, asked_measures
+from ..asking import asked_measures
+from ..measures import ENDS_WORDS, EVENTS, GOODS, PEOPLE, UNITS, alternation
 from ..store import searchable_text
 from ..model import Answer, Hit
 from ..script import HANS, HANT

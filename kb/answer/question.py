@@ -18,7 +18,7 @@ from importlib import resources
 from ..analysis import analyze, normalise_text
 from ..errors import QueryError
 from ..lexicon import framing_words, list_counters, standard
-from ..measures import asked_measures
+from ..asking import asked_measures
 from ..query import COUNTER, MEASURE, STATED_COUNT, number_in_words
 from ..script import both_scripts, detect_script
 from . import sentences
@@ -106,7 +106,7 @@ def analyse_question(text: str) -> Question:
         text = said
     kind = next((k for k, pattern in _kind_rules() if pattern.search(text)), "method")
     if kind == "method" and asked_measures(normalise_text(text)):
-        kind = "figure"  # how it is charged (怎么收费, 运费咋算) asks a figure, as kb.measures reads it
+        kind = "figure"  # how it is charged (怎么收费, 运费咋算) asks a figure, as kb.asking reads it
     also_where = False
     if kind == "location":
         # where it is taught, and what it says: the rest of the question names the answer's kind

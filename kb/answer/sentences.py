@@ -21,7 +21,7 @@ from functools import lru_cache
 from typing import Protocol, Sequence
 
 from ..analysis import normalise_text
-from ..measures import ASKED, stated
+from ..asking import ASKED, stated
 from ..model import Hit, Passage
 from ..script import both_scripts
 from ..structure import ITEM_RANK, QA_RANK, exercises, heading_rank, nesting_rank
@@ -46,7 +46,7 @@ _WANTS = (
 )
 # "Which" before a noun: 哪一种气候, 哪个朝代, 何种功劳 (not 哪些 or 哪五个, which ask for lists)
 WHICH = re.compile(r"哪一?[个個种種类類家位座所部本首条條项項支只隻场場次届屆国國]|何[种種]")
-# The units each stated measure is said in (kb.measures; lower case: sentences are read normalised).
+# The units each stated measure is said in (kb.asking; lower case: sentences are read normalised).
 # A question asking a measure's figure is answered by a number in its units (多少度: -18℃, not 30分钟).
 _UNITS = stated()
 _TIME = re.compile(r"\d{1,4}\s*年|\d{1,2}\s*月|\d{1,2}\s*日|[一二三四五六七八九十〇零百千]{2,}年|世纪|年代|朝|时期|年间|元年|春|夏|秋|冬")
