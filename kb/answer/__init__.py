@@ -32,7 +32,6 @@ from pathlib import PurePosixPath
 
 from ..analysis import normalise_text, place_names
 from ..errors import QueryError
-from ..asking import asked_measures
 from ..measures import ENDS_WORDS, EVENTS, GOODS, PEOPLE, UNITS, alternation
 from ..store import searchable_text
 from ..model import Answer, Hit
@@ -87,10 +86,10 @@ def _sentence_parts(q: Question, hits: list[Hit], w: Topic, want_numbers: bool =
         cands = [c for c in cands if _states_figure(c.text)]
         # ... in the measure asked, where one holding some of the topic states it ($380 for
         # 怎么收费, not the 2024年5月 of a title's date)
-        kinds = asked_measures(normalise_text(q.text))
-        measured = [c for c in cands if any(sentences.holds_measure(k, normalise_text(c.text)) for k in kinds)]
-        if any(c.features[0] > 0 for c in measured):
-            cands = measured
+        if q.asks:
+            measured = [c for c in cands if any(sentences.holds_measure(k, normalise_text(c.text)) for k in q.asks)]
+            if any(c.features[0] > 0 for c in measured):
+                cands = measured
     # a sentence holding none of the topic answers nothing, however well its section's title
     # scores: the best of those holding some is the answer (not none at all)
     top = sentences.best([c for c in cands if c.features[0] > 0])

@@ -66,6 +66,8 @@ class Question:
     # topic words it counts in a list's counter (动作 of 标准动作是哪几步 → 步): a title numbering
     # its list in that counter (五步法) names them, as list_nouns.txt's counters name 步骤
     counts_of: tuple[tuple[str, str], ...] = ()
+    # the measures it asks a figure in (money for 怎么收费, 多少钱: kb.asking), read once here
+    asks: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -105,7 +107,8 @@ def analyse_question(text: str) -> Question:
     if said != norm:  # read as standard Chinese (我哋唔要 → 我们不要): what the documents say
         text = said
     kind = next((k for k, pattern in _kind_rules() if pattern.search(text)), "method")
-    if kind == "method" and asked_measures(normalise_text(text)):
+    asks = asked_measures(said)
+    if kind == "method" and asks:
         kind = "figure"  # how it is charged (怎么收费, 运费咋算) asks a figure, as kb.asking reads it
     also_where = False
     if kind == "location":
@@ -162,7 +165,7 @@ def analyse_question(text: str) -> Question:
     asked_in = tuple(dict.fromkeys([*(m.group(1) for m in _ASKED_IN.finditer(simplified)),
                                     *(u for g in topic for u in list_counters().get(g[0], ()))]))
     return Question(typed, kind, topic, detect_script(typed), _stated_count(normalise_text(text)),
-                    tuple(measures.items()), tuple(counted), also_where, asked_in, counts_of)
+                    tuple(measures.items()), tuple(counted), also_where, asked_in, counts_of, asks)
 
 
 @lru_cache(maxsize=64)
