@@ -111,8 +111,8 @@ def understand(query: str, vocab: Vocabulary) -> QueryPlan:
         i += 1
 
     groups = _phrasebook(groups, said, vocab)
-    groups = [_material_kin(g, vocab) for g in groups]
-    groups = [_expression_kin(g, vocab) for g in groups]
+    groups = [_material_kin(g, vocab, _others(groups, g, vocab)) for g in groups]
+    groups = [_expression_kin(g, vocab, _others(groups, g, vocab)) for g in groups]
     groups = [_morphemes(g, vocab) for g in groups]
     inverse = _spun_words()
     spun = tuple((a.term, s) for g in groups for a in g.alternatives[:1] for s in inverse.get(a.term, ()))
@@ -405,7 +405,23 @@ def _segment_expressions() -> dict[str, tuple[PhraseEntry, ...]]:
 EXPRESSIONS_MIN = 2
 
 
-def _expression_kin(group: Group, vocab: Vocabulary) -> Group:
+def _others(groups: list[Group], group: Group, vocab: Vocabulary) -> tuple[str, ...]:
+    """The company a word keeps in this query: the query's other words that tell something of
+    it (two characters or more, not framing the question, and telling as a material phrase's
+    piece must: _telling; 客户 beside 防范措施 tells nothing of which situation is meant)."""
+    words = [g.word for g in groups if g is not group and g.weight >= 1.0 and len(g.word) > 1]
+    return tuple(_telling(words, vocab))
+
+
+def _in_context(entries: tuple[PhraseEntry, ...], others: tuple[str, ...]) -> tuple[PhraseEntry, ...]:
+    """The phrasebook lines among `entries` whose expression says another word of the query too
+    (隔壁家便宜 for 隔壁 in 说隔壁便宜两块, not 送到隔壁): what the word means in this query;
+    all of them where none does."""
+    near = tuple(e for e in entries if any(o in normalise_text(e.expression) for o in others))
+    return near or entries
+
+
+def _expression_kin(group: Group, vocab: Vocabulary, others: tuple[str, ...] = ()) -> Group:
     """A query word the corpus never uses and nothing stands in for, said inside the
     phrasebook's expressions (别家 in 比别家贵, 转投别家 …), reaches the material words those
     lines give most (竞争对手): the phrasebook's lines say what people mean by it."""
@@ -420,6 +436,7 @@ def _expression_kin(group: Group, vocab: Vocabulary) -> Group:
     entries = _expressions_by_word().get(word, ())
     if len(entries) < EXPRESSIONS_MIN:
         return group
+    entries = _in_context(entries, others)
     votes = Counter(w for e in entries for w in e.words)
     return _with_voted(group, votes, vocab, lambda material, n: f"phrasebook: said in {len(entries)} lines, {n} giving {material}")
 
@@ -446,7 +463,7 @@ def _close(a: Alternative, word: str, vocab: Vocabulary) -> bool:
     return bool(vocab.doc_frequency(a.term))
 
 
-def _material_kin(group: Group, vocab: Vocabulary) -> Group:
+def _material_kin(group: Group, vocab: Vocabulary, others: tuple[str, ...] = ()) -> Group:
     """A query word the corpus never uses that the phrasebook gives as a material word (压价,
     written on the right of 砍价, 讲价 …) reaches the words given beside it that the corpus
     does use (议价, 利润空间): the phrasebook's lines say them of the same situation."""
@@ -460,7 +477,7 @@ def _material_kin(group: Group, vocab: Vocabulary) -> Group:
 
     from .lexicon import phrasebook_by_material
 
-    entries = phrasebook_by_material().get(word, ())
+    entries = _in_context(phrasebook_by_material().get(word, ()), others)
     votes = Counter(w for e in entries for w in e.words if w != word)
     return _with_voted(group, votes, vocab, lambda material, n: f"phrasebook: given with {word} ({n} of {len(entries)} lines)")
 

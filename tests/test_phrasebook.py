@@ -224,6 +224,24 @@ def test_a_word_with_only_a_thesaurus_synonym_still_reaches_what_the_expressions
     assert kb.search("网点怎么多赚钱")[0].passage.doc == "a.txt"
 
 
+def test_the_query_s_other_words_say_which_lines_a_word_means(tmp_path):
+    # 赚钱 is said in the lines on a network's earnings (网点赚钱 → 经营效益) and in one on which
+    # market pays (哪块市场赚钱 → 明星市场): beside 市场 it means the second, alone the first; a
+    # word every line says (客户) tells nothing of which
+    kb = small_kb(tmp_path, {
+        "a.txt": "单元二 经营效益提升管道\n提升网点经营效益的三条管道:增收、降本、提效。\n",
+        "b.txt": "二、找到明星市场\n明星市场增长快、份额高,是网点投入的重点。\n",
+        "c.txt": "第一章 客户拜访\n拜访客户前准备资料,客户的需求要记录。\n客户回访每月一次。\n",
+    })
+    assert _said_in(kb, "赚钱").get("经营效益") == PHRASEBOOK
+    group = next(g for g in understand("哪个市场最赚钱", kb.store).groups if g.word == "赚钱")
+    kin = {a.term for a in group.alternatives if a.why.startswith("phrasebook: said in")}
+    assert "明星市场" in kin and "经营效益" not in kin
+    assert kb.search("哪个市场最赚钱")[0].passage.doc == "b.txt"
+    group = next(g for g in understand("客户怎么让网点赚钱", kb.store).groups if g.word == "赚钱")
+    assert "经营效益" in {a.term for a in group.alternatives}
+
+
 def test_a_word_said_inside_a_padded_expression_gains_nothing_from_it(tmp_path):
     # 一直砍价说 holds the call-closing expression 一直说 with 砍价 said in between: its bridge
     # (快刀斩乱麻) is for 一直说's own words, never for the price haggling said inside it
