@@ -978,3 +978,19 @@ def test_a_name_cut_into_characters_still_asks(tmp_path):
     kb = small_kb(tmp_path, {"人物.txt": "人物介绍\n\n邓兆棠是香港的电视演员，1980年代加入无线电视。\n\n其他\n\n本页介绍几位演员的生平。\n"})
     a = kb.ask("邓兆棠是谁？")
     assert a.answered and "电视演员" in a.answer
+
+
+@pytest.mark.parametrize("width", ["full", "ascii"])
+def test_a_sentence_ends_the_same_in_either_width(tmp_path, width):
+    # most Chinese text writes ！？； full width, a scraped page or a slide ASCII: a sentence
+    # ends at ！ or ？ in either, and a semicolon joins the clauses of one sentence in either
+    text = "网点须在每日18点前完成对账；差异超过50元的须上报。遇到台风怎么办？停止派送！"
+    if width == "ascii":
+        text = text.replace("；", ";").replace("？", "?").replace("！", "!")
+    kb = small_kb(tmp_path, {"a.txt": f"第一章 对账\n{text}\n"})
+    from kb.answer import sentences
+
+    (passage,) = [p for p in kb.passages() if "对账" in p.text and "18" in p.text]
+    pieces = [s for _, s in sentences.split(passage) if "第一章" not in s]
+    assert len(pieces) == 3, pieces
+    assert "18" in pieces[0] and "50" in pieces[0]  # one sentence, its two clauses

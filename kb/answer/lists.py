@@ -22,7 +22,7 @@ from ..structure import ITEM_MARKER, ITEM_RANK, exercises, heading_rank
 from .corpus import Corpus
 from .question import Question, count_value, counted_in
 from .render import Part
-from .sentences import section_of
+from .sentences import SENTENCE, section_of
 from .topic import Topic, _readable
 
 MAX_ITEMS = 20  # items a list answer holds at most
@@ -31,7 +31,6 @@ MAX_ITEMS = 20  # items a list answer holds at most
 MAX_ANCHOR = 40  # characters: a line that is no heading and longer than this is a sentence, not a title
 LIST_HITS = 5  # hits whose headings may head the answer's list
 UNRANKED = 99  # the rank of a line that is no heading
-_SENTENCE = re.compile(r"(?<=[。!?;!?;])|(?<![\d.])\.(?![\d.])")
 _MARKER_RE = re.compile(ITEM_MARKER)
 # Bullets that only open a line ('-返利标准'); inside a line a dash is just a dash.
 _LEADING_MARKER = re.compile(rf"^\s*({ITEM_MARKER}|-(?=\S))\s*")
@@ -202,7 +201,7 @@ def _units(passages: list[Passage]) -> list[tuple[int, str, Passage]]:
                 out.append((no, text, p))
                 continue
             for _, piece in _split_items(text):
-                out.extend((no, s.strip(), p) for s in _SENTENCE.split(piece) if s and s.strip())
+                out.extend((no, s.strip(), p) for s in SENTENCE.split(piece) if s and s.strip())
     return out
 
 
