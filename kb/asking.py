@@ -100,9 +100,10 @@ def asked_measures(norm: str) -> tuple[str, ...]:
 # rule is written in (不得, 禁止, 须, 可以): a passage stating a rule is what it looks for
 # (kb.ranking's `rule`).
 ASKS_LEAVE = (r"能不能|可不可以|行不行|成不成|允不允许|让不让|准不准|给不给|许不许|是否可以|是否允许|可否|能否"
-              # Cantonese and Taiwan forms (可唔可以, 得唔得, 得不得), whether it must be done (要不要,
-              # 需不需要, 是否必须: a rule says 须 or 不必), whether a thing is taken (收不收, 寄不寄得)
-              r"|可唔可以|能唔能|得唔得|得不得|准唔准|使唔使|要不要|需不需要|用不用|是否需要|是否必须|收不收|寄不寄"
+              # Cantonese and Taiwan forms (得不得; 可唔可以, 得唔得, 使唔使 read as standard Chinese first, as
+              # a query is: kb.lexicon.standard's 唔 → 不), whether it must be done (要不要, 需不需要, 是否
+              # 必须: a rule says 须 or 不必), whether a thing is taken (收不收, 寄不寄得)
+              r"|得不得|使不使|要不要|需不需要|用不用|是否需要|是否必须|收不收|寄不寄"
               # ... and 能 / 可以 / 必须 … 吗 with what may be done between (能寄吗, 可以先接件吗, 必须本人签收吗;
               # 么 only as a particle, not the end of 什么, 怎么, 这么: 需要满足什么条件 asks what)
               r"|(?:能|可以|允许|需要|必须|一定要)[^，,。？?！!]{0,6}(?:吗|嘛|(?<![什怎这那多])么)"

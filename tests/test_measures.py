@@ -126,13 +126,17 @@ def test_a_length_or_an_area_is_stated_in_its_units(kind, text, held):
 
 
 @pytest.mark.parametrize("question", [
-    "可以先接件吗", "锂电池能寄吗", "必须本人签收吗", "可唔可以放管理处", "得唔得改地址", "要不要签字", "需不需要身份证",
-    "收不收液体", "能不能代签", "什么样的包裹不能上分拣机", "哪些东西不让寄", "不能收的有哪些",
+    "可以先接件吗", "锂电池能寄吗", "必须本人签收吗", "可唔可以放管理处", "得唔得改地址", "使唔使簽名", "要不要签字",
+    "需不需要身份证", "收不收液体", "能不能代签", "什么样的包裹不能上分拣机", "哪些东西不让寄", "不能收的有哪些",
 ])
 def test_a_question_asking_whether_it_may_or_must_be_done_asks_a_rule(question):
-    # 能 / 可以 / 必须 … 吗 with what may be done between, the A-not-A forms, Cantonese 可唔可以,
-    # and which things may not be done (a rule's list of what is barred)
-    assert asking.asks_leave(question)
+    # 能 / 可以 / 必须 … 吗 with what may be done between, the A-not-A forms, Cantonese 可唔可以
+    # and 使唔使 as the query reads them (standard Chinese first: 可不可以, 使不使), and which
+    # things may not be done (a rule's list of what is barred)
+    from kb.lexicon import standard
+    from kb.analysis import normalise_text
+
+    assert asking.asks_leave(standard(normalise_text(question)))
 
 
 @pytest.mark.parametrize("question", ["客户投诉怎么处理", "怎么跟客户说", "是不是丢件了", "签收流程有哪几步",
