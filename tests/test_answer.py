@@ -32,10 +32,16 @@ NEWDOCS = Path(__file__).resolve().parent.parent / "eval" / "newdocs" / "docs"
         ("理賠流程在哪個模塊?", "location"),
         ("绩效课件第几单元讲申诉?", "location"),
         ("申訴流程在第幾章?", "location"),
+        ("面單要保存幾個月?", "figure"),  # how many months: a span of time, as kb.asking reads it
+        ("几月几号截止?", "factoid"),
     ],
 )
 def test_question_kind_is_recognised_in_either_script(question, kind):
     assert analyse_question(question).kind == kind
+
+
+def test_which_month_asks_no_span_of_time():
+    assert analyse_question("第几个月开始考核?").kind != "figure"
 
 
 @pytest.mark.parametrize("question, kind, also_where", [
