@@ -1000,3 +1000,26 @@ def test_a_sentence_ends_the_same_in_either_width(tmp_path, width):
     pieces = [s for _, s in sentences.split(passage) if "第一章" not in s]
     assert len(pieces) == 3, pieces
     assert "18" in pieces[0] and "50" in pieces[0]  # one sentence, its two clauses
+
+
+def test_a_count_asked_in_steps_is_answered_by_the_list_a_heading_calls_steps(tmp_path):
+    # 哪几步 says what is asked without the noun: 步 counts 步骤 and nothing else a list is made of,
+    # so the heading naming 步骤 heads the answer, not a checklist holding more of the other words
+    kb = small_kb(tmp_path, {"a.docx.txt": (
+        "第三章 理赔\n"
+        "第二节 理赔操作步骤\n"
+        "受理时请按以下步骤操作：\n"
+        "1. 核实身份：请客户出示有效证件。\n"
+        "2. 登记损失：记录物品名称、数量和价值。\n"
+        "3. 收集凭证：拍照并收取购物凭证。\n"
+        "4. 提交审核：在系统中提交理赔单。\n"
+        "附录 理赔申请自查清单\n"
+        "□ 是否核实了客户身份\n"
+        "□ 是否拍照留存\n"
+        "□ 是否告知了处理时限\n"
+        "□ 是否在系统中提交\n"
+    ), "b.txt": "第一章 月结\n客户申请月结须提交营业执照。\n申请通过后开通月结账号。\n",
+        "c.txt": "第一章 加盟\n加盟申请由区域经理审核，申请人须年满25岁。\n"})
+    answer = kb.ask("理赔申请一共有哪几步？")
+    assert answer.answered and "理赔操作步骤" in answer.answer, answer.answer
+    assert "登记损失" in answer.answer and "□" not in answer.answer

@@ -15,7 +15,8 @@ from typing import NamedTuple
 
 from ..analysis import normalise_text
 from ..formats import CELL_SEPARATOR
-from ..lexicon import list_nouns
+from .. import ranking
+from ..lexicon import list_counters, list_nouns
 from ..model import Hit, Passage
 from ..query import COUNTER, STATED_COUNT
 from ..structure import ITEM_MARKER, ITEM_RANK, exercises, heading_rank
@@ -244,7 +245,16 @@ def list_score(c: ListCandidate, weights: dict[str, float]) -> float:
 
 def list_candidates(corpus: Corpus, q: Question, hits: list[Hit], w: Topic) -> list[ListCandidate]:
     """Every heading among the top hits that names some of the topic and has items under it."""
-    nouns = [m for m, _ in w.groups if m in list_nouns() or m in q.counted]
+    nouns = {m: w.idf[m] for m, _ in w.groups if m in list_nouns() or m in q.counted}
+    # the list noun a count is asked in though the question does not say it (哪几步 → 步骤): a
+    # heading naming it names what is asked, weighed by the corpus's idf. Only a counter of one
+    # list noun says which: 类 and 种 count 类型 and 分类 and much else (有哪几类 asks of its own noun)
+    n = max(corpus.doc_count(), 1)
+    counters = list_counters()
+    for noun, units in counters.items():
+        own = [u for u in units if u in q.asked_in and sum(u in us for us in counters.values()) == 1]
+        if noun not in nouns and own:
+            nouns[noun] = ranking.idf(n, corpus.doc_frequency(noun))
     key = w.key()
     out = []
     for rank, hit in enumerate(hits[:LIST_HITS]):
@@ -278,14 +288,14 @@ def list_candidates(corpus: Corpus, q: Question, hits: list[Hit], w: Topic) -> l
     return out
 
 
-def _anchor(w: Topic, nouns: list[str], passage: Passage, heading: str) -> float:
+def _anchor(w: Topic, nouns: dict[str, float], passage: Passage, heading: str) -> float:
     """How much of the topic a heading holds, plus the asked-for nouns it names (阶段, or 步骤
     by 五步法)."""
     title = normalise_text(_readable(passage, heading[:60]))
-    return w.score(title) + sum(w.idf[n] for n in nouns if n in title or _counts(n, title))
+    return w.score(title) + sum(weight for n, weight in nouns.items() if n in title or _counts(n, title))
 
 
-def _candidate(q: Question, w: Topic, nouns: list[str], key: str | None, rank: int, units: list, at: int,
+def _candidate(q: Question, w: Topic, nouns: dict[str, float], key: str | None, rank: int, units: list, at: int,
                items: list, kinds: bool = False) -> ListCandidate | None:
     """units[at] with these items as a candidate, scored; None where it names no model the
     question is about (w.key) that the question names."""
@@ -296,12 +306,13 @@ def _candidate(q: Question, w: Topic, nouns: list[str], key: str | None, rank: i
     if key and key not in normalise_text(" ".join((block, where.doc, where.title, *where.section))):
         return None
     # items that each name what was asked for (孕育阶段, 初期合作阶段 … for 哪几个阶段)
-    named = max((sum(n in normalise_text(t) for _, t, _ in items) / len(items) * w.idf[n] for n in nouns), default=0.0)
+    named = max((sum(n in normalise_text(t) for _, t, _ in items) / len(items) * weight for n, weight in nouns.items()),
+                default=0.0)
     counted = len(items) == (q.count or _count_stated(normalise_text(_readable(where, text[:60])), q.asked_in))
     return ListCandidate(_anchor(w, nouns, where, text), w.score(block), named, rank, counted, units, at, items, kinds)
 
 
-def _branches(corpus: Corpus, q: Question, w: Topic, passage: Passage, rank: int, nouns: list[str],
+def _branches(corpus: Corpus, q: Question, w: Topic, passage: Passage, rank: int, nouns: dict[str, float],
               key: str | None) -> tuple[list[ListCandidate], dict[int, set[int]]]:
     """A heading in the passage whose sections are what the question asks a list of (a manual's
     二、拒收件 三、地址错误件 … for 分成哪几种): its sections' headings as the items, read off the
