@@ -1023,3 +1023,25 @@ def test_a_count_asked_in_steps_is_answered_by_the_list_a_heading_calls_steps(tm
     answer = kb.ask("理赔申请一共有哪几步？")
     assert answer.answered and "理赔操作步骤" in answer.answer, answer.answer
     assert "登记损失" in answer.answer and "□" not in answer.answer
+
+
+def test_a_heading_over_a_slide_s_unmarked_lines_answers_a_list_with_them(tmp_path):
+    # a slide's bullets reach the text without their markers: the short lines under its title
+    # are its items, up to the next slide's title, which is no item of them
+    from .seed_formats import write_pptx
+
+    lines = ["网点安全培训", "第三讲 网点安全：全年目标", "全年无重大交通事故", "电动车头盔佩戴率100%",
+             "消防器材每月检查一次", "新员工安全培训覆盖率100%", "电动车充电试点",
+             "充电区设在室外，每个车位配一个灭火器", "充电时有人值守，充满即拔，夜间不得充电",
+             "电动车停放", "车辆停放在划线区域内，不得堵塞消防通道",
+             "第四讲 安全检查", "每周由站长带队检查一次。检查结果记入台账，问题限期整改。"]
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    write_pptx("\n".join(lines), {2: 1, 7: 2, 10: 2, 12: 1}, folder / "deck.pptx")
+    (folder / "other.txt").write_text("第一章 派送\n派送前检查车辆，确认快件数量。\n", "utf-8")
+    kb = KnowledgeBase.build([folder], tmp_path / "ix")
+    answer = kb.ask("网点安全定了哪几个目标？")
+    assert answer.answered, answer.answer
+    for item in ("全年无重大交通事故", "头盔佩戴率", "消防器材", "安全培训覆盖率"):
+        assert item in answer.answer, answer.answer
+    assert "充电试点" not in answer.answer and "台账" not in answer.answer

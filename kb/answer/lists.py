@@ -178,11 +178,14 @@ def _first_number(item: str) -> int | None:
 
 
 def _flat_items(lines, anchor):
-    """Unnumbered short lines under a heading line (快刀斩乱麻 / 吃亏得便宜 / …)."""
+    """Unnumbered short lines under a heading line (快刀斩乱麻 / 吃亏得便宜 / …), up to the
+    document's next heading (a slide's bullets stop at the next slide's title)."""
     out = []
     for no, text, passage in lines[anchor + 1:]:
         if len(text) > 16 or heading_rank(text) is not None or _LEADING_MARKER.match(text):
             break
+        if passage is not None and text.strip() in passage.headings:
+            break  # the next slide's or section's title
         if text.endswith((":", ":")) or len(re.findall(r"[\u4e00-\u9fff]", text)) < 2:
             break  # a label ('特点:') or stray marks end a run of items
         if out and _HEADING_NOUN.search(normalise_text(text)):
