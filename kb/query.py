@@ -417,7 +417,7 @@ def _others(groups: list[Group], group: Group, vocab: Vocabulary) -> tuple[str, 
 
 def _in_context(entries: tuple[PhraseEntry, ...], others: Callable[[], tuple[str, ...]]) -> tuple[PhraseEntry, ...]:
     """The phrasebook lines among `entries` whose expression says another word of the query too
-    (隔壁家便宜 for 隔壁 in 说隔壁便宜两块, not 送到隔壁): what the word means in this query;
+    (哪块市场赚钱 for 赚钱 beside 市场, not 网点赚钱): what the word means in this query;
     all of them where none does. `others()`: the query's other words (_others), read only here."""
     if not entries:
         return entries
