@@ -34,6 +34,7 @@ NEWDOCS = Path(__file__).resolve().parent.parent / "eval" / "newdocs" / "docs"
         ("申訴流程在第幾章?", "location"),
         ("面單要保存幾個月?", "figure"),  # how many months: a span of time, as kb.asking reads it
         ("几月几号截止?", "factoid"),
+        ("今年定了哪几个年度目标?", "list"),  # 年度 (a year's), not 几年 (how many years)
     ],
 )
 def test_question_kind_is_recognised_in_either_script(question, kind):
