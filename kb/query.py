@@ -422,8 +422,15 @@ def _in_context(entries: tuple[PhraseEntry, ...], others: Callable[[], tuple[str
     if not entries:
         return entries
     company = others()
-    near = tuple(e for e in entries if any(o in normalise_text(e.expression) for o in company))
+    near = tuple(e for e in entries if any(o in _normalised(e.expression) for o in company))
     return near or entries
+
+
+@lru_cache(maxsize=None)
+def _normalised(expression: str) -> str:
+    """A phrasebook expression as matching reads it, normalised once a process (a word may be said
+    in some ninety lines; bounded by the phrasebook's size)."""
+    return normalise_text(expression)
 
 
 def _expression_kin(group: Group, vocab: Vocabulary, others: Callable[[], tuple[str, ...]] = tuple) -> Group:

@@ -250,13 +250,11 @@ def list_candidates(corpus: Corpus, q: Question, hits: list[Hit], w: Topic) -> l
     """Every heading among the top hits that names some of the topic and has items under it."""
     nouns = {m: w.idf[m] for m, _ in w.groups if m in list_nouns() or m in q.counted}
     # the list noun a count is asked in though the question does not say it (哪几步 → 步骤): a
-    # heading naming it names what is asked, weighed by the corpus's idf. Only a counter of one
-    # list noun says which: 类 and 种 count 类型 and 分类 and much else (有哪几类 asks of its own noun)
+    # heading naming it names what is asked, weighed by the corpus's idf
     n = max(corpus.doc_count(), 1)
-    counters = list_counters()
-    for noun, units in counters.items():
-        own = [u for u in units if u in q.asked_in and sum(u in us for us in counters.values()) == 1]
-        if noun not in nouns and own:
+    for unit in q.asked_in:
+        noun = _sole_nouns().get(unit)
+        if noun and noun not in nouns:
             nouns[noun] = ranking.idf(n, corpus.doc_frequency(noun))
     key = w.key()
     out = []
@@ -289,6 +287,18 @@ def list_candidates(corpus: Corpus, q: Question, hits: list[Hit], w: Topic) -> l
                 out.append(c)
         out.extend(branch.values())
     return out
+
+
+@lru_cache(maxsize=1)
+def _sole_nouns() -> dict[str, str]:
+    """Each counter that counts one list noun only, with the noun (步 → 步骤): only such a counter
+    says which noun is asked; 类 and 种 count 类型 and 分类 and much else (有哪几类 asks of its own
+    noun), 招 counts 方法 and 技巧."""
+    nouns_of: dict[str, list[str]] = {}
+    for noun, units in list_counters().items():
+        for unit in units:
+            nouns_of.setdefault(unit, []).append(noun)
+    return {unit: nouns[0] for unit, nouns in nouns_of.items() if len(nouns) == 1}
 
 
 def _anchor(w: Topic, nouns: dict[str, float], passage: Passage, heading: str) -> float:
